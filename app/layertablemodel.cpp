@@ -1,0 +1,122 @@
+#include "layertablemodel.h"
+
+#include <QLocale>
+
+#include <cmath>
+
+namespace qs {
+
+QString formatRange(double lo, double hi)
+{
+    return QStringLiteral("[%1, %2]").arg(lo, 0, 'g', 4).arg(hi, 0, 'g', 4);
+}
+
+LayerTableModel::LayerTableModel(QObject* parent) : QAbstractTableModel(parent) {}
+
+void LayerTableModel::setProfile(const ProfileReport& report)
+{
+    beginResetModel();
+    m_report = report;
+    m_totalParams = report.parameterCount;
+    endResetModel();
+}
+
+void LayerTableModel::clear()
+{
+    setProfile({});
+}
+
+int LayerTableModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : int(m_report.layers.size());
+}
+
+int LayerTableModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : NUM_COLUMNS;
+}
+
+QVariant LayerTableModel::data(const QModelIndex& index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_report.layers.size())
+        return {};
+    const LayerProfile& p = m_report.layers[index.row()];
+    const LayerInfo& l = p.layer;
+    const bool hasActivation = p.activation.count > 0;
+    if (role == ShareRole && index.column() == ParamsColumn)
+        return m_totalParams > 0 ? double(l.paramCount) / double(m_totalParams) : 0.0;
+    if (role == Qt::TextAlignmentRole)
+        return index.column() == ParamsColumn || index.column() == WeightKurtosisColumn
+                   ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
+                   : QVariant(Qt::AlignLeft | Qt::AlignVCenter);
+    if (role == Qt::ToolTipRole) {
+        if (index.column() == ParamsColumn && m_totalParams > 0)
+            return tr("%1 of the model's %2 parameters")
+                .arg(QLocale().toString(100.0 * l.paramCount / m_totalParams, 'f', 1) + u'%')
+                .arg(QLocale().toString(m_totalParams));
+        if (index.column() == WeightKurtosisColumn)
+            return tr("Excess kurtosis of the weight: 0 for a Gaussian; large values mean heavy tails "
+                      "(outliers that stretch the quantization range)");
+        return {};
+    }
+    if (role == SortRole) {
+        switch (index.column()) {
+        case NameColumn: return index.row(); // model order
+        case OpColumn: return l.op;
+        case WeightShapeColumn: return l.weightCount;
+        case ParamsColumn: return l.paramCount;
+        case InputShapeColumn: return l.inputShape.isEmpty() ? 0 : l.inputShape.back();
+        case OutputShapeColumn: return l.outputShape.isEmpty() ? 0 : l.outputShape.back();
+        case WeightRangeColumn: return std::max(std::abs(p.weight.min), std::abs(p.weight.max));
+        case WeightKurtosisColumn: return p.weight.kurtosis;
+        case ActivationRangeColumn:
+            return hasActivation ? std::max(std::abs(p.activation.min), std::abs(p.activation.max)) : -1.0;
+        }
+        return {};
+    }
+    if (role != Qt::DisplayRole)
+        return {};
+    switch (index.column()) {
+    case NameColumn: return l.name;
+    case OpColumn: return l.op;
+    case WeightShapeColumn: return formatShape(l.weightShape);
+    case ParamsColumn: return QLocale().toString(l.paramCount);
+    case InputShapeColumn: return l.hasActivationInput ? formatShape(l.inputShape) : tr("indices");
+    case OutputShapeColumn: return formatShape(l.outputShape);
+    case WeightRangeColumn: return p.weight.count ? formatRange(p.weight.min, p.weight.max) : QString();
+    case WeightKurtosisColumn: return p.weight.count ? QString::number(p.weight.kurtosis, 'f', 2) : QString();
+    case ActivationRangeColumn:
+        return hasActivation ? formatRange(p.activation.min, p.activation.max) : QStringLiteral("—");
+    }
+    return {};
+}
+
+QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal)
+        return {};
+    if (role == Qt::ToolTipRole) {
+        switch (section) {
+        case InputShapeColumn: return tr("Input activation shape for a batch of one");
+        case OutputShapeColumn: return tr("Output activation shape for a batch of one");
+        case ActivationRangeColumn: return tr("Input activation range over the calibration samples");
+        }
+        return {};
+    }
+    if (role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case NameColumn: return tr("Layer");
+    case OpColumn: return tr("Op");
+    case WeightShapeColumn: return tr("Weight");
+    case ParamsColumn: return tr("Params");
+    case InputShapeColumn: return tr("Input");
+    case OutputShapeColumn: return tr("Output");
+    case WeightRangeColumn: return tr("Weight range");
+    case WeightKurtosisColumn: return tr("Kurtosis");
+    case ActivationRangeColumn: return tr("Activation range");
+    }
+    return {};
+}
+
+} // namespace qs

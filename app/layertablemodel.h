@@ -1,0 +1,51 @@
+#pragma once
+// The layer table: one row per quantizable site, filled from a profile snapshot.
+
+#include "profile.h"
+
+#include <QAbstractTableModel>
+
+namespace qs {
+
+class LayerTableModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Columns {
+        NameColumn,
+        OpColumn,
+        WeightShapeColumn,
+        ParamsColumn,
+        InputShapeColumn,
+        OutputShapeColumn,
+        WeightRangeColumn,
+        WeightKurtosisColumn,
+        ActivationRangeColumn,
+        NUM_COLUMNS
+    };
+    enum Roles {
+        SortRole = Qt::UserRole, ///< raw numbers for sorting
+        ShareRole,               ///< fraction of the model's parameters, for the inline bar
+    };
+
+    explicit LayerTableModel(QObject* parent = nullptr);
+
+    /// Replaces the whole table with a new snapshot.
+    void setProfile(const ProfileReport& report);
+    void clear();
+    const LayerProfile& layer(int row) const { return m_report.layers.at(row); }
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+private:
+    ProfileReport m_report;
+    qint64 m_totalParams = 0;
+};
+
+/// "[-0.412, 0.381]" with four significant digits.
+QString formatRange(double lo, double hi);
+
+} // namespace qs

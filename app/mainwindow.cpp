@@ -1,0 +1,403 @@
+#include "mainwindow.h"
+
+#include "bardelegate.h"
+#include "histogramplot.h"
+#include "jobtracker.h"
+#include "layertablemodel.h"
+#include "runtime.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QCloseEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTableView>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace qs {
+
+namespace {
+
+struct Session {
+    std::shared_ptr<Model> model;
+    std::shared_ptr<Dataset> data;
+    ProfileReport report;
+};
+
+constexpr int kDisplayBins = 160;
+
+HistogramData toHistogram(const TensorStats& s, const QString& title, const QString& xLabel)
+{
+    HistogramData h;
+    h.bins = displayBins({s.histogram.lo, s.histogram.hi, s.histogram.counts}, s.min, s.max, kDisplayBins);
+    h.min = s.min;
+    h.max = s.max;
+    h.mean = s.mean;
+    h.title = title;
+    h.xLabel = xLabel;
+    return h;
+}
+
+QString statsLine(const TensorStats& s)
+{
+    const QLocale locale;
+    return QObject::tr("%1 values · mean %2 · std %3 · excess kurtosis %4%5")
+        .arg(locale.toString(s.count))
+        .arg(s.mean, 0, 'g', 4)
+        .arg(s.std, 0, 'g', 4)
+        .arg(s.kurtosis, 0, 'f', 2)
+        .arg(s.channelMin.isEmpty() ? QString() : QObject::tr(" · %1 channels").arg(s.channelMin.size()));
+}
+
+QWidget* plotPanel(HistogramPlot* plot, QLabel* stats, QCheckBox* log)
+{
+    auto* panel = new QWidget;
+    auto* layout = new QVBoxLayout(panel);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(2);
+    layout->addWidget(plot, 1);
+    auto* row = new QHBoxLayout;
+    stats->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    row->addWidget(stats, 1);
+    row->addWidget(log);
+    layout->addLayout(row);
+    return panel;
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent),
+      m_jobs(new JobTracker(this)),
+      m_layers(new LayerTableModel(this)),
+      m_proxy(new QSortFilterProxyModel(this)),
+      m_table(new QTableView),
+      m_filter(new QLineEdit),
+      m_summary(new QLabel),
+      m_weightPlot(new HistogramPlot),
+      m_activationPlot(new HistogramPlot),
+      m_weightStats(new QLabel),
+      m_activationStats(new QLabel),
+      m_weightLog(new QCheckBox(tr("Log counts"))),
+      m_activationLog(new QCheckBox(tr("Log counts"))),
+      m_stage(new QLabel),
+      m_progress(new QProgressBar),
+      m_cancel(new QPushButton(tr("Cancel"))),
+      m_dataSpec(DataSpec::demo())
+{
+    setWindowTitle(tr("QuantScope"));
+    setAcceptDrops(true);
+
+    m_proxy->setSourceModel(m_layers);
+    m_proxy->setSortRole(LayerTableModel::SortRole);
+    m_proxy->setFilterKeyColumn(LayerTableModel::NameColumn);
+    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+
+    m_table->setModel(m_proxy);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(LayerTableModel::NameColumn, Qt::AscendingOrder);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setAlternatingRowColors(true);
+    m_table->verticalHeader()->hide();
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setItemDelegateForColumn(LayerTableModel::ParamsColumn,
+                                      new BarDelegate(LayerTableModel::ShareRole, m_table));
+    m_filter->setPlaceholderText(tr("Filter layers by name…"));
+    m_filter->setClearButtonEnabled(true);
+    connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex& current) {
+                showLayer(current.isValid() ? m_proxy->mapToSource(current).row() : -1);
+            });
+
+    auto* left = new QWidget;
+    auto* leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    leftLayout->addWidget(m_filter);
+    leftLayout->addWidget(m_table);
+
+    m_activationLog->setChecked(true); // ReLU outputs pile up at zero; the log axis shows the rest
+    m_weightLog->setToolTip(tr("Show counts on a logarithmic axis to see the tails"));
+    m_activationLog->setToolTip(m_weightLog->toolTip());
+    connect(m_weightLog, &QCheckBox::toggled, m_weightPlot, &HistogramPlot::setLogScale);
+    connect(m_activationLog, &QCheckBox::toggled, m_activationPlot, &HistogramPlot::setLogScale);
+    m_activationPlot->setLogScale(true);
+
+    auto* plots = new QSplitter(Qt::Vertical);
+    plots->addWidget(plotPanel(m_weightPlot, m_weightStats, m_weightLog));
+    plots->addWidget(plotPanel(m_activationPlot, m_activationStats, m_activationLog));
+
+    auto* split = new QSplitter(Qt::Horizontal);
+    split->addWidget(left);
+    split->addWidget(plots);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    split->setObjectName(QStringLiteral("mainSplitter"));
+
+    m_summary->setWordWrap(true);
+    m_summary->setTextFormat(Qt::RichText);
+    m_summary->setMargin(6);
+    auto* central = new QWidget;
+    auto* centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(6, 0, 6, 6);
+    centralLayout->addWidget(m_summary);
+    centralLayout->addWidget(split, 1);
+    setCentralWidget(central);
+
+    m_progress->setRange(0, 1000);
+    m_progress->setMaximumWidth(240);
+    m_progress->setTextVisible(false);
+    statusBar()->addWidget(m_stage, 1);
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_cancel);
+    m_progress->hide();
+    m_cancel->hide();
+    connect(m_cancel, &QPushButton::clicked, m_jobs, &JobTracker::cancel);
+    connect(m_jobs, &JobTracker::started, this, [this](const QString& title) {
+        m_stage->setText(title);
+        m_progress->setValue(0);
+        m_progress->show();
+        m_cancel->show();
+    });
+    connect(m_jobs, &JobTracker::progressChanged, this, [this](int permille, const QString& stage) {
+        m_progress->setValue(permille);
+        if (!stage.isEmpty())
+            m_stage->setText(stage + QStringLiteral("…"));
+    });
+    connect(m_jobs, &JobTracker::finished, this, [this] {
+        m_progress->hide();
+        m_cancel->hide();
+    });
+
+    createMenus();
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    if (!settings.contains(QStringLiteral("window/geometry")))
+        resize(1280, 780);
+    split->restoreState(settings.value(QStringLiteral("window/splitter")).toByteArray());
+    updateSummary();
+}
+
+MainWindow::~MainWindow()
+{
+    m_jobs->cancel();
+    m_jobs->waitForIdle();
+}
+
+void MainWindow::createMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open Model…"), QKeySequence::Open, this, &MainWindow::openModelDialog);
+    file->addAction(tr("Open &Demo"), QKeySequence(tr("Ctrl+D")), this, &MainWindow::openDemo);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    rebuildRecentMenu();
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(tr("&Filter Layers"), QKeySequence::Find, this, [this] {
+        m_filter->setFocus();
+        m_filter->selectAll();
+    });
+    view->addAction(tr("&Cancel Job"), QKeySequence(Qt::Key_Escape), m_jobs, &JobTracker::cancel);
+
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About QuantScope"), this, [this] {
+        QMessageBox::about(this, tr("About QuantScope"),
+                           tr("<b>QuantScope %1</b><p>Which quantization settings should each layer of "
+                              "my model get?</p><p>Built on LibTorch %2, Qt %3 and QCustomPlot. "
+                              "Licensed GPL-3.0-or-later.</p>")
+                               .arg(QApplication::applicationVersion(), torchVersion(),
+                                    QString::fromLatin1(qVersion())));
+    });
+}
+
+void MainWindow::openDemo()
+{
+    setDataSpec(DataSpec::demo());
+    openModel(QString());
+}
+
+void MainWindow::setDataSpec(const DataSpec& spec)
+{
+    if (spec.toString() != m_dataSpec.toString())
+        m_data.reset();
+    m_dataSpec = spec;
+}
+
+void MainWindow::openModel(const QString& path)
+{
+    const DataSpec spec = m_dataSpec;
+    std::shared_ptr<Dataset> cached = m_data;
+    const ProfileOptions options;
+    const QString shown = path.isEmpty() ? demoModelName() : QFileInfo(path).fileName();
+    std::function<Session(const JobControl&)> job = [path, spec, cached, options](const JobControl& control) {
+        Session s;
+        control.report(0, QStringLiteral("Loading model"));
+        s.model = path.isEmpty() ? loadDemoModel() : Model::load(path);
+        control.checkCancelled();
+        control.report(0, QStringLiteral("Loading data"));
+        s.data = cached ? cached : Dataset::load(spec);
+        control.checkCancelled();
+        s.report = profile(*s.model, *s.data, options, control);
+        return s;
+    };
+    m_jobs->start<Session>(
+        tr("Opening %1").arg(shown), job,
+        [this, path](Session s) {
+            m_model = s.model;
+            m_data = s.data;
+            m_report = s.report;
+            m_modelPath = path;
+            m_layers->setProfile(m_report);
+            m_table->resizeColumnsToContents();
+            if (!path.isEmpty())
+                addRecent(path);
+            setWindowTitle(tr("%1 — QuantScope").arg(path.isEmpty() ? demoModelName() : QFileInfo(path).fileName()));
+            updateSummary();
+            m_stage->setText(m_report.warnings.isEmpty() ? tr("Ready") : m_report.warnings.join(QStringLiteral("; ")));
+            if (m_proxy->rowCount() > 0)
+                m_table->selectRow(0);
+            else
+                showLayer(-1);
+            Q_EMIT modelOpened();
+        },
+        [this, shown](ErrorKind kind, const QString& message) {
+            if (kind == ErrorKind::Cancelled) {
+                m_stage->setText(tr("Opening %1 cancelled").arg(shown));
+                return;
+            }
+            // The model shown before stays loaded; only the new one failed.
+            m_stage->setText(message);
+            auto* box = new QMessageBox(QMessageBox::Critical, tr("Cannot open %1").arg(shown), message,
+                                        QMessageBox::Ok, this);
+            box->setAttribute(Qt::WA_DeleteOnClose);
+            box->open();
+            Q_EMIT openFailed(message);
+        });
+}
+
+void MainWindow::openModelDialog()
+{
+    QSettings settings;
+    const QString dir = settings.value(QStringLiteral("files/lastDir")).toString();
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open TorchScript Model"), dir,
+                                                      tr("TorchScript models (*.pt *.pth *.ts *.zip);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    settings.setValue(QStringLiteral("files/lastDir"), QFileInfo(path).absolutePath());
+    openModel(path);
+}
+
+void MainWindow::showLayer(int row)
+{
+    if (row < 0 || row >= m_report.layers.size()) {
+        m_weightPlot->clear();
+        m_activationPlot->clear();
+        m_weightStats->clear();
+        m_activationStats->clear();
+        return;
+    }
+    const LayerProfile& p = m_report.layers[row];
+    m_weightPlot->setData(toHistogram(p.weight, tr("%1 — weight (%2)").arg(p.layer.name, formatShape(p.layer.weightShape)),
+                                      tr("weight value")));
+    m_weightStats->setText(statsLine(p.weight));
+    if (p.activation.count > 0) {
+        m_activationPlot->setData(toHistogram(
+            p.activation,
+            tr("%1 — input activation (%2 calibration samples)").arg(p.layer.name).arg(m_report.calibrationSamples),
+            tr("activation value")));
+        m_activationStats->setText(statsLine(p.activation));
+    } else {
+        m_activationPlot->clear();
+        m_activationStats->setText(p.layer.hasActivationInput ? tr("No activations recorded")
+                                                              : tr("%1 takes indices: no activation to quantize")
+                                                                    .arg(p.layer.op));
+    }
+}
+
+void MainWindow::updateSummary()
+{
+    if (!m_model) {
+        m_summary->setText(tr("<b>No model open.</b> Use File ▸ Open Model… or drop a TorchScript file here."));
+        return;
+    }
+    const QLocale locale;
+    QString accuracy = tr("no labels: no accuracy");
+    if (m_report.hasAccuracy)
+        accuracy = tr("float top-1 <b>%1%</b> on %2 samples")
+                       .arg(locale.toString(100 * m_report.floatTop1, 'f', 2))
+                       .arg(locale.toString(m_report.evaluationSamples));
+    m_summary->setText(tr("<b>%1</b> · %2 parameters · %3 quantizable layers<br>"
+                          "Data: %4 · calibration: first %5 samples · %6")
+                           .arg(m_model->displayName().toHtmlEscaped())
+                           .arg(locale.toString(m_report.parameterCount))
+                           .arg(m_report.layers.size())
+                           .arg(m_report.data.toHtmlEscaped())
+                           .arg(locale.toString(m_report.calibrationSamples))
+                           .arg(accuracy));
+}
+
+void MainWindow::addRecent(const QString& path)
+{
+    QSettings settings;
+    QStringList recent = settings.value(QStringLiteral("files/recent")).toStringList();
+    const QString absolute = QFileInfo(path).absoluteFilePath();
+    recent.removeAll(absolute);
+    recent.prepend(absolute);
+    while (recent.size() > 8)
+        recent.removeLast();
+    settings.setValue(QStringLiteral("files/recent"), recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value(QStringLiteral("files/recent")).toStringList();
+    for (const QString& path : recent)
+        m_recentMenu->addAction(QFileInfo(path).fileName(), this, [this, path] { openModel(path); })
+            ->setToolTip(path);
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    if (auto* split = findChild<QSplitter*>(QStringLiteral("mainSplitter")))
+        settings.setValue(QStringLiteral("window/splitter"), split->saveState());
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (event->mimeData()->hasUrls())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    const auto urls = event->mimeData()->urls();
+    if (!urls.isEmpty() && urls.first().isLocalFile())
+        openModel(urls.first().toLocalFile());
+}
+
+} // namespace qs

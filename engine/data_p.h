@@ -1,0 +1,20 @@
+#pragma once
+// Engine-private view of a data set. Includes LibTorch.
+
+#include "data.h"
+
+#include <torch/script.h>
+
+namespace qs {
+
+struct Dataset::Impl {
+    DataSpec spec;
+    at::Tensor inputs; ///< float32, N×C×H×W, scaled and normalised
+    at::Tensor labels; ///< int64, N; undefined without labels
+    int classCount = 0;
+
+    at::Tensor batchInputs(qint64 begin, qint64 end) const { return inputs.slice(0, begin, end); }
+    at::Tensor batchLabels(qint64 begin, qint64 end) const { return labels.slice(0, begin, end); }
+};
+
+} // namespace qs

@@ -1,0 +1,298 @@
+#include "model_p.h"
+
+#include "data_p.h"
+#include "errors.h"
+#include "instrument.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QStringList>
+
+#include <torch/csrc/jit/passes/inliner.h>
+
+#include <sstream>
+
+namespace qs {
+
+namespace {
+
+using torch::jit::Node;
+using torch::jit::Value;
+
+/// Follows a prim::GetAttr chain back to the module's `self`; empty when v is not an attribute.
+std::vector<std::string> attributePath(Value* v, Value* self)
+{
+    std::vector<std::string> path;
+    // Traced models transpose weights before addmm/matmul: look through layout-only ops.
+    while (v->node()->kind() == c10::aten::t || v->node()->kind() == c10::aten::transpose ||
+           v->node()->kind() == c10::aten::contiguous)
+        v = v->node()->input(0);
+    while (v->node()->kind() == c10::prim::GetAttr) {
+        path.insert(path.begin(), v->node()->s(c10::attr::name));
+        v = v->node()->input(0);
+    }
+    if (v != self)
+        path.clear();
+    return path;
+}
+
+struct Candidate {
+    Node* node;
+    QString op;
+    int activationInput; // -1: none
+    int weightInput;
+    int biasInput;       // -1: none
+};
+
+/// Classifies a node as a quantizable site, or returns op empty.
+Candidate classify(Node* n, Value* self)
+{
+    const auto kind = n->kind();
+    auto isParam = [&](size_t i) { return i < n->inputs().size() && !attributePath(n->input(i), self).empty(); };
+    const std::string q = kind.toQualString();
+    static const std::vector<std::string> plain = {"aten::linear", "aten::conv1d", "aten::conv2d", "aten::conv3d",
+                                                   "aten::conv_transpose1d", "aten::conv_transpose2d",
+                                                   "aten::conv_transpose3d", "aten::_convolution"};
+    for (const auto& p : plain)
+        if (q == p && isParam(1))
+            return {n, QString::fromStdString(q.substr(6)), 0, 1, 2};
+    if ((kind == c10::aten::matmul || kind == c10::aten::mm) && n->inputs().size() == 2) {
+        const QString op = QString::fromStdString(q.substr(6));
+        if (isParam(1))
+            return {n, op, 0, 1, -1};
+        if (isParam(0))
+            return {n, op, 1, 0, -1};
+    }
+    if (kind == c10::aten::addmm) {
+        if (isParam(2))
+            return {n, QStringLiteral("addmm"), 1, 2, 0};
+        if (isParam(1))
+            return {n, QStringLiteral("addmm"), 2, 1, 0};
+    }
+    if (kind == c10::aten::embedding && isParam(0))
+        return {n, QStringLiteral("embedding"), -1, 0, -1};
+    return {nullptr, {}, -1, -1, -1};
+}
+
+void collect(torch::jit::Block* block, Value* self, std::vector<Candidate>& out)
+{
+    for (Node* n : block->nodes()) {
+        Candidate c = classify(n, self);
+        if (c.node)
+            out.push_back(c);
+        for (torch::jit::Block* b : n->blocks())
+            collect(b, self, out);
+    }
+}
+
+QString joinPath(const std::vector<std::string>& path)
+{
+    QStringList parts;
+    for (const auto& p : path)
+        parts << QString::fromStdString(p);
+    return parts.join(u'.');
+}
+
+std::unique_ptr<Model::Impl> loadModule(std::istream& in, const QString& name)
+{
+    auto d = std::make_unique<Model::Impl>();
+    d->displayName = name;
+    try {
+        d->module = torch::jit::load(in, torch::kCPU);
+    } catch (const std::exception& e) {
+        throw EngineError(ErrorKind::BadInput,
+                          QStringLiteral("%1 is not a TorchScript model: %2").arg(name, torchMessage(e)));
+    }
+    if (!d->module.find_method("forward"))
+        throw EngineError(ErrorKind::BadInput, QStringLiteral("%1 has no forward method").arg(name));
+    d->module.eval();
+    auto& fn = torch::jit::toGraphFunction(d->module.get_method("forward").function());
+    const size_t inputs = fn.getSchema().arguments().size() - 1; // minus self
+    if (inputs != 1)
+        throw EngineError(ErrorKind::BadInput,
+                          QStringLiteral("%1: forward takes %2 inputs; QuantScope feeds the model one tensor")
+                              .arg(name)
+                              .arg(inputs));
+    d->graph = fn.graph();
+    torch::jit::Inline(*d->graph);
+
+    for (const auto& p : d->module.parameters())
+        d->parameterCount += p.numel();
+
+    Value* self = d->graph->inputs().at(0);
+    std::vector<Candidate> found;
+    collect(d->graph->block(), self, found);
+
+    std::vector<ProbePoint> probes;
+    QHash<QString, int> seen;
+    for (const Candidate& c : found) {
+        SiteRef ref;
+        ref.weightPath = attributePath(c.node->input(size_t(c.weightInput)), self);
+        if (c.biasInput >= 0)
+            ref.biasPath = attributePath(c.node->input(size_t(c.biasInput)), self);
+        at::Tensor w = d->tensorAt(ref.weightPath);
+        if (!w.defined())
+            continue;
+        LayerInfo info;
+        std::vector<std::string> modulePath = ref.weightPath;
+        if (modulePath.size() > 1 && modulePath.back() == "weight")
+            modulePath.pop_back();
+        const QString base = joinPath(modulePath);
+        const int calls = seen[base]++;
+        info.name = calls ? QStringLiteral("%1:%2").arg(base).arg(calls) : base; // a module called twice
+        info.op = c.op;
+        if (c.op == QLatin1String("_convolution")) {
+            const bool transposed = torch::jit::constant_as<bool>(c.node->input(6)).value_or(false);
+            info.op = QStringLiteral("%1%2d").arg(transposed ? "conv_transpose" : "conv").arg(w.dim() - 2);
+        }
+        ref.channelAxis = info.op.startsWith(QLatin1String("conv_transpose")) ? 1 : 0;
+        if (info.op == QLatin1String("matmul") || info.op == QLatin1String("mm") ||
+            info.op == QLatin1String("addmm"))
+            ref.channelAxis = w.dim() - 1; // x @ W: output features are W's last dimension
+        for (int64_t s : w.sizes())
+            info.weightShape << s;
+        info.weightCount = w.numel();
+        info.paramCount = w.numel();
+        if (!ref.biasPath.empty())
+            if (at::Tensor b = d->tensorAt(ref.biasPath); b.defined())
+                info.paramCount += b.numel();
+        info.hasActivationInput = c.activationInput >= 0;
+        probes.push_back({c.node, int(d->layers.size()), c.activationInput});
+        d->layers << info;
+        d->sites.push_back(ref);
+    }
+    insertProbes(*d->graph, probes);
+    return d;
+}
+
+} // namespace
+
+QString torchMessage(const std::exception& e)
+{
+    QString msg;
+    if (auto* ce = dynamic_cast<const c10::Error*>(&e))
+        msg = QString::fromStdString(ce->what_without_backtrace());
+    else
+        msg = QString::fromLocal8Bit(e.what());
+    // LibTorch messages carry call stacks and source excerpts after the first lines.
+    QStringList lines = msg.split(u'\n', Qt::SkipEmptyParts);
+    QStringList kept;
+    for (const QString& l : lines) {
+        const QString t = l.trimmed();
+        if (t.startsWith(QLatin1String("Exception raised from")) || t.startsWith(QLatin1String("frame #")))
+            break;
+        if (t.startsWith(QLatin1String("Traceback")) || t.startsWith(QLatin1String("File \"")) ||
+            t.startsWith(QLatin1String("~")) || t.startsWith(QLatin1String("The following operation failed")))
+            continue;
+        kept << t;
+    }
+    QString out = kept.isEmpty() ? msg.trimmed() : kept.join(u' ');
+    if (out.size() > 300)
+        out = out.left(297) + QStringLiteral("...");
+    return out;
+}
+
+QString formatShape(const QVector<qint64>& shape)
+{
+    QStringList parts;
+    for (qint64 s : shape)
+        parts << QString::number(s);
+    return parts.join(QChar(0x00D7));
+}
+
+at::Tensor Model::Impl::tensorAt(const std::vector<std::string>& path) const
+{
+    if (path.empty())
+        return {};
+    torch::jit::Module m = module;
+    for (size_t i = 0; i + 1 < path.size(); ++i) {
+        if (!m.hasattr(path[i]))
+            return {};
+        c10::IValue v = m.attr(path[i]);
+        if (!v.isModule())
+            return {};
+        m = v.toModule();
+    }
+    if (!m.hasattr(path.back()))
+        return {};
+    c10::IValue v = m.attr(path.back());
+    return v.isTensor() ? v.toTensor() : at::Tensor();
+}
+
+at::Tensor Model::Impl::forward(const at::Tensor& input)
+{
+    c10::IValue out = module.forward({input});
+    while (out.isTuple())
+        out = out.toTupleRef().elements().at(0);
+    if (out.isList() && out.toListRef().size() > 0)
+        out = out.toListRef()[0];
+    if (!out.isTensor())
+        throw EngineError(ErrorKind::BadInput,
+                          QStringLiteral("%1: forward returned %2, not a tensor")
+                              .arg(displayName, QString::fromStdString(out.tagKind())));
+    return out.toTensor();
+}
+
+Model::Model(std::unique_ptr<Impl> impl) : d(std::move(impl)) {}
+Model::~Model() = default;
+
+std::shared_ptr<Model> Model::load(const QString& path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        throw EngineError(ErrorKind::BadInput, QStringLiteral("cannot open model %1: %2").arg(path, f.errorString()));
+    const QByteArray bytes = f.readAll();
+    if (bytes.isEmpty())
+        throw EngineError(ErrorKind::BadInput, QStringLiteral("%1 is not a TorchScript model: the file is empty").arg(path));
+    return loadFromBytes(bytes, path);
+}
+
+std::shared_ptr<Model> Model::loadFromBytes(const QByteArray& bytes, const QString& displayName)
+{
+    std::istringstream in(bytes.toStdString());
+    return std::shared_ptr<Model>(new Model(loadModule(in, displayName)));
+}
+
+QString Model::displayName() const { return d->displayName; }
+const QVector<LayerInfo>& Model::layers() const { return d->layers; }
+qint64 Model::parameterCount() const { return d->parameterCount; }
+
+namespace {
+class ShapeRecorder : public ProbeHandler
+{
+public:
+    explicit ShapeRecorder(QVector<LayerInfo>& layers) : m_layers(layers) {}
+    at::Tensor onProbe(const at::Tensor& x, int site, ProbeRole role) override
+    {
+        QVector<qint64> shape;
+        for (int64_t s : x.sizes())
+            shape << s;
+        auto& l = m_layers[site];
+        (role == ProbeRole::Input ? l.inputShape : l.outputShape) = shape;
+        return x;
+    }
+
+private:
+    QVector<LayerInfo>& m_layers;
+};
+} // namespace
+
+void Model::measureShapes(const Dataset& data)
+{
+    c10::InferenceMode guard;
+    ShapeRecorder recorder(d->layers);
+    ScopedProbeHandler scope(&recorder);
+    const at::Tensor x = data.impl().inputs.slice(0, 0, 1);
+    try {
+        d->forward(x);
+    } catch (const EngineError&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw EngineError(ErrorKind::BadInput,
+                          QStringLiteral("%1 cannot run on %2 (input %3): %4")
+                              .arg(d->displayName, data.description(),
+                                   formatShape(data.sampleShape(true)), torchMessage(e)));
+    }
+}
+
+} // namespace qs

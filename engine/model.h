@@ -1,0 +1,57 @@
+#pragma once
+// A TorchScript model and its quantizable sites (layers).
+
+#include <QByteArray>
+#include <QString>
+#include <QVector>
+
+#include <memory>
+
+namespace qs {
+
+class Dataset;
+
+/// One quantizable site: an op in the inlined forward graph whose operand is a model parameter.
+struct LayerInfo {
+    QString name;               ///< module path as in PyTorch's named_modules(), e.g. "layer1.0.conv1"
+    QString op;                 ///< linear, conv2d, conv_transpose2d, matmul, addmm, mm, embedding, ...
+    QVector<qint64> weightShape;
+    qint64 weightCount = 0;     ///< elements in the weight
+    qint64 paramCount = 0;      ///< weight plus bias elements
+    bool hasActivationInput = true;  ///< false for embedding (its input is indices)
+    QVector<qint64> inputShape;  ///< activation shapes for a batch of one; empty until measured
+    QVector<qint64> outputShape;
+};
+
+/// Formats a shape as "1×16×28×28".
+QString formatShape(const QVector<qint64>& shape);
+
+class Model
+{
+public:
+    /// Loads a scripted or traced TorchScript file; throws EngineError(BadInput) naming the file.
+    static std::shared_ptr<Model> load(const QString& path);
+    /// Loads from bytes already in memory (the bundled demo); displayName is used in messages.
+    static std::shared_ptr<Model> loadFromBytes(const QByteArray& bytes, const QString& displayName);
+    ~Model();
+    Model(const Model&) = delete;
+    Model& operator=(const Model&) = delete;
+
+    QString displayName() const;
+    /// Every quantizable site in execution order.
+    const QVector<LayerInfo>& layers() const;
+    /// All parameters of the model, quantizable or not.
+    qint64 parameterCount() const;
+    /// Runs one sample of the data set through the model and records each site's activation shapes.
+    void measureShapes(const Dataset& data);
+
+    struct Impl; // engine-private, see model_p.h
+    Impl& impl() { return *d; }
+    const Impl& impl() const { return *d; }
+
+private:
+    explicit Model(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> d;
+};
+
+} // namespace qs

@@ -1,0 +1,63 @@
+#pragma once
+// Engine-private view of a loaded model. Includes LibTorch: never include from a public header.
+
+#include "model.h"
+
+#include <torch/script.h>
+
+#include <string>
+#include <vector>
+
+namespace qs {
+
+/// Where a site's tensors live in the module tree, so they can be read and swapped.
+struct SiteRef {
+    std::vector<std::string> weightPath; ///< attribute path from the root module, ending in the tensor
+    std::vector<std::string> biasPath;   ///< empty when the site has no bias parameter
+    int channelAxis = 0;                 ///< output-channel axis of the weight (1 for transposed conv)
+};
+
+struct Model::Impl {
+    QString displayName;
+    torch::jit::Module module;             ///< instrumented copy; the graph carries probe nodes
+    std::shared_ptr<torch::jit::Graph> graph;
+    QVector<LayerInfo> layers;
+    std::vector<SiteRef> sites;            ///< parallel to layers
+    qint64 parameterCount = 0;
+
+    /// Reads a tensor attribute by path (a parameter or buffer of some submodule).
+    at::Tensor tensorAt(const std::vector<std::string>& path) const;
+    at::Tensor weight(int site) const { return tensorAt(sites[size_t(site)].weightPath); }
+    /// Runs forward on one input batch and returns the first output tensor.
+    at::Tensor forward(const at::Tensor& input);
+};
+
+/// Roles of the probe inserted around each site.
+enum class ProbeRole : int { Input = 0, Output = 1 };
+
+/// Receives every probe call during a forward pass on the current thread.
+class ProbeHandler
+{
+public:
+    virtual ~ProbeHandler() = default;
+    /// Returns the tensor the graph should continue with (x itself to observe only).
+    virtual at::Tensor onProbe(const at::Tensor& x, int site, ProbeRole role) = 0;
+};
+
+/// Installs a handler for the current thread while in scope.
+class ScopedProbeHandler
+{
+public:
+    explicit ScopedProbeHandler(ProbeHandler* handler);
+    ~ScopedProbeHandler();
+    ScopedProbeHandler(const ScopedProbeHandler&) = delete;
+    ScopedProbeHandler& operator=(const ScopedProbeHandler&) = delete;
+
+private:
+    ProbeHandler* m_previous;
+};
+
+/// Short message of a LibTorch error, without its C++ backtrace.
+QString torchMessage(const std::exception& e);
+
+} // namespace qs

@@ -1,0 +1,55 @@
+#pragma once
+// Profiling: weight and activation statistics per site, and the float model's accuracy.
+
+#include "data.h"
+#include "errors.h"
+#include "model.h"
+#include "stats.h"
+
+#include <QString>
+#include <QStringList>
+#include <QVector>
+
+namespace qs {
+
+struct ProfileOptions {
+    qint64 calibrationSamples = 512; ///< taken from the start of the data set
+    qint64 evaluationLimit = -1;     ///< samples after the calibration ones; -1 = all the rest
+    int batchSize = 256;
+    int histogramBins = 2048;
+};
+
+struct LayerProfile {
+    LayerInfo layer;
+    TensorStats weight;     ///< per-channel ranges along the output-channel axis
+    TensorStats activation; ///< the site's input over the calibration split; count 0 for embedding
+};
+
+struct ProfileReport {
+    QString model;
+    QString data;
+    qint64 parameterCount = 0;
+    QVector<LayerProfile> layers;
+    qint64 calibrationSamples = 0;
+    qint64 evaluationSamples = 0;
+    bool hasAccuracy = false;
+    double floatTop1 = 0;       ///< fraction in [0, 1] over the evaluation split
+    double calibrationSeconds = 0;
+    double evaluationSeconds = 0;
+    QStringList warnings;
+};
+
+/// Weight statistics of one site (no data needed).
+TensorStats weightStats(const Model& model, int site, int bins = 2048);
+
+/// Statistics of each site's input activation over `range`, through the probes.
+QVector<TensorStats> activationStats(Model& model, const Dataset& data, SampleRange range, int batchSize,
+                                     const JobControl& control, int bins = 2048);
+
+/// Float top-1 accuracy over `range` of a labelled data set.
+double evaluateTop1(Model& model, const Dataset& data, SampleRange range, int batchSize, const JobControl& control);
+
+/// The whole profile: shapes, weight stats, calibration, float evaluation. Reports progress in stages.
+ProfileReport profile(Model& model, const Dataset& data, const ProfileOptions& options, const JobControl& control);
+
+} // namespace qs

@@ -1,0 +1,34 @@
+#include "histogrammath.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace qs {
+
+Bins displayBins(const Bins& source, double from, double to, int maxBins)
+{
+    const int n = int(source.counts.size());
+    if (n == 0 || !(source.hi > source.lo) || maxBins < 1)
+        return {};
+    const double width = (source.hi - source.lo) / n;
+    int first = std::clamp(int(std::floor((from - source.lo) / width)), 0, n - 1);
+    int last = std::clamp(int(std::ceil((to - source.lo) / width)) - 1, first, n - 1);
+    const int kept = last - first + 1;
+    const int group = (kept + maxBins - 1) / maxBins;
+    // Extend to whole groups; stay inside the source.
+    const int groups = (kept + group - 1) / group;
+    last = first + groups * group - 1;
+    if (last >= n) {
+        first = std::max(0, first - (last - n + 1));
+        last = n - 1;
+    }
+    Bins out;
+    out.lo = source.lo + first * width;
+    out.counts = QVector<double>((last - first + 1 + group - 1) / group, 0.0);
+    out.hi = out.lo + out.counts.size() * group * width; // equal widths, even if the last group is short
+    for (int i = first; i <= last; ++i)
+        out.counts[(i - first) / group] += source.counts[i];
+    return out;
+}
+
+} // namespace qs

@@ -1,0 +1,177 @@
+#include "histogramplot.h"
+
+#include "plotstyle.h"
+#include "qcp.h"
+
+#include <QEvent>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace qs {
+
+namespace {
+
+const QColor kRangeColour(192, 57, 43);
+const QColor kMeanColour(39, 174, 96);
+
+QCPItemStraightLine* verticalLine(QCustomPlot* plot, const QColor& colour, Qt::PenStyle style)
+{
+    auto* line = new QCPItemStraightLine(plot);
+    line->setPen(QPen(colour, 1.5, style));
+    for (QCPItemPosition* p : {line->point1, line->point2}) {
+        p->setTypeX(QCPItemPosition::ptPlotCoords);
+        p->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    }
+    line->setClipToAxisRect(true);
+    return line;
+}
+
+QCPItemText* label(QCustomPlot* plot, const QColor& colour, Qt::Alignment align)
+{
+    auto* text = new QCPItemText(plot);
+    text->setColor(colour);
+    text->setPositionAlignment(align);
+    text->position->setTypeX(QCPItemPosition::ptPlotCoords);
+    text->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    text->setPadding(QMargins(3, 2, 3, 2));
+    text->setClipToAxisRect(true);
+    return text;
+}
+
+void place(QCPItemStraightLine* line, QCPItemText* text, double x, double yRatio, const QString& caption)
+{
+    line->point1->setCoords(x, 0);
+    line->point2->setCoords(x, 1);
+    text->position->setCoords(x, yRatio);
+    text->setText(caption);
+}
+
+} // namespace
+
+HistogramPlot::HistogramPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(this))
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_plot);
+    setMinimumHeight(180);
+
+    m_plot->plotLayout()->insertRow(0);
+    m_title = new QCPTextElement(m_plot, QString(), QFont(font().family(), font().pointSize() + 1, QFont::Bold));
+    m_plot->plotLayout()->addElement(0, 0, m_title);
+    m_plot->yAxis->setLabel(tr("count"));
+    m_plot->xAxis->grid()->setVisible(false);
+
+    m_bars = m_plot->addGraph();
+    m_bars->setLineStyle(QCPGraph::lsStepLeft);
+
+    m_minLine = verticalLine(m_plot, kRangeColour, Qt::DashLine);
+    m_maxLine = verticalLine(m_plot, kRangeColour, Qt::DashLine);
+    m_meanLine = verticalLine(m_plot, kMeanColour, Qt::DotLine);
+    m_minText = label(m_plot, kRangeColour, Qt::AlignLeft | Qt::AlignTop);
+    m_maxText = label(m_plot, kRangeColour, Qt::AlignRight | Qt::AlignTop);
+    m_meanText = label(m_plot, kMeanColour, Qt::AlignHCenter | Qt::AlignTop);
+    applyPalette();
+    clear();
+}
+
+void HistogramPlot::applyPalette()
+{
+    applyPlotPalette(m_plot, palette());
+    m_title->setTextColor(palette().color(QPalette::WindowText));
+    const QColor bar = palette().color(QPalette::Highlight);
+    QColor fill = bar;
+    fill.setAlpha(110);
+    m_bars->setPen(QPen(bar, 1));
+    m_bars->setBrush(fill);
+}
+
+void HistogramPlot::changeEvent(QEvent* event)
+{
+    if (event->type() == QEvent::PaletteChange) {
+        applyPalette();
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+    }
+    QWidget::changeEvent(event);
+}
+
+void HistogramPlot::setData(const HistogramData& data)
+{
+    m_data = data;
+    m_hasData = !data.bins.counts.isEmpty();
+    rebuild();
+}
+
+void HistogramPlot::clear()
+{
+    m_data = {};
+    m_hasData = false;
+    rebuild();
+}
+
+void HistogramPlot::setLogScale(bool on)
+{
+    m_log = on;
+    rebuild();
+}
+
+int HistogramPlot::barCount() const
+{
+    return m_hasData ? int(m_data.bins.counts.size()) : 0;
+}
+
+void HistogramPlot::rebuild()
+{
+    m_title->setText(m_data.title.isEmpty() ? tr("No layer selected") : m_data.title);
+    m_plot->xAxis->setLabel(m_data.xLabel);
+    for (QCPAbstractItem* item : {static_cast<QCPAbstractItem*>(m_minLine), static_cast<QCPAbstractItem*>(m_maxLine),
+                                  static_cast<QCPAbstractItem*>(m_meanLine), static_cast<QCPAbstractItem*>(m_minText),
+                                  static_cast<QCPAbstractItem*>(m_maxText), static_cast<QCPAbstractItem*>(m_meanText)})
+        item->setVisible(m_hasData);
+
+    m_plot->yAxis->setScaleType(m_log ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+    if (m_log)
+        m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
+    else
+        m_plot->yAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+    m_plot->yAxis->setNumberFormat(m_log ? QStringLiteral("eb") : QStringLiteral("gb"));
+    m_plot->yAxis->setNumberPrecision(m_log ? 0 : 6);
+
+    if (!m_hasData) {
+        m_bars->data()->clear();
+        m_plot->xAxis->setRange(0, 1);
+        m_plot->yAxis->setRange(m_log ? 1 : 0, m_log ? 10 : 1);
+        m_plot->replot(QCustomPlot::rpQueuedReplot);
+        return;
+    }
+
+    const Bins& b = m_data.bins;
+    const int n = int(b.counts.size());
+    const double width = (b.hi - b.lo) / n;
+    // Zero counts cannot sit on a log axis; draw them just below its lower end.
+    const double floor = m_log ? 0.5 : 0.0;
+    QVector<double> keys(n + 1), values(n + 1);
+    double peak = 0;
+    for (int i = 0; i < n; ++i) {
+        keys[i] = b.lo + i * width;
+        values[i] = m_log ? std::max(b.counts[i], floor * 0.5) : b.counts[i];
+        peak = std::max(peak, b.counts[i]);
+    }
+    keys[n] = b.hi;
+    values[n] = values[n - 1];
+    m_bars->setData(keys, values, /*alreadySorted=*/true);
+
+    const double span = std::max(m_data.max - m_data.min, width);
+    m_plot->xAxis->setRange(std::min(b.lo, m_data.min - 0.04 * span), std::max(b.hi, m_data.max + 0.04 * span));
+    if (m_log)
+        m_plot->yAxis->setRange(floor, std::max(10.0, peak * 3));
+    else
+        m_plot->yAxis->setRange(0, std::max(1.0, peak * 1.15));
+
+    place(m_minLine, m_minText, m_data.min, 0.0, tr("min %1").arg(m_data.min, 0, 'g', 4));
+    place(m_maxLine, m_maxText, m_data.max, 0.0, tr("max %1").arg(m_data.max, 0, 'g', 4));
+    place(m_meanLine, m_meanText, m_data.mean, 0.12, tr("mean %1").arg(m_data.mean, 0, 'g', 4));
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+} // namespace qs

@@ -1,0 +1,63 @@
+#pragma once
+// A distribution plot: histogram bars with min, max and mean marked.
+
+#include "histogrammath.h"
+
+#include <QString>
+#include <QWidget>
+
+class QCustomPlot;
+class QCPGraph;
+class QCPItemStraightLine;
+class QCPItemText;
+class QCPTextElement;
+
+namespace qs {
+
+/// Everything the plot draws, as plain numbers.
+struct HistogramData {
+    Bins bins;
+    double min = 0;
+    double max = 0;
+    double mean = 0;
+    QString title;
+    QString xLabel;
+};
+
+class HistogramPlot : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit HistogramPlot(QWidget* parent = nullptr);
+
+    void setData(const HistogramData& data);
+    void clear();
+    /// Counts on a log axis: shows the tails next to a tall spike (ReLU outputs at zero).
+    void setLogScale(bool on);
+    bool logScale() const { return m_log; }
+    /// Bars drawn, for tests.
+    int barCount() const;
+    QCustomPlot* plot() const { return m_plot; }
+
+protected:
+    void changeEvent(QEvent* event) override;
+
+private:
+    void rebuild();
+    void applyPalette();
+
+    QCustomPlot* m_plot;
+    QCPTextElement* m_title;
+    QCPGraph* m_bars;
+    QCPItemStraightLine* m_minLine;
+    QCPItemStraightLine* m_maxLine;
+    QCPItemStraightLine* m_meanLine;
+    QCPItemText* m_minText;
+    QCPItemText* m_maxText;
+    QCPItemText* m_meanText;
+    HistogramData m_data;
+    bool m_hasData = false;
+    bool m_log = false;
+};
+
+} // namespace qs

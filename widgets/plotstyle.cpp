@@ -1,0 +1,26 @@
+#include "plotstyle.h"
+
+#include "qcp.h"
+
+namespace qs {
+
+void applyPlotPalette(QCustomPlot* plot, const QPalette& palette)
+{
+    const QColor text = palette.color(QPalette::WindowText);
+    const QColor base = palette.color(QPalette::Base);
+    QColor grid = text;
+    grid.setAlpha(40);
+    plot->setBackground(base);
+    for (QCPAxisRect* rect : plot->axisRects()) {
+        for (QCPAxis* axis : rect->axes()) {
+            axis->setBasePen(QPen(text));
+            axis->setTickPen(QPen(text));
+            axis->setSubTickPen(QPen(text));
+            axis->setTickLabelColor(text);
+            axis->setLabelColor(text);
+            axis->grid()->setPen(QPen(grid, 1, Qt::DotLine));
+        }
+    }
+}
+
+} // namespace qs
