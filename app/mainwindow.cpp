@@ -29,6 +29,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <cmath>
 
 namespace qs {
 
@@ -40,12 +41,12 @@ struct Session {
     ProfileReport report;
 };
 
-constexpr int kDisplayBins = 160;
-
 HistogramData toHistogram(const TensorStats& s, const QString& title, const QString& xLabel)
 {
+    // About two bins per square root of the count: small weights get few, smooth bins.
+    const int bins = std::clamp(int(2 * std::sqrt(double(s.count))), 16, 160);
     HistogramData h;
-    h.bins = displayBins({s.histogram.lo, s.histogram.hi, s.histogram.counts}, s.min, s.max, kDisplayBins);
+    h.bins = displayBins({s.histogram.lo, s.histogram.hi, s.histogram.counts}, s.min, s.max, bins);
     h.min = s.min;
     h.max = s.max;
     h.mean = s.mean;
@@ -62,7 +63,7 @@ QString statsLine(const TensorStats& s)
         .arg(s.mean, 0, 'g', 4)
         .arg(s.std, 0, 'g', 4)
         .arg(s.kurtosis, 0, 'f', 2)
-        .arg(s.channelMin.isEmpty() ? QString() : QObject::tr(" · %1 channels").arg(s.channelMin.size()));
+        .arg(s.channelMin.size() > 1 ? QObject::tr(" · %1 channels").arg(s.channelMin.size()) : QString());
 }
 
 QWidget* plotPanel(HistogramPlot* plot, QLabel* stats, QCheckBox* log)
@@ -147,8 +148,9 @@ MainWindow::MainWindow(QWidget* parent)
     auto* split = new QSplitter(Qt::Horizontal);
     split->addWidget(left);
     split->addWidget(plots);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 1);
+    split->setSizes({780, 500});
     split->setObjectName(QStringLiteral("mainSplitter"));
 
     m_summary->setWordWrap(true);

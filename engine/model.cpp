@@ -277,14 +277,18 @@ private:
 };
 } // namespace
 
-void Model::measureShapes(const Dataset& data)
+void Model::Impl::measureShapes(const at::Tensor& sample)
 {
     c10::InferenceMode guard;
-    ShapeRecorder recorder(d->layers);
+    ShapeRecorder recorder(layers);
     ScopedProbeHandler scope(&recorder);
-    const at::Tensor x = data.impl().inputs.slice(0, 0, 1);
+    forward(sample);
+}
+
+void Model::measureShapes(const Dataset& data)
+{
     try {
-        d->forward(x);
+        d->measureShapes(data.impl().inputs.slice(0, 0, 1));
     } catch (const EngineError&) {
         throw;
     } catch (const std::exception& e) {

@@ -30,6 +30,8 @@ struct Model::Impl {
     at::Tensor weight(int site) const { return tensorAt(sites[size_t(site)].weightPath); }
     /// Runs forward on one input batch and returns the first output tensor.
     at::Tensor forward(const at::Tensor& input);
+    /// Records every site's input and output shapes from one forward pass on `sample`.
+    void measureShapes(const at::Tensor& sample);
 };
 
 /// Roles of the probe inserted around each site.

@@ -1,0 +1,104 @@
+// quantscope-cli as a user runs it: output, JSON, and one clear line with exit code 2 on bad input.
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+namespace {
+
+struct Run {
+    int code;
+    QString out, err;
+};
+
+Run cli(const QStringList& args)
+{
+    QProcess p;
+    p.start(QStringLiteral(QS_CLI), args);
+    p.waitForFinished(240000);
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_dir;
+
+private Q_SLOTS:
+    void inspectListsTheDemoLayers()
+    {
+        const Run r = cli({"inspect"});
+        QCOMPARE(r.code, 0);
+        for (const char* line : {"conv1  conv2d  16×1×5×5   416", "fc1    linear  120×1568   188,280  1×1568      1×120"})
+            QVERIFY2(r.out.contains(QString::fromUtf8(line)), qPrintable(r.out));
+    }
+
+    void profileJsonHasStatsAndAccuracy()
+    {
+        const Run r = cli({"profile", "--json", "--calib", "256"});
+        QCOMPARE(r.code, 0);
+        const QJsonObject root = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(root["calibration_samples"].toInt(), 256);
+        QCOMPARE(root["evaluation_samples"].toInt(), 10000 - 256);
+        QVERIFY2(root["float_top1"].toDouble() >= 0.88, qPrintable(QString::number(root["float_top1"].toDouble())));
+        const QJsonArray layers = root["layers"].toArray();
+        QCOMPARE(layers.size(), 5);
+        const QJsonObject conv1 = layers[0].toObject();
+        QCOMPARE(conv1["name"].toString(), QStringLiteral("conv1"));
+        // conv1 sees the raw pixels: 256 images of 784 values in [0, 1].
+        const QJsonObject act = conv1["activation"].toObject();
+        QCOMPARE(act["count"].toDouble(), 256.0 * 784);
+        QCOMPARE(act["min"].toDouble(), 0.0);
+        QCOMPARE(act["max"].toDouble(), 1.0);
+        QCOMPARE(conv1["weight"].toObject()["channel_min"].toArray().size(), 16);
+        double total = 0;
+        for (const auto& c : act["histogram"].toObject()["counts"].toArray())
+            total += c.toDouble();
+        QCOMPARE(total, 256.0 * 784);
+    }
+
+    void profileTablePrintsAccuracy()
+    {
+        const Run r = cli({"profile", "--eval", "2000"});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains("Float top-1: ") && r.out.contains("on 2000 evaluation samples"), qPrintable(r.out));
+    }
+
+    void badInputGivesOneLineAndExitCode2_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        const QString text = m_dir.filePath("notes.pt");
+        QFile f(text);
+        f.open(QIODevice::WriteOnly);
+        f.write("these are notes, not a model\n");
+        f.close();
+        QTest::newRow("text file as model") << QStringList{"inspect", text} << text + " is not a TorchScript model";
+        QTest::newRow("missing model") << QStringList{"profile", "/no/such/model.pt"} << "cannot open model /no/such/model.pt";
+        QTest::newRow("bad data spec") << QStringList{"profile", "--data", "csv:x"} << "unknown format 'csv'";
+        QTest::newRow("missing data") << QStringList{"inspect", "--data", "idx:/no/images"} << "cannot open /no/images";
+        QTest::newRow("bad calib") << QStringList{"profile", "--calib", "zero"} << "--calib zero";
+        QTest::newRow("unknown command") << QStringList{"frobnicate"} << "unknown command 'frobnicate'";
+        QTest::newRow("wrong input shape") << QStringList{"inspect", QStringLiteral(QS_FIXTURES "/tiny_cnn_scripted.pt")}
+                                           << "cannot run on t10k-images-idx3-ubyte.gz";
+    }
+    void badInputGivesOneLineAndExitCode2()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        const Run r = cli(args);
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains(message), qPrintable(r.err));
+        QCOMPARE(r.err.trimmed().count(u'\n'), 0);
+        QVERIFY(r.out.isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

@@ -1,0 +1,118 @@
+// The main window offscreen: opens the demo, lists every layer, shows both histograms, keeps
+// the open model when another file fails, and cancels a job. The layer model runs under
+// QAbstractItemModelTester.
+
+#include "histogramplot.h"
+#include "jobtracker.h"
+#include "layertablemodel.h"
+#include "mainwindow.h"
+#include "qcp.h"
+#include "runtime.h"
+
+#include <QAbstractItemModelTester>
+#include <QLabel>
+#include <QMessageBox>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace qs;
+
+class TestGui : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_dir;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_dir.path()); // keep user settings clean
+        initRuntime();
+    }
+
+    void layerModelPassesTheModelTester()
+    {
+        LayerTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        ProfileReport r;
+        r.parameterCount = 100;
+        LayerProfile a;
+        a.layer.name = "a";
+        a.layer.paramCount = 60;
+        LayerProfile b;
+        b.layer.name = "b";
+        b.layer.paramCount = 40;
+        r.layers = {a, b};
+        model.setProfile(r);
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.index(1, LayerTableModel::ParamsColumn).data(LayerTableModel::ShareRole).toDouble(), 0.4);
+        model.clear();
+        QCOMPARE(model.rowCount(), 0);
+    }
+
+    void opensDemoAndShowsHistograms()
+    {
+        MainWindow w;
+        w.show();
+        QSignalSpy opened(&w, &MainWindow::modelOpened);
+        w.openDemo();
+        QVERIFY(opened.wait(120000));
+
+        QTableView* table = w.layerTable();
+        QAbstractItemModel* m = table->model();
+        QStringList names;
+        for (int r = 0; r < m->rowCount(); ++r)
+            names << m->index(r, LayerTableModel::NameColumn).data().toString();
+        QCOMPARE(names, (QStringList{"conv1", "conv2", "fc1", "fc2", "fc3"}));
+        QVERIFY(w.report().hasAccuracy && w.report().floatTop1 >= 0.88);
+
+        table->selectRow(2); // fc1
+        QTRY_VERIFY(w.weightPlot()->barCount() > 0);
+        QVERIFY(w.activationPlot()->barCount() > 0);
+        // The histogram's bars add up to every weight of fc1.
+        double total = 0;
+        for (auto it = w.weightPlot()->plot()->graph(0)->data()->constBegin();
+             it + 1 != w.weightPlot()->plot()->graph(0)->data()->constEnd(); ++it)
+            total += it->value;
+        QCOMPARE(total, 120.0 * 1568);
+        QVERIFY(!w.grab().isNull());
+    }
+
+    void aBadFileLeavesTheOpenModel()
+    {
+        MainWindow w;
+        w.show();
+        QSignalSpy opened(&w, &MainWindow::modelOpened);
+        w.openDemo();
+        QVERIFY(opened.wait(120000));
+        const QString bad = m_dir.filePath("bad.pt");
+        QFile f(bad);
+        f.open(QIODevice::WriteOnly);
+        f.write("not a model");
+        f.close();
+        QSignalSpy failed(&w, &MainWindow::openFailed);
+        w.openModel(bad);
+        QVERIFY(failed.wait(60000));
+        QVERIFY(failed.first().first().toString().contains(bad));
+        QTRY_VERIFY(w.findChild<QMessageBox*>() != nullptr); // a dialog, not a crash
+        QCOMPARE(w.layerTable()->model()->rowCount(), 5);     // the demo is still there
+    }
+
+    void cancelStopsTheJob()
+    {
+        MainWindow w;
+        QSignalSpy opened(&w, &MainWindow::modelOpened);
+        QSignalSpy finished(w.jobs(), &JobTracker::finished);
+        w.openDemo();
+        w.jobs()->cancel();
+        QVERIFY(finished.wait(60000));
+        QCOMPARE(opened.count(), 0);
+        QVERIFY(w.statusBar()->findChild<QLabel*>()->text().contains("cancelled"));
+    }
+};
+
+QTEST_MAIN(TestGui)
+#include "tst_gui.moc"

@@ -1,0 +1,267 @@
+// Site discovery on scripted and traced fixtures, probes against a plain forward, weight stats.
+// Fixtures: tests/fixtures/make_fixtures.py (Debian's python3-torch), committed.
+
+#include "data_p.h"
+#include "errors.h"
+#include "instrument.h"
+#include "model_p.h"
+#include "profile.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <torch/csrc/jit/ir/irparser.h>
+#include <torch/csrc/jit/testing/file_check.h>
+
+using namespace qs;
+
+namespace {
+
+const QString kFixtures = QStringLiteral(QS_FIXTURES);
+
+struct Expected {
+    QString name, op;
+    QVector<qint64> weight;
+    qint64 params;
+    QVector<qint64> in, out;
+};
+
+/// TinyCNN in make_fixtures.py, for a batch of one 1×8×8 image.
+const QVector<Expected> kTiny = {
+    {"features.0", "conv2d", {4, 1, 3, 3}, 36 + 4, {1, 1, 8, 8}, {1, 4, 8, 8}},
+    {"features.2", "conv2d", {8, 4, 3, 3}, 288 + 8, {1, 4, 8, 8}, {1, 8, 4, 4}},
+    {"layer1.0.conv1", "conv2d", {8, 8, 1, 1}, 64 + 8, {1, 8, 4, 4}, {1, 8, 4, 4}},
+    {"layer1.0.up", "conv_transpose2d", {8, 4, 2, 2}, 128 + 4, {1, 8, 4, 4}, {1, 4, 8, 8}},
+    {"fc", "linear", {10, 256}, 2560 + 10, {1, 256}, {1, 10}},
+    {"proj", "matmul", {10, 6}, 60, {1, 10}, {1, 6}},
+};
+
+/// 40 random 8×8 images written as an IDX file: the real data path feeds the fixture.
+std::shared_ptr<Dataset> tinyImages(const QTemporaryDir& dir)
+{
+    QByteArray b("\0\0\x08\x03", 4);
+    for (quint32 d : {40u, 8u, 8u})
+        for (int s = 24; s >= 0; s -= 8)
+            b.append(char((d >> s) & 0xff));
+    at::manual_seed(5);
+    const at::Tensor px = at::randint(0, 256, {40 * 64}, at::kByte);
+    b.append(reinterpret_cast<const char*>(px.data_ptr<uint8_t>()), 40 * 64);
+    QFile f(dir.filePath("tiny.idx"));
+    f.open(QIODevice::WriteOnly);
+    f.write(b);
+    f.close();
+    return Dataset::load(DataSpec::parse("idx:" + f.fileName()));
+}
+
+void compareLayers(const QVector<LayerInfo>& got, const QVector<Expected>& want)
+{
+    QCOMPARE(got.size(), want.size());
+    for (int i = 0; i < want.size(); ++i) {
+        QCOMPARE(got[i].name, want[i].name);
+        QCOMPARE(got[i].op, want[i].op);
+        QCOMPARE(got[i].weightShape, want[i].weight);
+        QCOMPARE(got[i].paramCount, want[i].params);
+        QCOMPARE(got[i].inputShape, want[i].in);
+        QCOMPARE(got[i].outputShape, want[i].out);
+    }
+}
+
+double maxRelative(double a, double b)
+{
+    return std::abs(a - b) / std::max(1e-12, std::max(std::abs(a), std::abs(b)));
+}
+
+} // namespace
+
+class TestModel : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_dir;
+
+private Q_SLOTS:
+    void discoversSitesWithPyTorchNames_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::newRow("scripted") << "tiny_cnn_scripted.pt";
+        QTest::newRow("traced") << "tiny_cnn_traced.pt"; // convolutions appear as aten::_convolution
+    }
+    void discoversSitesWithPyTorchNames()
+    {
+        QFETCH(QString, file);
+        auto model = Model::load(kFixtures + u'/' + file);
+        model->measureShapes(*tinyImages(m_dir));
+        compareLayers(model->layers(), kTiny);
+        QCOMPARE(model->parameterCount(), qint64(40 + 296 + 72 + 132 + 2570 + 60));
+    }
+
+    void discoversEmbeddingConv1dConv3dAddmm()
+    {
+        auto model = Model::load(kFixtures + "/mixed_ops_scripted.pt");
+        model->impl().measureShapes(at::randint(0, 20, {1, 5}, at::kLong));
+        compareLayers(model->layers(), {
+                                           {"emb", "embedding", {20, 6}, 120, {}, {1, 5, 6}},
+                                           {"conv", "conv1d", {4, 6, 3}, 72 + 4, {1, 6, 5}, {1, 4, 5}},
+                                           {"vol", "conv3d", {2, 4, 1, 1, 1}, 8 + 2, {1, 4, 1, 1, 5}, {1, 2, 1, 1, 5}},
+                                           {"w", "addmm", {10, 3}, 30 + 3, {1, 10}, {1, 3}},
+                                       });
+        QVERIFY(!model->layers()[0].hasActivationInput);
+    }
+
+    void demoModelHasFiveLayers()
+    {
+        auto model = Model::load(QStringLiteral(QS_FIXTURES "/../../resources/fashion_lenet.pt"));
+        QStringList names;
+        for (const auto& l : model->layers())
+            names << l.name;
+        QCOMPARE(names, (QStringList{"conv1", "conv2", "fc1", "fc2", "fc3"}));
+    }
+
+    // The probe must see exactly what the layer sees: compare with the same values computed by
+    // the uninstrumented submodules of a separately loaded copy.
+    void probeSeesTheSameActivationsAsAPlainForward()
+    {
+        auto data = tinyImages(m_dir);
+        auto model = Model::load(kFixtures + "/tiny_cnn_scripted.pt");
+        const SampleRange all{0, data->size()};
+        const QVector<TensorStats> stats = activationStats(*model, *data, all, 16, {}, 256);
+
+        torch::jit::Module plain = torch::jit::load(QString(kFixtures + "/tiny_cnn_scripted.pt").toStdString());
+        plain.eval();
+        c10::InferenceMode guard;
+        auto sub = [&](const char* a, const char* b = nullptr) {
+            torch::jit::Module m = plain.attr(a).toModule();
+            return b ? m.attr(b).toModule() : m;
+        };
+        // Same batches of 16 as the probe run, so float kernels round the same way.
+        std::vector<std::vector<at::Tensor>> batches(6);
+        for (int64_t b = 0; b < data->size(); b += 16) {
+            const at::Tensor x = data->impl().inputs.slice(0, b, b + 16);
+            const at::Tensor f0 = sub("features", "0").forward({x}).toTensor();
+            const at::Tensor feat = torch::relu(sub("features").forward({x}).toTensor());
+            const at::Tensor c1 = torch::relu(sub("layer1", "0").attr("conv1").toModule().forward({feat}).toTensor());
+            const at::Tensor flat = torch::flatten(sub("layer1").forward({feat}).toTensor(), 1);
+            const at::Tensor fc = sub("fc").forward({flat}).toTensor();
+            const at::Tensor seen[] = {x, torch::relu(f0), feat, c1, flat, fc};
+            for (size_t i = 0; i < 6; ++i)
+                batches[i].push_back(seen[i]);
+        }
+        std::vector<at::Tensor> inputs;
+        for (const auto& parts : batches)
+            inputs.push_back(torch::cat(parts));
+
+        QCOMPARE(stats.size(), qsizetype(inputs.size()));
+        for (size_t i = 0; i < inputs.size(); ++i) {
+            const at::Tensor t = inputs[i].to(at::kDouble);
+            QCOMPARE(stats[int(i)].count, qint64(t.numel()));
+            QCOMPARE(stats[int(i)].min, t.min().item<double>());
+            QCOMPARE(stats[int(i)].max, t.max().item<double>());
+            QVERIFY2(maxRelative(stats[int(i)].mean, t.mean().item<double>()) < 1e-9, qPrintable(QString::number(i)));
+            const double var = (t - t.mean()).pow(2).mean().item<double>();
+            QVERIFY2(maxRelative(stats[int(i)].std, std::sqrt(var)) < 1e-9,
+                     qPrintable(QStringLiteral("%1 vs %2").arg(stats[int(i)].std).arg(std::sqrt(var))));
+        }
+        // Per-channel ranges of a conv input run along axis 1.
+        const at::Tensor perChannel = std::get<0>(inputs[2].movedim(1, 0).flatten(1).max(1));
+        QCOMPARE(stats[2].channelAxis, 1);
+        for (int c = 0; c < 8; ++c)
+            QCOMPARE(stats[2].channelMax[c], double(perChannel[c].item<float>()));
+    }
+
+    void weightStatsMatchDirectComputation()
+    {
+        auto model = Model::load(kFixtures + "/tiny_cnn_traced.pt");
+        for (int site = 0; site < model->layers().size(); ++site) {
+            const TensorStats s = weightStats(*model, site, 64);
+            const at::Tensor w = model->impl().weight(site).to(at::kDouble);
+            const double mean = w.mean().item<double>();
+            const double var = (w - mean).pow(2).mean().item<double>();
+            const double kurt = (w - mean).pow(4).mean().item<double>() / (var * var) - 3;
+            QCOMPARE(s.count, qint64(w.numel()));
+            QCOMPARE(s.min, w.min().item<double>());
+            QCOMPARE(s.max, w.max().item<double>());
+            QVERIFY(maxRelative(s.mean, mean) < 1e-9);
+            QVERIFY(maxRelative(s.std, std::sqrt(var)) < 1e-9);
+            QVERIFY(maxRelative(s.kurtosis, kurt) < 1e-7);
+            QCOMPARE(s.histogram.total(), double(w.numel()));
+            // Output channels: axis 0, except transposed conv (1) and x @ W (last).
+            const int64_t axis = model->impl().sites[size_t(site)].channelAxis;
+            QCOMPARE(s.channelMin.size(), qsizetype(w.size(axis)));
+            const at::Tensor lo = std::get<0>(w.movedim(axis, 0).flatten(1).min(1));
+            for (int c = 0; c < lo.size(0); ++c)
+                QCOMPARE(s.channelMin[c], lo[c].item<double>());
+        }
+        QCOMPARE(model->impl().sites[3].channelAxis, 1); // layer1.0.up, a transposed conv
+        QCOMPARE(model->impl().sites[5].channelAxis, 1); // proj: x @ W
+    }
+
+    void probeInsertionOnTinyIR()
+    {
+        auto graph = std::make_shared<torch::jit::Graph>();
+        torch::jit::parseIR(R"IR(
+graph(%self, %x : Tensor):
+  %fc : Tensor = prim::GetAttr[name="fc"](%self)
+  %w : Tensor = prim::GetAttr[name="weight"](%fc)
+  %b : NoneType = prim::Constant()
+  %y : Tensor = aten::linear(%x, %w, %b)
+  %z : Tensor = aten::relu(%y)
+  return (%z))IR",
+                            graph.get());
+        torch::jit::Node* linear = nullptr;
+        for (torch::jit::Node* n : graph->nodes())
+            if (n->kind() == c10::aten::linear)
+                linear = n;
+        insertProbes(*graph, {{linear, 0, 0}});
+        torch::jit::testing::FileCheck()
+            .check("quantscope::probe(%x")
+            ->check("aten::linear")
+            ->check("quantscope::probe")
+            ->check("aten::relu")
+            ->run(*graph);
+    }
+
+    void rejectsFilesThatAreNotTorchScript_data()
+    {
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("empty") << QByteArray() << "is not a TorchScript model";
+        QTest::newRow("text") << QByteArray("def forward(x): return x\n") << "is not a TorchScript model";
+        QFile f(kFixtures + "/tiny_cnn_scripted.pt");
+        f.open(QIODevice::ReadOnly);
+        QTest::newRow("truncated") << f.readAll().left(4000) << "is not a TorchScript model";
+    }
+    void rejectsFilesThatAreNotTorchScript()
+    {
+        QFETCH(QByteArray, bytes);
+        QFETCH(QString, message);
+        const QString path = m_dir.filePath(QString::fromLatin1(QTest::currentDataTag()) + ".pt");
+        QFile f(path);
+        f.open(QIODevice::WriteOnly);
+        f.write(bytes);
+        f.close();
+        try {
+            Model::load(path);
+            QFAIL("expected an error");
+        } catch (const EngineError& e) {
+            QCOMPARE(e.kind(), ErrorKind::BadInput);
+            QVERIFY2(e.message().contains(path) && e.message().contains(message), qPrintable(e.message()));
+            QVERIFY2(!e.message().contains('\n'), "one line");
+        }
+    }
+
+    void wrongInputShapeNamesModelAndData()
+    {
+        auto model = Model::load(kFixtures + "/tiny_cnn_scripted.pt");
+        auto demo = Dataset::load(DataSpec::demo()); // 28×28 images; the fixture's fc wants 8×8
+        try {
+            model->measureShapes(*demo);
+            QFAIL("expected an error");
+        } catch (const EngineError& e) {
+            QCOMPARE(e.kind(), ErrorKind::BadInput);
+            QVERIFY2(e.message().contains("tiny_cnn_scripted.pt") && e.message().contains("1×1×28×28"),
+                     qPrintable(e.message()));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestModel)
+#include "tst_model.moc"
