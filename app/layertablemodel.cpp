@@ -8,8 +8,16 @@ namespace qs {
 
 QString formatRange(double lo, double hi)
 {
-    return QStringLiteral("[%1, %2]").arg(lo, 0, 'g', 4).arg(hi, 0, 'g', 4);
+    return QStringLiteral("[%1, %2]").arg(lo, 0, 'g', 3).arg(hi, 0, 'g', 3);
 }
+
+namespace {
+/// Activation shape of one sample: the leading batch dimension of one is left out.
+QString sampleShape(const QVector<qint64>& shape)
+{
+    return formatShape(shape.size() > 1 ? shape.mid(1) : shape);
+}
+} // namespace
 
 LayerTableModel::LayerTableModel(QObject* parent) : QAbstractTableModel(parent) {}
 
@@ -81,8 +89,8 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
     case OpColumn: return l.op;
     case WeightShapeColumn: return formatShape(l.weightShape);
     case ParamsColumn: return QLocale().toString(l.paramCount);
-    case InputShapeColumn: return l.hasActivationInput ? formatShape(l.inputShape) : tr("indices");
-    case OutputShapeColumn: return formatShape(l.outputShape);
+    case InputShapeColumn: return l.hasActivationInput ? sampleShape(l.inputShape) : tr("indices");
+    case OutputShapeColumn: return sampleShape(l.outputShape);
     case WeightRangeColumn: return p.weight.count ? formatRange(p.weight.min, p.weight.max) : QString();
     case WeightKurtosisColumn: return p.weight.count ? QString::number(p.weight.kurtosis, 'f', 2) : QString();
     case ActivationRangeColumn:
@@ -97,8 +105,8 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
         return {};
     if (role == Qt::ToolTipRole) {
         switch (section) {
-        case InputShapeColumn: return tr("Input activation shape for a batch of one");
-        case OutputShapeColumn: return tr("Output activation shape for a batch of one");
+        case InputShapeColumn: return tr("Input activation shape of one sample (batch dimension left out)");
+        case OutputShapeColumn: return tr("Output activation shape of one sample (batch dimension left out)");
         case ActivationRangeColumn: return tr("Input activation range over the calibration samples");
         }
         return {};
@@ -114,7 +122,7 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
     case OutputShapeColumn: return tr("Output");
     case WeightRangeColumn: return tr("Weight range");
     case WeightKurtosisColumn: return tr("Kurtosis");
-    case ActivationRangeColumn: return tr("Activation range");
+    case ActivationRangeColumn: return tr("Act. range");
     }
     return {};
 }

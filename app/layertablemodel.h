@@ -45,7 +45,7 @@ private:
     qint64 m_totalParams = 0;
 };
 
-/// "[-0.412, 0.381]" with four significant digits.
+/// "[-0.412, 0.381]" with three significant digits.
 QString formatRange(double lo, double hi);
 
 } // namespace qs

@@ -84,6 +84,10 @@ void HistogramPlot::applyPalette()
     fill.setAlpha(110);
     m_bars->setPen(QPen(bar, 1));
     m_bars->setBrush(fill);
+    QColor labelBack = palette().color(QPalette::Base);
+    labelBack.setAlpha(190);
+    for (QCPItemText* t : {m_minText, m_maxText, m_meanText})
+        t->setBrush(labelBack);
 }
 
 void HistogramPlot::changeEvent(QEvent* event)
