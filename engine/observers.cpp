@@ -1,0 +1,243 @@
+#include "observers_p.h"
+
+#include "errors.h"
+
+#include <cmath>
+#include <limits>
+
+namespace qs {
+
+namespace {
+
+constexpr float kInf = std::numeric_limits<float>::infinity();
+
+/// MinMaxObserver and MovingAverageMinMaxObserver (per tensor).
+class MinMaxObserver : public Observer
+{
+public:
+    MinMaxObserver(const QuantSpec& spec, double averaging) : m_spec(spec), m_averaging(averaging) {}
+    void observe(const at::Tensor& x) override
+    {
+        if (x.numel() == 0)
+            return;
+        const auto [lo, hi] = at::aminmax(x.detach().to(at::kFloat));
+        const float curMin = lo.item<float>(), curMax = hi.item<float>();
+        if (m_min == kInf && m_max == -kInf) {
+            m_min = curMin;
+            m_max = curMax;
+        } else if (m_averaging > 0) {
+            // float32 tensor arithmetic with a double scalar, as PyTorch's buffers update.
+            m_min = m_min + float(m_averaging) * (curMin - m_min);
+            m_max = m_max + float(m_averaging) * (curMax - m_max);
+        } else {
+            m_min = std::min(m_min, curMin);
+            m_max = std::max(m_max, curMax);
+        }
+    }
+    QParams qparams() const override { return calculateQParams({m_min}, {m_max}, m_spec); }
+
+private:
+    QuantSpec m_spec;
+    double m_averaging; // 0: plain min-max
+    float m_min = kInf, m_max = -kInf;
+};
+
+/// PerChannelMinMaxObserver: running minimum and maximum along the spec's axis.
+class PerChannelObserver : public Observer
+{
+public:
+    explicit PerChannelObserver(const QuantSpec& spec) : m_spec(spec) {}
+    void observe(const at::Tensor& x) override
+    {
+        if (x.numel() == 0)
+            return;
+        if (m_spec.axis >= x.dim())
+            throw EngineError(ErrorKind::BadInput, QStringLiteral("per-channel axis %1 does not exist in a %2-d tensor")
+                                                       .arg(m_spec.axis)
+                                                       .arg(x.dim()));
+        const at::Tensor y = x.detach().to(at::kFloat).movedim(m_spec.axis, 0).flatten(1);
+        auto [lo, hi] = at::aminmax(y, 1);
+        if (m_min.defined() && m_min.sizes() == lo.sizes()) {
+            lo = at::minimum(lo, m_min);
+            hi = at::maximum(hi, m_max);
+        }
+        m_min = lo.contiguous();
+        m_max = hi.contiguous();
+    }
+    QParams qparams() const override
+    {
+        QVector<float> lo, hi;
+        if (m_min.defined()) {
+            lo = QVector<float>(m_min.data_ptr<float>(), m_min.data_ptr<float>() + m_min.numel());
+            hi = QVector<float>(m_max.data_ptr<float>(), m_max.data_ptr<float>() + m_max.numel());
+        } else {
+            lo = {kInf};
+            hi = {-kInf};
+        }
+        QParams q = calculateQParams(lo, hi, m_spec);
+        q.axis = m_spec.axis;
+        return q;
+    }
+
+private:
+    QuantSpec m_spec;
+    at::Tensor m_min, m_max;
+};
+
+/// HistogramObserver as in PyTorch 1.13: 2048 bins, histograms combined by upsampling 128×,
+/// histc over the integer-truncated range, then the L2 non-linear search for min and max.
+/// Every step uses the same ATen ops and dtypes as observer.py so rounding agrees.
+class HistogramObserver : public Observer
+{
+public:
+    explicit HistogramObserver(const QuantSpec& spec) : m_spec(spec), m_dstBins(1 << 8) {}
+
+    void observe(const at::Tensor& xIn) override
+    {
+        if (xIn.numel() == 0)
+            return;
+        const at::Tensor x = xIn.detach().to(at::kFloat);
+        const bool uninitialized = !m_histogram.defined();
+        const bool sameValues = !uninitialized && m_min.item<float>() == m_max.item<float>();
+        if (uninitialized || sameValues) {
+            auto [lo, hi] = at::aminmax(x);
+            m_min = lo.clone();
+            m_max = hi.clone();
+            m_histogram = at::histc(x, kBins, truncated(m_min), truncated(m_max));
+            return;
+        }
+        auto [newMin, newMax] = at::aminmax(x);
+        at::Tensor combinedMin = at::minimum(newMin, m_min);
+        at::Tensor combinedMax = at::maximum(newMax, m_max);
+        // _adjust_min_max
+        const at::Tensor histBinWidth = (m_max - m_min) / (kBins * kUpsample);
+        const int64_t downsample = int64_t(
+            at::ceil((combinedMax - combinedMin) / (kBins * histBinWidth)).item<float>());
+        const at::Tensor e = downsample * (kBins * histBinWidth) - (combinedMax - combinedMin);
+        combinedMax = combinedMax + e;
+        const int64_t startIdx = int64_t(at::round((m_min - combinedMin) / histBinWidth).item<float>());
+
+        at::Tensor combined = at::histc(x, kBins, truncated(combinedMin), truncated(combinedMax));
+        if (combinedMin.item<float>() == m_min.item<float>() && combinedMax.item<float>() == m_max.item<float>()) {
+            combined += m_histogram;
+        } else {
+            // _combine_histograms
+            const at::Tensor upsampled = m_histogram.repeat_interleave(kUpsample);
+            at::Tensor withRange = at::zeros({kBins * downsample}, at::kFloat);
+            withRange.slice(0, startIdx, kBins * kUpsample + startIdx).copy_(upsampled);
+            const at::Tensor integral =
+                at::cumsum(withRange, 0, at::kDouble).slice(0, downsample - 1, c10::nullopt, downsample);
+            at::Tensor shifted = at::zeros({kBins}, at::kFloat);
+            shifted.slice(0, 1, kBins).copy_(integral.slice(0, 0, -1));
+            const at::Tensor interpolated = (integral - shifted) / kUpsample;
+            combined = combined + interpolated.to(at::kFloat);
+        }
+        m_histogram = combined;
+        m_min = combinedMin;
+        m_max = combinedMax;
+    }
+
+    QParams qparams() const override
+    {
+        if (!m_histogram.defined())
+            return calculateQParams({kInf}, {-kInf}, m_spec);
+        const auto [lo, hi] = nonLinearParamSearch();
+        return calculateQParams({lo}, {hi}, m_spec);
+    }
+
+private:
+    static constexpr int64_t kBins = 2048;
+    static constexpr int64_t kUpsample = 128;
+
+    /// PyTorch 1.13 passes int(min), int(max) to histc.
+    static double truncated(const at::Tensor& v) { return double(int64_t(v.item<float>())); }
+
+    static at::Tensor norm(const at::Tensor& begin, const at::Tensor& end, const at::Tensor& density)
+    {
+        return density * ((end * end * end - begin * begin * begin) / 3);
+    }
+
+    double quantizationError(int64_t nextStart, int64_t nextEnd) const
+    {
+        const double binWidth = (double(m_max.item<float>()) - double(m_min.item<float>())) / kBins;
+        const double dstBinWidth = binWidth * double(nextEnd - nextStart + 1) / m_dstBins;
+        if (dstBinWidth == 0.0)
+            return 0.0;
+        const at::Tensor srcBin = at::arange(kBins);
+        const at::Tensor srcBegin = (srcBin - nextStart) * binWidth;
+        const at::Tensor srcEnd = srcBegin + binWidth;
+        const at::Tensor dstOfBegin = at::clamp(at::div(srcBegin, dstBinWidth, "floor"), 0, m_dstBins - 1);
+        const at::Tensor dstOfBeginCenter = (dstOfBegin + 0.5) * dstBinWidth;
+        const at::Tensor dstOfEnd = at::clamp(at::div(srcEnd, dstBinWidth, "floor"), 0, m_dstBins - 1);
+        const at::Tensor density = m_histogram / binWidth;
+        at::Tensor n = at::zeros({kBins}, at::kFloat);
+        n += norm(srcBegin - dstOfBeginCenter, at::ones({kBins}) * (dstBinWidth / 2), density);
+        n += (dstOfEnd - dstOfBegin - 1) *
+             norm(at::scalar_tensor(-dstBinWidth / 2, at::kFloat), at::scalar_tensor(dstBinWidth / 2, at::kFloat),
+                  density);
+        const at::Tensor dstOfEndCenter = dstOfEnd * dstBinWidth + dstBinWidth / 2;
+        n += norm(at::scalar_tensor(-dstBinWidth / 2, at::kFloat), srcEnd - dstOfEndCenter, density);
+        return n.sum().item<double>();
+    }
+
+    std::pair<float, float> nonLinearParamSearch() const
+    {
+        const at::Tensor binWidth = (m_max - m_min) / kBins;
+        const double total = at::sum(m_histogram).item<double>();
+        const at::Tensor cSumT = at::cumsum(m_histogram, 0).contiguous();
+        const float* cSum = cSumT.data_ptr<float>();
+        const double stepsize = 1e-5;
+        double alpha = 0.0, beta = 1.0;
+        int64_t startBin = 0, endBin = kBins - 1;
+        double normMin = std::numeric_limits<double>::infinity();
+        while (alpha < beta) {
+            const double nextAlpha = alpha + stepsize;
+            const double nextBeta = beta - stepsize;
+            int64_t l = startBin, r = endBin;
+            // A 0-dim float tensor compared with a Python float: compared in float32.
+            while (l < endBin && cSum[l] < float(nextAlpha * total))
+                ++l;
+            while (r > startBin && cSum[r] > float(nextBeta * total))
+                --r;
+            int64_t nextStart = startBin, nextEnd = endBin;
+            if ((l - startBin) > (endBin - r)) {
+                nextStart = l;
+                alpha = nextAlpha;
+            } else {
+                nextEnd = r;
+                beta = nextBeta;
+            }
+            if (nextStart == startBin && nextEnd == endBin)
+                continue;
+            const double n = quantizationError(nextStart, nextEnd);
+            if (n > normMin)
+                break;
+            normMin = n;
+            startBin = nextStart;
+            endBin = nextEnd;
+        }
+        const float newMin = (m_min + binWidth * startBin).item<float>();
+        const float newMax = (m_min + binWidth * (endBin + 1)).item<float>();
+        return {newMin, newMax};
+    }
+
+    QuantSpec m_spec;
+    int64_t m_dstBins; // 2 ** iinfo(dtype).bits: 256 for PyTorch's 8-bit dtypes, whatever the range
+    at::Tensor m_histogram, m_min, m_max;
+};
+
+} // namespace
+
+std::unique_ptr<Observer> makeObserver(const QuantSpec& spec)
+{
+    if (spec.granularity == Granularity::PerChannel)
+        return std::make_unique<PerChannelObserver>(spec);
+    switch (spec.method) {
+    case RangeMethod::MinMax: return std::make_unique<MinMaxObserver>(spec, 0.0);
+    case RangeMethod::MovingAverageMinMax: return std::make_unique<MinMaxObserver>(spec, spec.averagingConstant);
+    case RangeMethod::Histogram: return std::make_unique<HistogramObserver>(spec);
+    }
+    return nullptr;
+}
+
+} // namespace qs

@@ -1,0 +1,25 @@
+#pragma once
+// Engine-private: observers that turn observed tensors into scale and zero point, mirroring
+// torch.ao.quantization.observer of PyTorch 1.13 (Debian's) op for op, so the numbers agree.
+
+#include "quant.h"
+
+#include <torch/script.h>
+
+#include <memory>
+
+namespace qs {
+
+class Observer
+{
+public:
+    virtual ~Observer() = default;
+    /// Feeds one batch (any shape; per-channel observers use the spec's axis).
+    virtual void observe(const at::Tensor& x) = 0;
+    virtual QParams qparams() const = 0;
+};
+
+/// The observer for a spec's range method and granularity.
+std::unique_ptr<Observer> makeObserver(const QuantSpec& spec);
+
+} // namespace qs

@@ -1,0 +1,51 @@
+#pragma once
+// Quantization settings of one tensor, and the scale / zero point that realise them.
+
+#include <QString>
+#include <QVector>
+
+namespace qs {
+
+enum class QuantType { Int, Float16, BFloat16, Float };
+enum class Granularity { PerTensor, PerChannel, Group };
+/// How the clipping range is chosen from observed values (PyTorch's observers where they exist).
+enum class RangeMethod { MinMax, MovingAverageMinMax, Histogram };
+
+struct QuantSpec {
+    QuantType type = QuantType::Int;
+    int bits = 8;                  ///< 2..8 for Int
+    bool isSigned = false;         ///< int (qint8-like) or uint (quint8-like)
+    Granularity granularity = Granularity::PerTensor;
+    int axis = 0;                  ///< channel axis for PerChannel
+    int groupSize = 128;           ///< elements per group along the input dimension, for Group
+    bool symmetric = false;
+    bool reduceRange = false;      ///< one bit less of range, as PyTorch's reduce_range
+    RangeMethod method = RangeMethod::MinMax;
+    double averagingConstant = 0.01; ///< MovingAverageMinMax, as PyTorch's default
+
+    /// Integer range, with reduce_range applied the way PyTorch does (halved, rounded down).
+    int quantMin() const;
+    int quantMax() const;
+    /// Parses shorthand such as "int8:per_channel:symmetric", "uint8:per_tensor:histogram",
+    /// "int4:group128:symmetric", "float16", "float". Throws EngineError(BadInput).
+    static QuantSpec parse(const QString& text);
+    /// The shorthand that parse() reads back to the same spec.
+    QString toString() const;
+};
+
+QString rangeMethodName(RangeMethod m);
+
+/// Scale and zero point, one per channel (or one for the tensor).
+struct QParams {
+    QVector<double> scale;
+    QVector<qint64> zeroPoint;
+    int quantMin = 0;
+    int quantMax = 255;
+    int axis = -1; ///< -1: per tensor
+};
+
+/// PyTorch's UniformQuantizationObserverBase._calculate_qparams, in the same float32 arithmetic:
+/// scale and zero point from per-channel (or one) minimum and maximum.
+QParams calculateQParams(const QVector<float>& minVals, const QVector<float>& maxVals, const QuantSpec& spec);
+
+} // namespace qs
