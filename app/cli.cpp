@@ -2,6 +2,7 @@
 //
 //   quantscope-cli inspect [MODEL] [--data SPEC] [--json]
 //   quantscope-cli profile [MODEL] [--data SPEC] [--calib N] [--eval N] [--batch N] [--json]
+//   quantscope-cli trial [MODEL] [--weights SPEC] [--activations SPEC] [--mode M] [...] [--json]
 //
 // With no MODEL the bundled demo is used; with no --data, Fashion-MNIST's test set.
 // Exit codes: 0 success, 2 bad input (one line on stderr), 1 anything else.
@@ -9,6 +10,7 @@
 #include "data.h"
 #include "profile.h"
 #include "runtime.h"
+#include "trial.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -18,6 +20,7 @@
 #include <QLocale>
 #include <QTextStream>
 
+#include <cmath>
 #include <cstdio>
 
 namespace qs {
@@ -228,6 +231,82 @@ int runProfile(const QCommandLineParser& p)
     return 0;
 }
 
+QString dB(double v)
+{
+    return std::isinf(v) ? QStringLiteral("inf") : QString::number(v, 'f', 1);
+}
+
+int runTrialCommand(const QCommandLineParser& p)
+{
+    QuantConfig config;
+    if (p.isSet(QStringLiteral("weights")))
+        config.weight = QuantSpec::parse(p.value(QStringLiteral("weights")));
+    if (p.isSet(QStringLiteral("activations")))
+        config.activation = QuantSpec::parse(p.value(QStringLiteral("activations")));
+    const QString mode = p.value(QStringLiteral("mode"));
+    if (mode == QLatin1String("dynamic"))
+        config.mode = TrialMode::Dynamic;
+    else if (mode == QLatin1String("weight-only") || config.activation.type == QuantType::Float)
+        config.mode = TrialMode::WeightOnly;
+    else if (!mode.isEmpty() && mode != QLatin1String("static"))
+        throw EngineError(ErrorKind::BadInput,
+                          QStringLiteral("--mode %1: expected static, dynamic or weight-only").arg(mode));
+    TrialOptions options;
+    options.calibrationSamples = intOption(p, QStringLiteral("calib"), options.calibrationSamples, 1);
+    options.evaluationLimit = intOption(p, QStringLiteral("eval"), options.evaluationLimit, 1);
+    options.batchSize = int(intOption(p, QStringLiteral("batch"), options.batchSize, 1));
+    Inputs in = openInputs(p);
+    in.model->measureShapes(*in.data);
+    const TrialResult r = runTrial(*in.model, *in.data, config, options, {});
+    for (const QString& w : r.warnings)
+        std::fprintf(stderr, "warning: %s\n", qPrintable(w));
+    if (p.isSet(QStringLiteral("json"))) {
+        QJsonArray layers;
+        for (const auto& l : r.layers) {
+            QJsonObject o{{QStringLiteral("name"), l.name},
+                          {QStringLiteral("weight_spec"), l.weightSpec},
+                          {QStringLiteral("activation_spec"), l.activationSpec},
+                          {QStringLiteral("weight_bits"), double(l.weightBits)},
+                          {QStringLiteral("weight_sqnr_db"), std::isinf(l.weightSqnr) ? QJsonValue() : QJsonValue(l.weightSqnr)},
+                          {QStringLiteral("weight_scale"), jsonNumbers(l.weightQParams.scale)}};
+            if (!l.activationQParams.scale.isEmpty()) {
+                o[QStringLiteral("activation_scale")] = l.activationQParams.scale[0];
+                o[QStringLiteral("activation_zero_point")] = double(l.activationQParams.zeroPoint[0]);
+            }
+            layers.append(o);
+        }
+        out() << QJsonDocument(QJsonObject{{QStringLiteral("top1"), r.top1},
+                                           {QStringLiteral("float_top1"), r.floatTop1},
+                                           {QStringLiteral("output_sqnr_db"), std::isinf(r.outputSqnr) ? QJsonValue() : QJsonValue(r.outputSqnr)},
+                                           {QStringLiteral("size_bytes"), double(r.sizeBytes)},
+                                           {QStringLiteral("float_bytes"), double(r.floatBytes)},
+                                           {QStringLiteral("compression"), r.compression()},
+                                           {QStringLiteral("evaluation_samples"), double(r.evaluationSamples)},
+                                           {QStringLiteral("seconds"), r.seconds},
+                                           {QStringLiteral("layers"), layers},
+                                           {QStringLiteral("warnings"), QJsonArray::fromStringList(r.warnings)}})
+                     .toJson(QJsonDocument::Indented);
+        return 0;
+    }
+    QVector<QStringList> rows;
+    for (const auto& l : r.layers)
+        rows << QStringList{l.name, l.weightSpec, l.activationSpec, dB(l.weightSqnr),
+                            l.activationQParams.scale.isEmpty() ? QStringLiteral("-")
+                                                                : QStringLiteral("%1 / %2").arg(num(l.activationQParams.scale[0])).arg(l.activationQParams.zeroPoint[0])};
+    printTable({QStringLiteral("layer"), QStringLiteral("weights"), QStringLiteral("activations"),
+                QStringLiteral("w.sqnr dB"), QStringLiteral("act scale / zp")},
+               rows);
+    const QLocale locale;
+    out() << "\n" << (r.hasAccuracy ? "Top-1: " : "Top-1 agreement with float: ") << QString::number(100 * r.top1, 'f', 2)
+          << "% (float " << QString::number(100 * r.floatTop1, 'f', 2) << "%, change "
+          << QString::number(100 * (r.top1 - r.floatTop1), 'f', 2) << " points) on " << r.evaluationSamples << " samples\n"
+          << "Output SQNR: " << dB(r.outputSqnr) << " dB\n"
+          << "Size: " << locale.toString(r.sizeBytes) << " bytes (float " << locale.toString(r.floatBytes) << ", "
+          << QString::number(r.compression(), 'f', 2) << "x smaller)\n"
+          << "Time: " << QString::number(r.seconds, 'f', 2) << " s\n";
+    return 0;
+}
+
 } // namespace
 } // namespace qs
 
@@ -240,7 +319,8 @@ int main(int argc, char** argv)
     p.setApplicationDescription(QStringLiteral(
         "QuantScope without a screen.\n\nCommands:\n"
         "  inspect [MODEL]   list the quantizable layers with shapes and parameter counts\n"
-        "  profile [MODEL]   weight and activation statistics per layer, and float accuracy\n\n"
+        "  profile [MODEL]   weight and activation statistics per layer, and float accuracy\n"
+        "  trial [MODEL]     quantize as --weights/--activations say; accuracy, SQNR and size\n\n"
         "MODEL is a TorchScript file; without it the bundled Fashion-MNIST demo is used."));
     p.addHelpOption();
     p.addVersionOption();
@@ -250,6 +330,9 @@ int main(int argc, char** argv)
     p.addOption({QStringLiteral("calib"), QStringLiteral("Calibration samples, from the start of the data (default 512)."), QStringLiteral("N")});
     p.addOption({QStringLiteral("eval"), QStringLiteral("Evaluate at most N samples after the calibration ones (default: all)."), QStringLiteral("N")});
     p.addOption({QStringLiteral("batch"), QStringLiteral("Batch size (default 256)."), QStringLiteral("N")});
+    p.addOption({QStringLiteral("weights"), QStringLiteral("trial: weight spec (default int8:per_channel:symmetric:minmax)."), QStringLiteral("SPEC")});
+    p.addOption({QStringLiteral("activations"), QStringLiteral("trial: activation spec (default uint8:per_tensor:affine:histogram; float = weight-only)."), QStringLiteral("SPEC")});
+    p.addOption({QStringLiteral("mode"), QStringLiteral("trial: static, dynamic or weight-only (default static)."), QStringLiteral("MODE")});
     p.addOption({QStringLiteral("json"), QStringLiteral("Print JSON instead of a table.")});
     p.process(app);
     qs::initRuntime();
@@ -260,9 +343,11 @@ int main(int argc, char** argv)
             return qs::inspect(p);
         if (command == QLatin1String("profile"))
             return qs::runProfile(p);
+        if (command == QLatin1String("trial"))
+            return qs::runTrialCommand(p);
         throw qs::EngineError(qs::ErrorKind::BadInput,
                               command.isEmpty() ? QStringLiteral("no command given; try inspect or profile (see --help)")
-                                                : QStringLiteral("unknown command '%1'; try inspect or profile").arg(command));
+                                                : QStringLiteral("unknown command '%1'; try inspect, profile or trial").arg(command));
     } catch (const qs::EngineError& e) {
         std::fprintf(stderr, "quantscope-cli: %s\n", qPrintable(e.message()));
         return e.kind() == qs::ErrorKind::BadInput ? 2 : 1;

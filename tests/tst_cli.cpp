@@ -70,6 +70,26 @@ private Q_SLOTS:
         QVERIFY2(r.out.contains("Float top-1: ") && r.out.contains("on 2000 evaluation samples"), qPrintable(r.out));
     }
 
+    void w8a8TrialKeepsAccuracyAndTwoBitsLoseIt()
+    {
+        const Run w8a8 = cli({"trial", "--json"});
+        QCOMPARE(w8a8.code, 0);
+        const QJsonObject a = QJsonDocument::fromJson(w8a8.out.toUtf8()).object();
+        QVERIFY2(a["float_top1"].toDouble() - a["top1"].toDouble() <= 0.005, qPrintable(w8a8.out.left(300)));
+        // Size: int8 weights + one fp32 scale and int32 zero point per output channel + fp32 biases.
+        const qint64 weights = 400 + 12800 + 188160 + 10080 + 840, channels = 16 + 32 + 120 + 84 + 10;
+        const qint64 others = 212638 - weights;
+        QCOMPARE(qint64(a["size_bytes"].toDouble()), weights + channels * 8 + others * 4);
+        QCOMPARE(qint64(a["float_bytes"].toDouble()), qint64(212638 * 4));
+        QCOMPARE(a["layers"].toArray()[0].toObject()["weight_scale"].toArray().size(), 16);
+
+        const Run int2 = cli({"trial", "--json", "--weights", "int2:per_channel:symmetric", "--activations", "float"});
+        QCOMPARE(int2.code, 0);
+        const QJsonObject b = QJsonDocument::fromJson(int2.out.toUtf8()).object();
+        QVERIFY(b["float_top1"].toDouble() - b["top1"].toDouble() > 0.10);
+        QVERIFY(b["output_sqnr_db"].toDouble() < a["output_sqnr_db"].toDouble());
+    }
+
     void badInputGivesOneLineAndExitCode2_data()
     {
         QTest::addColumn<QStringList>("args");
@@ -85,6 +105,9 @@ private Q_SLOTS:
         QTest::newRow("missing data") << QStringList{"inspect", "--data", "idx:/no/images"} << "cannot open /no/images";
         QTest::newRow("bad calib") << QStringList{"profile", "--calib", "zero"} << "--calib zero";
         QTest::newRow("unknown command") << QStringList{"frobnicate"} << "unknown command 'frobnicate'";
+        QTest::newRow("9-bit weights") << QStringList{"trial", "--weights", "int9"} << "9 bits is not supported";
+        QTest::newRow("1-bit activations") << QStringList{"trial", "--activations", "uint1"} << "1 bits is not supported";
+        QTest::newRow("bad mode") << QStringList{"trial", "--mode", "eager"} << "--mode eager";
         QTest::newRow("wrong input shape") << QStringList{"inspect", QStringLiteral(QS_FIXTURES "/tiny_cnn_scripted.pt")}
                                            << "cannot run on t10k-images-idx3-ubyte.gz";
     }
