@@ -14,6 +14,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -236,29 +237,52 @@ QString dB(double v)
     return std::isinf(v) ? QStringLiteral("inf") : QString::number(v, 'f', 1);
 }
 
+QJsonValue jsonDb(double v)
+{
+    return std::isinf(v) ? QJsonValue() : QJsonValue(v); // JSON has no infinity: null means "no error"
+}
+
 int runTrialCommand(const QCommandLineParser& p)
 {
     QuantConfig config;
+    if (p.isSet(QStringLiteral("config"))) {
+        const QString path = p.value(QStringLiteral("config"));
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly))
+            throw EngineError(ErrorKind::BadInput, QStringLiteral("cannot open configuration %1: %2").arg(path, f.errorString()));
+        config = QuantConfig::fromJson(f.readAll(), path);
+    }
     if (p.isSet(QStringLiteral("weights")))
         config.weight = QuantSpec::parse(p.value(QStringLiteral("weights")));
     if (p.isSet(QStringLiteral("activations")))
         config.activation = QuantSpec::parse(p.value(QStringLiteral("activations")));
     const QString mode = p.value(QStringLiteral("mode"));
-    if (mode == QLatin1String("dynamic"))
+    if (mode == QLatin1String("static"))
+        config.mode = TrialMode::Static;
+    else if (mode == QLatin1String("dynamic"))
         config.mode = TrialMode::Dynamic;
-    else if (mode == QLatin1String("weight-only") || config.activation.type == QuantType::Float)
+    else if (mode == QLatin1String("weight-only"))
         config.mode = TrialMode::WeightOnly;
-    else if (!mode.isEmpty() && mode != QLatin1String("static"))
+    else if (!mode.isEmpty())
         throw EngineError(ErrorKind::BadInput,
                           QStringLiteral("--mode %1: expected static, dynamic or weight-only").arg(mode));
+    if (p.isSet(QStringLiteral("activations")) && config.activation.type == QuantType::Float && mode.isEmpty())
+        config.mode = TrialMode::WeightOnly;
     TrialOptions options;
     options.calibrationSamples = intOption(p, QStringLiteral("calib"), options.calibrationSamples, 1);
     options.evaluationLimit = intOption(p, QStringLiteral("eval"), options.evaluationLimit, 1);
     options.batchSize = int(intOption(p, QStringLiteral("batch"), options.batchSize, 1));
+    if (p.isSet(QStringLiteral("write-config"))) {
+        const QString path = p.value(QStringLiteral("write-config"));
+        QFile f(path);
+        if (!f.open(QIODevice::WriteOnly) || f.write(config.toJson()) < 0)
+            throw EngineError(ErrorKind::BadInput, QStringLiteral("cannot write %1: %2").arg(path, f.errorString()));
+    }
     Inputs in = openInputs(p);
     in.model->measureShapes(*in.data);
-    const TrialResult r = runTrial(*in.model, *in.data, config, options, {});
-    for (const QString& w : r.warnings)
+    TrialRunner runner(in.model, in.data, options);
+    const TrialResult r = runner.run(config, {});
+    for (const QString& w : in.model->warnings() + r.warnings)
         std::fprintf(stderr, "warning: %s\n", qPrintable(w));
     if (p.isSet(QStringLiteral("json"))) {
         QJsonArray layers;
@@ -266,8 +290,13 @@ int runTrialCommand(const QCommandLineParser& p)
             QJsonObject o{{QStringLiteral("name"), l.name},
                           {QStringLiteral("weight_spec"), l.weightSpec},
                           {QStringLiteral("activation_spec"), l.activationSpec},
-                          {QStringLiteral("weight_bits"), double(l.weightBits)},
-                          {QStringLiteral("weight_sqnr_db"), std::isinf(l.weightSqnr) ? QJsonValue() : QJsonValue(l.weightSqnr)},
+                          {QStringLiteral("weight_bits"), l.weightBits},
+                          {QStringLiteral("weight_sqnr_db"), jsonDb(l.weightSqnr)},
+                          {QStringLiteral("activation_sqnr_db"), jsonDb(l.activationSqnr)},
+                          {QStringLiteral("output_sqnr_db"), jsonDb(l.outputSqnr)},
+                          {QStringLiteral("output_mse"), l.outputMse},
+                          {QStringLiteral("output_cosine"), l.outputCosine},
+                          {QStringLiteral("output_max_abs_error"), l.outputMaxAbsError},
                           {QStringLiteral("weight_scale"), jsonNumbers(l.weightQParams.scale)}};
             if (!l.activationQParams.scale.isEmpty()) {
                 o[QStringLiteral("activation_scale")] = l.activationQParams.scale[0];
@@ -275,13 +304,16 @@ int runTrialCommand(const QCommandLineParser& p)
             }
             layers.append(o);
         }
-        out() << QJsonDocument(QJsonObject{{QStringLiteral("top1"), r.top1},
+        out() << QJsonDocument(QJsonObject{{QStringLiteral("config"), QJsonDocument::fromJson(config.toJson()).object()},
+                                           {QStringLiteral("metric"), r.hasAccuracy ? QStringLiteral("top1") : QStringLiteral("top1_agreement")},
+                                           {QStringLiteral("top1"), r.top1},
                                            {QStringLiteral("float_top1"), r.floatTop1},
-                                           {QStringLiteral("output_sqnr_db"), std::isinf(r.outputSqnr) ? QJsonValue() : QJsonValue(r.outputSqnr)},
+                                           {QStringLiteral("output_sqnr_db"), jsonDb(r.outputSqnr)},
                                            {QStringLiteral("size_bytes"), double(r.sizeBytes)},
                                            {QStringLiteral("float_bytes"), double(r.floatBytes)},
                                            {QStringLiteral("compression"), r.compression()},
                                            {QStringLiteral("evaluation_samples"), double(r.evaluationSamples)},
+                                           {QStringLiteral("error_samples"), double(r.errorSamples)},
                                            {QStringLiteral("seconds"), r.seconds},
                                            {QStringLiteral("layers"), layers},
                                            {QStringLiteral("warnings"), QJsonArray::fromStringList(r.warnings)}})
@@ -290,14 +322,19 @@ int runTrialCommand(const QCommandLineParser& p)
     }
     QVector<QStringList> rows;
     for (const auto& l : r.layers)
-        rows << QStringList{l.name, l.weightSpec, l.activationSpec, dB(l.weightSqnr),
-                            l.activationQParams.scale.isEmpty() ? QStringLiteral("-")
-                                                                : QStringLiteral("%1 / %2").arg(num(l.activationQParams.scale[0])).arg(l.activationQParams.zeroPoint[0])};
+        rows << QStringList{l.name, l.weightSpec, l.activationSpec, dB(l.weightSqnr), dB(l.activationSqnr),
+                            dB(l.outputSqnr), QString::number(l.outputCosine, 'f', 4),
+                            l.activationQParams.scale.isEmpty()
+                                ? QStringLiteral("-")
+                                : QStringLiteral("%1 / %2").arg(num(l.activationQParams.scale[0])).arg(l.activationQParams.zeroPoint[0])};
     printTable({QStringLiteral("layer"), QStringLiteral("weights"), QStringLiteral("activations"),
-                QStringLiteral("w.sqnr dB"), QStringLiteral("act scale / zp")},
+                QStringLiteral("w.sqnr"), QStringLiteral("a.sqnr"), QStringLiteral("out.sqnr"), QStringLiteral("cosine"),
+                QStringLiteral("act scale / zp")},
                rows);
     const QLocale locale;
-    out() << "\n" << (r.hasAccuracy ? "Top-1: " : "Top-1 agreement with float: ") << QString::number(100 * r.top1, 'f', 2)
+    out() << "\nSQNR in dB (inf: unchanged). out.* compares each layer's output with the float model's on the first "
+          << r.errorSamples << " evaluation samples.\n"
+          << (r.hasAccuracy ? "Top-1: " : "Top-1 agreement with float: ") << QString::number(100 * r.top1, 'f', 2)
           << "% (float " << QString::number(100 * r.floatTop1, 'f', 2) << "%, change "
           << QString::number(100 * (r.top1 - r.floatTop1), 'f', 2) << " points) on " << r.evaluationSamples << " samples\n"
           << "Output SQNR: " << dB(r.outputSqnr) << " dB\n"
@@ -332,6 +369,8 @@ int main(int argc, char** argv)
     p.addOption({QStringLiteral("batch"), QStringLiteral("Batch size (default 256)."), QStringLiteral("N")});
     p.addOption({QStringLiteral("weights"), QStringLiteral("trial: weight spec (default int8:per_channel:symmetric:minmax)."), QStringLiteral("SPEC")});
     p.addOption({QStringLiteral("activations"), QStringLiteral("trial: activation spec (default uint8:per_tensor:affine:histogram; float = weight-only)."), QStringLiteral("SPEC")});
+    p.addOption({QStringLiteral("config"), QStringLiteral("trial: configuration JSON (see README); --weights/--activations/--mode override it."), QStringLiteral("FILE")});
+    p.addOption({QStringLiteral("write-config"), QStringLiteral("trial: also write the configuration used as JSON."), QStringLiteral("FILE")});
     p.addOption({QStringLiteral("mode"), QStringLiteral("trial: static, dynamic or weight-only (default static)."), QStringLiteral("MODE")});
     p.addOption({QStringLiteral("json"), QStringLiteral("Print JSON instead of a table.")});
     p.process(app);

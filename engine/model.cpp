@@ -8,8 +8,11 @@
 #include <QFileInfo>
 #include <QStringList>
 
+#include <torch/csrc/jit/passes/fold_conv_bn.h>
 #include <torch/csrc/jit/passes/inliner.h>
 
+#include <map>
+#include <set>
 #include <sstream>
 
 namespace qs {
@@ -85,6 +88,14 @@ void collect(torch::jit::Block* block, Value* self, std::vector<Candidate>& out)
     }
 }
 
+std::string joinStd(const std::vector<std::string>& path)
+{
+    std::string out;
+    for (const auto& p : path)
+        out += (out.empty() ? "" : ".") + p;
+    return out;
+}
+
 QString joinPath(const std::vector<std::string>& path)
 {
     QStringList parts;
@@ -106,6 +117,20 @@ std::unique_ptr<Model::Impl> loadModule(std::istream& in, const QString& name)
     if (!d->module.find_method("forward"))
         throw EngineError(ErrorKind::BadInput, QStringLiteral("%1 has no forward method").arg(name));
     d->module.eval();
+    // Fold batch norm into the convolution before it, as PyTorch does before it quantizes:
+    // the weights QuantScope profiles and quantizes are the folded ones.
+    std::map<std::string, at::Tensor> before;
+    for (const auto& p : d->module.named_parameters())
+        before[p.name] = p.value;
+    try {
+        d->module = torch::jit::FoldConvBatchNorm(d->module);
+    } catch (const std::exception& e) {
+        d->warnings << QStringLiteral("%1: batch norm left unfolded (%2)").arg(name, torchMessage(e));
+    }
+    std::set<std::string> folded;
+    for (const auto& p : d->module.named_parameters())
+        if (auto it = before.find(p.name); it != before.end() && !at::equal(it->second, p.value))
+            folded.insert(p.name);
     auto& fn = torch::jit::toGraphFunction(d->module.get_method("forward").function());
     const size_t inputs = fn.getSchema().arguments().size() - 1; // minus self
     if (inputs != 1)
@@ -116,10 +141,26 @@ std::unique_ptr<Model::Impl> loadModule(std::istream& in, const QString& name)
     d->graph = fn.graph();
     torch::jit::Inline(*d->graph);
 
-    for (const auto& p : d->module.parameters())
-        d->parameterCount += p.numel();
-
     Value* self = d->graph->inputs().at(0);
+    // Count the parameters the forward reads: folded batch norms stay in the module unused.
+    std::set<const void*> counted;
+    std::vector<torch::jit::Block*> blocks{d->graph->block()};
+    while (!blocks.empty()) {
+        torch::jit::Block* b = blocks.back();
+        blocks.pop_back();
+        for (Node* n : b->nodes()) {
+            for (torch::jit::Block* inner : n->blocks())
+                blocks.push_back(inner);
+            if (n->kind() != c10::prim::GetAttr) // tensors or Optional[Tensor] (a conv bias)
+                continue;
+            const auto path = attributePath(n->output(), self);
+            const at::Tensor t = d->tensorAt(path);
+            if (t.defined() && d->isParameter(path) && counted.insert(t.unsafeGetTensorImpl()).second)
+                d->parameterCount += t.numel();
+        }
+    }
+
+
     std::vector<Candidate> found;
     collect(d->graph->block(), self, found);
 
@@ -157,6 +198,7 @@ std::unique_ptr<Model::Impl> loadModule(std::istream& in, const QString& name)
             if (at::Tensor b = d->tensorAt(ref.biasPath); b.defined())
                 info.paramCount += b.numel();
         info.hasActivationInput = c.activationInput >= 0;
+        info.batchNormFolded = folded.count(joinStd(ref.weightPath)) > 0;
         probes.push_back({c.node, int(d->layers.size()), c.activationInput});
         d->layers << info;
         d->sites.push_back(ref);
@@ -219,6 +261,16 @@ at::Tensor Model::Impl::tensorAt(const std::vector<std::string>& path) const
     return v.isTensor() ? v.toTensor() : at::Tensor();
 }
 
+bool Model::Impl::isParameter(const std::vector<std::string>& path) const
+{
+    torch::jit::Module m = module;
+    for (size_t i = 0; i + 1 < path.size(); ++i)
+        m = m.attr(path[i]).toModule();
+    const auto& type = m.type();
+    const auto slot = type->findAttributeSlot(path.back());
+    return slot && type->is_parameter(*slot);
+}
+
 at::Tensor Model::Impl::forward(const at::Tensor& input)
 {
     c10::IValue out = module.forward({input});
@@ -255,6 +307,7 @@ std::shared_ptr<Model> Model::loadFromBytes(const QByteArray& bytes, const QStri
 
 QString Model::displayName() const { return d->displayName; }
 const QVector<LayerInfo>& Model::layers() const { return d->layers; }
+const QStringList& Model::warnings() const { return d->warnings; }
 qint64 Model::parameterCount() const { return d->parameterCount; }
 
 namespace {

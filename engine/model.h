@@ -3,6 +3,7 @@
 
 #include <QByteArray>
 #include <QString>
+#include <QStringList>
 #include <QVector>
 
 #include <memory>
@@ -19,6 +20,7 @@ struct LayerInfo {
     qint64 weightCount = 0;     ///< elements in the weight
     qint64 paramCount = 0;      ///< weight plus bias elements
     bool hasActivationInput = true;  ///< false for embedding (its input is indices)
+    bool batchNormFolded = false;    ///< a following batch norm was folded into this weight
     QVector<qint64> inputShape;  ///< activation shapes for a batch of one; empty until measured
     QVector<qint64> outputShape;
 };
@@ -40,8 +42,10 @@ public:
     QString displayName() const;
     /// Every quantizable site in execution order.
     const QVector<LayerInfo>& layers() const;
-    /// All parameters of the model, quantizable or not.
+    /// All parameters of the model, quantizable or not (after batch-norm folding).
     qint64 parameterCount() const;
+    /// What loading could not do, e.g. a batch norm left unfolded.
+    const QStringList& warnings() const;
     /// Runs one sample of the data set through the model and records each site's activation shapes.
     void measureShapes(const Dataset& data);
 

@@ -24,9 +24,12 @@ struct Model::Impl {
     QVector<LayerInfo> layers;
     std::vector<SiteRef> sites;            ///< parallel to layers
     qint64 parameterCount = 0;
+    QStringList warnings;
 
     /// Reads a tensor attribute by path (a parameter or buffer of some submodule).
     at::Tensor tensorAt(const std::vector<std::string>& path) const;
+    /// True when the attribute at `path` is a parameter (not a buffer or constant).
+    bool isParameter(const std::vector<std::string>& path) const;
     at::Tensor weight(int site) const { return tensorAt(sites[size_t(site)].weightPath); }
     /// Runs forward on one input batch and returns the first output tensor.
     at::Tensor forward(const at::Tensor& input);

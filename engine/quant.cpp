@@ -2,6 +2,8 @@
 
 #include "errors.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QStringList>
 
 #include <algorithm>
@@ -138,6 +140,138 @@ QString QuantSpec::toString() const
     else
         parts << rangeMethodName(method);
     return parts.join(u':');
+}
+
+QString trialModeName(TrialMode m)
+{
+    switch (m) {
+    case TrialMode::Static: return QStringLiteral("static");
+    case TrialMode::Dynamic: return QStringLiteral("dynamic");
+    case TrialMode::WeightOnly: return QStringLiteral("weight-only");
+    }
+    return {};
+}
+
+QuantSpec QuantConfig::weightFor(const QString& layer) const
+{
+    const auto it = layers.constFind(layer);
+    return it != layers.cend() && it->hasWeight ? it->weight : weight;
+}
+
+QuantSpec QuantConfig::activationFor(const QString& layer) const
+{
+    const auto it = layers.constFind(layer);
+    return it != layers.cend() && it->hasActivation ? it->activation : activation;
+}
+
+QuantConfig QuantConfig::fromJson(const QByteArray& json, const QString& source)
+{
+    auto fail = [&](const QString& why) {
+        throw EngineError(ErrorKind::BadInput, QStringLiteral("configuration %1: %2").arg(source, why));
+    };
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(json, &error);
+    if (doc.isNull())
+        fail(QStringLiteral("not JSON (%1 at byte %2)").arg(error.errorString()).arg(error.offset));
+    if (!doc.isObject())
+        fail(QStringLiteral("expected a JSON object"));
+    const QJsonObject root = doc.object();
+    if (root.value(QLatin1String("format")).toString() != QLatin1String("quantscope-config"))
+        fail(QStringLiteral("\"format\" must be \"quantscope-config\""));
+    const QJsonValue version = root.value(QLatin1String("version"));
+    if (!version.isDouble() || version.toDouble() != double(version.toInt()) || version.toInt() < 1)
+        fail(QStringLiteral("\"version\" must be a positive integer"));
+    if (version.toInt() > kFormatVersion)
+        fail(QStringLiteral("version %1 was written by a newer QuantScope (this one reads up to %2)")
+                 .arg(version.toInt())
+                 .arg(kFormatVersion));
+    auto spec = [&](const QJsonValue& v, const QString& field) {
+        if (!v.isString())
+            fail(QStringLiteral("\"%1\" must be a spec string such as \"int8:per_channel:symmetric\"").arg(field));
+        try {
+            return QuantSpec::parse(v.toString());
+        } catch (const EngineError& e) {
+            fail(QStringLiteral("\"%1\": %2").arg(field, e.message()));
+        }
+        return QuantSpec();
+    };
+    QuantConfig c;
+    for (auto it = root.begin(); it != root.end(); ++it) {
+        const QString key = it.key();
+        if (key == QLatin1String("format") || key == QLatin1String("version"))
+            continue;
+        if (key == QLatin1String("weights")) {
+            c.weight = spec(it.value(), key);
+        } else if (key == QLatin1String("activations")) {
+            c.activation = spec(it.value(), key);
+        } else if (key == QLatin1String("mode")) {
+            const QString m = it.value().toString();
+            if (m == QLatin1String("static"))
+                c.mode = TrialMode::Static;
+            else if (m == QLatin1String("dynamic"))
+                c.mode = TrialMode::Dynamic;
+            else if (m == QLatin1String("weight-only"))
+                c.mode = TrialMode::WeightOnly;
+            else
+                fail(QStringLiteral("\"mode\" must be \"static\", \"dynamic\" or \"weight-only\""));
+        } else if (key == QLatin1String("layers")) {
+            if (!it.value().isObject())
+                fail(QStringLiteral("\"layers\" must be an object of layer name to settings"));
+            const QJsonObject layers = it.value().toObject();
+            for (auto l = layers.begin(); l != layers.end(); ++l) {
+                if (!l.value().isObject())
+                    fail(QStringLiteral("layer \"%1\" must map to an object").arg(l.key()));
+                Override o;
+                const QJsonObject fields = l.value().toObject();
+                for (auto f = fields.begin(); f != fields.end(); ++f) {
+                    const QString where = QStringLiteral("layers.%1.%2").arg(l.key(), f.key());
+                    if (f.key() == QLatin1String("weights")) {
+                        o.hasWeight = true;
+                        o.weight = spec(f.value(), where);
+                    } else if (f.key() == QLatin1String("activations")) {
+                        o.hasActivation = true;
+                        o.activation = spec(f.value(), where);
+                    } else {
+                        fail(QStringLiteral("unknown field \"%1\" (layers take \"weights\" and \"activations\")").arg(where));
+                    }
+                }
+                c.layers.insert(l.key(), o);
+            }
+        } else {
+            fail(QStringLiteral("unknown field \"%1\"").arg(key));
+        }
+    }
+    return c;
+}
+
+QByteArray QuantConfig::toJson() const
+{
+    QJsonObject layersJson;
+    for (auto it = layers.cbegin(); it != layers.cend(); ++it) {
+        QJsonObject o;
+        if (it->hasWeight)
+            o[QStringLiteral("weights")] = it->weight.toString();
+        if (it->hasActivation)
+            o[QStringLiteral("activations")] = it->activation.toString();
+        layersJson[it.key()] = o;
+    }
+    QJsonObject root{{QStringLiteral("format"), QStringLiteral("quantscope-config")},
+                     {QStringLiteral("version"), kFormatVersion},
+                     {QStringLiteral("mode"), trialModeName(mode)},
+                     {QStringLiteral("weights"), weight.toString()},
+                     {QStringLiteral("activations"), activation.toString()}};
+    if (!layers.isEmpty())
+        root[QStringLiteral("layers")] = layersJson;
+    return QJsonDocument(root).toJson(QJsonDocument::Indented);
+}
+
+void QuantConfig::checkLayers(const QStringList& layerNames, const QString& modelName) const
+{
+    for (auto it = layers.cbegin(); it != layers.cend(); ++it)
+        if (!layerNames.contains(it.key()))
+            throw EngineError(ErrorKind::BadInput,
+                              QStringLiteral("the configuration names layer '%1', which %2 does not have (its layers: %3)")
+                                  .arg(it.key(), modelName, layerNames.join(QStringLiteral(", "))));
 }
 
 QParams calculateQParams(const QVector<float>& minVals, const QVector<float>& maxVals, const QuantSpec& spec)

@@ -1,7 +1,10 @@
 #pragma once
 // Quantization settings of one tensor, and the scale / zero point that realise them.
 
+#include <QByteArray>
+#include <QMap>
 #include <QString>
+#include <QStringList>
 #include <QVector>
 
 namespace qs {
@@ -34,6 +37,35 @@ struct QuantSpec {
 };
 
 QString rangeMethodName(RangeMethod m);
+
+enum class TrialMode { Static, Dynamic, WeightOnly };
+
+/// Settings for a whole model: defaults for weights and activations, per-layer overrides, mode.
+struct QuantConfig {
+    QuantSpec weight = QuantSpec::parse(QStringLiteral("int8:per_channel:symmetric:minmax"));
+    QuantSpec activation = QuantSpec::parse(QStringLiteral("uint8:per_tensor:affine:histogram"));
+    TrialMode mode = TrialMode::Static;
+    struct Override {
+        bool hasWeight = false;
+        QuantSpec weight;
+        bool hasActivation = false;
+        QuantSpec activation;
+    };
+    QMap<QString, Override> layers; ///< by layer name
+
+    QuantSpec weightFor(const QString& layer) const;
+    QuantSpec activationFor(const QString& layer) const;
+
+    static constexpr int kFormatVersion = 1;
+    /// Reads the versioned JSON format (README); throws EngineError(BadInput) naming `source`
+    /// and the field that is wrong.
+    static QuantConfig fromJson(const QByteArray& json, const QString& source);
+    QByteArray toJson() const;
+    /// Throws EngineError(BadInput) when an override names a layer not in `layerNames`.
+    void checkLayers(const QStringList& layerNames, const QString& modelName) const;
+};
+
+QString trialModeName(TrialMode m);
 
 /// Scale and zero point, one per channel (or one for the tensor).
 struct QParams {

@@ -8,16 +8,23 @@
 
 #include <cmath>
 #include <limits>
+#include <map>
 
 namespace qs {
 
 namespace {
 
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+double decibels(double signal, double noise)
+{
+    return noise > 0 ? 10 * std::log10(signal / noise) : kInf;
+}
+
 double sqnr(const at::Tensor& ref, const at::Tensor& q)
 {
-    const double signal = ref.to(at::kDouble).pow(2).sum().item<double>();
-    const double noise = (ref.to(at::kDouble) - q.to(at::kDouble)).pow(2).sum().item<double>();
-    return noise > 0 ? 10 * std::log10(signal / noise) : std::numeric_limits<double>::infinity();
+    const at::Tensor r = ref.to(at::kDouble);
+    return decibels(r.pow(2).sum().item<double>(), (r - q.to(at::kDouble)).pow(2).sum().item<double>());
 }
 
 at::Tensor fakeQuantize(const at::Tensor& x, const QParams& q)
@@ -28,6 +35,28 @@ at::Tensor fakeQuantize(const at::Tensor& x, const QParams& q)
     // LibTorch 1.13 wants int32 zero points here, though the observers give int64.
     const at::Tensor zp = torch::tensor(std::vector<int64_t>(q.zeroPoint.begin(), q.zeroPoint.end()), at::kInt);
     return at::fake_quantize_per_channel_affine(x, scale, zp, q.axis, q.quantMin, q.quantMax);
+}
+
+/// Group-wise: min-max qparams per group of `groupSize` consecutive input elements of each
+/// output channel (the weight flattened to out × rest), as LLM weight quantization does.
+at::Tensor fakeQuantizeGroups(const at::Tensor& w, const QuantSpec& spec, QParams& q)
+{
+    const int64_t rows = w.size(0);
+    const at::Tensor flat = w.reshape({rows, -1});
+    const int64_t groups = flat.size(1) / spec.groupSize;
+    const at::Tensor g = flat.reshape({rows * groups, spec.groupSize});
+    auto [lo, hi] = at::aminmax(g, 1);
+    lo = lo.contiguous();
+    hi = hi.contiguous();
+    q = calculateQParams(QVector<float>(lo.data_ptr<float>(), lo.data_ptr<float>() + lo.numel()),
+                         QVector<float>(hi.data_ptr<float>(), hi.data_ptr<float>() + hi.numel()), spec);
+    q.axis = 0; // one entry per (output channel, group), row-major
+    const at::Tensor scale =
+        torch::tensor(std::vector<double>(q.scale.begin(), q.scale.end()), at::kFloat).unsqueeze(1);
+    const at::Tensor zp =
+        torch::tensor(std::vector<int64_t>(q.zeroPoint.begin(), q.zeroPoint.end()), at::kFloat).unsqueeze(1);
+    const at::Tensor quantized = at::clamp(at::round(g / scale) + zp, q.quantMin, q.quantMax);
+    return ((quantized - zp) * scale).reshape(w.sizes());
 }
 
 int bitsOf(const QuantSpec& s)
@@ -41,6 +70,15 @@ int bitsOf(const QuantSpec& s)
     return 32;
 }
 
+at::Tensor castThrough(const at::Tensor& x, const QuantSpec& s)
+{
+    if (s.type == QuantType::Float16)
+        return x.to(at::kHalf).to(x.scalar_type());
+    if (s.type == QuantType::BFloat16)
+        return x.to(at::kBFloat16).to(x.scalar_type());
+    return x;
+}
+
 /// Sets a tensor attribute by path; returns the previous value.
 at::Tensor swapTensor(torch::jit::Module root, const std::vector<std::string>& path, const at::Tensor& value)
 {
@@ -51,83 +89,209 @@ at::Tensor swapTensor(torch::jit::Module root, const std::vector<std::string>& p
     return old;
 }
 
-class ActivationProbe : public ProbeHandler
+/// Records each site's output on the float model, for the batches errors are measured on.
+class CaptureProbe : public ProbeHandler
 {
 public:
-    enum class Phase { Calibrate, Quantize };
-    ActivationProbe(const QuantConfig& c, int sites) : m_config(c), m_qparams(sites)
-    {
-        for (int i = 0; i < sites; ++i)
-            m_observers.push_back(makeObserver(c.activation));
-    }
+    std::vector<at::Tensor>* outputs = nullptr; // null: not an error batch
     at::Tensor onProbe(const at::Tensor& x, int site, ProbeRole role) override
     {
-        if (role != ProbeRole::Input || m_config.mode == TrialMode::WeightOnly)
-            return x;
-        if (m_phase == Phase::Calibrate) {
-            m_observers[size_t(site)]->observe(x);
-            return x;
-        }
-        if (m_config.mode == TrialMode::Dynamic) {
-            auto observer = makeObserver(m_config.activation);
-            observer->observe(x);
-            return fakeQuantize(x, observer->qparams());
-        }
-        return fakeQuantize(x, m_qparams[site]);
+        if (outputs && role == ProbeRole::Output)
+            (*outputs)[size_t(site)] = x.clone(); // later in-place ops (relu_) must not change it
+        return x;
     }
-    void finishCalibration()
-    {
-        for (size_t i = 0; i < m_observers.size(); ++i)
-            m_qparams[int(i)] = m_observers[i]->qparams();
-        m_phase = Phase::Quantize;
-    }
-    const QVector<QParams>& qparams() const { return m_qparams; }
+};
 
-private:
-    const QuantConfig& m_config;
-    std::vector<std::unique_ptr<Observer>> m_observers;
-    QVector<QParams> m_qparams;
-    Phase m_phase = Phase::Calibrate;
+class CalibrationProbe : public ProbeHandler
+{
+public:
+    std::vector<std::unique_ptr<Observer>> observers; // per site; null: not observed
+    at::Tensor onProbe(const at::Tensor& x, int site, ProbeRole role) override
+    {
+        if (role == ProbeRole::Input && observers[size_t(site)])
+            observers[size_t(site)]->observe(x);
+        return x;
+    }
+};
+
+struct ErrorSums {
+    double actSignal = 0, actNoise = 0;
+    double outSignal = 0, outNoise = 0, dot = 0, refNorm = 0, outNorm = 0, maxAbs = 0;
+    qint64 outCount = 0;
+};
+
+class QuantizeProbe : public ProbeHandler
+{
+public:
+    QVector<QuantSpec> specs;      // per site input activation
+    QVector<QParams> qparams;      // static qparams per site (empty: dynamic or float)
+    bool dynamic = false;
+    const std::vector<at::Tensor>* reference = nullptr; // float site outputs of this batch, or null
+    QVector<ErrorSums> sums;
+
+    at::Tensor onProbe(const at::Tensor& x, int site, ProbeRole role) override
+    {
+        ErrorSums& s = sums[site];
+        if (role == ProbeRole::Output) {
+            if (reference) {
+                const at::Tensor r = (*reference)[size_t(site)].to(at::kDouble);
+                const at::Tensor d = x.to(at::kDouble);
+                s.outSignal += r.pow(2).sum().item<double>();
+                s.outNoise += (r - d).pow(2).sum().item<double>();
+                s.dot += (r * d).sum().item<double>();
+                s.refNorm += r.pow(2).sum().item<double>();
+                s.outNorm += d.pow(2).sum().item<double>();
+                s.maxAbs = std::max(s.maxAbs, (r - d).abs().max().item<double>());
+                s.outCount += x.numel();
+            }
+            return x;
+        }
+        const QuantSpec& spec = specs[site];
+        at::Tensor q = x;
+        if (spec.type == QuantType::Int) {
+            if (dynamic) {
+                auto observer = makeObserver(spec);
+                observer->observe(x);
+                q = fakeQuantize(x, observer->qparams());
+            } else {
+                q = fakeQuantize(x, qparams[site]);
+            }
+        } else {
+            q = castThrough(x, spec);
+        }
+        if (reference && !q.is_same(x)) {
+            const at::Tensor xd = x.to(at::kDouble);
+            s.actSignal += xd.pow(2).sum().item<double>();
+            s.actNoise += (xd - q.to(at::kDouble)).pow(2).sum().item<double>();
+        }
+        return q;
+    }
 };
 
 } // namespace
 
-TrialResult runTrial(Model& model, const Dataset& data, const QuantConfig& config, const TrialOptions& options,
-                     const JobControl& control)
+struct TrialRunner::Cache {
+    bool haveReference = false;
+    std::vector<at::Tensor> outputs;                 ///< float model output per evaluation batch
+    std::vector<std::vector<at::Tensor>> siteOutputs; ///< per error batch, per site
+    qint64 floatCorrect = 0;
+    std::map<QString, QVector<QParams>> calibrated;  ///< per activation spec, per site
+    int calibrationPasses = 0;
+};
+
+int TrialRunner::calibrationPasses() const
+{
+    return m_cache->calibrationPasses;
+}
+
+TrialRunner::TrialRunner(std::shared_ptr<Model> model, std::shared_ptr<const Dataset> data, const TrialOptions& options)
+    : m_model(std::move(model)), m_data(std::move(data)), m_options(options), m_cache(std::make_unique<Cache>())
+{
+    if (m_options.batchSize <= 0)
+        throw EngineError(ErrorKind::BadInput,
+                          QStringLiteral("batch size must be positive, not %1").arg(m_options.batchSize));
+}
+
+TrialRunner::~TrialRunner() = default;
+
+TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& control)
 {
     QElapsedTimer timer;
     timer.start();
     c10::InferenceMode guard;
-    Model::Impl& m = model.impl();
+    Model::Impl& m = m_model->impl();
+    const Dataset& data = *m_data;
+    const QVector<LayerInfo>& layers = m_model->layers();
+    const int siteCount = int(layers.size());
     TrialResult r;
-    const SampleRange calib = data.calibrationRange(options.calibrationSamples);
-    const SampleRange eval = data.evaluationRange(options.calibrationSamples, options.evaluationLimit);
+
+    QStringList names;
+    for (const auto& l : layers)
+        names << l.name;
+    config.checkLayers(names, m_model->displayName());
+    const SampleRange calib = data.calibrationRange(m_options.calibrationSamples);
+    const SampleRange eval = data.evaluationRange(m_options.calibrationSamples, m_options.evaluationLimit);
     if (eval.size() <= 0)
         throw EngineError(ErrorKind::BadInput,
                           QStringLiteral("%1 leaves no samples to evaluate after calibration").arg(data.description()));
-    if (config.activation.type == QuantType::Int && config.activation.granularity != Granularity::PerTensor &&
-        config.mode != TrialMode::WeightOnly)
-        throw EngineError(ErrorKind::BadInput, QStringLiteral("activations are quantized per tensor; '%1' is not")
-                                                   .arg(config.activation.toString()));
+    const qint64 batch = m_options.batchSize;
+    const qint64 errorBatches = (qMin(m_options.errorSamples, eval.size()) + batch - 1) / batch;
     r.evaluationSamples = eval.size();
-    auto batches = [&](SampleRange range, double from, double to, const QString& stage, auto&& fn) {
-        for (qint64 b = range.begin; b < range.end; b += options.batchSize) {
-            control.checkCancelled();
-            control.report(from + (to - from) * double(b - range.begin) / double(range.size()), stage);
-            fn(b, qMin(range.end, b + qint64(options.batchSize)));
-        }
-    };
+    r.errorSamples = qMin(eval.size(), errorBatches * batch);
 
-    // Float reference outputs over the evaluation split.
-    std::vector<at::Tensor> reference;
-    {
-        ScopedProbeHandler none(nullptr);
-        batches(eval, 0.0, 0.3, QStringLiteral("Float reference"), [&](qint64 b, qint64 e) {
-            reference.push_back(m.forward(data.impl().batchInputs(b, e)));
-        });
+    // Activation spec per site; float where the mode or the op leaves inputs unquantized.
+    QVector<QuantSpec> actSpecs;
+    for (const LayerInfo& l : layers) {
+        QuantSpec s = config.activationFor(l.name);
+        if (config.mode == TrialMode::WeightOnly || !l.hasActivationInput)
+            s = QuantSpec::parse(QStringLiteral("float"));
+        if (s.type == QuantType::Int && s.granularity != Granularity::PerTensor)
+            throw EngineError(ErrorKind::BadInput, QStringLiteral("%1: activations are quantized per tensor; '%2' is not")
+                                                       .arg(l.name, s.toString()));
+        actSpecs << s;
     }
 
-    // Weights: fake-quantized copies swapped in; originals restored on every way out.
+    auto forEachBatch = [&](SampleRange range, double from, double to, const QString& stage, auto&& fn) {
+        qint64 index = 0;
+        for (qint64 b = range.begin; b < range.end; b += batch, ++index) {
+            control.checkCancelled();
+            control.report(from + (to - from) * double(b - range.begin) / double(range.size()), stage);
+            fn(index, b, qMin(range.end, b + batch));
+        }
+    };
+    auto forward = [&](qint64 b, qint64 e) {
+        try {
+            return m.forward(data.impl().batchInputs(b, e));
+        } catch (const EngineError&) {
+            throw;
+        } catch (const std::exception& ex) {
+            throw EngineError(ErrorKind::BadInput,
+                              QStringLiteral("%1 failed on %2: %3").arg(m_model->displayName(), data.description(), torchMessage(ex)));
+        }
+    };
+    auto correctIn = [&](const at::Tensor& out, qint64 b, qint64 e, const at::Tensor& floatOut) -> qint64 {
+        const at::Tensor target = data.hasLabels() ? data.impl().batchLabels(b, e) : floatOut.argmax(1);
+        return out.argmax(1).eq(target).sum().item<int64_t>();
+    };
+
+    // 1. Float reference, once per runner.
+    if (!m_cache->haveReference) {
+        CaptureProbe capture;
+        ScopedProbeHandler scope(&capture);
+        m_cache->siteOutputs.assign(size_t(errorBatches), std::vector<at::Tensor>(size_t(siteCount)));
+        forEachBatch(eval, 0.0, 0.3, QStringLiteral("Float reference"), [&](qint64 i, qint64 b, qint64 e) {
+            capture.outputs = i < errorBatches ? &m_cache->siteOutputs[size_t(i)] : nullptr;
+            const at::Tensor out = forward(b, e);
+            m_cache->outputs.push_back(out);
+            m_cache->floatCorrect += correctIn(out, b, e, out);
+        });
+        m_cache->haveReference = true;
+    }
+
+    // 2. Calibration of each static activation spec not seen before; the model is float here,
+    //    as in PyTorch's prepare → calibrate → convert.
+    if (config.mode == TrialMode::Static) {
+        std::map<QString, QuantSpec> needed;
+        for (const QuantSpec& s : actSpecs)
+            if (s.type == QuantType::Int && !m_cache->calibrated.count(s.toString()))
+                needed[s.toString()] = s;
+        for (const auto& [key, spec] : needed) {
+            CalibrationProbe probe;
+            for (int i = 0; i < siteCount; ++i)
+                probe.observers.push_back(actSpecs[i].toString() == key ? makeObserver(spec) : nullptr);
+            ScopedProbeHandler scope(&probe);
+            forEachBatch(calib, 0.3, 0.45, QStringLiteral("Calibrating %1").arg(key),
+                         [&](qint64, qint64 b, qint64 e) { forward(b, e); });
+            QVector<QParams> qp(siteCount);
+            for (int i = 0; i < siteCount; ++i)
+                if (probe.observers[size_t(i)])
+                    qp[i] = probe.observers[size_t(i)]->qparams();
+            m_cache->calibrated[key] = qp;
+            ++m_cache->calibrationPasses;
+        }
+    }
+
+    // 3. Weights: fake-quantized copies swapped in; the originals go back on every way out.
     std::vector<std::pair<size_t, at::Tensor>> originals;
     struct Restore {
         Model::Impl& m;
@@ -140,82 +304,89 @@ TrialResult runTrial(Model& model, const Dataset& data, const QuantConfig& confi
     } restore{m, originals};
 
     qint64 quantizedParams = 0;
-    for (int i = 0; i < model.layers().size(); ++i) {
-        const LayerInfo& l = model.layers()[i];
+    for (int i = 0; i < siteCount; ++i) {
+        const LayerInfo& l = layers[i];
         LayerTrialResult lr;
         lr.name = l.name;
-        QuantSpec ws = config.weight;
+        QuantSpec ws = config.weightFor(l.name);
         if (ws.granularity == Granularity::PerChannel)
             ws.axis = m.sites[size_t(i)].channelAxis;
-        lr.weightSpec = ws.toString();
-        lr.activationSpec =
-            config.mode == TrialMode::WeightOnly || !l.hasActivationInput ? QStringLiteral("float") : config.activation.toString();
         const at::Tensor w = m.weight(i);
+        if (ws.type == QuantType::Int && ws.granularity == Granularity::Group) {
+            const int64_t inner = w.numel() / std::max<int64_t>(1, w.size(0));
+            if (inner % ws.groupSize != 0) {
+                r.warnings << QStringLiteral("%1: %2 input elements per channel do not divide into groups of %3; left in float")
+                                  .arg(l.name)
+                                  .arg(inner)
+                                  .arg(ws.groupSize);
+                ws = QuantSpec::parse(QStringLiteral("float"));
+            }
+        }
+        if (ws.type == QuantType::Int && w.isfinite().logical_not().any().item<bool>()) {
+            r.warnings << QStringLiteral("%1: the weight holds NaN or infinite values; left in float").arg(l.name);
+            ws = QuantSpec::parse(QStringLiteral("float"));
+        }
         at::Tensor wq = w;
         if (ws.type == QuantType::Int && ws.granularity == Granularity::Group) {
-            r.warnings << QStringLiteral("%1: group-wise weights are not implemented yet; left in float").arg(l.name);
-            ws = QuantSpec::parse(QStringLiteral("float"));
-            lr.weightSpec = ws.toString();
-        }
-        if (ws.type == QuantType::Int) {
+            wq = fakeQuantizeGroups(w, ws, lr.weightQParams);
+        } else if (ws.type == QuantType::Int) {
             auto observer = makeObserver(ws);
             observer->observe(w);
             lr.weightQParams = observer->qparams();
             wq = fakeQuantize(w, lr.weightQParams);
-        } else if (ws.type == QuantType::Float16) {
-            wq = w.to(at::kHalf).to(w.scalar_type());
-        } else if (ws.type == QuantType::BFloat16) {
-            wq = w.to(at::kBFloat16).to(w.scalar_type());
+        } else {
+            wq = castThrough(w, ws);
         }
+        lr.weightSpec = ws.toString();
+        lr.activationSpec = actSpecs[i].toString();
         lr.weightBits = bitsOf(ws);
-        lr.weightSqnr = sqnr(w, wq);
-        const qint64 overhead = ws.type == QuantType::Int ? lr.weightQParams.scale.size() * 8 : 0; // fp32 scale + int32 zp
+        lr.weightSqnr = wq.is_same(w) ? kInf : sqnr(w, wq);
+        // Storage: the weight at its bits, plus a float32 scale and an int32 zero point per channel or group.
+        const qint64 overhead = ws.type == QuantType::Int ? lr.weightQParams.scale.size() * 8 : 0;
         r.sizeBytes += (l.weightCount * lr.weightBits + 7) / 8 + overhead;
         quantizedParams += l.weightCount;
         if (!wq.is_same(w))
             originals.emplace_back(size_t(i), swapTensor(m.module, m.sites[size_t(i)].weightPath, wq));
+        if (config.mode == TrialMode::Static && actSpecs[i].type == QuantType::Int)
+            lr.activationQParams = m_cache->calibrated[actSpecs[i].toString()][i];
         r.layers << lr;
     }
-    r.floatBytes = model.parameterCount() * 4;
-    r.sizeBytes += (model.parameterCount() - quantizedParams) * 4; // biases, norms, other parameters
+    r.floatBytes = m_model->parameterCount() * 4;
+    r.sizeBytes += (m_model->parameterCount() - quantizedParams) * 4; // biases and other parameters stay float
 
-    ActivationProbe probe(config, int(model.layers().size()));
+    // 4. The quantized model over the evaluation split.
+    QuantizeProbe probe;
+    probe.specs = actSpecs;
+    probe.dynamic = config.mode == TrialMode::Dynamic;
+    probe.sums = QVector<ErrorSums>(siteCount);
+    for (const LayerTrialResult& lr : r.layers)
+        probe.qparams << lr.activationQParams;
+    double signal = 0, noise = 0;
+    qint64 correct = 0;
     {
         ScopedProbeHandler scope(&probe);
-        if (config.mode == TrialMode::Static && config.activation.type == QuantType::Int)
-            batches(calib, 0.3, 0.5, QStringLiteral("Calibrating"),
-                    [&](qint64 b, qint64 e) { m.forward(data.impl().batchInputs(b, e)); });
-        probe.finishCalibration();
-        if (config.activation.type != QuantType::Int && config.mode != TrialMode::WeightOnly)
-            r.warnings << QStringLiteral("activations of type %1 are left in float").arg(config.activation.toString());
-        for (int i = 0; i < r.layers.size(); ++i)
-            if (config.mode == TrialMode::Static && model.layers()[i].hasActivationInput)
-                r.layers[i].activationQParams = probe.qparams()[i];
-
-        double signal = 0, noise = 0;
-        qint64 correct = 0, floatCorrect = 0;
-        size_t k = 0;
-        ActivationProbe* quantizing = config.activation.type == QuantType::Int ? &probe : nullptr;
-        ScopedProbeHandler evalScope(quantizing);
-        batches(eval, 0.5, 1.0, QStringLiteral("Evaluating"), [&](qint64 b, qint64 e) {
-            const at::Tensor out = m.forward(data.impl().batchInputs(b, e));
-            const at::Tensor& ref = reference[k++];
+        forEachBatch(eval, 0.45, 1.0, QStringLiteral("Evaluating"), [&](qint64 i, qint64 b, qint64 e) {
+            probe.reference = i < errorBatches ? &m_cache->siteOutputs[size_t(i)] : nullptr;
+            const at::Tensor out = forward(b, e);
+            const at::Tensor& ref = m_cache->outputs[size_t(i)];
             signal += ref.to(at::kDouble).pow(2).sum().item<double>();
             noise += (ref.to(at::kDouble) - out.to(at::kDouble)).pow(2).sum().item<double>();
-            if (data.hasLabels()) {
-                const at::Tensor labels = data.impl().batchLabels(b, e);
-                correct += out.argmax(1).eq(labels).sum().item<int64_t>();
-                floatCorrect += ref.argmax(1).eq(labels).sum().item<int64_t>();
-            } else {
-                correct += out.argmax(1).eq(ref.argmax(1)).sum().item<int64_t>(); // agreement with float
-                floatCorrect += e - b;
-            }
+            correct += correctIn(out, b, e, ref);
         });
-        r.outputSqnr = noise > 0 ? 10 * std::log10(signal / noise) : std::numeric_limits<double>::infinity();
-        r.hasAccuracy = data.hasLabels();
-        r.top1 = double(correct) / double(eval.size());
-        r.floatTop1 = double(floatCorrect) / double(eval.size());
     }
+    for (int i = 0; i < siteCount; ++i) {
+        const ErrorSums& s = probe.sums[i];
+        LayerTrialResult& lr = r.layers[i];
+        lr.activationSqnr = decibels(s.actSignal, s.actNoise);
+        lr.outputSqnr = decibels(s.outSignal, s.outNoise);
+        lr.outputMse = s.outCount ? s.outNoise / double(s.outCount) : 0;
+        lr.outputCosine = s.refNorm > 0 && s.outNorm > 0 ? s.dot / std::sqrt(s.refNorm * s.outNorm) : 1;
+        lr.outputMaxAbsError = s.maxAbs;
+    }
+    r.outputSqnr = decibels(signal, noise);
+    r.hasAccuracy = data.hasLabels();
+    r.top1 = double(correct) / double(eval.size());
+    r.floatTop1 = data.hasLabels() ? double(m_cache->floatCorrect) / double(eval.size()) : 1.0;
     r.seconds = timer.nsecsElapsed() / 1e9;
     control.report(1, QStringLiteral("Done"));
     return r;

@@ -9,48 +9,67 @@
 #include <QStringList>
 #include <QVector>
 
+#include <memory>
+
 namespace qs {
-
-enum class TrialMode { Static, Dynamic, WeightOnly };
-
-struct QuantConfig {
-    QuantSpec weight = QuantSpec::parse(QStringLiteral("int8:per_channel:symmetric:minmax"));
-    QuantSpec activation = QuantSpec::parse(QStringLiteral("uint8:per_tensor:affine:histogram"));
-    TrialMode mode = TrialMode::Static;
-};
 
 struct TrialOptions {
     qint64 calibrationSamples = 512;
     qint64 evaluationLimit = -1;
     int batchSize = 256;
+    qint64 errorSamples = 512; ///< first evaluation samples on which per-layer output errors are measured
 };
 
 struct LayerTrialResult {
     QString name;
-    QString weightSpec;       ///< shorthand of the spec applied
-    QString activationSpec;   ///< "float" when activations stay float
-    double weightSqnr = 0;    ///< dB; +inf when the weight is unchanged
+    QString weightSpec;        ///< shorthand of the spec applied
+    QString activationSpec;    ///< "float" when the input activation stays float
+    int weightBits = 32;
+    double weightSqnr = 0;     ///< dB, weight against its quantized copy; +inf when unchanged
+    double activationSqnr = 0; ///< dB, input activation against its quantized value; +inf when float
+    double outputSqnr = 0;     ///< dB, this layer's output in the quantized model against the float model
+    double outputMse = 0;
+    double outputCosine = 1;
+    double outputMaxAbsError = 0;
     QParams weightQParams;
     QParams activationQParams; ///< empty for dynamic or float activations
-    qint64 weightBits = 32;
 };
 
 struct TrialResult {
-    bool hasAccuracy = false;
-    double top1 = 0;          ///< fraction over the evaluation split
+    bool hasAccuracy = false;  ///< false: top1 is agreement with the float model's top-1
+    double top1 = 0;           ///< fraction over the evaluation split
     double floatTop1 = 0;
-    double outputSqnr = 0;    ///< dB, quantized model output against float
-    qint64 sizeBytes = 0;     ///< quantized weights + scale/zero point per channel + float parameters
-    qint64 floatBytes = 0;    ///< every parameter at 32 bits
+    double outputSqnr = 0;     ///< dB, model output against float
+    qint64 sizeBytes = 0;      ///< quantized weights + scale/zero point per channel + float parameters
+    qint64 floatBytes = 0;     ///< every parameter at 32 bits
     double compression() const { return sizeBytes > 0 ? double(floatBytes) / double(sizeBytes) : 0; }
     qint64 evaluationSamples = 0;
+    qint64 errorSamples = 0;
     double seconds = 0;
     QVector<LayerTrialResult> layers;
     QStringList warnings;
 };
 
-/// Runs one trial. The model's weights are restored afterwards, also on error or cancel.
-TrialResult runTrial(Model& model, const Dataset& data, const QuantConfig& config, const TrialOptions& options,
-                     const JobControl& control);
+/// Runs trials on one model and data set. What does not depend on the configuration — the
+/// float model's outputs and each activation spec's calibrated qparams — is computed once and
+/// reused by later trials.
+class TrialRunner
+{
+public:
+    TrialRunner(std::shared_ptr<Model> model, std::shared_ptr<const Dataset> data, const TrialOptions& options);
+    ~TrialRunner();
+    /// Runs one trial. The model's weights are restored afterwards, also on error or cancel.
+    TrialResult run(const QuantConfig& config, const JobControl& control);
+    /// Passes over the calibration split so far (one per new activation spec), for tests.
+    int calibrationPasses() const;
+
+    struct Cache;
+
+private:
+    std::shared_ptr<Model> m_model;
+    std::shared_ptr<const Dataset> m_data;
+    TrialOptions m_options;
+    std::unique_ptr<Cache> m_cache;
+};
 
 } // namespace qs

@@ -107,6 +107,31 @@ private Q_SLOTS:
         QVERIFY(!model->layers()[0].hasActivationInput);
     }
 
+    // Batch norm is folded into the convolution before it, as PyTorch does before quantizing:
+    // the site's weight is w·γ/√(var+ε), and the model computes what it computed before.
+    void foldsBatchNormIntoTheConvolution()
+    {
+        const QString path = kFixtures + "/conv_bn_scripted.pt";
+        auto model = Model::load(path);
+        QCOMPARE(model->layers().size(), 2);
+        QVERIFY(model->layers()[0].batchNormFolded);
+        QVERIFY(!model->layers()[1].batchNormFolded);
+        QCOMPARE(model->parameterCount(), qint64(36 + 4 + 144 * 3 + 3)); // the batch norm's 8 are gone
+
+        torch::jit::Module plain = torch::jit::load(path.toStdString());
+        plain.eval();
+        c10::InferenceMode guard;
+        const at::Tensor w = plain.attr("conv").toModule().attr("weight").toTensor();
+        torch::jit::Module bn = plain.attr("bn").toModule();
+        const at::Tensor gain = bn.attr("weight").toTensor() / at::sqrt(bn.attr("running_var").toTensor() + 1e-5);
+        const at::Tensor expected = w * gain.reshape({4, 1, 1, 1});
+        QVERIFY(at::allclose(model->impl().weight(0), expected, 1e-5, 1e-6));
+
+        at::manual_seed(1);
+        const at::Tensor x = at::rand({5, 1, 8, 8});
+        QVERIFY(at::allclose(model->impl().forward(x), plain.forward({x}).toTensor(), 1e-4, 1e-5));
+    }
+
     void demoModelHasFiveLayers()
     {
         auto model = Model::load(QStringLiteral(QS_FIXTURES "/../../resources/fashion_lenet.pt"));

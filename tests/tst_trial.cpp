@@ -1,0 +1,264 @@
+// Trials: fake-quantized weights against independent arithmetic, restored weights, cached
+// calibration, per-layer overrides, the config JSON, and sizes.
+
+#include "data_p.h"
+#include "errors.h"
+#include "model_p.h"
+#include "trial.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace qs;
+
+namespace {
+
+const QString kFixtures = QStringLiteral(QS_FIXTURES);
+
+/// 300 random 8×8 images with labels 0..5 (the TinyCNN fixture has 6 outputs).
+std::shared_ptr<Dataset> tinyData(const QTemporaryDir& dir)
+{
+    auto header = [](QVector<quint32> dims) {
+        QByteArray b("\0\0\x08", 3);
+        b.append(char(dims.size()));
+        for (quint32 d : dims)
+            for (int s = 24; s >= 0; s -= 8)
+                b.append(char((d >> s) & 0xff));
+        return b;
+    };
+    at::manual_seed(9);
+    const at::Tensor px = at::randint(0, 256, {300 * 64}, at::kByte);
+    const at::Tensor lab = at::randint(0, 6, {300}, at::kByte);
+    QFile images(dir.filePath("trial-images.idx")), labels(dir.filePath("trial-labels.idx"));
+    images.open(QIODevice::WriteOnly);
+    images.write(header({300, 8, 8}) + QByteArray(reinterpret_cast<const char*>(px.data_ptr<uint8_t>()), 300 * 64));
+    images.close();
+    labels.open(QIODevice::WriteOnly);
+    labels.write(header({300}) + QByteArray(reinterpret_cast<const char*>(lab.data_ptr<uint8_t>()), 300));
+    labels.close();
+    return Dataset::load(DataSpec::parse("idx:" + images.fileName() + "," + labels.fileName()));
+}
+
+QuantConfig config(const QString& weights, const QString& activations, TrialMode mode = TrialMode::Static)
+{
+    QuantConfig c;
+    c.weight = QuantSpec::parse(weights);
+    c.activation = QuantSpec::parse(activations);
+    c.mode = mode;
+    return c;
+}
+
+TrialOptions smallOptions()
+{
+    TrialOptions o;
+    o.calibrationSamples = 100;
+    o.batchSize = 64;
+    o.errorSamples = 128;
+    return o;
+}
+
+} // namespace
+
+class TestTrial : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_dir;
+    std::shared_ptr<Dataset> m_data;
+
+private Q_SLOTS:
+    void initTestCase() { m_data = tinyData(m_dir); }
+
+    void floatConfigChangesNothing()
+    {
+        auto model = Model::load(kFixtures + "/tiny_cnn_scripted.pt");
+        TrialRunner runner(model, m_data, smallOptions());
+        const TrialResult r = runner.run(config("float", "float", TrialMode::WeightOnly), {});
+        QCOMPARE(r.top1, r.floatTop1);
+        QVERIFY(std::isinf(r.outputSqnr));
+        QCOMPARE(r.sizeBytes, r.floatBytes);
+        QCOMPARE(r.evaluationSamples, qint64(200));
+        for (const auto& l : r.layers)
+            QVERIFY(std::isinf(l.weightSqnr) && std::isinf(l.outputSqnr) && l.outputCosine == 1.0);
+    }
+
+    // int8 per-tensor symmetric min-max, computed here by hand: scale = max|w| / 127.5,
+    // q = clamp(round(w / scale), -128, 127), and the SQNR of w against q·scale.
+    void weightSqnrMatchesHandArithmetic()
+    {
+        auto model = Model::load(kFixtures + "/tiny_cnn_scripted.pt");
+        const at::Tensor w = model->impl().weight(4).clone(); // fc, 10×256
+        TrialRunner runner(model, m_data, smallOptions());
+        const TrialResult r = runner.run(config("int8:per_tensor:symmetric:minmax", "float", TrialMode::WeightOnly), {});
+        const float scale = std::max(-w.min().item<float>(), w.max().item<float>()) / 127.5f;
+        const at::Tensor wq = at::clamp(at::round(w / scale), -128, 127) * scale;
+        const double expected = 10 * std::log10(w.to(at::kDouble).pow(2).sum().item<double>() /
+                                                (w - wq).to(at::kDouble).pow(2).sum().item<double>());
+        QCOMPARE(r.layers[4].weightQParams.scale[0], double(scale));
+        QVERIFY2(std::abs(r.layers[4].weightSqnr - expected) < 1e-6,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(r.layers[4].weightSqnr).arg(expected)));
+        // The model holds its float weights again.
+        QVERIFY(at::equal(model->impl().weight(4), w));
+    }
+
+    void groupWiseUsesOneScalePerGroup()
+    {
+        auto model = Model::load(kFixtures + "/tiny_cnn_scripted.pt");
+        const at::Tensor w = model->impl().weight(4).clone(); // fc: 10 rows of 256 → 16 groups of 16
+        TrialRunner runner(model, m_data, smallOptions());
+        const TrialResult r = runner.run(config("int4:group16:symmetric", "float", TrialMode::WeightOnly), {});
+        QCOMPARE(r.layers[4].weightQParams.scale.size(), 10 * 16);
+        const at::Tensor g = w.reshape({160, 16});
+        const at::Tensor absMax = std::get<0>(g.abs().max(1));
+        for (int i = 0; i < 160; i += 37)
+            QCOMPARE(float(r.layers[4].weightQParams.scale[i]), absMax[i].item<float>() / 7.5f);
+        // layer1.0.conv1 has 8 inputs per channel: not a multiple of 16, so it stays float with a warning.
+        QCOMPARE(r.layers[2].weightSpec, QStringLiteral("float"));
+        QVERIFY(r.warnings.join(' ').contains("layer1.0.conv1"));
+        // The fake-quantized weight, by hand: q = clamp(round(g / s), -8, 7) · s per group.
+        const at::Tensor s16 = (absMax / 7.5f).unsqueeze(1);
+        const at::Tensor wq = (at::clamp(at::round(g / s16), -8, 7) * s16).reshape({10, 256});
+        const double expected = 10 * std::log10(w.to(at::kDouble).pow(2).sum().item<double>() /
+                                                (w - wq).to(at::kDouble).pow(2).sum().item<double>());
+        QVERIFY2(std::abs(r.layers[4].weightSqnr - expected) < 1e-6,
+                 qPrintable(QStringLiteral("%1 vs %2").arg(r.layers[4].weightSqnr).arg(expected)));
+    }
+
+    void sizeCountsBitsAndQParams()
+    {
+        auto model = Model::load(kFixtures + "/tiny_cnn_scripted.pt");
+        TrialRunner runner(model, m_data, smallOptions());
+        const TrialResult r = runner.run(config("int4:per_channel:symmetric", "float", TrialMode::WeightOnly), {});
+        // Weights at 4 bits, 8 bytes of qparams per output channel, everything else at 32 bits.
+        const qint64 weights[] = {36, 288, 64, 128, 2560, 60};
+        const qint64 channels[] = {4, 8, 8, 4, 10, 6}; // up: transposed, axis 1; proj: x @ W, last axis
+        qint64 expected = 0, weightTotal = 0;
+        for (int i = 0; i < 6; ++i) {
+            expected += (weights[i] * 4 + 7) / 8 + channels[i] * 8;
+            weightTotal += weights[i];
+        }
+        expected += (model->parameterCount() - weightTotal) * 4;
+        QCOMPARE(r.sizeBytes, expected);
+        QCOMPARE(r.floatBytes, model->parameterCount() * 4);
+    }
+
+    void overridesApplyToTheirLayerOnly()
+    {
+        auto model = Model::load(kFixtures + "/tiny_cnn_scripted.pt");
+        TrialRunner runner(model, m_data, smallOptions());
+        QuantConfig c = config("int4:per_channel:symmetric", "uint8:per_tensor:affine:minmax");
+        QuantConfig::Override o;
+        o.hasWeight = true;
+        o.weight = QuantSpec::parse("float");
+        o.hasActivation = true;
+        o.activation = QuantSpec::parse("float");
+        c.layers["fc"] = o;
+        const TrialResult r = runner.run(c, {});
+        QVERIFY(std::isinf(r.layers[4].weightSqnr) && std::isinf(r.layers[4].activationSqnr));
+        QVERIFY(!std::isinf(r.layers[3].weightSqnr) && !std::isinf(r.layers[3].activationSqnr));
+        QCOMPARE(r.layers[4].activationSpec, QStringLiteral("float"));
+    }
+
+    void calibrationIsReusedAcrossTrials()
+    {
+        auto model = Model::load(kFixtures + "/tiny_cnn_scripted.pt");
+        TrialRunner runner(model, m_data, smallOptions());
+        const TrialResult a = runner.run(config("int8:per_channel:symmetric", "uint8:per_tensor:affine:histogram"), {});
+        const TrialResult b = runner.run(config("int4:per_channel:symmetric", "uint8:per_tensor:affine:histogram"), {});
+        QCOMPARE(runner.calibrationPasses(), 1); // same activation spec: calibrated once
+        QCOMPARE(a.layers[1].activationQParams.scale, b.layers[1].activationQParams.scale);
+        runner.run(config("int8:per_channel:symmetric", "uint8:per_tensor:affine:minmax"), {});
+        QCOMPARE(runner.calibrationPasses(), 2);
+        // Calibration sees the float model: the min-max range of features.2's input is the float one.
+        QVERIFY(b.layers[0].activationQParams.scale[0] > 0);
+    }
+
+    void staticActivationsUseCalibratedMinMax()
+    {
+        // The first site's input is the image itself: pixels in [0, 1] give scale 1/255, zero point 0.
+        auto model = Model::load(kFixtures + "/tiny_cnn_scripted.pt");
+        TrialRunner runner(model, m_data, smallOptions());
+        const TrialResult r = runner.run(config("float", "uint8:per_tensor:affine:minmax"), {});
+        const at::Tensor calib = m_data->impl().inputs.slice(0, 0, 100);
+        QCOMPARE(r.layers[0].activationQParams.scale[0],
+                 double((calib.max().item<float>() - 0.0f) / 255.0f));
+        QCOMPARE(r.layers[0].activationQParams.zeroPoint[0], qint64(0));
+    }
+
+    void cancelRestoresWeights()
+    {
+        auto model = Model::load(kFixtures + "/tiny_cnn_scripted.pt");
+        const at::Tensor before = model->impl().weight(0).clone();
+        TrialRunner runner(model, m_data, smallOptions());
+        int polls = 0;
+        JobControl control;
+        control.cancelled = [&] { return ++polls > 6; }; // after the float reference, mid-evaluation
+        try {
+            runner.run(config("int2:per_tensor:symmetric", "uint8"), control);
+            QFAIL("expected cancel");
+        } catch (const EngineError& e) {
+            QCOMPARE(e.kind(), ErrorKind::Cancelled);
+        }
+        QVERIFY(at::equal(model->impl().weight(0), before));
+    }
+
+    void configJsonRoundTrips()
+    {
+        QuantConfig c = config("int4:group32:symmetric", "uint8:per_tensor:affine:histogram", TrialMode::Dynamic);
+        QuantConfig::Override o;
+        o.hasWeight = true;
+        o.weight = QuantSpec::parse("int8:per_channel:symmetric");
+        c.layers["fc"] = o;
+        const QuantConfig back = QuantConfig::fromJson(c.toJson(), "memory");
+        QCOMPARE(back.toJson(), c.toJson());
+        QCOMPARE(back.weightFor("fc").bits, 8);
+        QCOMPARE(back.weightFor("proj").bits, 4);
+        QCOMPARE(back.mode, TrialMode::Dynamic);
+    }
+
+    void badConfigsNameTheProblem_data()
+    {
+        QTest::addColumn<QByteArray>("json");
+        QTest::addColumn<QString>("message");
+        const QByteArray head = R"({"format": "quantscope-config", "version": 1, )";
+        QTest::newRow("not json") << QByteArray("{oops") << "not JSON";
+        QTest::newRow("wrong format") << QByteArray(R"({"format": "x", "version": 1})") << "\"format\"";
+        QTest::newRow("newer version") << QByteArray(R"({"format": "quantscope-config", "version": 7})") << "newer QuantScope";
+        QTest::newRow("9 bits") << head + R"("weights": "int9"})" << "9 bits";
+        QTest::newRow("1 bit") << head + R"("activations": "uint1"})" << "1 bits";
+        QTest::newRow("33 bits") << head + R"("weights": "int33"})" << "33 bits";
+        QTest::newRow("negative group") << head + R"("weights": "int4:group-4"})" << "group size";
+        QTest::newRow("wrong type") << head + R"("weights": 8})" << "\"weights\" must be a spec string";
+        QTest::newRow("unknown field") << head + R"("bits": 8})" << "unknown field \"bits\"";
+        QTest::newRow("bad layer field") << head + R"("layers": {"fc": {"bitz": 4}}})" << "layers.fc.bitz";
+        QTest::newRow("bad mode") << head + R"("mode": "eager"})" << "\"mode\"";
+    }
+    void badConfigsNameTheProblem()
+    {
+        QFETCH(QByteArray, json);
+        QFETCH(QString, message);
+        try {
+            QuantConfig::fromJson(json, "cfg.json");
+            QFAIL("expected an error");
+        } catch (const EngineError& e) {
+            QCOMPARE(e.kind(), ErrorKind::BadInput);
+            QVERIFY2(e.message().contains("cfg.json") && e.message().contains(message), qPrintable(e.message()));
+        }
+    }
+
+    void configNamingAMissingLayerIsRefused()
+    {
+        auto model = Model::load(kFixtures + "/tiny_cnn_scripted.pt");
+        TrialRunner runner(model, m_data, smallOptions());
+        QuantConfig c;
+        c.layers["fc9"] = {};
+        try {
+            runner.run(c, {});
+            QFAIL("expected an error");
+        } catch (const EngineError& e) {
+            QVERIFY2(e.message().contains("'fc9'") && e.message().contains("layer1.0.up"), qPrintable(e.message()));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTrial)
+#include "tst_trial.moc"
