@@ -21,10 +21,19 @@ QString sampleShape(const QVector<qint64>& shape)
 
 LayerTableModel::LayerTableModel(QObject* parent) : QAbstractTableModel(parent) {}
 
+void LayerTableModel::setTrial(const TrialResult& trial)
+{
+    m_trial = trial;
+    m_hasTrial = trial.layers.size() == m_report.layers.size();
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, WeightSqnrColumn), index(rowCount() - 1, OutputSqnrColumn));
+}
+
 void LayerTableModel::setProfile(const ProfileReport& report)
 {
     beginResetModel();
     m_report = report;
+    m_hasTrial = false;
     m_totalParams = report.parameterCount;
     endResetModel();
 }
@@ -51,10 +60,25 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
     const LayerProfile& p = m_report.layers[index.row()];
     const LayerInfo& l = p.layer;
     const bool hasActivation = p.activation.count > 0;
+    const bool sqnrColumn = isSqnrColumn(index.column());
+    if (sqnrColumn && (role == Qt::DisplayRole || role == SortRole || role == Qt::ToolTipRole)) {
+        if (!m_hasTrial)
+            return {};
+        const LayerTrialResult& t = m_trial.layers[index.row()];
+        const double v = index.column() == WeightSqnrColumn       ? t.weightSqnr
+                         : index.column() == ActivationSqnrColumn ? t.activationSqnr
+                                                                  : t.outputSqnr;
+        if (role == SortRole)
+            return std::isinf(v) ? 1e9 : v;
+        if (role == Qt::ToolTipRole)
+            return index.column() == WeightSqnrColumn ? tr("%1 weights").arg(t.weightSpec)
+                                                      : tr("%1 input activations").arg(t.activationSpec);
+        return std::isinf(v) ? QStringLiteral("∞") : QString::number(v, 'f', 1);
+    }
     if (role == ShareRole && index.column() == ParamsColumn)
         return m_totalParams > 0 ? double(l.paramCount) / double(m_totalParams) : 0.0;
     if (role == Qt::TextAlignmentRole)
-        return index.column() == ParamsColumn || index.column() == WeightKurtosisColumn
+        return index.column() == ParamsColumn || index.column() == WeightKurtosisColumn || sqnrColumn
                    ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
                    : QVariant(Qt::AlignLeft | Qt::AlignVCenter);
     if (role == Qt::ToolTipRole) {
@@ -108,6 +132,10 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
         case InputShapeColumn: return tr("Input activation shape of one sample (batch dimension left out)");
         case OutputShapeColumn: return tr("Output activation shape of one sample (batch dimension left out)");
         case ActivationRangeColumn: return tr("Input activation range over the calibration samples");
+        case WeightSqnrColumn: return tr("Weight SQNR of the last trial (dB, higher is better)");
+        case ActivationSqnrColumn: return tr("Input-activation SQNR of the last trial (dB)");
+        case OutputSqnrColumn:
+            return tr("This layer's output in the quantized model against the float model (dB): where error builds up");
         }
         return {};
     }
@@ -123,6 +151,9 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
     case WeightRangeColumn: return tr("Weight range");
     case WeightKurtosisColumn: return tr("Kurtosis");
     case ActivationRangeColumn: return tr("Act. range");
+    case WeightSqnrColumn: return tr("W SQNR");
+    case ActivationSqnrColumn: return tr("A SQNR");
+    case OutputSqnrColumn: return tr("Out SQNR");
     }
     return {};
 }

@@ -2,6 +2,7 @@
 // The layer table: one row per quantizable site, filled from a profile snapshot.
 
 #include "profile.h"
+#include "trial.h"
 
 #include <QAbstractTableModel>
 
@@ -16,6 +17,9 @@ public:
         OpColumn,
         WeightShapeColumn,
         ParamsColumn,
+        WeightSqnrColumn,     ///< the three SQNR columns hold the last trial's errors
+        ActivationSqnrColumn,
+        OutputSqnrColumn,
         InputShapeColumn,
         OutputShapeColumn,
         WeightRangeColumn,
@@ -33,6 +37,11 @@ public:
     /// Replaces the whole table with a new snapshot.
     void setProfile(const ProfileReport& report);
     void clear();
+    /// Shows a trial's per-layer errors beside the profile (rows must be the same layers).
+    /// Rows stay as they are, so selection and sorting survive.
+    void setTrial(const TrialResult& trial);
+    bool hasTrial() const { return m_hasTrial; }
+    static bool isSqnrColumn(int column) { return column >= WeightSqnrColumn && column <= OutputSqnrColumn; }
     const LayerProfile& layer(int row) const { return m_report.layers.at(row); }
 
     int rowCount(const QModelIndex& parent = {}) const override;
@@ -42,6 +51,8 @@ public:
 
 private:
     ProfileReport m_report;
+    TrialResult m_trial;
+    bool m_hasTrial = false;
     qint64 m_totalParams = 0;
 };
 

@@ -23,6 +23,10 @@ int main(int argc, char** argv)
     parser.addPositionalArgument(QStringLiteral("model"), QStringLiteral("TorchScript file (default: the demo)."));
     parser.addOption({QStringLiteral("data"), QStringLiteral("Data spec, e.g. idx:IMAGES,LABELS (default: the demo's)."),
                       QStringLiteral("SPEC")});
+    parser.addOption({QStringLiteral("weights"), QStringLiteral("Weight spec for trials."), QStringLiteral("SPEC")});
+    parser.addOption({QStringLiteral("activations"), QStringLiteral("Activation spec for trials."), QStringLiteral("SPEC")});
+    parser.addOption({QStringLiteral("mode"), QStringLiteral("Trial mode: static, dynamic or weight-only."), QStringLiteral("MODE")});
+    parser.addOption({QStringLiteral("trial"), QStringLiteral("Run a trial as soon as the model is open.")});
     parser.process(app);
     qs::initRuntime();
 
@@ -35,6 +39,16 @@ int main(int argc, char** argv)
             return 2;
         }
     }
+    window.setTrialSettings(parser.value(QStringLiteral("weights")).isEmpty() ? QStringLiteral("int8:per_channel:symmetric:minmax")
+                                                                             : parser.value(QStringLiteral("weights")),
+                            parser.value(QStringLiteral("activations")).isEmpty()
+                                ? QStringLiteral("uint8:per_tensor:affine:histogram")
+                                : parser.value(QStringLiteral("activations")),
+                            parser.value(QStringLiteral("mode")).isEmpty() ? QStringLiteral("static")
+                                                                          : parser.value(QStringLiteral("mode")));
+    if (parser.isSet(QStringLiteral("trial")))
+        QObject::connect(&window, &qs::MainWindow::modelOpened, &window, &qs::MainWindow::runTrial,
+                         Qt::SingleShotConnection);
     window.show();
     window.openModel(parser.positionalArguments().value(0));
     return app.exec();

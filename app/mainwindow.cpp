@@ -3,6 +3,7 @@
 #include "bardelegate.h"
 #include "histogramplot.h"
 #include "jobtracker.h"
+#include "layererrorplot.h"
 #include "layertablemodel.h"
 #include "runtime.h"
 
@@ -10,6 +11,7 @@
 #include <QApplication>
 #include <QCheckBox>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHeaderView>
@@ -26,6 +28,7 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTableView>
+#include <QToolBar>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -40,6 +43,28 @@ struct Session {
     std::shared_ptr<Dataset> data;
     ProfileReport report;
 };
+
+constexpr int kMaxGridLines = 64; // above this (e.g. 256 levels of 8 bits) only the clipping range is drawn
+
+/// The grid of one tensor's qparams; for per-channel or group qparams, the widest one.
+QuantGrid gridOf(const QParams& q, const QString& what)
+{
+    if (q.scale.isEmpty())
+        return {};
+    qsizetype widest = 0;
+    for (qsizetype i = 1; i < q.scale.size(); ++i)
+        if (q.scale[i] > q.scale[widest])
+            widest = i;
+    QuantGrid g = quantGrid(q.scale[widest], q.zeroPoint[widest], q.quantMin, q.quantMax, kMaxGridLines);
+    if (q.scale.size() > 1)
+        g.caption += QObject::tr(", widest of %1 %2").arg(q.scale.size()).arg(what);
+    return g;
+}
+
+QString dB(double v)
+{
+    return std::isinf(v) ? QStringLiteral("∞") : QString::number(v, 'f', 1);
+}
 
 HistogramData toHistogram(const TensorStats& s, const QString& title, const QString& xLabel)
 {
@@ -91,6 +116,8 @@ MainWindow::MainWindow(QWidget* parent)
       m_table(new QTableView),
       m_filter(new QLineEdit),
       m_summary(new QLabel),
+      m_trialSummary(new QLabel),
+      m_errorPlot(new LayerErrorPlot),
       m_weightPlot(new HistogramPlot),
       m_activationPlot(new HistogramPlot),
       m_weightStats(new QLabel),
@@ -128,11 +155,20 @@ MainWindow::MainWindow(QWidget* parent)
                 showLayer(current.isValid() ? m_proxy->mapToSource(current).row() : -1);
             });
 
-    auto* left = new QWidget;
-    auto* leftLayout = new QVBoxLayout(left);
+    auto* tablePanel = new QWidget;
+    auto* leftLayout = new QVBoxLayout(tablePanel);
     leftLayout->setContentsMargins(0, 0, 0, 0);
     leftLayout->addWidget(m_filter);
     leftLayout->addWidget(m_table);
+    auto* left = new QSplitter(Qt::Vertical);
+    left->addWidget(tablePanel);
+    left->addWidget(m_errorPlot);
+    left->setStretchFactor(0, 3);
+    left->setStretchFactor(1, 2);
+    connect(m_errorPlot, &LayerErrorPlot::layerClicked, this, [this](int layer) {
+        const QModelIndex source = m_layers->index(layer, 0);
+        m_table->selectRow(m_proxy->mapFromSource(source).row());
+    });
 
     m_activationLog->setChecked(true); // ReLU outputs pile up at zero; the log axis shows the rest
     m_weightLog->setToolTip(tr("Show counts on a logarithmic axis to see the tails"));
@@ -160,6 +196,11 @@ MainWindow::MainWindow(QWidget* parent)
     auto* centralLayout = new QVBoxLayout(central);
     centralLayout->setContentsMargins(6, 0, 6, 6);
     centralLayout->addWidget(m_summary);
+    m_trialSummary->setTextFormat(Qt::RichText);
+    m_trialSummary->setMargin(6);
+    m_trialSummary->setWordWrap(true);
+    m_trialSummary->hide();
+    centralLayout->addWidget(m_trialSummary);
     centralLayout->addWidget(split, 1);
     setCentralWidget(central);
 
@@ -189,6 +230,7 @@ MainWindow::MainWindow(QWidget* parent)
     });
 
     createMenus();
+    createTrialBar();
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     if (!settings.contains(QStringLiteral("window/geometry")))
@@ -268,7 +310,15 @@ void MainWindow::openModel(const QString& path)
             m_data = s.data;
             m_report = s.report;
             m_modelPath = path;
+            m_runner = std::make_shared<TrialRunner>(m_model, m_data, TrialOptions());
+            m_hasTrial = false;
+            m_trial = {};
+            m_trialSummary->hide();
+            m_errorPlot->clear();
+            m_runTrial->setEnabled(true);
             m_layers->setProfile(m_report);
+            for (int c = LayerTableModel::WeightSqnrColumn; c <= LayerTableModel::OutputSqnrColumn; ++c)
+                m_table->setColumnHidden(c, true); // until a trial has run
             m_table->resizeColumnsToContents();
             if (!path.isEmpty())
                 addRecent(path);
@@ -287,12 +337,141 @@ void MainWindow::openModel(const QString& path)
                 return;
             }
             // The model shown before stays loaded; only the new one failed.
-            m_stage->setText(message);
-            auto* box = new QMessageBox(QMessageBox::Critical, tr("Cannot open %1").arg(shown), message,
-                                        QMessageBox::Ok, this);
-            box->setAttribute(Qt::WA_DeleteOnClose);
-            box->open();
+            showError(tr("Cannot open %1").arg(shown), message);
             Q_EMIT openFailed(message);
+        });
+}
+
+void MainWindow::showError(const QString& title, const QString& message)
+{
+    m_stage->setText(message);
+    auto* box = new QMessageBox(QMessageBox::Critical, title, message, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open(); // window-modal, never blocks the event loop
+}
+
+void MainWindow::createTrialBar()
+{
+    QToolBar* bar = addToolBar(tr("Trial"));
+    bar->setObjectName(QStringLiteral("trialBar"));
+    bar->setMovable(false);
+    auto combo = [bar](const QStringList& items, const QString& tip) {
+        auto* c = new QComboBox;
+        c->setEditable(true);
+        c->addItems(items);
+        c->setToolTip(tip);
+        c->setMinimumContentsLength(30);
+        c->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        return c;
+    };
+    m_weightSpec = combo({QStringLiteral("int8:per_channel:symmetric:minmax"), QStringLiteral("int8:per_tensor:symmetric:minmax"),
+                          QStringLiteral("int4:per_channel:symmetric:minmax"), QStringLiteral("int4:per_tensor:symmetric:minmax"),
+                          QStringLiteral("int4:group32:symmetric:minmax"), QStringLiteral("int2:per_channel:symmetric:minmax"),
+                          QStringLiteral("float16"), QStringLiteral("bfloat16"), QStringLiteral("float")},
+                         tr("Weight spec for every layer: TYPE[:per_tensor|per_channel|groupN][:symmetric|affine][:METHOD]"));
+    m_activationSpec = combo({QStringLiteral("uint8:per_tensor:affine:histogram"), QStringLiteral("uint8:per_tensor:affine:minmax"),
+                              QStringLiteral("int8:per_tensor:symmetric:histogram"), QStringLiteral("uint4:per_tensor:affine:histogram"),
+                              QStringLiteral("float16"), QStringLiteral("float")},
+                             tr("Input-activation spec for every layer (per tensor)"));
+    m_mode = new QComboBox;
+    m_mode->addItems({QStringLiteral("static"), QStringLiteral("dynamic"), QStringLiteral("weight-only")});
+    m_mode->setToolTip(tr("static: activation ranges calibrated once; dynamic: each batch's own range; "
+                          "weight-only: activations stay float"));
+    bar->addWidget(new QLabel(tr(" Weights ")));
+    bar->addWidget(m_weightSpec);
+    bar->addWidget(new QLabel(tr("  Activations ")));
+    bar->addWidget(m_activationSpec);
+    bar->addWidget(new QLabel(tr("  Mode ")));
+    bar->addWidget(m_mode);
+    bar->addSeparator();
+    m_runTrial = bar->addAction(tr("Run Trial"), this, &MainWindow::runTrial);
+    m_runTrial->setShortcut(QKeySequence(tr("Ctrl+R")));
+    m_runTrial->setToolTip(tr("Quantize the model with these settings and evaluate it (Ctrl+R)"));
+    m_runTrial->setEnabled(false);
+}
+
+void MainWindow::setTrialSettings(const QString& weights, const QString& activations, const QString& mode)
+{
+    m_weightSpec->setCurrentText(weights);
+    m_activationSpec->setCurrentText(activations);
+    m_mode->setCurrentText(mode);
+}
+
+void MainWindow::runTrial()
+{
+    if (!m_runner)
+        return;
+    QuantConfig config;
+    try {
+        config.weight = QuantSpec::parse(m_weightSpec->currentText());
+        config.activation = QuantSpec::parse(m_activationSpec->currentText());
+    } catch (const EngineError& e) {
+        showError(tr("Cannot run the trial"), e.message());
+        Q_EMIT trialFailed(e.message());
+        return;
+    }
+    const QString mode = m_mode->currentText();
+    config.mode = mode == QLatin1String("dynamic")       ? TrialMode::Dynamic
+                  : mode == QLatin1String("weight-only") ? TrialMode::WeightOnly
+                                                         : TrialMode::Static;
+    std::shared_ptr<TrialRunner> runner = m_runner;
+    std::function<TrialResult(const JobControl&)> job = [runner, config](const JobControl& control) {
+        return runner->run(config, control);
+    };
+    m_jobs->start<TrialResult>(
+        tr("Trial: weights %1, activations %2").arg(config.weight.toString(), config.activation.toString()), job,
+        [this](TrialResult r) {
+            m_trial = r;
+            m_hasTrial = true;
+            m_layers->setTrial(m_trial);
+            for (int c = LayerTableModel::WeightSqnrColumn; c <= LayerTableModel::OutputSqnrColumn; ++c) {
+                m_table->setColumnHidden(c, false);
+                m_table->resizeColumnToContents(c);
+            }
+            QStringList names;
+            QVector<ErrorSeries> series(3);
+            series[0].name = tr("weight");
+            series[1].name = tr("input activation");
+            series[2].name = tr("layer output vs float");
+            for (const auto& l : m_trial.layers) {
+                names << l.name;
+                series[0].values << l.weightSqnr;
+                series[1].values << l.activationSqnr;
+                series[2].values << l.outputSqnr;
+            }
+            m_errorPlot->setData(names, series);
+            const QLocale locale;
+            const double change = 100 * (r.top1 - r.floatTop1);
+            m_trialSummary->setText(
+                tr("<b>Trial</b> (%1): %2 <b>%3%</b> (float %4%, <b>%5%6</b> points) · output SQNR %7 dB · "
+                   "size %8 bytes, <b>%9×</b> smaller · %10 s%11")
+                    .arg(QString(m_weightSpec->currentText() + QStringLiteral(" / ") + m_activationSpec->currentText() +
+                                 QStringLiteral(" / ") + m_mode->currentText())
+                             .toHtmlEscaped())
+                    .arg(r.hasAccuracy ? tr("top-1") : tr("top-1 agreement"))
+                    .arg(locale.toString(100 * r.top1, 'f', 2))
+                    .arg(locale.toString(100 * r.floatTop1, 'f', 2))
+                    .arg(change >= 0 ? QStringLiteral("+") : QString())
+                    .arg(locale.toString(change, 'f', 2))
+                    .arg(dB(r.outputSqnr))
+                    .arg(locale.toString(r.sizeBytes))
+                    .arg(locale.toString(r.compression(), 'f', 2))
+                    .arg(locale.toString(r.seconds, 'f', 1))
+                    .arg(r.warnings.isEmpty() ? QString()
+                                              : QStringLiteral("<br><i>%1</i>").arg(r.warnings.join(QStringLiteral("; ")).toHtmlEscaped())));
+            m_trialSummary->show();
+            m_stage->setText(tr("Trial done"));
+            const QModelIndex current = m_table->currentIndex();
+            showLayer(current.isValid() ? m_proxy->mapToSource(current).row() : -1);
+            Q_EMIT trialFinished();
+        },
+        [this](ErrorKind kind, const QString& message) {
+            if (kind == ErrorKind::Cancelled) {
+                m_stage->setText(tr("Trial cancelled"));
+                return;
+            }
+            showError(tr("Trial failed"), message);
+            Q_EMIT trialFailed(message);
         });
 }
 
@@ -321,12 +500,15 @@ void MainWindow::showLayer(int row)
     m_weightPlot->setData(toHistogram(p.weight, tr("%1 — weight (%2)").arg(p.layer.name, formatShape(p.layer.weightShape)),
                                       tr("weight value")));
     m_weightStats->setText(statsLine(p.weight));
+    const bool trialRow = m_hasTrial && row < m_trial.layers.size();
+    m_weightPlot->setGrid(trialRow ? gridOf(m_trial.layers[row].weightQParams, tr("channels or groups")) : QuantGrid());
     if (p.activation.count > 0) {
         m_activationPlot->setData(toHistogram(
             p.activation,
             tr("%1 — input activation (%2 calibration samples)").arg(p.layer.name).arg(m_report.calibrationSamples),
             tr("activation value")));
         m_activationStats->setText(statsLine(p.activation));
+        m_activationPlot->setGrid(trialRow ? gridOf(m_trial.layers[row].activationQParams, QString()) : QuantGrid());
     } else {
         m_activationPlot->clear();
         m_activationStats->setText(p.layer.hasActivationInput ? tr("No activations recorded")

@@ -3,12 +3,14 @@
 
 #include "data.h"
 #include "profile.h"
+#include "trial.h"
 
 #include <QMainWindow>
 
 #include <memory>
 
 class QCheckBox;
+class QComboBox;
 class QLabel;
 class QLineEdit;
 class QMenu;
@@ -20,6 +22,7 @@ class QTableView;
 namespace qs {
 
 class HistogramPlot;
+class LayerErrorPlot;
 class JobTracker;
 class LayerTableModel;
 class Model;
@@ -36,16 +39,24 @@ public:
     /// Opens a TorchScript file; an empty path means the demo.
     void openModel(const QString& path);
     void setDataSpec(const DataSpec& spec);
+    /// Runs a trial with the toolbar's weight, activation and mode settings.
+    void runTrial();
+    /// Sets the toolbar's settings (shorthand specs, mode "static", "dynamic" or "weight-only").
+    void setTrialSettings(const QString& weights, const QString& activations, const QString& mode);
 
     QTableView* layerTable() const { return m_table; }
     HistogramPlot* weightPlot() const { return m_weightPlot; }
     HistogramPlot* activationPlot() const { return m_activationPlot; }
+    LayerErrorPlot* errorPlot() const { return m_errorPlot; }
     JobTracker* jobs() const { return m_jobs; }
     const ProfileReport& report() const { return m_report; }
+    const TrialResult& trial() const { return m_trial; }
 
 Q_SIGNALS:
     void modelOpened();
     void openFailed(const QString& message);
+    void trialFinished();
+    void trialFailed(const QString& message);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -54,6 +65,8 @@ protected:
 
 private:
     void createMenus();
+    void createTrialBar();
+    void showError(const QString& title, const QString& message);
     void openModelDialog();
     void showLayer(int row);
     void updateSummary();
@@ -66,6 +79,12 @@ private:
     QTableView* m_table;
     QLineEdit* m_filter;
     QLabel* m_summary;
+    QLabel* m_trialSummary;
+    LayerErrorPlot* m_errorPlot;
+    QComboBox* m_weightSpec = nullptr;
+    QComboBox* m_activationSpec = nullptr;
+    QComboBox* m_mode = nullptr;
+    QAction* m_runTrial = nullptr;
     HistogramPlot* m_weightPlot;
     HistogramPlot* m_activationPlot;
     QLabel* m_weightStats;
@@ -81,6 +100,9 @@ private:
     std::shared_ptr<Model> m_model;
     std::shared_ptr<Dataset> m_data;
     ProfileReport m_report;
+    std::shared_ptr<TrialRunner> m_runner;
+    TrialResult m_trial;
+    bool m_hasTrial = false;
     QString m_modelPath; ///< empty for the demo
 };
 

@@ -4,6 +4,7 @@
 
 #include "histogramplot.h"
 #include "jobtracker.h"
+#include "layererrorplot.h"
 #include "layertablemodel.h"
 #include "mainwindow.h"
 #include "qcp.h"
@@ -79,6 +80,41 @@ private Q_SLOTS:
             total += it->value;
         QCOMPARE(total, 120.0 * 1568);
         QVERIFY(!w.grab().isNull());
+    }
+
+    // A trial from the toolbar: errors per layer in the table and the chart, and the selected
+    // layer's histogram shows the quantization grid of its weights.
+    void runsATrialAndShowsErrorsAndGrid()
+    {
+        MainWindow w;
+        w.show();
+        QSignalSpy opened(&w, &MainWindow::modelOpened);
+        w.openDemo();
+        QVERIFY(opened.wait(120000));
+        w.layerTable()->selectRow(0); // conv1
+        w.setTrialSettings("int4:per_tensor:symmetric:minmax", "uint8:per_tensor:affine:histogram", "static");
+        QSignalSpy finished(&w, &MainWindow::trialFinished);
+        w.runTrial();
+        QVERIFY(finished.wait(120000));
+
+        QCOMPARE(w.trial().layers.size(), 5);
+        QVERIFY(w.trial().top1 > 0.80);
+        QCOMPARE(w.errorPlot()->barCount(), 15); // three series × five layers
+        QAbstractItemModel* m = w.layerTable()->model();
+        const QString sqnr = m->index(0, LayerTableModel::WeightSqnrColumn).data().toString();
+        QCOMPARE(sqnr, QString::number(w.trial().layers[0].weightSqnr, 'f', 1));
+        QVERIFY(!w.layerTable()->isColumnHidden(LayerTableModel::WeightSqnrColumn));
+        // int4: 16 levels drawn as lines; the selection survived the update.
+        QCOMPARE(w.layerTable()->currentIndex().row(), 0);
+        QCOMPARE(w.weightPlot()->gridLineCount(), 16);
+        QCOMPARE(w.activationPlot()->gridLineCount(), 0); // 256 levels: only the clipping range
+
+        QSignalSpy failed(&w, &MainWindow::trialFailed);
+        w.setTrialSettings("int9", "float", "static");
+        w.runTrial();
+        QCOMPARE(failed.count(), 1);
+        QVERIFY(failed.first().first().toString().contains("9 bits"));
+        QCOMPARE(w.trial().layers.size(), 5); // the last good trial stays
     }
 
     void aBadFileLeavesTheOpenModel()

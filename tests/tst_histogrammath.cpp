@@ -42,6 +42,41 @@ private Q_SLOTS:
         QCOMPARE(out.hi, hi);
     }
 
+    void quantGrid_data()
+    {
+        QTest::addColumn<double>("scale");
+        QTest::addColumn<int>("zeroPoint");
+        QTest::addColumn<int>("qmin");
+        QTest::addColumn<int>("qmax");
+        QTest::addColumn<double>("clipLo");
+        QTest::addColumn<double>("clipHi");
+        QTest::addColumn<int>("lines");
+        QTest::newRow("int4 symmetric") << 0.5 << 0 << -8 << 7 << -4.0 << 3.5 << 16;
+        QTest::newRow("uint8 affine") << 0.25 << 10 << 0 << 255 << -2.5 << 61.25 << 0; // too many to draw
+        QTest::newRow("uint2") << 1.0 << 1 << 0 << 3 << -1.0 << 2.0 << 4;
+    }
+    void quantGrid()
+    {
+        QFETCH(double, scale);
+        QFETCH(int, zeroPoint);
+        QFETCH(int, qmin);
+        QFETCH(int, qmax);
+        QFETCH(double, clipLo);
+        QFETCH(double, clipHi);
+        QFETCH(int, lines);
+        const QuantGrid g = qs::quantGrid(scale, zeroPoint, qmin, qmax, 64);
+        QVERIFY(g.valid);
+        QCOMPARE(g.clipLo, clipLo);
+        QCOMPARE(g.clipHi, clipHi);
+        QCOMPARE(g.levels, qmax - qmin + 1);
+        QCOMPARE(g.lines.size(), lines);
+        if (lines) {
+            QCOMPARE(g.lines.first(), clipLo);
+            QCOMPARE(g.lines.last(), clipHi);
+        }
+        QVERIFY(!qs::quantGrid(0, 0, 0, 255, 64).valid);
+    }
+
     void emptySourceGivesNothing()
     {
         QVERIFY(qs::displayBins({}, 0, 1, 10).counts.isEmpty());

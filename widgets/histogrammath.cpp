@@ -31,4 +31,21 @@ Bins displayBins(const Bins& source, double from, double to, int maxBins)
     return out;
 }
 
+QuantGrid quantGrid(double scale, long long zeroPoint, int qmin, int qmax, int maxLines)
+{
+    QuantGrid g;
+    if (!(scale > 0) || qmax < qmin)
+        return g;
+    g.valid = true;
+    g.step = scale;
+    g.levels = qmax - qmin + 1;
+    g.clipLo = double(qmin - zeroPoint) * scale;
+    g.clipHi = double(qmax - zeroPoint) * scale;
+    if (g.levels <= maxLines)
+        for (int q = qmin; q <= qmax; ++q)
+            g.lines << double(q - zeroPoint) * scale;
+    g.caption = QStringLiteral("%1 levels, step %2").arg(g.levels).arg(scale, 0, 'g', 3);
+    return g;
+}
+
 } // namespace qs

@@ -1,6 +1,7 @@
 #pragma once
 // Pure maths behind the histogram plot: choosing the bins to draw. No painting here.
 
+#include <QString>
 #include <QVector>
 
 namespace qs {
@@ -15,5 +16,19 @@ struct Bins {
 /// Keeps the bins that overlap [from, to] and merges neighbours so at most `maxBins` remain.
 /// Merging is in whole groups, so every drawn bin holds an exact sum of source bins.
 Bins displayBins(const Bins& source, double from, double to, int maxBins);
+
+/// The values a quantized tensor can take, for drawing over its histogram.
+struct QuantGrid {
+    bool valid = false;
+    double clipLo = 0;        ///< values below are clipped to clipLo
+    double clipHi = 0;
+    double step = 0;          ///< the scale
+    int levels = 0;           ///< qmax - qmin + 1
+    QVector<double> lines;    ///< every representable value, or empty when there are more than maxLines
+    QString caption;          ///< e.g. "16 levels, step 0.0123"
+};
+
+/// Grid of an affine quantizer: value(q) = (q - zeroPoint) · scale for q in [qmin, qmax].
+QuantGrid quantGrid(double scale, long long zeroPoint, int qmin, int qmax, int maxLines);
 
 } // namespace qs

@@ -110,7 +110,64 @@ void HistogramPlot::clear()
 {
     m_data = {};
     m_hasData = false;
+    m_grid = {};
     rebuild();
+}
+
+void HistogramPlot::setGrid(const QuantGrid& grid)
+{
+    m_grid = grid;
+    rebuild();
+}
+
+void HistogramPlot::rebuildGrid()
+{
+    for (QCPAbstractItem* item : m_gridItems)
+        m_plot->removeItem(item);
+    m_gridItems.clear();
+    if (!m_grid.valid || !m_hasData)
+        return;
+    const QColor shade(192, 57, 43, 40);
+    const QCPRange x = m_plot->xAxis->range();
+    // Shade what the quantizer clips: left of clipLo and right of clipHi.
+    for (const auto& [from, to] : {std::pair{std::min(x.lower, m_grid.clipLo), m_grid.clipLo},
+                                   std::pair{m_grid.clipHi, std::max(x.upper, m_grid.clipHi)}}) {
+        auto* rect = new QCPItemRect(m_plot);
+        rect->topLeft->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        rect->bottomRight->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        rect->topLeft->setCoords(from, 0);
+        rect->bottomRight->setCoords(to, 1);
+        rect->setPen(Qt::NoPen);
+        rect->setBrush(shade);
+        rect->setClipToAxisRect(true);
+        m_gridItems << rect;
+    }
+    QColor lineColour = palette().color(QPalette::WindowText);
+    lineColour.setAlpha(70);
+    for (double v : m_grid.lines) {
+        auto* line = new QCPItemStraightLine(m_plot);
+        line->setPen(QPen(lineColour, 1));
+        line->point1->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        line->point2->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        line->point1->setCoords(v, 0);
+        line->point2->setCoords(v, 1);
+        line->setClipToAxisRect(true);
+        m_gridItems << line;
+    }
+    auto* caption = new QCPItemText(m_plot);
+    caption->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
+    caption->position->setType(QCPItemPosition::ptAxisRectRatio);
+    caption->position->setCoords(0.99, 0.98);
+    caption->setText(tr("grid: %1, clip [%2, %3]")
+                         .arg(m_grid.caption)
+                         .arg(m_grid.clipLo, 0, 'g', 3)
+                         .arg(m_grid.clipHi, 0, 'g', 3));
+    caption->setColor(palette().color(QPalette::WindowText));
+    QColor back = palette().color(QPalette::Base);
+    back.setAlpha(200);
+    caption->setBrush(back);
+    caption->setPadding(QMargins(3, 1, 3, 1));
+    m_gridItems << caption;
 }
 
 void HistogramPlot::setLogScale(bool on)
@@ -142,6 +199,7 @@ void HistogramPlot::rebuild()
     m_plot->yAxis->setNumberPrecision(m_log ? 0 : 6);
 
     if (!m_hasData) {
+        rebuildGrid();
         m_bars->data()->clear();
         m_plot->xAxis->setRange(0, 1);
         m_plot->yAxis->setRange(m_log ? 1 : 0, m_log ? 10 : 1);
@@ -166,7 +224,13 @@ void HistogramPlot::rebuild()
     m_bars->setData(keys, values, /*alreadySorted=*/true);
 
     const double span = std::max(m_data.max - m_data.min, width);
-    m_plot->xAxis->setRange(std::min(b.lo, m_data.min - 0.04 * span), std::max(b.hi, m_data.max + 0.04 * span));
+    double lo = std::min(b.lo, m_data.min - 0.04 * span), hi = std::max(b.hi, m_data.max + 0.04 * span);
+    if (m_grid.valid) { // show the whole clipping range, e.g. the unused half of a symmetric grid
+        const double gridSpan = m_grid.clipHi - m_grid.clipLo;
+        lo = std::min(lo, m_grid.clipLo - 0.04 * gridSpan);
+        hi = std::max(hi, m_grid.clipHi + 0.04 * gridSpan);
+    }
+    m_plot->xAxis->setRange(lo, hi);
     if (m_log)
         m_plot->yAxis->setRange(floor, std::max(10.0, peak * 3));
     else
@@ -175,6 +239,7 @@ void HistogramPlot::rebuild()
     place(m_minLine, m_minText, m_data.min, 0.0, tr("min %1").arg(m_data.min, 0, 'g', 4));
     place(m_maxLine, m_maxText, m_data.max, 0.0, tr("max %1").arg(m_data.max, 0, 'g', 4));
     place(m_meanLine, m_meanText, m_data.mean, 0.12, tr("mean %1").arg(m_data.mean, 0, 'g', 4));
+    rebuildGrid();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 

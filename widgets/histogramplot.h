@@ -7,6 +7,7 @@
 #include <QWidget>
 
 class QCustomPlot;
+class QCPAbstractItem;
 class QCPGraph;
 class QCPItemStraightLine;
 class QCPItemText;
@@ -31,12 +32,16 @@ public:
     explicit HistogramPlot(QWidget* parent = nullptr);
 
     void setData(const HistogramData& data);
+    /// Draws a quantizer's clipping range (shaded outside) and its levels over the histogram.
+    void setGrid(const QuantGrid& grid);
     void clear();
     /// Counts on a log axis: shows the tails next to a tall spike (ReLU outputs at zero).
     void setLogScale(bool on);
     bool logScale() const { return m_log; }
     /// Bars drawn, for tests.
     int barCount() const;
+    /// Grid lines drawn, for tests.
+    int gridLineCount() const { return m_gridItems.isEmpty() ? 0 : int(m_gridItems.size()) - 3; }
     QCustomPlot* plot() const { return m_plot; }
 
 protected:
@@ -55,6 +60,9 @@ private:
     QCPItemText* m_minText;
     QCPItemText* m_maxText;
     QCPItemText* m_meanText;
+    void rebuildGrid();
+    QuantGrid m_grid;
+    QVector<QCPAbstractItem*> m_gridItems;
     HistogramData m_data;
     bool m_hasData = false;
     bool m_log = false;

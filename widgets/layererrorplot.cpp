@@ -1,0 +1,96 @@
+#include "layererrorplot.h"
+
+#include "plotstyle.h"
+#include "qcp.h"
+
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace qs {
+
+namespace {
+const QColor kSeriesColours[] = {QColor(41, 128, 185), QColor(230, 126, 34), QColor(39, 174, 96), QColor(142, 68, 173)};
+}
+
+LayerErrorPlot::LayerErrorPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(this))
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_plot);
+    setMinimumHeight(160);
+    m_plot->yAxis->setLabel(tr("SQNR (dB)"));
+    setToolTip(tr("Signal-to-quantization-noise ratio per layer, in dB: higher is better. Click a bar to select its layer."));
+    // The legend goes in a row of its own above the bars, so it never hides one.
+    m_plot->plotLayout()->insertRow(0);
+    m_plot->plotLayout()->addElement(0, 0, m_plot->legend);
+    m_plot->plotLayout()->setRowStretchFactor(0, 0.001);
+    m_plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    m_plot->legend->setBorderPen(Qt::NoPen);
+    m_plot->legend->setBrush(Qt::NoBrush);
+    m_plot->legend->setFont(QFont(font().family(), font().pointSize() - 1));
+    m_plot->xAxis->grid()->setVisible(false);
+    applyPlotPalette(m_plot, palette());
+    connect(m_plot, &QCustomPlot::plottableClick, this, [this](QCPAbstractPlottable*, int dataIndex, QMouseEvent*) {
+        Q_EMIT layerClicked(dataIndex);
+    });
+    clear();
+}
+
+void LayerErrorPlot::clear()
+{
+    setData({}, {});
+}
+
+int LayerErrorPlot::barCount() const
+{
+    int n = 0;
+    for (int i = 0; i < m_plot->plottableCount(); ++i)
+        if (auto* bars = qobject_cast<QCPBars*>(m_plot->plottable(i)))
+            n += bars->data()->size();
+    return n;
+}
+
+void LayerErrorPlot::setData(const QStringList& layers, const QVector<ErrorSeries>& series)
+{
+    m_layers = layers;
+    m_plot->clearPlottables();
+    double top = 10;
+    for (const auto& s : series)
+        for (double v : s.values)
+            if (std::isfinite(v))
+                top = std::max(top, v);
+    top = std::ceil(top / 10) * 10 + 5;
+
+    auto* group = new QCPBarsGroup(m_plot);
+    const double width = 0.8 / std::max<qsizetype>(1, series.size());
+    QVector<double> keys;
+    for (int i = 0; i < layers.size(); ++i)
+        keys << i;
+    for (qsizetype k = 0; k < series.size(); ++k) {
+        auto* bars = new QCPBars(m_plot->xAxis, m_plot->yAxis);
+        bars->setName(series[k].name);
+        bars->setWidth(width);
+        bars->setBarsGroup(group);
+        const QColor c = kSeriesColours[k % 4];
+        bars->setPen(QPen(c.darker(120)));
+        QColor fill = c;
+        fill.setAlpha(170);
+        bars->setBrush(fill);
+        QVector<double> values;
+        for (double v : series[k].values)
+            values << (std::isfinite(v) ? std::max(v, 0.0) : top); // unchanged: a full bar
+        bars->setData(keys, values, /*alreadySorted=*/true);
+    }
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    for (int i = 0; i < layers.size(); ++i)
+        ticker->addTick(i, layers[i]);
+    m_plot->xAxis->setTicker(ticker);
+    m_plot->xAxis->setTickLabelRotation(layers.size() > 8 ? 60 : 0);
+    m_plot->xAxis->setRange(-0.6, std::max(0.6, layers.size() - 0.4));
+    m_plot->yAxis->setRange(0, top);
+    m_plot->legend->setVisible(!series.isEmpty());
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+} // namespace qs
