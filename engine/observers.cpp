@@ -1,6 +1,8 @@
 #include "observers_p.h"
 
 #include "errors.h"
+#include "ranges.h"
+#include "stats.h"
 
 #include <cmath>
 #include <limits>
@@ -226,6 +228,37 @@ private:
     at::Tensor m_histogram, m_min, m_max;
 };
 
+/// Percentile, MSE and entropy: QuantScope's own range methods, from a streaming histogram
+/// (2048 bins, exact merging) and the running min and max.
+class HistogramRangeObserver : public Observer
+{
+public:
+    explicit HistogramRangeObserver(const QuantSpec& spec) : m_spec(spec) {}
+    void observe(const at::Tensor& x) override
+    {
+        const at::Tensor f = x.detach().to(at::kFloat).contiguous();
+        m_acc.add(f.data_ptr<float>(), size_t(f.numel()));
+    }
+    QParams qparams() const override
+    {
+        const TensorStats s = m_acc.result();
+        if (s.count == 0)
+            return calculateQParams({kInf}, {-kInf}, m_spec);
+        ClipRange r{s.min, s.max};
+        if (m_spec.method == RangeMethod::Percentile)
+            r = percentileRange(s.histogram, m_spec.percentile);
+        else if (m_spec.method == RangeMethod::Mse)
+            r = mseRange(s.histogram, s.min, s.max, m_spec);
+        else if (m_spec.method == RangeMethod::Entropy)
+            r = entropyRange(s.histogram, s.min, s.max, m_spec);
+        return calculateQParams({float(r.lo)}, {float(r.hi)}, m_spec);
+    }
+
+private:
+    QuantSpec m_spec;
+    TensorStatsAccumulator m_acc;
+};
+
 } // namespace
 
 std::unique_ptr<Observer> makeObserver(const QuantSpec& spec)
@@ -236,6 +269,9 @@ std::unique_ptr<Observer> makeObserver(const QuantSpec& spec)
     case RangeMethod::MinMax: return std::make_unique<MinMaxObserver>(spec, 0.0);
     case RangeMethod::MovingAverageMinMax: return std::make_unique<MinMaxObserver>(spec, spec.averagingConstant);
     case RangeMethod::Histogram: return std::make_unique<HistogramObserver>(spec);
+    case RangeMethod::Percentile:
+    case RangeMethod::Mse:
+    case RangeMethod::Entropy: return std::make_unique<HistogramRangeObserver>(spec);
     }
     return nullptr;
 }

@@ -32,6 +32,9 @@ QString rangeMethodName(RangeMethod m)
     case RangeMethod::MinMax: return QStringLiteral("minmax");
     case RangeMethod::MovingAverageMinMax: return QStringLiteral("moving_average");
     case RangeMethod::Histogram: return QStringLiteral("histogram");
+    case RangeMethod::Percentile: return QStringLiteral("percentile");
+    case RangeMethod::Mse: return QStringLiteral("mse");
+    case RangeMethod::Entropy: return QStringLiteral("entropy");
     }
     return {};
 }
@@ -101,6 +104,18 @@ QuantSpec QuantSpec::parse(const QString& text)
             s.method = RangeMethod::MinMax;
         } else if (p == QLatin1String("histogram")) {
             s.method = RangeMethod::Histogram;
+        } else if (p == QLatin1String("mse")) {
+            s.method = RangeMethod::Mse;
+        } else if (p == QLatin1String("entropy")) {
+            s.method = RangeMethod::Entropy;
+        } else if (p.startsWith(QLatin1String("percentile"))) {
+            s.method = RangeMethod::Percentile;
+            if (p.size() > 10) {
+                bool ok = false;
+                s.percentile = p.mid(10).toDouble(&ok);
+                if (!ok || s.percentile < 50 || s.percentile > 100)
+                    bad(text, QStringLiteral("percentile must be between 50 and 100, as in percentile99.9"));
+            }
         } else if (p.startsWith(QLatin1String("moving_average"))) {
             s.method = RangeMethod::MovingAverageMinMax;
             if (p.size() > 14) {
@@ -113,6 +128,9 @@ QuantSpec QuantSpec::parse(const QString& text)
             bad(text, QStringLiteral("unknown option '%1'").arg(p));
         }
     }
+    if (s.granularity != Granularity::PerTensor && s.method != RangeMethod::MinMax)
+        bad(text, QStringLiteral("%1 ranges are per tensor; per-channel and group-wise ranges use minmax")
+                      .arg(rangeMethodName(s.method)));
     return s;
 }
 
@@ -137,6 +155,8 @@ QString QuantSpec::toString() const
         parts << QStringLiteral("reduce_range");
     if (method == RangeMethod::MovingAverageMinMax)
         parts << QStringLiteral("moving_average%1").arg(averagingConstant);
+    else if (method == RangeMethod::Percentile)
+        parts << QStringLiteral("percentile%1").arg(percentile);
     else
         parts << rangeMethodName(method);
     return parts.join(u':');

@@ -12,7 +12,7 @@ namespace qs {
 enum class QuantType { Int, Float16, BFloat16, Float };
 enum class Granularity { PerTensor, PerChannel, Group };
 /// How the clipping range is chosen from observed values (PyTorch's observers where they exist).
-enum class RangeMethod { MinMax, MovingAverageMinMax, Histogram };
+enum class RangeMethod { MinMax, MovingAverageMinMax, Histogram, Percentile, Mse, Entropy };
 
 struct QuantSpec {
     QuantType type = QuantType::Int;
@@ -25,6 +25,7 @@ struct QuantSpec {
     bool reduceRange = false;      ///< one bit less of range, as PyTorch's reduce_range
     RangeMethod method = RangeMethod::MinMax;
     double averagingConstant = 0.01; ///< MovingAverageMinMax, as PyTorch's default
+    double percentile = 99.99;       ///< Percentile: keep this share of the values (both tails)
 
     /// Integer range, with reduce_range applied the way PyTorch does (halved, rounded down).
     int quantMin() const;

@@ -112,8 +112,12 @@ private Q_SLOTS:
         QTest::newRow("uint8 reduce") << "uint8:per_tensor:affine:reduce_range:histogram" << 0 << 127;
         QTest::newRow("int4 per channel") << "int4:per_channel:symmetric:minmax" << -8 << 7;
         QTest::newRow("int3 reduce") << "int3:per_tensor:affine:reduce_range:minmax" << -2 << 1;
-        QTest::newRow("uint2") << "uint2:per_channel1:affine:moving_average0.05" << 0 << 3;
+        QTest::newRow("uint2") << "uint2:per_channel1:affine:minmax" << 0 << 3;
+        QTest::newRow("moving average") << "uint8:per_tensor:affine:moving_average0.05" << 0 << 255;
         QTest::newRow("group") << "int4:group128:symmetric:minmax" << -8 << 7;
+        QTest::newRow("percentile") << "uint8:per_tensor:affine:percentile99.9" << 0 << 255;
+        QTest::newRow("mse") << "int8:per_tensor:symmetric:mse" << -128 << 127;
+        QTest::newRow("entropy") << "uint8:per_tensor:affine:entropy" << 0 << 255;
         QTest::newRow("float16") << "float16" << 0 << 0;
         QTest::newRow("float") << "float" << 0 << 0;
     }
@@ -142,6 +146,8 @@ private Q_SLOTS:
         QTest::newRow("unknown option") << "int8:fancy" << "unknown option 'fancy'";
         QTest::newRow("unknown type") << "double" << "'double' is not a type";
         QTest::newRow("option on float") << "float16:symmetric" << "only to integer types";
+        QTest::newRow("per-channel histogram") << "int8:per_channel:symmetric:histogram" << "ranges are per tensor";
+        QTest::newRow("bad percentile") << "uint8:percentile20" << "between 50 and 100";
     }
     void badSpecsNameTheProblem()
     {
