@@ -30,7 +30,7 @@ double sqnr(const at::Tensor& ref, const at::Tensor& q)
 at::Tensor fakeQuantize(const at::Tensor& x, const QParams& q)
 {
     if (q.axis < 0)
-        return at::fake_quantize_per_tensor_affine(x, q.scale[0], q.zeroPoint[0], q.quantMin, q.quantMax);
+        return fakeQuantizePerTensor(x, q.scale[0], q.zeroPoint[0], q.quantMin, q.quantMax);
     const at::Tensor scale = torch::tensor(std::vector<double>(q.scale.begin(), q.scale.end()), at::kFloat);
     // LibTorch 1.13 wants int32 zero points here, though the observers give int64.
     const at::Tensor zp = torch::tensor(std::vector<int64_t>(q.zeroPoint.begin(), q.zeroPoint.end()), at::kInt);
@@ -134,14 +134,16 @@ public:
         ErrorSums& s = sums[site];
         if (role == ProbeRole::Output) {
             if (reference) {
-                const at::Tensor r = (*reference)[size_t(site)].to(at::kDouble);
-                const at::Tensor d = x.to(at::kDouble);
-                s.outSignal += r.pow(2).sum().item<double>();
-                s.outNoise += (r - d).pow(2).sum().item<double>();
-                s.dot += (r * d).sum().item<double>();
-                s.refNorm += r.pow(2).sum().item<double>();
-                s.outNorm += d.pow(2).sum().item<double>();
-                s.maxAbs = std::max(s.maxAbs, (r - d).abs().max().item<double>());
+                // float32 with ATen's cascaded sums: accurate enough for dB, and cheap.
+                const at::Tensor& r = (*reference)[size_t(site)];
+                const at::Tensor diff = x - r;
+                const double refNorm = r.square().sum().item<double>();
+                s.outSignal += refNorm;
+                s.refNorm += refNorm;
+                s.outNoise += diff.square().sum().item<double>();
+                s.dot += (r * x).sum().item<double>();
+                s.outNorm += x.square().sum().item<double>();
+                s.maxAbs = std::max(s.maxAbs, diff.abs().max().item<double>());
                 s.outCount += x.numel();
             }
             return x;
@@ -160,9 +162,8 @@ public:
             q = castThrough(x, spec);
         }
         if (reference && !q.is_same(x)) {
-            const at::Tensor xd = x.to(at::kDouble);
-            s.actSignal += xd.pow(2).sum().item<double>();
-            s.actNoise += (xd - q.to(at::kDouble)).pow(2).sum().item<double>();
+            s.actSignal += x.square().sum().item<double>();
+            s.actNoise += (x - q).square().sum().item<double>();
         }
         return q;
     }
@@ -254,7 +255,9 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
         return out.argmax(1).eq(target).sum().item<int64_t>();
     };
 
+    QElapsedTimer stage;
     // 1. Float reference, once per runner.
+    stage.start();
     if (!m_cache->haveReference) {
         CaptureProbe capture;
         ScopedProbeHandler scope(&capture);
@@ -267,6 +270,8 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
         });
         m_cache->haveReference = true;
     }
+    r.referenceSeconds = stage.nsecsElapsed() / 1e9;
+    stage.restart();
 
     // 2. Calibration of each static activation spec not seen before; the model is float here,
     //    as in PyTorch's prepare → calibrate → convert.
@@ -290,6 +295,8 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
             ++m_cache->calibrationPasses;
         }
     }
+
+    r.calibrationSeconds = stage.nsecsElapsed() / 1e9;
 
     // 3. Weights: fake-quantized copies swapped in; the originals go back on every way out.
     std::vector<std::pair<size_t, at::Tensor>> originals;
@@ -369,8 +376,8 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
             probe.reference = i < errorBatches ? &m_cache->siteOutputs[size_t(i)] : nullptr;
             const at::Tensor out = forward(b, e);
             const at::Tensor& ref = m_cache->outputs[size_t(i)];
-            signal += ref.to(at::kDouble).pow(2).sum().item<double>();
-            noise += (ref.to(at::kDouble) - out.to(at::kDouble)).pow(2).sum().item<double>();
+            signal += ref.square().sum().item<double>();
+            noise += (ref - out).square().sum().item<double>();
             correct += correctIn(out, b, e, ref);
         });
     }

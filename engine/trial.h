@@ -17,7 +17,7 @@ struct TrialOptions {
     qint64 calibrationSamples = 512;
     qint64 evaluationLimit = -1;
     int batchSize = 256;
-    qint64 errorSamples = 512; ///< first evaluation samples on which per-layer output errors are measured
+    qint64 errorSamples = 256; ///< first evaluation samples on which per-layer output errors are measured
 };
 
 struct LayerTrialResult {
@@ -45,7 +45,9 @@ struct TrialResult {
     double compression() const { return sizeBytes > 0 ? double(floatBytes) / double(sizeBytes) : 0; }
     qint64 evaluationSamples = 0;
     qint64 errorSamples = 0;
-    double seconds = 0;
+    double seconds = 0;            ///< the whole trial
+    double referenceSeconds = 0;   ///< float reference outputs (0 when reused)
+    double calibrationSeconds = 0; ///< calibration of new activation specs (0 when reused)
     QVector<LayerTrialResult> layers;
     QStringList warnings;
 };

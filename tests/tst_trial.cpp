@@ -4,6 +4,7 @@
 #include "data_p.h"
 #include "errors.h"
 #include "model_p.h"
+#include "observers_p.h"
 #include "trial.h"
 
 #include <QTemporaryDir>
@@ -67,6 +68,36 @@ class TestTrial : public QObject
 
 private Q_SLOTS:
     void initTestCase() { m_data = tinyData(m_dir); }
+
+    // The fast fake-quantize equals ATen's, value for value, including ties at half steps.
+    void fastFakeQuantizeEqualsATen_data()
+    {
+        QTest::addColumn<double>("scale");
+        QTest::addColumn<int>("zp");
+        QTest::addColumn<int>("qmin");
+        QTest::addColumn<int>("qmax");
+        QTest::newRow("uint8") << 0.0213 << 37 << 0 << 255;
+        QTest::newRow("int8") << 0.5 << 0 << -128 << 127;
+        QTest::newRow("int4") << 0.125 << 0 << -8 << 7;
+        QTest::newRow("uint8 reduce") << 1.0 / 3 << 64 << 0 << 127;
+    }
+    void fastFakeQuantizeEqualsATen()
+    {
+        QFETCH(double, scale);
+        QFETCH(int, zp);
+        QFETCH(int, qmin);
+        QFETCH(int, qmax);
+        at::manual_seed(4);
+        at::Tensor x = at::randn({300000}) * 40;
+        // Exact ties: (k + 0.5) · scale for many k.
+        x.slice(0, 0, 2000).copy_((at::arange(-1000, 1000, at::kFloat) + 0.5) * float(scale));
+        x[2000] = std::numeric_limits<float>::quiet_NaN();
+        x[2001] = 3e9f;
+        x[2002] = -3e9f;
+        const at::Tensor a = at::fake_quantize_per_tensor_affine(x, scale, zp, qmin, qmax);
+        const at::Tensor b = fakeQuantizePerTensor(x, scale, zp, qmin, qmax);
+        QCOMPARE(at::ne(a, b).sum().item<int64_t>(), int64_t(0));
+    }
 
     void floatConfigChangesNothing()
     {

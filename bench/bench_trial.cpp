@@ -1,0 +1,115 @@
+// Trial cost against float evaluation, and calibration time per range method, on the demo and
+// on a ResNet-20 (bench/resnet20.pt, random weights, 3×32×32 inputs).
+//
+//   build/bench/bench_trial [--eval N]
+//
+// Prints seconds and the ratio trial / float evaluation (target: W8A8 static ≤ 1.5×).
+
+#include "data_p.h"
+#include "model_p.h"
+#include "profile.h"
+#include "runtime.h"
+#include "trial.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QTemporaryDir>
+
+#include <cstdio>
+
+using namespace qs;
+
+namespace {
+
+double seconds(const std::function<void()>& fn)
+{
+    QElapsedTimer t;
+    t.start();
+    fn();
+    return t.nsecsElapsed() / 1e9;
+}
+
+/// N random 32×32×3 images and labels as IDX files, for the ResNet.
+DataSpec randomImages(const QTemporaryDir& dir, int n)
+{
+    auto header = [](QVector<quint32> dims) {
+        QByteArray b("\0\0\x08", 3);
+        b.append(char(dims.size()));
+        for (quint32 d : dims)
+            for (int s = 24; s >= 0; s -= 8)
+                b.append(char((d >> s) & 0xff));
+        return b;
+    };
+    at::manual_seed(1);
+    const at::Tensor px = at::randint(0, 256, {n * 32 * 32 * 3}, at::kByte);
+    const at::Tensor lab = at::randint(0, 10, {n}, at::kByte);
+    QFile images(dir.filePath("images.idx")), labels(dir.filePath("labels.idx"));
+    images.open(QIODevice::WriteOnly);
+    images.write(header({quint32(n), 32, 32, 3}) + QByteArray(reinterpret_cast<const char*>(px.data_ptr<uint8_t>()), px.numel()));
+    images.close();
+    labels.open(QIODevice::WriteOnly);
+    labels.write(header({quint32(n)}) + QByteArray(reinterpret_cast<const char*>(lab.data_ptr<uint8_t>()), n));
+    labels.close();
+    return DataSpec::parse("idx:" + images.fileName() + "," + labels.fileName() + "?mean=0.5&std=0.25");
+}
+
+void bench(const QString& title, std::shared_ptr<Model> model, std::shared_ptr<Dataset> data, qint64 evalLimit)
+{
+    model->measureShapes(*data);
+    TrialOptions options;
+    options.evaluationLimit = evalLimit;
+    const SampleRange eval = data->evaluationRange(options.calibrationSamples, evalLimit);
+    std::printf("\n%s: %d quantizable layers, %lld parameters; calibration %lld, evaluation %lld samples, batch %d\n",
+                qPrintable(title), int(model->layers().size()), static_cast<long long>(model->parameterCount()),
+                static_cast<long long>(options.calibrationSamples), static_cast<long long>(eval.size()), options.batchSize);
+    // Warm up: the profiling executor is slow for the first few forwards.
+    for (int i = 0; i < 3; ++i)
+        model->impl().forward(data->impl().batchInputs(0, options.batchSize));
+    double floatEval = 1e9;
+    for (int i = 0; i < 3; ++i)
+        floatEval = std::min(floatEval, seconds([&] { evaluateTop1(*model, *data, eval, options.batchSize, {}); }));
+    std::printf("  float evaluation                         %7.3f s\n", floatEval);
+
+    TrialRunner runner(model, data, options);
+    QuantConfig w8a8;
+    const double first = seconds([&] { runner.run(w8a8, {}); });
+    double trial = 1e9;
+    for (int i = 0; i < 3; ++i)
+        trial = std::min(trial, seconds([&] { runner.run(w8a8, {}); }));
+    std::printf("  first W8A8 trial (reference + calibration) %6.3f s\n", first);
+    std::printf("  W8A8 static trial                        %7.3f s   ratio trial / float evaluation %.2fx (target <= 1.5x)\n",
+                trial, trial / floatEval);
+    QuantConfig weightOnly;
+    weightOnly.mode = TrialMode::WeightOnly;
+    weightOnly.weight = QuantSpec::parse("int4:per_channel:symmetric");
+    const double wo = seconds([&] { runner.run(weightOnly, {}); });
+    std::printf("  int4 weight-only trial                   %7.3f s   ratio %.2fx\n", wo, wo / floatEval);
+
+    for (const char* method : {"minmax", "moving_average", "histogram", "percentile", "mse", "entropy"}) {
+        QuantConfig c;
+        c.weight = QuantSpec::parse("float");
+        c.activation = QuantSpec::parse(QStringLiteral("uint8:per_tensor:affine:") + method);
+        TrialRunner fresh(model, data, options); // nothing calibrated yet
+        const TrialResult r = fresh.run(c, {});
+        std::printf("  calibration, %-15s               %7.3f s\n", method, r.calibrationSeconds);
+    }
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QCoreApplication app(argc, argv);
+    initRuntime();
+    const qint64 evalLimit = argc > 2 && QByteArray(argv[1]) == "--eval" ? QByteArray(argv[2]).toLongLong() : -1;
+    try {
+        bench(QStringLiteral("Fashion-MNIST LeNet (demo)"), loadDemoModel(), Dataset::load(DataSpec::demo()), evalLimit);
+        QTemporaryDir dir;
+        bench(QStringLiteral("ResNet-20, random weights"), Model::load(QStringLiteral(QS_BENCH_DIR "/resnet20.pt")),
+              Dataset::load(randomImages(dir, 2560)), evalLimit);
+    } catch (const EngineError& e) {
+        std::fprintf(stderr, "bench_trial: %s\n", qPrintable(e.message()));
+        return 2;
+    }
+}
