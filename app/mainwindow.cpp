@@ -91,7 +91,7 @@ QString statsLine(const TensorStats& s)
         .arg(s.channelMin.size() > 1 ? QObject::tr(" · %1 channels").arg(s.channelMin.size()) : QString());
 }
 
-QWidget* plotPanel(HistogramPlot* plot, QLabel* stats, QCheckBox* log)
+QWidget* plotPanel(HistogramPlot* plot, QLabel* stats, QCheckBox* quantized, QCheckBox* log)
 {
     auto* panel = new QWidget;
     auto* layout = new QVBoxLayout(panel);
@@ -101,6 +101,7 @@ QWidget* plotPanel(HistogramPlot* plot, QLabel* stats, QCheckBox* log)
     auto* row = new QHBoxLayout;
     stats->setTextInteractionFlags(Qt::TextSelectableByMouse);
     row->addWidget(stats, 1);
+    row->addWidget(quantized);
     row->addWidget(log);
     layout->addLayout(row);
     return panel;
@@ -124,6 +125,8 @@ MainWindow::MainWindow(QWidget* parent)
       m_activationStats(new QLabel),
       m_weightLog(new QCheckBox(tr("Log counts"))),
       m_activationLog(new QCheckBox(tr("Log counts"))),
+      m_weightQuantized(new QCheckBox(tr("Quantized"))),
+      m_activationQuantized(new QCheckBox(tr("Quantized"))),
       m_stage(new QLabel),
       m_progress(new QProgressBar),
       m_cancel(new QPushButton(tr("Cancel"))),
@@ -178,8 +181,15 @@ MainWindow::MainWindow(QWidget* parent)
     m_activationPlot->setLogScale(true);
 
     auto* plots = new QSplitter(Qt::Vertical);
-    plots->addWidget(plotPanel(m_weightPlot, m_weightStats, m_weightLog));
-    plots->addWidget(plotPanel(m_activationPlot, m_activationStats, m_activationLog));
+    plots->addWidget(plotPanel(m_weightPlot, m_weightStats, m_weightQuantized, m_weightLog));
+    plots->addWidget(plotPanel(m_activationPlot, m_activationStats, m_activationQuantized, m_activationLog));
+    m_weightQuantized->setObjectName(QStringLiteral("weightQuantized"));
+    m_activationQuantized->setObjectName(QStringLiteral("activationQuantized"));
+    for (QCheckBox* box : {m_weightQuantized, m_activationQuantized}) {
+        box->setToolTip(tr("Show the values after quantization, as impulses at their levels (after a trial)"));
+        box->setEnabled(false);
+        connect(box, &QCheckBox::toggled, this, [this] { showLayer(currentLayer()); });
+    }
 
     auto* split = new QSplitter(Qt::Horizontal);
     split->addWidget(left);
@@ -316,6 +326,8 @@ void MainWindow::openModel(const QString& path)
             m_trialSummary->hide();
             m_errorPlot->clear();
             m_runTrial->setEnabled(true);
+            m_weightQuantized->setEnabled(false);
+            m_activationQuantized->setEnabled(false);
             m_layers->setProfile(m_report);
             for (int c = LayerTableModel::WeightSqnrColumn; c <= LayerTableModel::OutputSqnrColumn; ++c)
                 m_table->setColumnHidden(c, true); // until a trial has run
@@ -461,8 +473,9 @@ void MainWindow::runTrial()
                                               : QStringLiteral("<br><i>%1</i>").arg(r.warnings.join(QStringLiteral("; ")).toHtmlEscaped())));
             m_trialSummary->show();
             m_stage->setText(tr("Trial done"));
-            const QModelIndex current = m_table->currentIndex();
-            showLayer(current.isValid() ? m_proxy->mapToSource(current).row() : -1);
+            m_weightQuantized->setEnabled(true);
+            m_activationQuantized->setEnabled(true);
+            showLayer(currentLayer());
             Q_EMIT trialFinished();
         },
         [this](ErrorKind kind, const QString& message) {
@@ -487,6 +500,12 @@ void MainWindow::openModelDialog()
     openModel(path);
 }
 
+int MainWindow::currentLayer() const
+{
+    const QModelIndex current = m_table->currentIndex();
+    return current.isValid() ? m_proxy->mapToSource(current).row() : -1;
+}
+
 void MainWindow::showLayer(int row)
 {
     if (row < 0 || row >= m_report.layers.size()) {
@@ -502,6 +521,15 @@ void MainWindow::showLayer(int row)
     m_weightStats->setText(statsLine(p.weight));
     const bool trialRow = m_hasTrial && row < m_trial.layers.size();
     m_weightPlot->setGrid(trialRow ? gridOf(m_trial.layers[row].weightQParams, tr("channels or groups")) : QuantGrid());
+    QVector<QPair<double, double>> quantizedWeights;
+    if (trialRow && m_weightQuantized->isChecked()) {
+        // Exact: the engine's histogram of the fake-quantized weight; its values sit on few bins.
+        const Histogram& h = m_trial.layers[row].quantizedWeight;
+        for (qsizetype i = 0; i < h.counts.size(); ++i)
+            if (h.counts[i] > 0)
+                quantizedWeights.append({h.lo + (double(i) + 0.5) * h.binWidth(), h.counts[i]});
+    }
+    m_weightPlot->setQuantized(quantizedWeights);
     if (p.activation.count > 0) {
         m_activationPlot->setData(toHistogram(
             p.activation,
@@ -509,6 +537,13 @@ void MainWindow::showLayer(int row)
             tr("activation value")));
         m_activationStats->setText(statsLine(p.activation));
         m_activationPlot->setGrid(trialRow ? gridOf(m_trial.layers[row].activationQParams, QString()) : QuantGrid());
+        const QParams& aq = trialRow ? m_trial.layers[row].activationQParams : QParams();
+        // From the float histogram: each bin's count moves to the level its centre rounds to.
+        m_activationPlot->setQuantized(m_activationQuantized->isChecked() && !aq.scale.isEmpty()
+                                           ? quantizedCounts({p.activation.histogram.lo, p.activation.histogram.hi,
+                                                              p.activation.histogram.counts},
+                                                             aq.scale[0], aq.zeroPoint[0], aq.quantMin, aq.quantMax)
+                                           : QVector<QPair<double, double>>());
     } else {
         m_activationPlot->clear();
         m_activationStats->setText(p.layer.hasActivationInput ? tr("No activations recorded")

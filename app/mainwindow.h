@@ -69,6 +69,7 @@ private:
     void showError(const QString& title, const QString& message);
     void openModelDialog();
     void showLayer(int row);
+    int currentLayer() const;
     void updateSummary();
     void addRecent(const QString& path);
     void rebuildRecentMenu();
@@ -91,6 +92,8 @@ private:
     QLabel* m_activationStats;
     QCheckBox* m_weightLog;
     QCheckBox* m_activationLog;
+    QCheckBox* m_weightQuantized;
+    QCheckBox* m_activationQuantized;
     QLabel* m_stage;
     QProgressBar* m_progress;
     QPushButton* m_cancel;

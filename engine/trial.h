@@ -5,6 +5,7 @@
 #include "errors.h"
 #include "model.h"
 #include "quant.h"
+#include "stats.h"
 
 #include <QStringList>
 #include <QVector>
@@ -33,6 +34,7 @@ struct LayerTrialResult {
     double outputMaxAbsError = 0;
     QParams weightQParams;
     QParams activationQParams; ///< empty for dynamic or float activations
+    Histogram quantizedWeight; ///< histogram of the fake-quantized weight (2048 bins)
 };
 
 struct TrialResult {

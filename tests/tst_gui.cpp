@@ -11,6 +11,7 @@
 #include "runtime.h"
 
 #include <QAbstractItemModelTester>
+#include <QCheckBox>
 #include <QLabel>
 #include <QMessageBox>
 #include <QSettings>
@@ -108,6 +109,15 @@ private Q_SLOTS:
         QCOMPARE(w.layerTable()->currentIndex().row(), 0);
         QCOMPARE(w.weightPlot()->gridLineCount(), 16);
         QCOMPARE(w.activationPlot()->gridLineCount(), 0); // 256 levels: only the clipping range
+
+        // "Quantized" shows the values after quantization: int4 weights take at most 16 values.
+        w.findChild<QCheckBox*>("weightQuantized")->setChecked(true);
+        w.findChild<QCheckBox*>("activationQuantized")->setChecked(true);
+        QVERIFY(w.weightPlot()->quantizedLevelCount() > 4 && w.weightPlot()->quantizedLevelCount() <= 16);
+        QVERIFY(w.activationPlot()->quantizedLevelCount() > 16 && w.activationPlot()->quantizedLevelCount() <= 256);
+        QTest::qWait(200); // let queued replots run
+        if (qEnvironmentVariableIsSet("QS_SHOT")) // a picture of the window, for a human to look at
+            w.grab().save(qEnvironmentVariable("QS_SHOT"));
 
         QSignalSpy failed(&w, &MainWindow::trialFailed);
         w.setTrialSettings("int9", "float", "static");

@@ -31,6 +31,27 @@ Bins displayBins(const Bins& source, double from, double to, int maxBins)
     return out;
 }
 
+QVector<QPair<double, double>> quantizedCounts(const Bins& source, double scale, long long zeroPoint, int qmin, int qmax)
+{
+    QVector<QPair<double, double>> out;
+    const int n = int(source.counts.size());
+    if (n == 0 || !(scale > 0) || qmax < qmin)
+        return out;
+    QVector<double> levels(qmax - qmin + 1, 0.0);
+    const double width = (source.hi - source.lo) / n;
+    for (int i = 0; i < n; ++i) {
+        if (source.counts[i] == 0)
+            continue;
+        const double centre = source.lo + (i + 0.5) * width;
+        const long long q = std::clamp<long long>(std::llround(std::nearbyint(centre / scale)) + zeroPoint, qmin, qmax);
+        levels[int(q - qmin)] += source.counts[i];
+    }
+    for (int k = 0; k < levels.size(); ++k)
+        if (levels[k] > 0)
+            out.append({double(k + qmin - zeroPoint) * scale, levels[k]});
+    return out;
+}
+
 QuantGrid quantGrid(double scale, long long zeroPoint, int qmin, int qmax, int maxLines)
 {
     QuantGrid g;

@@ -1,6 +1,7 @@
 #pragma once
 // Pure maths behind the histogram plot: choosing the bins to draw. No painting here.
 
+#include <QPair>
 #include <QString>
 #include <QVector>
 
@@ -30,5 +31,10 @@ struct QuantGrid {
 
 /// Grid of an affine quantizer: value(q) = (q - zeroPoint) · scale for q in [qmin, qmax].
 QuantGrid quantGrid(double scale, long long zeroPoint, int qmin, int qmax, int maxLines);
+
+/// What the values of a histogram become when quantized on `grid`: each bin's count moves to
+/// the level its centre rounds to (clipped to the range). Returns (level value, count) pairs
+/// for the levels that receive anything, in increasing order.
+QVector<QPair<double, double>> quantizedCounts(const Bins& source, double scale, long long zeroPoint, int qmin, int qmax);
 
 } // namespace qs

@@ -64,6 +64,11 @@ HistogramPlot::HistogramPlot(QWidget* parent) : QWidget(parent), m_plot(new QCus
 
     m_bars = m_plot->addGraph();
     m_bars->setLineStyle(QCPGraph::lsStepLeft);
+    m_bars->setName(tr("float"));
+    m_quantized = m_plot->addGraph();
+    m_quantized->setLineStyle(QCPGraph::lsImpulse);
+    m_quantized->setPen(QPen(QColor(211, 84, 0), 2));
+    m_quantized->setName(tr("quantized"));
 
     m_minLine = verticalLine(m_plot, kRangeColour, Qt::DashLine);
     m_maxLine = verticalLine(m_plot, kRangeColour, Qt::DashLine);
@@ -111,6 +116,7 @@ void HistogramPlot::clear()
     m_data = {};
     m_hasData = false;
     m_grid = {};
+    m_quantized->data()->clear();
     rebuild();
 }
 
@@ -118,6 +124,27 @@ void HistogramPlot::setGrid(const QuantGrid& grid)
 {
     m_grid = grid;
     rebuild();
+}
+
+void HistogramPlot::setQuantized(const QVector<QPair<double, double>>& levels)
+{
+    QVector<double> keys, values;
+    for (const auto& [v, c] : levels) {
+        keys << v;
+        values << c;
+    }
+    m_quantized->setData(keys, values, /*alreadySorted=*/true);
+    // Few levels: bold impulses; many (8 bits): thin, translucent ones that leave the bars visible.
+    QColor colour(211, 84, 0);
+    if (levels.size() > 64)
+        colour.setAlpha(150);
+    m_quantized->setPen(QPen(colour, levels.size() > 64 ? 1 : 2));
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+int HistogramPlot::quantizedLevelCount() const
+{
+    return m_quantized->data()->size();
 }
 
 void HistogramPlot::rebuildGrid()
@@ -231,6 +258,8 @@ void HistogramPlot::rebuild()
         hi = std::max(hi, m_grid.clipHi + 0.04 * gridSpan);
     }
     m_plot->xAxis->setRange(lo, hi);
+    for (auto it = m_quantized->data()->constBegin(); it != m_quantized->data()->constEnd(); ++it)
+        peak = std::max(peak, it->value);
     if (m_log)
         m_plot->yAxis->setRange(floor, std::max(10.0, peak * 3));
     else

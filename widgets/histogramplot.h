@@ -34,6 +34,9 @@ public:
     void setData(const HistogramData& data);
     /// Draws a quantizer's clipping range (shaded outside) and its levels over the histogram.
     void setGrid(const QuantGrid& grid);
+    /// Values after quantization as impulses at their levels (value, count); empty hides them.
+    void setQuantized(const QVector<QPair<double, double>>& levels);
+    int quantizedLevelCount() const;
     void clear();
     /// Counts on a log axis: shows the tails next to a tall spike (ReLU outputs at zero).
     void setLogScale(bool on);
@@ -54,6 +57,7 @@ private:
     QCustomPlot* m_plot;
     QCPTextElement* m_title;
     QCPGraph* m_bars;
+    QCPGraph* m_quantized;
     QCPItemStraightLine* m_minLine;
     QCPItemStraightLine* m_maxLine;
     QCPItemStraightLine* m_meanLine;
