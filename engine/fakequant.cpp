@@ -5,7 +5,10 @@
 
 #include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <vector>
 
 namespace qs {
 
@@ -22,6 +25,21 @@ void fakeQuantizeRange(const float* __restrict src, float* __restrict dst, int64
         q = !(q >= lo) ? lo : q; // NaN goes to quant_min, as in ATen
         q = q > hi ? hi : q;
         dst[i] = (q - zp) * sc;
+    }
+}
+
+/// Bin of each value as torch.histc computes it, or -1 for values outside [left, right].
+void binIndices(const float* __restrict src, int32_t* __restrict pos, int64_t n, float left, float right, float span,
+                float nb, int32_t bins)
+{
+    for (int64_t i = 0; i < n; ++i) {
+        const float e = src[i];
+        const bool outside = e < left || e > right;
+        // NaN passes the range test and lands in bin 0, as it does in LibTorch 1.13's histc.
+        const float f = e == e ? (e - left) * nb / span : 0.0f;
+        int32_t p = outside ? -1 : int32_t(f);
+        p = p == bins ? bins - 1 : p; // the right edge belongs to the last bin
+        pos[i] = p;
     }
 }
 
@@ -44,6 +62,50 @@ at::Tensor fakeQuantizePerTensor(const at::Tensor& x, double scale, int64_t zero
     at::parallel_for(0, in.numel(), 1 << 16, [=](int64_t begin, int64_t end) {
         fakeQuantizeRange(src + begin, dst + begin, end - begin, inv, zp, lo, hi, sc);
     });
+    return out;
+}
+
+at::Tensor histcLinear(const at::Tensor& x, int64_t bins, double min, double max)
+{
+    // torch.histc's range rules (1.13): an empty range falls back to the data's, and a
+    // still-empty one widens by 1 on each side.
+    if (min == max && x.numel() > 0) {
+        const auto [lo, hi] = at::aminmax(x);
+        min = lo.item<double>();
+        max = hi.item<double>();
+    }
+    if (min == max) {
+        min -= 1;
+        max += 1;
+    }
+    const at::Tensor in = x.to(at::kFloat).contiguous();
+    // The edges are linspace(min, max) in float32; the kernel maps x to
+    // int((x − left) · bins / (right − left)) in float32, skips x outside [left, right],
+    // and counts x == right in the last bin. Same arithmetic here, per thread, then summed.
+    const float left = float(min), right = float(max), span = right - left, nb = float(bins);
+    const float* src = in.data_ptr<float>();
+    const int64_t n = in.numel();
+    const int threads = at::get_num_threads();
+    // Four interleaved counters per bin, so runs of equal values (ReLU zeros) do not serialise
+    // on one memory location; bin indices are computed a block at a time, which vectorises.
+    std::vector<std::vector<uint32_t>> partial(size_t(threads), std::vector<uint32_t>(size_t(bins) * 4, 0));
+    at::parallel_for(0, n, 1 << 15, [&](int64_t begin, int64_t end) {
+        uint32_t* h = partial[size_t(at::get_thread_num())].data();
+        constexpr int64_t kBlock = 1024;
+        int32_t pos[kBlock];
+        for (int64_t b = begin; b < end; b += kBlock) {
+            const int64_t m = std::min(kBlock, end - b);
+            binIndices(src + b, pos, m, left, right, span, nb, int32_t(bins));
+            for (int64_t i = 0; i < m; ++i)
+                if (pos[i] >= 0)
+                    ++h[size_t(pos[i]) * 4 + size_t(i & 3)];
+        }
+    });
+    at::Tensor out = at::zeros({bins}, at::kFloat);
+    float* o = out.data_ptr<float>();
+    for (const auto& h : partial)
+        for (int64_t b = 0; b < bins; ++b)
+            o[b] += float(h[size_t(b) * 4] + h[size_t(b) * 4 + 1] + h[size_t(b) * 4 + 2] + h[size_t(b) * 4 + 3]);
     return out;
 }
 

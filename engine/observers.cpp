@@ -105,7 +105,7 @@ public:
             auto [lo, hi] = at::aminmax(x);
             m_min = lo.clone();
             m_max = hi.clone();
-            m_histogram = at::histc(x, kBins, truncated(m_min), truncated(m_max));
+            m_histogram = histcLinear(x, kBins, truncated(m_min), truncated(m_max));
             return;
         }
         auto [newMin, newMax] = at::aminmax(x);
@@ -119,7 +119,7 @@ public:
         combinedMax = combinedMax + e;
         const int64_t startIdx = int64_t(at::round((m_min - combinedMin) / histBinWidth).item<float>());
 
-        at::Tensor combined = at::histc(x, kBins, truncated(combinedMin), truncated(combinedMax));
+        at::Tensor combined = histcLinear(x, kBins, truncated(combinedMin), truncated(combinedMax));
         if (combinedMin.item<float>() == m_min.item<float>() && combinedMax.item<float>() == m_max.item<float>()) {
             combined += m_histogram;
         } else {
