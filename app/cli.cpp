@@ -3,6 +3,9 @@
 //   quantscope-cli inspect [MODEL] [--data SPEC] [--json]
 //   quantscope-cli profile [MODEL] [--data SPEC] [--calib N] [--eval N] [--batch N] [--json]
 //   quantscope-cli trial [MODEL] [--weights SPEC] [--activations SPEC] [--mode M] [...] [--json]
+//   quantscope-cli history [--json]
+//   quantscope-cli compare A B
+// Trials are recorded in the trial database (--db FILE, default: the per-user one).
 //
 // With no MODEL the bundled demo is used; with no --data, Fashion-MNIST's test set.
 // Exit codes: 0 success, 2 bad input (one line on stderr), 1 anything else.
@@ -10,6 +13,7 @@
 #include "data.h"
 #include "profile.h"
 #include "runtime.h"
+#include "store.h"
 #include "trial.h"
 
 #include <QCommandLineParser>
@@ -237,6 +241,11 @@ QString dB(double v)
     return std::isinf(v) ? QStringLiteral("inf") : QString::number(v, 'f', 1);
 }
 
+QString dbPath(const QCommandLineParser& p)
+{
+    return p.isSet(QStringLiteral("db")) ? p.value(QStringLiteral("db")) : Store::defaultPath();
+}
+
 QJsonValue jsonDb(double v)
 {
     return std::isinf(v) ? QJsonValue() : QJsonValue(v); // JSON has no infinity: null means "no error"
@@ -278,10 +287,17 @@ int runTrialCommand(const QCommandLineParser& p)
         if (!f.open(QIODevice::WriteOnly) || f.write(config.toJson()) < 0)
             throw EngineError(ErrorKind::BadInput, QStringLiteral("cannot write %1: %2").arg(path, f.errorString()));
     }
+    Store store(dbPath(p)); // opened first: a database that cannot take the trial fails before the work
+    if (store.isReadOnly())
+        throw EngineError(ErrorKind::BadInput,
+                          QStringLiteral("trial database %1 is read-only; the trial could not be recorded").arg(store.path()));
     Inputs in = openInputs(p);
     in.model->measureShapes(*in.data);
     TrialRunner runner(in.model, in.data, options);
     const TrialResult r = runner.run(config, {});
+    const qint64 id = store.addTrial(in.model->sha256(), in.model->displayName(), in.data->spec().toString(), config, r,
+                                     QStringLiteral("manual"), p.value(QStringLiteral("name")));
+    std::fprintf(stderr, "recorded as trial %lld in %s\n", static_cast<long long>(id), qPrintable(store.path()));
     for (const QString& w : in.model->warnings() + r.warnings)
         std::fprintf(stderr, "warning: %s\n", qPrintable(w));
     if (p.isSet(QStringLiteral("json"))) {
@@ -344,6 +360,99 @@ int runTrialCommand(const QCommandLineParser& p)
     return 0;
 }
 
+QString configSummary(const QByteArray& json)
+{
+    const QJsonObject o = QJsonDocument::fromJson(json).object();
+    QString s = o.value(QLatin1String("weights")).toString() + QStringLiteral(" / ") +
+                o.value(QLatin1String("activations")).toString() + QStringLiteral(" / ") +
+                o.value(QLatin1String("mode")).toString();
+    const int overrides = o.value(QLatin1String("layers")).toObject().size();
+    if (overrides)
+        s += QStringLiteral(" + %1 layer overrides").arg(overrides);
+    return s;
+}
+
+int history(const QCommandLineParser& p)
+{
+    Store store(dbPath(p));
+    const QVector<StoredTrial> trials = store.trials();
+    if (p.isSet(QStringLiteral("json"))) {
+        QJsonArray a;
+        for (const auto& t : trials)
+            a.append(QJsonObject{{QStringLiteral("id"), double(t.id)},
+                                 {QStringLiteral("created"), t.created.toString(Qt::ISODate)},
+                                 {QStringLiteral("origin"), t.origin},
+                                 {QStringLiteral("name"), t.name},
+                                 {QStringLiteral("note"), t.note},
+                                 {QStringLiteral("model"), t.modelName},
+                                 {QStringLiteral("model_sha256"), t.modelSha256},
+                                 {QStringLiteral("data"), t.dataSpec},
+                                 {QStringLiteral("config"), QJsonDocument::fromJson(t.config).object()},
+                                 {QStringLiteral("top1"), t.result.top1},
+                                 {QStringLiteral("float_top1"), t.result.floatTop1},
+                                 {QStringLiteral("output_sqnr_db"), jsonDb(t.result.outputSqnr)},
+                                 {QStringLiteral("size_bytes"), double(t.result.sizeBytes)},
+                                 {QStringLiteral("compression"), t.result.compression()}});
+        out() << QJsonDocument(QJsonObject{{QStringLiteral("database"), store.path()}, {QStringLiteral("trials"), a}})
+                     .toJson(QJsonDocument::Indented);
+        return 0;
+    }
+    const QLocale locale;
+    QVector<QStringList> rows;
+    for (const auto& t : trials)
+        rows << QStringList{QString::number(t.id), t.created.toLocalTime().toString(QStringLiteral("yyyy-MM-dd hh:mm")),
+                            t.origin, t.name.isEmpty() ? QStringLiteral("-") : t.name, t.modelName,
+                            configSummary(t.config), QString::number(100 * t.result.top1, 'f', 2),
+                            QString::number(100 * (t.result.top1 - t.result.floatTop1), 'f', 2),
+                            locale.toString(t.result.sizeBytes), QString::number(t.result.compression(), 'f', 2)};
+    out() << "Trials in " << store.path() << "\n\n";
+    printTable({QStringLiteral("id"), QStringLiteral("when"), QStringLiteral("origin"), QStringLiteral("name"),
+                QStringLiteral("model"), QStringLiteral("weights / activations / mode"), QStringLiteral("top-1 %"),
+                QStringLiteral("change"), QStringLiteral("bytes"), QStringLiteral("x smaller")},
+               rows);
+    return 0;
+}
+
+qint64 trialId(const QString& text)
+{
+    bool ok = false;
+    const qint64 id = text.toLongLong(&ok);
+    if (!ok || id <= 0)
+        throw EngineError(ErrorKind::BadInput, QStringLiteral("'%1' is not a trial id (see quantscope-cli history)").arg(text));
+    return id;
+}
+
+int compare(const QCommandLineParser& p)
+{
+    const QStringList args = p.positionalArguments();
+    if (args.size() != 3)
+        throw EngineError(ErrorKind::BadInput, QStringLiteral("compare takes two trial ids: quantscope-cli compare A B"));
+    Store store(dbPath(p));
+    const StoredTrial a = store.trial(trialId(args[1])), b = store.trial(trialId(args[2]));
+    out() << "A: trial " << a.id << " — " << configSummary(a.config) << " — top-1 " << QString::number(100 * a.result.top1, 'f', 2)
+          << "%, " << QLocale().toString(a.result.sizeBytes) << " bytes\n"
+          << "B: trial " << b.id << " — " << configSummary(b.config) << " — top-1 " << QString::number(100 * b.result.top1, 'f', 2)
+          << "%, " << QLocale().toString(b.result.sizeBytes) << " bytes\n";
+    if (a.modelSha256 != b.modelSha256)
+        out() << "note: the trials are of different models (" << a.modelName << ", " << b.modelName << ")\n";
+    out() << "\n";
+    QVector<QStringList> rows;
+    const int n = int(qMax(a.result.layers.size(), b.result.layers.size()));
+    for (int i = 0; i < n; ++i) {
+        const LayerTrialResult la = a.result.layers.value(i), lb = b.result.layers.value(i);
+        const bool differs = la.weightSpec != lb.weightSpec || la.activationSpec != lb.activationSpec;
+        rows << QStringList{differs ? QStringLiteral("*") : QString(), la.name.isEmpty() ? lb.name : la.name,
+                            la.weightSpec, lb.weightSpec, dB(la.outputSqnr), dB(lb.outputSqnr)};
+    }
+    printTable({QStringLiteral("≠"), QStringLiteral("layer"), QStringLiteral("A weights"), QStringLiteral("B weights"),
+                QStringLiteral("A out.sqnr"), QStringLiteral("B out.sqnr")},
+               rows);
+    out() << "\n* the two trials' settings differ for this layer. Top-1 change B − A: "
+          << QString::number(100 * (b.result.top1 - a.result.top1), 'f', 2) << " points; size B / A: "
+          << QString::number(double(b.result.sizeBytes) / double(qMax<qint64>(1, a.result.sizeBytes)), 'f', 3) << "\n";
+    return 0;
+}
+
 } // namespace
 } // namespace qs
 
@@ -357,7 +466,9 @@ int main(int argc, char** argv)
         "QuantScope without a screen.\n\nCommands:\n"
         "  inspect [MODEL]   list the quantizable layers with shapes and parameter counts\n"
         "  profile [MODEL]   weight and activation statistics per layer, and float accuracy\n"
-        "  trial [MODEL]     quantize as --weights/--activations say; accuracy, SQNR and size\n\n"
+        "  trial [MODEL]     quantize as --weights/--activations say; accuracy, SQNR and size\n"
+        "  history           the trials recorded in the trial database\n"
+        "  compare A B       two recorded trials layer by layer\n\n"
         "MODEL is a TorchScript file; without it the bundled Fashion-MNIST demo is used."));
     p.addHelpOption();
     p.addVersionOption();
@@ -372,6 +483,8 @@ int main(int argc, char** argv)
     p.addOption({QStringLiteral("config"), QStringLiteral("trial: configuration JSON (see README); --weights/--activations/--mode override it."), QStringLiteral("FILE")});
     p.addOption({QStringLiteral("write-config"), QStringLiteral("trial: also write the configuration used as JSON."), QStringLiteral("FILE")});
     p.addOption({QStringLiteral("mode"), QStringLiteral("trial: static, dynamic or weight-only (default static)."), QStringLiteral("MODE")});
+    p.addOption({QStringLiteral("db"), QStringLiteral("Trial database (default: the per-user one)."), QStringLiteral("FILE")});
+    p.addOption({QStringLiteral("name"), QStringLiteral("trial: a name for the recorded trial."), QStringLiteral("NAME")});
     p.addOption({QStringLiteral("json"), QStringLiteral("Print JSON instead of a table.")});
     p.process(app);
     qs::initRuntime();
@@ -384,9 +497,13 @@ int main(int argc, char** argv)
             return qs::runProfile(p);
         if (command == QLatin1String("trial"))
             return qs::runTrialCommand(p);
+        if (command == QLatin1String("history"))
+            return qs::history(p);
+        if (command == QLatin1String("compare"))
+            return qs::compare(p);
         throw qs::EngineError(qs::ErrorKind::BadInput,
                               command.isEmpty() ? QStringLiteral("no command given; try inspect or profile (see --help)")
-                                                : QStringLiteral("unknown command '%1'; try inspect, profile or trial").arg(command));
+                                                : QStringLiteral("unknown command '%1'; try inspect, profile, trial, history or compare").arg(command));
     } catch (const qs::EngineError& e) {
         std::fprintf(stderr, "quantscope-cli: %s\n", qPrintable(e.message()));
         return e.kind() == qs::ErrorKind::BadInput ? 2 : 1;

@@ -26,6 +26,7 @@ int main(int argc, char** argv)
     parser.addOption({QStringLiteral("weights"), QStringLiteral("Weight spec for trials."), QStringLiteral("SPEC")});
     parser.addOption({QStringLiteral("activations"), QStringLiteral("Activation spec for trials."), QStringLiteral("SPEC")});
     parser.addOption({QStringLiteral("mode"), QStringLiteral("Trial mode: static, dynamic or weight-only."), QStringLiteral("MODE")});
+    parser.addOption({QStringLiteral("db"), QStringLiteral("Trial database (default: the per-user one)."), QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("trial"), QStringLiteral("Run a trial as soon as the model is open.")});
     parser.process(app);
     qs::initRuntime();
@@ -39,6 +40,8 @@ int main(int argc, char** argv)
             return 2;
         }
     }
+    if (parser.isSet(QStringLiteral("db")))
+        window.setDatabasePath(parser.value(QStringLiteral("db")));
     window.setTrialSettings(parser.value(QStringLiteral("weights")).isEmpty() ? QStringLiteral("int8:per_channel:symmetric:minmax")
                                                                              : parser.value(QStringLiteral("weights")),
                             parser.value(QStringLiteral("activations")).isEmpty()

@@ -6,6 +6,7 @@
 #include "layererrorplot.h"
 #include "layertablemodel.h"
 #include "runtime.h"
+#include "store.h"
 
 #include <QAction>
 #include <QApplication>
@@ -130,7 +131,8 @@ MainWindow::MainWindow(QWidget* parent)
       m_stage(new QLabel),
       m_progress(new QProgressBar),
       m_cancel(new QPushButton(tr("Cancel"))),
-      m_dataSpec(DataSpec::demo())
+      m_dataSpec(DataSpec::demo()),
+      m_databasePath(Store::defaultPath())
 {
     setWindowTitle(tr("QuantScope"));
     setAcceptDrops(true);
@@ -427,8 +429,19 @@ void MainWindow::runTrial()
                   : mode == QLatin1String("weight-only") ? TrialMode::WeightOnly
                                                          : TrialMode::Static;
     std::shared_ptr<TrialRunner> runner = m_runner;
-    std::function<TrialResult(const JobControl&)> job = [runner, config](const JobControl& control) {
-        return runner->run(config, control);
+    const QString database = m_databasePath, sha = m_model->sha256(), modelName = m_model->displayName();
+    const QString dataSpec = m_dataSpec.toString();
+    std::function<TrialResult(const JobControl&)> job = [=](const JobControl& control) {
+        TrialResult r = runner->run(config, control);
+        // Recorded through the engine thread's own connection. A database that cannot take it
+        // does not cost the user the result: it is shown with a warning.
+        try {
+            Store store(database);
+            store.addTrial(sha, modelName, dataSpec, config, r, QStringLiteral("manual"));
+        } catch (const EngineError& e) {
+            r.warnings << QStringLiteral("not recorded: %1").arg(e.message());
+        }
+        return r;
     };
     m_jobs->start<TrialResult>(
         tr("Trial: weights %1, activations %2").arg(config.weight.toString(), config.activation.toString()), job,

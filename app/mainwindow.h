@@ -39,6 +39,8 @@ public:
     /// Opens a TorchScript file; an empty path means the demo.
     void openModel(const QString& path);
     void setDataSpec(const DataSpec& spec);
+    /// Where trials are recorded (default: the per-user trial database).
+    void setDatabasePath(const QString& path) { m_databasePath = path; }
     /// Runs a trial with the toolbar's weight, activation and mode settings.
     void runTrial();
     /// Sets the toolbar's settings (shorthand specs, mode "static", "dynamic" or "weight-only").
@@ -107,6 +109,7 @@ private:
     TrialResult m_trial;
     bool m_hasTrial = false;
     QString m_modelPath; ///< empty for the demo
+    QString m_databasePath;
 };
 
 } // namespace qs

@@ -4,6 +4,7 @@
 #include "errors.h"
 #include "instrument.h"
 
+#include <QCryptographicHash>
 #include <QFile>
 #include <QFileInfo>
 #include <QStringList>
@@ -302,10 +303,13 @@ std::shared_ptr<Model> Model::load(const QString& path)
 std::shared_ptr<Model> Model::loadFromBytes(const QByteArray& bytes, const QString& displayName)
 {
     std::istringstream in(bytes.toStdString());
-    return std::shared_ptr<Model>(new Model(loadModule(in, displayName)));
+    auto d = loadModule(in, displayName);
+    d->sha256 = QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
+    return std::shared_ptr<Model>(new Model(std::move(d)));
 }
 
 QString Model::displayName() const { return d->displayName; }
+QString Model::sha256() const { return d->sha256; }
 const QVector<LayerInfo>& Model::layers() const { return d->layers; }
 const QStringList& Model::warnings() const { return d->warnings; }
 qint64 Model::parameterCount() const { return d->parameterCount; }

@@ -40,6 +40,8 @@ public:
     Model& operator=(const Model&) = delete;
 
     QString displayName() const;
+    /// SHA-256 of the model file's bytes, hex: how the trial store recognises a model.
+    QString sha256() const;
     /// Every quantizable site in execution order.
     const QVector<LayerInfo>& layers() const;
     /// All parameters of the model, quantizable or not (after batch-norm folding).

@@ -19,6 +19,7 @@ struct SiteRef {
 
 struct Model::Impl {
     QString displayName;
+    QString sha256;
     torch::jit::Module module;             ///< instrumented copy; the graph carries probe nodes
     std::shared_ptr<torch::jit::Graph> graph;
     QVector<LayerInfo> layers;

@@ -14,9 +14,19 @@ struct Run {
     QString out, err;
 };
 
+/// Every run writes trials into a database of the test's own, never the user's.
+QString& dataHome()
+{
+    static QString path;
+    return path;
+}
+
 Run cli(const QStringList& args)
 {
     QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("XDG_DATA_HOME"), dataHome());
+    p.setProcessEnvironment(env);
     p.start(QStringLiteral(QS_CLI), args);
     p.waitForFinished(240000);
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
@@ -31,6 +41,32 @@ class TestCli : public QObject
     QTemporaryDir m_dir;
 
 private Q_SLOTS:
+    void initTestCase() { dataHome() = m_dir.filePath("data-home"); }
+
+    void trialsAreRecordedAndCompared()
+    {
+        const QString db = m_dir.filePath("trials.db");
+        QCOMPARE(cli({"trial", "--db", db, "--eval", "500", "--name", "eight bits"}).code, 0);
+        const Run four = cli({"trial", "--db", db, "--eval", "500", "--weights", "int4:per_channel:symmetric"});
+        QCOMPARE(four.code, 0);
+        QVERIFY2(four.err.contains("recorded as trial 2 in " + db), qPrintable(four.err));
+        const Run history = cli({"history", "--db", db, "--json"});
+        QCOMPARE(history.code, 0);
+        const QJsonArray trials = QJsonDocument::fromJson(history.out.toUtf8()).object()["trials"].toArray();
+        QCOMPARE(trials.size(), 2);
+        QCOMPARE(trials[0].toObject()["name"].toString(), QStringLiteral("eight bits"));
+        QCOMPARE(trials[1].toObject()["config"].toObject()["weights"].toString(),
+                 QStringLiteral("int4:per_channel:symmetric:minmax"));
+        QVERIFY(trials[1].toObject()["size_bytes"].toDouble() < trials[0].toObject()["size_bytes"].toDouble());
+        const Run compare = cli({"compare", "1", "2", "--db", db});
+        QCOMPARE(compare.code, 0);
+        QVERIFY2(compare.out.contains("*  conv1  int8:per_channel:symmetric:minmax  int4:per_channel:symmetric:minmax"),
+                 qPrintable(compare.out));
+        // The default database lives under XDG_DATA_HOME/QuantScope.
+        QCOMPARE(cli({"trial", "--eval", "200"}).code, 0);
+        QVERIFY(QFile::exists(dataHome() + "/QuantScope/quantscope.db"));
+    }
+
     void inspectListsTheDemoLayers()
     {
         const Run r = cli({"inspect"});
@@ -108,6 +144,14 @@ private Q_SLOTS:
         QTest::newRow("9-bit weights") << QStringList{"trial", "--weights", "int9"} << "9 bits is not supported";
         QTest::newRow("1-bit activations") << QStringList{"trial", "--activations", "uint1"} << "1 bits is not supported";
         QTest::newRow("bad mode") << QStringList{"trial", "--mode", "eager"} << "--mode eager";
+        QTest::newRow("unknown trial") << QStringList{"compare", "1", "999", "--db", m_dir.filePath("empty.db")} << "has no trial 1";
+        QTest::newRow("bad trial id") << QStringList{"compare", "one", "2", "--db", m_dir.filePath("empty.db")} << "'one' is not a trial id";
+        const QString junk = m_dir.filePath("junk.db");
+        QFile j(junk);
+        j.open(QIODevice::WriteOnly);
+        j.write(QByteArray(4096, 'x'));
+        j.close();
+        QTest::newRow("corrupt database") << QStringList{"history", "--db", junk} << "not a QuantScope database";
         QTest::newRow("wrong input shape") << QStringList{"inspect", QStringLiteral(QS_FIXTURES "/tiny_cnn_scripted.pt")}
                                            << "cannot run on t10k-images-idx3-ubyte.gz";
     }

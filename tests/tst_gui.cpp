@@ -9,6 +9,7 @@
 #include "mainwindow.h"
 #include "qcp.h"
 #include "runtime.h"
+#include "store.h"
 
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
@@ -32,6 +33,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_dir.path()); // keep user settings clean
+        qputenv("XDG_DATA_HOME", m_dir.filePath("data").toLocal8Bit());                 // and the user's trials
         initRuntime();
     }
 
@@ -100,6 +102,11 @@ private Q_SLOTS:
 
         QCOMPARE(w.trial().layers.size(), 5);
         QVERIFY(w.trial().top1 > 0.80);
+        // Recorded in the trial database.
+        const QVector<StoredTrial> stored = Store(Store::defaultPath()).trials();
+        QCOMPARE(stored.size(), 1);
+        QCOMPARE(stored[0].result.top1, w.trial().top1);
+        QVERIFY(Store::defaultPath().startsWith(m_dir.path()));
         QCOMPARE(w.errorPlot()->barCount(), 15); // three series × five layers
         QAbstractItemModel* m = w.layerTable()->model();
         const QString sqnr = m->index(0, LayerTableModel::WeightSqnrColumn).data().toString();

@@ -1,0 +1,359 @@
+#include "store.h"
+
+#include "errors.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStandardPaths>
+#include <QUuid>
+#include <QVariant>
+
+#include <cmath>
+
+namespace qs {
+
+namespace {
+
+// Schema version 1. Later versions append steps to kMigrations; never edit a shipped step.
+const char* const kMigrations[] = {
+    R"(CREATE TABLE models(
+         id INTEGER PRIMARY KEY,
+         sha256 TEXT NOT NULL UNIQUE,
+         name TEXT NOT NULL);
+       CREATE TABLE datasets(
+         id INTEGER PRIMARY KEY,
+         spec TEXT NOT NULL UNIQUE);
+       CREATE TABLE trials(
+         id INTEGER PRIMARY KEY,
+         model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+         dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+         created TEXT NOT NULL,
+         origin TEXT NOT NULL CHECK(origin IN ('manual', 'sensitivity', 'search')),
+         name TEXT NOT NULL DEFAULT '',
+         note TEXT NOT NULL DEFAULT '',
+         config TEXT NOT NULL,
+         has_accuracy INTEGER NOT NULL,
+         top1 REAL NOT NULL,
+         float_top1 REAL NOT NULL,
+         output_sqnr REAL,
+         size_bytes INTEGER NOT NULL,
+         float_bytes INTEGER NOT NULL,
+         evaluation_samples INTEGER NOT NULL,
+         error_samples INTEGER NOT NULL,
+         seconds REAL NOT NULL,
+         warnings TEXT NOT NULL,
+         layer_count INTEGER NOT NULL);
+       CREATE TABLE trial_layers(
+         trial_id INTEGER NOT NULL REFERENCES trials(id) ON DELETE CASCADE,
+         idx INTEGER NOT NULL,
+         name TEXT NOT NULL,
+         weight_spec TEXT NOT NULL,
+         activation_spec TEXT NOT NULL,
+         weight_bits INTEGER NOT NULL,
+         weight_sqnr REAL,
+         activation_sqnr REAL,
+         output_sqnr REAL,
+         output_mse REAL NOT NULL,
+         output_cosine REAL NOT NULL,
+         output_max_abs_error REAL NOT NULL,
+         weight_scales TEXT NOT NULL,
+         activation_scale REAL,
+         activation_zero_point INTEGER,
+         PRIMARY KEY(trial_id, idx));
+       CREATE INDEX trials_by_model ON trials(model_id);)",
+};
+
+/// SQNR is +inf when nothing changed; stored as NULL.
+QVariant db(double v)
+{
+    return std::isfinite(v) ? QVariant(v) : QVariant(QMetaType(QMetaType::Double));
+}
+
+/// Qt binds a null QString as SQL NULL; text columns want ''.
+QVariant text(const QString& s)
+{
+    return QVariant(s.isNull() ? QStringLiteral("") : s);
+}
+
+double fromDb(const QVariant& v)
+{
+    return v.isNull() ? std::numeric_limits<double>::infinity() : v.toDouble();
+}
+
+} // namespace
+
+QString Store::defaultPath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+           QStringLiteral("/QuantScope/quantscope.db");
+}
+
+Store::Store(const QString& path) : m_path(path), m_connection(QUuid::createUuid().toString())
+{
+    const QFileInfo info(path);
+    if (info.exists() && !info.isFile())
+        throw EngineError(ErrorKind::BadInput, QStringLiteral("trial database %1 is not a file").arg(path));
+    if (!info.exists() && !QDir().mkpath(info.absolutePath()))
+        throw EngineError(ErrorKind::BadInput,
+                          QStringLiteral("cannot create the folder for trial database %1").arg(path));
+    m_readOnly = info.exists() && !info.isWritable();
+    QSqlDatabase d = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
+    d.setDatabaseName(path);
+    d.setConnectOptions(m_readOnly ? QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000")
+                                   : QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    if (!d.open())
+        fail(QStringLiteral("cannot open"), d.lastError().text());
+    migrate();
+}
+
+Store::~Store()
+{
+    QSqlDatabase::database(m_connection, false).close();
+    QSqlDatabase::removeDatabase(m_connection);
+}
+
+void Store::fail(const QString& what, const QString& detail) const
+{
+    QString reason = detail.trimmed();
+    if (reason.contains(QLatin1String("file is not a database")) ||
+        reason.contains(QLatin1String("malformed")))
+        reason = QStringLiteral("it is not a QuantScope database, or it is corrupt (%1)").arg(reason);
+    else if (reason.contains(QLatin1String("locked")) || reason.contains(QLatin1String("busy")))
+        reason = QStringLiteral("another process holds a lock on it (%1)").arg(reason);
+    else if (reason.contains(QLatin1String("readonly")) || reason.contains(QLatin1String("read-only")))
+        reason = QStringLiteral("the file is read-only; nothing was written");
+    throw EngineError(ErrorKind::BadInput, QStringLiteral("trial database %1: %2: %3").arg(m_path, what, reason));
+}
+
+void Store::exec(const QString& sql) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    if (!q.exec(sql))
+        fail(QStringLiteral("cannot run '%1'").arg(sql.simplified().left(40)), q.lastError().text());
+}
+
+void Store::migrate()
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next())
+        fail(QStringLiteral("cannot read"), q.lastError().text());
+    const int version = q.value(0).toInt();
+    q.finish();
+    if (version > kSchemaVersion)
+        throw EngineError(ErrorKind::BadInput,
+                          QStringLiteral("trial database %1 was written by a newer QuantScope (schema %2; this one "
+                                         "knows up to %3); it was left unchanged")
+                              .arg(m_path)
+                              .arg(version)
+                              .arg(kSchemaVersion));
+    exec(QStringLiteral("PRAGMA foreign_keys = ON"));
+    if (version == kSchemaVersion)
+        return;
+    if (m_readOnly)
+        fail(QStringLiteral("cannot upgrade"), QStringLiteral("read-only"));
+    exec(QStringLiteral("PRAGMA journal_mode = WAL"));
+    QSqlDatabase d = QSqlDatabase::database(m_connection);
+    for (int v = version; v < kSchemaVersion; ++v) {
+        d.transaction();
+        for (const QString& statement : QString::fromUtf8(kMigrations[v]).split(u';', Qt::SkipEmptyParts)) {
+            if (statement.trimmed().isEmpty())
+                continue;
+            QSqlQuery m(d);
+            if (!m.exec(statement)) {
+                const QString error = m.lastError().text();
+                d.rollback();
+                fail(QStringLiteral("cannot upgrade to schema %1").arg(v + 1), error);
+            }
+        }
+        exec(QStringLiteral("PRAGMA user_version = %1").arg(v + 1));
+        if (!d.commit())
+            fail(QStringLiteral("cannot upgrade"), d.lastError().text());
+    }
+}
+
+qint64 Store::addTrial(const QString& modelSha256, const QString& modelName, const QString& dataSpec,
+                       const QuantConfig& config, const TrialResult& r, const QString& origin, const QString& name)
+{
+    if (m_readOnly)
+        fail(QStringLiteral("cannot record the trial"), QStringLiteral("read-only"));
+    QSqlDatabase d = QSqlDatabase::database(m_connection);
+    if (!d.transaction())
+        fail(QStringLiteral("cannot record the trial"), d.lastError().text());
+    auto check = [&](QSqlQuery& q) {
+        if (!q.exec()) {
+            const QString error = q.lastError().text();
+            d.rollback();
+            fail(QStringLiteral("cannot record the trial"), error);
+        }
+    };
+    QSqlQuery q(d);
+    q.prepare(QStringLiteral("INSERT INTO models(sha256, name) VALUES(?, ?) ON CONFLICT(sha256) DO NOTHING"));
+    q.addBindValue(modelSha256);
+    q.addBindValue(modelName);
+    check(q);
+    q.prepare(QStringLiteral("INSERT INTO datasets(spec) VALUES(?) ON CONFLICT(spec) DO NOTHING"));
+    q.addBindValue(dataSpec);
+    check(q);
+    q.prepare(QStringLiteral(
+        "INSERT INTO trials(model_id, dataset_id, created, origin, name, config, has_accuracy, top1, float_top1, "
+        "output_sqnr, size_bytes, float_bytes, evaluation_samples, error_samples, seconds, warnings, layer_count) "
+        "VALUES((SELECT id FROM models WHERE sha256 = ?), (SELECT id FROM datasets WHERE spec = ?), ?, ?, ?, ?, ?, "
+        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    for (const QVariant& v : {QVariant(modelSha256), QVariant(dataSpec),
+                              QVariant(QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)), QVariant(origin),
+                              text(name), QVariant(QString::fromUtf8(config.toJson())), QVariant(r.hasAccuracy),
+                              QVariant(r.top1), QVariant(r.floatTop1), db(r.outputSqnr), QVariant(r.sizeBytes),
+                              QVariant(r.floatBytes), QVariant(r.evaluationSamples), QVariant(r.errorSamples),
+                              QVariant(r.seconds), text(r.warnings.join(u'\n')), QVariant(qint64(r.layers.size()))})
+        q.addBindValue(v);
+    check(q);
+    const qint64 id = q.lastInsertId().toLongLong();
+    for (int i = 0; i < r.layers.size(); ++i) {
+        const LayerTrialResult& l = r.layers[i];
+        QJsonArray scales;
+        for (double s : l.weightQParams.scale)
+            scales.append(s);
+        q.prepare(QStringLiteral(
+            "INSERT INTO trial_layers(trial_id, idx, name, weight_spec, activation_spec, weight_bits, weight_sqnr, "
+            "activation_sqnr, output_sqnr, output_mse, output_cosine, output_max_abs_error, weight_scales, "
+            "activation_scale, activation_zero_point) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        const bool hasAct = !l.activationQParams.scale.isEmpty();
+        for (const QVariant& v :
+             {QVariant(id), QVariant(i), QVariant(l.name), QVariant(l.weightSpec), QVariant(l.activationSpec),
+              QVariant(l.weightBits), db(l.weightSqnr), db(l.activationSqnr), db(l.outputSqnr), QVariant(l.outputMse),
+              QVariant(l.outputCosine), QVariant(l.outputMaxAbsError),
+              QVariant(QString::fromUtf8(QJsonDocument(scales).toJson(QJsonDocument::Compact))),
+              hasAct ? QVariant(l.activationQParams.scale[0]) : QVariant(QMetaType(QMetaType::Double)),
+              hasAct ? QVariant(l.activationQParams.zeroPoint[0]) : QVariant(QMetaType(QMetaType::LongLong))})
+            q.addBindValue(v);
+        check(q);
+    }
+    if (!d.commit()) {
+        const QString error = d.lastError().text();
+        d.rollback();
+        fail(QStringLiteral("cannot record the trial"), error);
+    }
+    return id;
+}
+
+QVector<StoredTrial> Store::trials(const QString& modelSha256) const
+{
+    QSqlDatabase d = QSqlDatabase::database(m_connection);
+    QSqlQuery q(d);
+    q.prepare(QStringLiteral(
+        "SELECT t.id, t.created, t.origin, t.name, t.note, m.sha256, m.name, s.spec, t.config, t.has_accuracy, "
+        "t.top1, t.float_top1, t.output_sqnr, t.size_bytes, t.float_bytes, t.evaluation_samples, t.error_samples, "
+        "t.seconds, t.warnings FROM trials t JOIN models m ON m.id = t.model_id JOIN datasets s ON s.id = "
+        "t.dataset_id WHERE ? = '' OR m.sha256 = ? ORDER BY t.id"));
+    q.addBindValue(text(modelSha256));
+    q.addBindValue(text(modelSha256));
+    if (!q.exec())
+        fail(QStringLiteral("cannot read trials"), q.lastError().text());
+    QVector<StoredTrial> out;
+    while (q.next()) {
+        StoredTrial t;
+        t.id = q.value(0).toLongLong();
+        t.created = QDateTime::fromString(q.value(1).toString(), Qt::ISODateWithMs);
+        t.origin = q.value(2).toString();
+        t.name = q.value(3).toString();
+        t.note = q.value(4).toString();
+        t.modelSha256 = q.value(5).toString();
+        t.modelName = q.value(6).toString();
+        t.dataSpec = q.value(7).toString();
+        t.config = q.value(8).toString().toUtf8();
+        TrialResult& r = t.result;
+        r.hasAccuracy = q.value(9).toBool();
+        r.top1 = q.value(10).toDouble();
+        r.floatTop1 = q.value(11).toDouble();
+        r.outputSqnr = fromDb(q.value(12));
+        r.sizeBytes = q.value(13).toLongLong();
+        r.floatBytes = q.value(14).toLongLong();
+        r.evaluationSamples = q.value(15).toLongLong();
+        r.errorSamples = q.value(16).toLongLong();
+        r.seconds = q.value(17).toDouble();
+        const QString warnings = q.value(18).toString();
+        if (!warnings.isEmpty())
+            r.warnings = warnings.split(u'\n');
+        out << t;
+    }
+    return out;
+}
+
+StoredTrial Store::trial(qint64 id) const
+{
+    StoredTrial found;
+    bool ok = false;
+    for (const StoredTrial& t : trials())
+        if (t.id == id) {
+            found = t;
+            ok = true;
+        }
+    if (!ok)
+        throw EngineError(ErrorKind::BadInput, QStringLiteral("trial database %1 has no trial %2").arg(m_path).arg(id));
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare(QStringLiteral(
+        "SELECT name, weight_spec, activation_spec, weight_bits, weight_sqnr, activation_sqnr, output_sqnr, output_mse, "
+        "output_cosine, output_max_abs_error, weight_scales, activation_scale, activation_zero_point FROM trial_layers "
+        "WHERE trial_id = ? ORDER BY idx"));
+    q.addBindValue(id);
+    if (!q.exec())
+        fail(QStringLiteral("cannot read trial %1").arg(id), q.lastError().text());
+    while (q.next()) {
+        LayerTrialResult l;
+        l.name = q.value(0).toString();
+        l.weightSpec = q.value(1).toString();
+        l.activationSpec = q.value(2).toString();
+        l.weightBits = q.value(3).toInt();
+        l.weightSqnr = fromDb(q.value(4));
+        l.activationSqnr = fromDb(q.value(5));
+        l.outputSqnr = fromDb(q.value(6));
+        l.outputMse = q.value(7).toDouble();
+        l.outputCosine = q.value(8).toDouble();
+        l.outputMaxAbsError = q.value(9).toDouble();
+        for (const auto& s : QJsonDocument::fromJson(q.value(10).toString().toUtf8()).array())
+            l.weightQParams.scale << s.toDouble();
+        if (!q.value(11).isNull()) {
+            l.activationQParams.scale << q.value(11).toDouble();
+            l.activationQParams.zeroPoint << q.value(12).toLongLong();
+        }
+        found.result.layers << l;
+    }
+    return found;
+}
+
+void Store::rename(qint64 id, const QString& name)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare(QStringLiteral("UPDATE trials SET name = ? WHERE id = ?"));
+    q.addBindValue(text(name));
+    q.addBindValue(id);
+    if (m_readOnly || !q.exec())
+        fail(QStringLiteral("cannot rename trial %1").arg(id), m_readOnly ? QStringLiteral("read-only") : q.lastError().text());
+}
+
+void Store::setNote(qint64 id, const QString& note)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare(QStringLiteral("UPDATE trials SET note = ? WHERE id = ?"));
+    q.addBindValue(text(note));
+    q.addBindValue(id);
+    if (m_readOnly || !q.exec())
+        fail(QStringLiteral("cannot change the note of trial %1").arg(id),
+             m_readOnly ? QStringLiteral("read-only") : q.lastError().text());
+}
+
+void Store::remove(qint64 id)
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare(QStringLiteral("DELETE FROM trials WHERE id = ?"));
+    q.addBindValue(id);
+    if (m_readOnly || !q.exec())
+        fail(QStringLiteral("cannot delete trial %1").arg(id), m_readOnly ? QStringLiteral("read-only") : q.lastError().text());
+}
+
+} // namespace qs

@@ -1,0 +1,68 @@
+#pragma once
+// The trial store: every trial, its configuration and per-layer results, in SQLite.
+
+#include "quant.h"
+#include "trial.h"
+
+#include <QDateTime>
+#include <QString>
+#include <QVector>
+
+namespace qs {
+
+struct StoredTrial {
+    qint64 id = 0;
+    QDateTime created;
+    QString origin;      ///< manual, sensitivity or search
+    QString name;
+    QString note;
+    QString modelSha256;
+    QString modelName;
+    QString dataSpec;
+    QByteArray config;   ///< the configuration JSON (README format)
+    TrialResult result;  ///< metrics and per-layer results as they were
+};
+
+/// One connection to a trial database. Use each Store on the thread that made it; the GUI and
+/// the engine thread each open their own. Opening checks the schema version and migrates
+/// forward; a database from a newer QuantScope is refused and left untouched.
+class Store
+{
+public:
+    static constexpr int kSchemaVersion = 1;
+    /// The per-user database: <generic data location>/QuantScope/quantscope.db.
+    static QString defaultPath();
+
+    /// Opens (creating when missing); throws EngineError(BadInput) naming the file when it is
+    /// not a QuantScope database, is corrupt, is from a newer version, or cannot be opened.
+    explicit Store(const QString& path);
+    ~Store();
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+
+    QString path() const { return m_path; }
+    bool isReadOnly() const { return m_readOnly; }
+
+    /// Records a trial in one transaction; returns its id. Throws EngineError(BadInput) when
+    /// the database is read-only or locked.
+    qint64 addTrial(const QString& modelSha256, const QString& modelName, const QString& dataSpec,
+                    const QuantConfig& config, const TrialResult& result, const QString& origin,
+                    const QString& name = QString());
+    /// All trials, newest last; with a model hash, only that model's.
+    QVector<StoredTrial> trials(const QString& modelSha256 = QString()) const;
+    /// One trial with its per-layer results; throws EngineError(BadInput) for an unknown id.
+    StoredTrial trial(qint64 id) const;
+    void rename(qint64 id, const QString& name);
+    void setNote(qint64 id, const QString& note);
+    void remove(qint64 id);
+
+private:
+    void exec(const QString& sql) const;
+    void migrate();
+    [[noreturn]] void fail(const QString& what, const QString& detail) const;
+    QString m_path;
+    QString m_connection;
+    bool m_readOnly = false;
+};
+
+} // namespace qs

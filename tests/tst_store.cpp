@@ -1,0 +1,270 @@
+// The trial store: round trip, schema versions, files it must refuse without touching them,
+// a reader beside a writer, and a writer killed mid-stream.
+//
+// Run as `tst_store --writer DB` this program is the writer: it records trials until killed.
+
+#include "errors.h"
+#include "store.h"
+
+#include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QProcess>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <csignal>
+#include <cmath>
+
+using namespace qs;
+
+namespace {
+
+TrialResult sampleResult(int seed)
+{
+    TrialResult r;
+    r.hasAccuracy = true;
+    r.top1 = 0.9 - seed * 0.001;
+    r.floatTop1 = 0.9177;
+    r.outputSqnr = 30.5 + seed;
+    r.sizeBytes = 100000 + seed;
+    r.floatBytes = 850168;
+    r.evaluationSamples = 9488;
+    r.errorSamples = 256;
+    r.seconds = 1.25;
+    r.warnings = {QStringLiteral("fc9: left in float")};
+    for (int i = 0; i < 5; ++i) {
+        LayerTrialResult l;
+        l.name = QStringLiteral("layer%1").arg(i);
+        l.weightSpec = QStringLiteral("int4:per_channel:symmetric:minmax");
+        l.activationSpec = i == 0 ? QStringLiteral("float") : QStringLiteral("uint8:per_tensor:affine:histogram");
+        l.weightBits = 4;
+        l.weightSqnr = 20 + i;
+        l.activationSqnr = i == 0 ? std::numeric_limits<double>::infinity() : 40 + i;
+        l.outputSqnr = 18 + i;
+        l.outputMse = 0.01 * i;
+        l.outputCosine = 0.99;
+        l.outputMaxAbsError = 0.5;
+        l.weightQParams.scale = {0.1, 0.2, 0.3};
+        if (i > 0) {
+            l.activationQParams.scale = {0.05};
+            l.activationQParams.zeroPoint = {3};
+        }
+        r.layers << l;
+    }
+    return r;
+}
+
+QByteArray fileHash(const QString& path)
+{
+    QFile f(path);
+    f.open(QIODevice::ReadOnly);
+    return QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256);
+}
+
+void expectRefused(const QString& path, const QString& message)
+{
+    try {
+        Store s(path);
+        s.trials();
+        s.addTrial("abc", "m", "idx:x", QuantConfig(), sampleResult(0), "manual");
+        QFAIL("expected the database to be refused");
+    } catch (const EngineError& e) {
+        QCOMPARE(e.kind(), ErrorKind::BadInput);
+        QVERIFY2(e.message().contains(path) && e.message().contains(message), qPrintable(e.message()));
+    }
+}
+
+int runWriter(const QString& path)
+{
+    Store store(path);
+    for (int i = 0;; ++i)
+        store.addTrial("sha-writer", "writer model", "idx:data", QuantConfig(), sampleResult(i % 50), "search");
+}
+
+} // namespace
+
+class TestStore : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_dir;
+
+private Q_SLOTS:
+    void roundTrip()
+    {
+        const QString path = m_dir.filePath("round.db");
+        QuantConfig config;
+        config.weight = QuantSpec::parse("int4:per_channel:symmetric");
+        qint64 id = 0;
+        {
+            Store s(path);
+            id = s.addTrial("sha1", "demo", "idx:a,b", config, sampleResult(1), "manual", "first");
+            s.addTrial("sha2", "other", "idx:a,b", QuantConfig(), sampleResult(2), "sensitivity");
+        }
+        Store s(path); // reopened: everything is still there
+        QCOMPARE(s.trials().size(), 2);
+        QCOMPARE(s.trials("sha2").size(), 1);
+        const StoredTrial t = s.trial(id);
+        const TrialResult want = sampleResult(1);
+        QCOMPARE(t.name, QStringLiteral("first"));
+        QCOMPARE(t.origin, QStringLiteral("manual"));
+        QCOMPARE(t.modelName, QStringLiteral("demo"));
+        QCOMPARE(t.dataSpec, QStringLiteral("idx:a,b"));
+        QCOMPARE(QuantConfig::fromJson(t.config, "db").weight.toString(), config.weight.toString());
+        QCOMPARE(t.result.top1, want.top1);
+        QCOMPARE(t.result.outputSqnr, want.outputSqnr);
+        QCOMPARE(t.result.sizeBytes, want.sizeBytes);
+        QCOMPARE(t.result.warnings, want.warnings);
+        QCOMPARE(t.result.layers.size(), 5);
+        QVERIFY(std::isinf(t.result.layers[0].activationSqnr)); // +inf survives as NULL
+        QCOMPARE(t.result.layers[3].activationQParams.scale, QVector<double>{0.05});
+        QCOMPARE(t.result.layers[3].activationQParams.zeroPoint, QVector<qint64>{3});
+        QCOMPARE(t.result.layers[2].weightQParams.scale, (QVector<double>{0.1, 0.2, 0.3}));
+        QVERIFY(t.created.isValid());
+
+        s.rename(id, "renamed");
+        s.setNote(id, "looks good");
+        QCOMPARE(s.trial(id).name, QStringLiteral("renamed"));
+        QCOMPARE(s.trial(id).note, QStringLiteral("looks good"));
+        s.remove(id);
+        QCOMPARE(s.trials().size(), 1);
+        {
+            QSqlDatabase d = QSqlDatabase::addDatabase("QSQLITE", "inspect-round");
+            d.setDatabaseName(path);
+            QVERIFY(d.open());
+            QSqlQuery layers(d);
+            QVERIFY(layers.exec("SELECT count(*) FROM trial_layers") && layers.next());
+            QCOMPARE(layers.value(0).toInt(), 5); // the deleted trial's layers went with it
+            QSqlQuery mode(d);
+            QVERIFY(mode.exec("PRAGMA journal_mode") && mode.next());
+            QCOMPARE(mode.value(0).toString(), QStringLiteral("wal"));
+        }
+        QSqlDatabase::removeDatabase("inspect-round");
+    }
+
+    void migratesAFirstVersionDatabase()
+    {
+        // An empty SQLite file is schema 0: opening upgrades it to the current schema.
+        const QString path = m_dir.filePath("v0.db");
+        {
+            QSqlDatabase d = QSqlDatabase::addDatabase("QSQLITE", "make-v0");
+            d.setDatabaseName(path);
+            QVERIFY(d.open());
+            QSqlQuery(d).exec("CREATE TABLE unrelated(x)");
+        }
+        QSqlDatabase::removeDatabase("make-v0");
+        Store s(path);
+        s.addTrial("sha", "m", "idx:x", QuantConfig(), sampleResult(0), "manual");
+        QCOMPARE(s.trials().size(), 1);
+    }
+
+    void refusesANewerDatabaseAndLeavesItAlone()
+    {
+        const QString path = m_dir.filePath("newer.db");
+        {
+            Store s(path);
+            s.addTrial("sha", "m", "idx:x", QuantConfig(), sampleResult(0), "manual");
+        }
+        {
+            QSqlDatabase d = QSqlDatabase::addDatabase("QSQLITE", "bump");
+            d.setDatabaseName(path);
+            QVERIFY(d.open());
+            QSqlQuery(d).exec("PRAGMA user_version = 7");
+            QSqlQuery(d).exec("PRAGMA wal_checkpoint(TRUNCATE)");
+        }
+        QSqlDatabase::removeDatabase("bump");
+        const QByteArray before = fileHash(path);
+        expectRefused(path, "written by a newer QuantScope (schema 7");
+        QCOMPARE(fileHash(path), before);
+    }
+
+    void refusesACorruptFileAndLeavesItAlone()
+    {
+        const QString path = m_dir.filePath("corrupt.db");
+        QFile f(path);
+        f.open(QIODevice::WriteOnly);
+        f.write(QByteArray("SQLite format 3") + QByteArray(8000, '\x5a'));
+        f.close();
+        const QByteArray before = fileHash(path);
+        expectRefused(path, "not a QuantScope database, or it is corrupt");
+        QCOMPARE(fileHash(path), before);
+    }
+
+    void aReadOnlyDatabaseIsReadButNeverWritten()
+    {
+        const QString path = m_dir.filePath("readonly.db");
+        {
+            Store s(path);
+            s.addTrial("sha", "m", "idx:x", QuantConfig(), sampleResult(0), "manual");
+        }
+        QFile::setPermissions(path, QFile::ReadOwner | QFile::ReadGroup | QFile::ReadOther);
+        if (QFileInfo(path).isWritable())
+            QSKIP("running as a user who can write read-only files (root)");
+        Store s(path);
+        QVERIFY(s.isReadOnly());
+        QCOMPARE(s.trials().size(), 1);
+        try {
+            s.addTrial("sha", "m", "idx:x", QuantConfig(), sampleResult(1), "manual");
+            QFAIL("expected read-only");
+        } catch (const EngineError& e) {
+            QVERIFY2(e.message().contains("read-only"), qPrintable(e.message()));
+        }
+        QCOMPARE(s.trials().size(), 1);
+    }
+
+    // A writer process records trials; a reader here always sees whole trials; then the writer
+    // is killed with SIGKILL, and every trial it committed is there and the file is sound.
+    void readerAndKilledWriter()
+    {
+        const QString path = m_dir.filePath("killed.db");
+        { Store create(path); } // schema made before the writer starts
+        QProcess writer;
+        writer.start(QCoreApplication::applicationFilePath(), {"--writer", path});
+        QVERIFY(writer.waitForStarted());
+        Store reader(path);
+        int seen = 0;
+        QElapsedTimer timer;
+        timer.start();
+        while (seen < 30 && timer.elapsed() < 60000) {
+            const QVector<StoredTrial> trials = reader.trials();
+            seen = int(trials.size());
+            if (seen > 0) {
+                const StoredTrial last = reader.trial(trials.last().id);
+                QCOMPARE(last.result.layers.size(), 5); // never a half-written trial
+            }
+            QTest::qWait(20);
+        }
+        QVERIFY2(seen >= 30, "the writer recorded too few trials");
+        ::kill(pid_t(writer.processId()), SIGKILL);
+        QVERIFY(writer.waitForFinished());
+        Store after(path);
+        QVERIFY(after.trials().size() >= seen);
+        QSqlDatabase d = QSqlDatabase::addDatabase("QSQLITE", "check");
+        d.setDatabaseName(path);
+        QVERIFY(d.open());
+        QSqlQuery q(d);
+        QVERIFY(q.exec("PRAGMA integrity_check") && q.next());
+        QCOMPARE(q.value(0).toString(), QStringLiteral("ok"));
+        QSqlQuery orphans(d);
+        QVERIFY(orphans.exec("SELECT count(*) FROM trials WHERE layer_count != "
+                             "(SELECT count(*) FROM trial_layers WHERE trial_id = trials.id)") && orphans.next());
+        QCOMPARE(orphans.value(0).toInt(), 0);
+    }
+};
+
+int main(int argc, char** argv)
+{
+    if (argc == 3 && QByteArray(argv[1]) == "--writer") {
+        QCoreApplication app(argc, argv);
+        return runWriter(QString::fromLocal8Bit(argv[2]));
+    }
+    QCoreApplication app(argc, argv);
+    TestStore test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_store.moc"
