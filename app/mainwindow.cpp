@@ -3,7 +3,9 @@
 #include "bardelegate.h"
 #include "histogramplot.h"
 #include "jobtracker.h"
+#include "historymodel.h"
 #include "layererrorplot.h"
+#include "paretoplot.h"
 #include "layertablemodel.h"
 #include "runtime.h"
 #include "store.h"
@@ -18,6 +20,8 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -28,6 +32,7 @@
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QToolBar>
 #include <QVBoxLayout>
@@ -50,7 +55,7 @@ constexpr int kMaxGridLines = 64; // above this (e.g. 256 levels of 8 bits) only
 /// The grid of one tensor's qparams; for per-channel or group qparams, the widest one.
 QuantGrid gridOf(const QParams& q, const QString& what)
 {
-    if (q.scale.isEmpty())
+    if (q.scale.isEmpty() || q.zeroPoint.size() != q.scale.size())
         return {};
     qsizetype widest = 0;
     for (qsizetype i = 1; i < q.scale.size(); ++i)
@@ -120,6 +125,11 @@ MainWindow::MainWindow(QWidget* parent)
       m_summary(new QLabel),
       m_trialSummary(new QLabel),
       m_errorPlot(new LayerErrorPlot),
+      m_paretoPlot(new ParetoPlot),
+      m_history(new HistoryModel(this)),
+      m_historyProxy(new QSortFilterProxyModel(this)),
+      m_historyTable(new QTableView),
+      m_tabs(new QTabWidget),
       m_weightPlot(new HistogramPlot),
       m_activationPlot(new HistogramPlot),
       m_weightStats(new QLabel),
@@ -167,7 +177,24 @@ MainWindow::MainWindow(QWidget* parent)
     leftLayout->addWidget(m_table);
     auto* left = new QSplitter(Qt::Vertical);
     left->addWidget(tablePanel);
-    left->addWidget(m_errorPlot);
+    m_historyProxy->setSourceModel(m_history);
+    m_historyProxy->setSortRole(HistoryModel::SortRole);
+    m_historyTable->setModel(m_historyProxy);
+    m_historyTable->setSortingEnabled(true);
+    m_historyTable->sortByColumn(HistoryModel::IdColumn, Qt::DescendingOrder);
+    m_historyTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_historyTable->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_historyTable->verticalHeader()->hide();
+    m_historyTable->horizontalHeader()->setStretchLastSection(true);
+    m_historyTable->setAlternatingRowColors(true);
+    connect(m_historyTable, &QTableView::activated, this, [this](const QModelIndex& index) {
+        showStoredTrial(index.data(HistoryModel::IdRole).toLongLong());
+    });
+    m_tabs->addTab(m_errorPlot, tr("Error per layer"));
+    m_tabs->addTab(m_paretoPlot, tr("Accuracy vs size"));
+    m_tabs->addTab(m_historyTable, tr("History"));
+    left->addWidget(m_tabs);
+    connect(m_paretoPlot, &ParetoPlot::trialClicked, this, &MainWindow::showStoredTrial);
     left->setStretchFactor(0, 3);
     left->setStretchFactor(1, 2);
     connect(m_errorPlot, &LayerErrorPlot::layerClicked, this, [this](int layer) {
@@ -331,6 +358,7 @@ void MainWindow::openModel(const QString& path)
             m_weightQuantized->setEnabled(false);
             m_activationQuantized->setEnabled(false);
             m_layers->setProfile(m_report);
+            reloadHistory();
             for (int c = LayerTableModel::WeightSqnrColumn; c <= LayerTableModel::OutputSqnrColumn; ++c)
                 m_table->setColumnHidden(c, true); // until a trial has run
             m_table->resizeColumnsToContents();
@@ -404,6 +432,102 @@ void MainWindow::createTrialBar()
     m_runTrial->setEnabled(false);
 }
 
+void MainWindow::showTrialResult(const TrialResult& r, const QString& settings)
+{
+    m_trial = r;
+    m_hasTrial = true;
+    m_layers->setTrial(m_trial);
+    for (int c = LayerTableModel::WeightSqnrColumn; c <= LayerTableModel::OutputSqnrColumn; ++c) {
+        m_table->setColumnHidden(c, false);
+        m_table->resizeColumnToContents(c);
+    }
+    QStringList names;
+    QVector<ErrorSeries> series(3);
+    series[0].name = tr("weight");
+    series[1].name = tr("input activation");
+    series[2].name = tr("layer output vs float");
+    for (const auto& l : m_trial.layers) {
+        names << l.name;
+        series[0].values << l.weightSqnr;
+        series[1].values << l.activationSqnr;
+        series[2].values << l.outputSqnr;
+    }
+    m_errorPlot->setData(names, series);
+    const QLocale locale;
+    const double change = 100 * (r.top1 - r.floatTop1);
+    m_trialSummary->setText(
+        tr("<b>Trial</b> (%1): %2 <b>%3%</b> (float %4%, <b>%5%6</b> points) · output SQNR %7 dB · "
+           "size %8 bytes, <b>%9×</b> smaller · %10 s%11")
+            .arg(settings.toHtmlEscaped())
+            .arg(r.hasAccuracy ? tr("top-1") : tr("top-1 agreement"))
+            .arg(locale.toString(100 * r.top1, 'f', 2))
+            .arg(locale.toString(100 * r.floatTop1, 'f', 2))
+            .arg(change >= 0 ? QStringLiteral("+") : QString())
+            .arg(locale.toString(change, 'f', 2))
+            .arg(dB(r.outputSqnr))
+            .arg(locale.toString(r.sizeBytes))
+            .arg(locale.toString(r.compression(), 'f', 2))
+            .arg(locale.toString(r.seconds, 'f', 1))
+            .arg(r.warnings.isEmpty() ? QString()
+                                      : QStringLiteral("<br><i>%1</i>").arg(r.warnings.join(QStringLiteral("; ")).toHtmlEscaped())));
+    m_trialSummary->show();
+    m_stage->setText(tr("Trial done"));
+    m_weightQuantized->setEnabled(true);
+    m_activationQuantized->setEnabled(true);
+    showLayer(currentLayer());
+}
+
+void MainWindow::reloadHistory()
+{
+    if (!m_model)
+        return;
+    try {
+        Store store(m_databasePath); // the GUI thread's own connection
+        m_history->setTrials(store.trials(m_model->sha256()));
+    } catch (const EngineError& e) {
+        m_history->setTrials({});
+        m_stage->setText(tr("Trial history unavailable: %1").arg(e.message()));
+    }
+    QVector<TrialPoint> points;
+    for (const StoredTrial& t : m_history->trials()) {
+        const QJsonObject c = QJsonDocument::fromJson(t.config).object();
+        points << TrialPoint{t.id, double(t.result.sizeBytes), t.result.top1,
+                             tr("#%1 %2\n%3 / %4 / %5\ntop-1 %6% (%7 points), %8 bytes, %9× smaller")
+                                 .arg(t.id)
+                                 .arg(t.name)
+                                 .arg(c.value(QLatin1String("weights")).toString(), c.value(QLatin1String("activations")).toString(),
+                                      c.value(QLatin1String("mode")).toString())
+                                 .arg(100 * t.result.top1, 0, 'f', 2)
+                                 .arg(100 * (t.result.top1 - t.result.floatTop1), 0, 'f', 2)
+                                 .arg(QLocale().toString(t.result.sizeBytes))
+                                 .arg(t.result.compression(), 0, 'f', 2)};
+    }
+    m_paretoPlot->setData(points, 4.0 * double(m_report.parameterCount),
+                          m_report.hasAccuracy ? m_report.floatTop1 : 1.0);
+    m_historyTable->resizeColumnsToContents();
+}
+
+void MainWindow::showStoredTrial(qint64 id)
+{
+    try {
+        Store store(m_databasePath);
+        const StoredTrial t = store.trial(id);
+        if (t.result.layers.size() != m_report.layers.size() || t.modelSha256 != m_model->sha256()) {
+            m_stage->setText(tr("Trial %1 is of another model").arg(id));
+            return;
+        }
+        const QuantConfig config = QuantConfig::fromJson(t.config, tr("trial %1").arg(id));
+        setTrialSettings(config.weight.toString(), config.activation.toString(), trialModeName(config.mode));
+        showTrialResult(t.result, tr("#%1 %2").arg(id).arg(t.name));
+        m_paretoPlot->setSelected(id);
+        const int row = m_history->rowOf(id);
+        if (row >= 0)
+            m_historyTable->selectRow(m_historyProxy->mapFromSource(m_history->index(row, 0)).row());
+    } catch (const EngineError& e) {
+        showError(tr("Cannot show trial %1").arg(id), e.message());
+    }
+}
+
 void MainWindow::setTrialSettings(const QString& weights, const QString& activations, const QString& mode)
 {
     m_weightSpec->setCurrentText(weights);
@@ -446,49 +570,11 @@ void MainWindow::runTrial()
     m_jobs->start<TrialResult>(
         tr("Trial: weights %1, activations %2").arg(config.weight.toString(), config.activation.toString()), job,
         [this](TrialResult r) {
-            m_trial = r;
-            m_hasTrial = true;
-            m_layers->setTrial(m_trial);
-            for (int c = LayerTableModel::WeightSqnrColumn; c <= LayerTableModel::OutputSqnrColumn; ++c) {
-                m_table->setColumnHidden(c, false);
-                m_table->resizeColumnToContents(c);
-            }
-            QStringList names;
-            QVector<ErrorSeries> series(3);
-            series[0].name = tr("weight");
-            series[1].name = tr("input activation");
-            series[2].name = tr("layer output vs float");
-            for (const auto& l : m_trial.layers) {
-                names << l.name;
-                series[0].values << l.weightSqnr;
-                series[1].values << l.activationSqnr;
-                series[2].values << l.outputSqnr;
-            }
-            m_errorPlot->setData(names, series);
-            const QLocale locale;
-            const double change = 100 * (r.top1 - r.floatTop1);
-            m_trialSummary->setText(
-                tr("<b>Trial</b> (%1): %2 <b>%3%</b> (float %4%, <b>%5%6</b> points) · output SQNR %7 dB · "
-                   "size %8 bytes, <b>%9×</b> smaller · %10 s%11")
-                    .arg(QString(m_weightSpec->currentText() + QStringLiteral(" / ") + m_activationSpec->currentText() +
-                                 QStringLiteral(" / ") + m_mode->currentText())
-                             .toHtmlEscaped())
-                    .arg(r.hasAccuracy ? tr("top-1") : tr("top-1 agreement"))
-                    .arg(locale.toString(100 * r.top1, 'f', 2))
-                    .arg(locale.toString(100 * r.floatTop1, 'f', 2))
-                    .arg(change >= 0 ? QStringLiteral("+") : QString())
-                    .arg(locale.toString(change, 'f', 2))
-                    .arg(dB(r.outputSqnr))
-                    .arg(locale.toString(r.sizeBytes))
-                    .arg(locale.toString(r.compression(), 'f', 2))
-                    .arg(locale.toString(r.seconds, 'f', 1))
-                    .arg(r.warnings.isEmpty() ? QString()
-                                              : QStringLiteral("<br><i>%1</i>").arg(r.warnings.join(QStringLiteral("; ")).toHtmlEscaped())));
-            m_trialSummary->show();
-            m_stage->setText(tr("Trial done"));
-            m_weightQuantized->setEnabled(true);
-            m_activationQuantized->setEnabled(true);
-            showLayer(currentLayer());
+            showTrialResult(r, m_weightSpec->currentText() + QStringLiteral(" / ") + m_activationSpec->currentText() +
+                                   QStringLiteral(" / ") + m_mode->currentText());
+            reloadHistory();
+            if (!m_history->trials().isEmpty())
+                m_paretoPlot->setSelected(m_history->trials().last().id);
             Q_EMIT trialFinished();
         },
         [this](ErrorKind kind, const QString& message) {

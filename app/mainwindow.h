@@ -17,12 +17,15 @@ class QMenu;
 class QProgressBar;
 class QPushButton;
 class QSortFilterProxyModel;
+class QTabWidget;
 class QTableView;
 
 namespace qs {
 
 class HistogramPlot;
+class HistoryModel;
 class LayerErrorPlot;
+class ParetoPlot;
 class JobTracker;
 class LayerTableModel;
 class Model;
@@ -50,6 +53,10 @@ public:
     HistogramPlot* weightPlot() const { return m_weightPlot; }
     HistogramPlot* activationPlot() const { return m_activationPlot; }
     LayerErrorPlot* errorPlot() const { return m_errorPlot; }
+    ParetoPlot* paretoPlot() const { return m_paretoPlot; }
+    QTableView* historyTable() const { return m_historyTable; }
+    /// Shows a recorded trial: its settings in the toolbar, its errors in the table and charts.
+    void showStoredTrial(qint64 id);
     JobTracker* jobs() const { return m_jobs; }
     const ProfileReport& report() const { return m_report; }
     const TrialResult& trial() const { return m_trial; }
@@ -69,6 +76,8 @@ private:
     void createMenus();
     void createTrialBar();
     void showError(const QString& title, const QString& message);
+    void reloadHistory();
+    void showTrialResult(const TrialResult& r, const QString& settings);
     void openModelDialog();
     void showLayer(int row);
     int currentLayer() const;
@@ -84,6 +93,11 @@ private:
     QLabel* m_summary;
     QLabel* m_trialSummary;
     LayerErrorPlot* m_errorPlot;
+    ParetoPlot* m_paretoPlot;
+    HistoryModel* m_history;
+    QSortFilterProxyModel* m_historyProxy;
+    QTableView* m_historyTable;
+    QTabWidget* m_tabs;
     QComboBox* m_weightSpec = nullptr;
     QComboBox* m_activationSpec = nullptr;
     QComboBox* m_mode = nullptr;

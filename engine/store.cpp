@@ -6,6 +6,7 @@
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -61,9 +62,8 @@ const char* const kMigrations[] = {
          output_mse REAL NOT NULL,
          output_cosine REAL NOT NULL,
          output_max_abs_error REAL NOT NULL,
-         weight_scales TEXT NOT NULL,
-         activation_scale REAL,
-         activation_zero_point INTEGER,
+         weight_qparams TEXT NOT NULL,
+         activation_qparams TEXT NOT NULL,
          PRIMARY KEY(trial_id, idx));
        CREATE INDEX trials_by_model ON trials(model_id);)",
 };
@@ -72,6 +72,36 @@ const char* const kMigrations[] = {
 QVariant db(double v)
 {
     return std::isfinite(v) ? QVariant(v) : QVariant(QMetaType(QMetaType::Double));
+}
+
+/// QParams as compact JSON: {"scale": [...], "zero_point": [...], "quant_min", "quant_max", "axis"}.
+QString qparamsJson(const QParams& q)
+{
+    QJsonArray scale, zeroPoint;
+    for (double v : q.scale)
+        scale.append(v);
+    for (qint64 v : q.zeroPoint)
+        zeroPoint.append(double(v));
+    const QJsonObject o{{QStringLiteral("scale"), scale},
+                        {QStringLiteral("zero_point"), zeroPoint},
+                        {QStringLiteral("quant_min"), q.quantMin},
+                        {QStringLiteral("quant_max"), q.quantMax},
+                        {QStringLiteral("axis"), q.axis}};
+    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+}
+
+QParams qparamsFromJson(const QString& text)
+{
+    const QJsonObject o = QJsonDocument::fromJson(text.toUtf8()).object();
+    QParams q;
+    for (const auto& v : o.value(QLatin1String("scale")).toArray())
+        q.scale << v.toDouble();
+    for (const auto& v : o.value(QLatin1String("zero_point")).toArray())
+        q.zeroPoint << qint64(v.toDouble());
+    q.quantMin = o.value(QLatin1String("quant_min")).toInt();
+    q.quantMax = o.value(QLatin1String("quant_max")).toInt();
+    q.axis = o.value(QLatin1String("axis")).toInt(-1);
+    return q;
 }
 
 /// Qt binds a null QString as SQL NULL; text columns want ''.
@@ -215,21 +245,15 @@ qint64 Store::addTrial(const QString& modelSha256, const QString& modelName, con
     const qint64 id = q.lastInsertId().toLongLong();
     for (int i = 0; i < r.layers.size(); ++i) {
         const LayerTrialResult& l = r.layers[i];
-        QJsonArray scales;
-        for (double s : l.weightQParams.scale)
-            scales.append(s);
         q.prepare(QStringLiteral(
             "INSERT INTO trial_layers(trial_id, idx, name, weight_spec, activation_spec, weight_bits, weight_sqnr, "
-            "activation_sqnr, output_sqnr, output_mse, output_cosine, output_max_abs_error, weight_scales, "
-            "activation_scale, activation_zero_point) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-        const bool hasAct = !l.activationQParams.scale.isEmpty();
+            "activation_sqnr, output_sqnr, output_mse, output_cosine, output_max_abs_error, weight_qparams, "
+            "activation_qparams) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
         for (const QVariant& v :
              {QVariant(id), QVariant(i), QVariant(l.name), QVariant(l.weightSpec), QVariant(l.activationSpec),
               QVariant(l.weightBits), db(l.weightSqnr), db(l.activationSqnr), db(l.outputSqnr), QVariant(l.outputMse),
-              QVariant(l.outputCosine), QVariant(l.outputMaxAbsError),
-              QVariant(QString::fromUtf8(QJsonDocument(scales).toJson(QJsonDocument::Compact))),
-              hasAct ? QVariant(l.activationQParams.scale[0]) : QVariant(QMetaType(QMetaType::Double)),
-              hasAct ? QVariant(l.activationQParams.zeroPoint[0]) : QVariant(QMetaType(QMetaType::LongLong))})
+              QVariant(l.outputCosine), QVariant(l.outputMaxAbsError), QVariant(qparamsJson(l.weightQParams)),
+              QVariant(qparamsJson(l.activationQParams))})
             q.addBindValue(v);
         check(q);
     }
@@ -298,7 +322,7 @@ StoredTrial Store::trial(qint64 id) const
     QSqlQuery q(QSqlDatabase::database(m_connection));
     q.prepare(QStringLiteral(
         "SELECT name, weight_spec, activation_spec, weight_bits, weight_sqnr, activation_sqnr, output_sqnr, output_mse, "
-        "output_cosine, output_max_abs_error, weight_scales, activation_scale, activation_zero_point FROM trial_layers "
+        "output_cosine, output_max_abs_error, weight_qparams, activation_qparams FROM trial_layers "
         "WHERE trial_id = ? ORDER BY idx"));
     q.addBindValue(id);
     if (!q.exec())
@@ -315,12 +339,8 @@ StoredTrial Store::trial(qint64 id) const
         l.outputMse = q.value(7).toDouble();
         l.outputCosine = q.value(8).toDouble();
         l.outputMaxAbsError = q.value(9).toDouble();
-        for (const auto& s : QJsonDocument::fromJson(q.value(10).toString().toUtf8()).array())
-            l.weightQParams.scale << s.toDouble();
-        if (!q.value(11).isNull()) {
-            l.activationQParams.scale << q.value(11).toDouble();
-            l.activationQParams.zeroPoint << q.value(12).toLongLong();
-        }
+        l.weightQParams = qparamsFromJson(q.value(10).toString());
+        l.activationQParams = qparamsFromJson(q.value(11).toString());
         found.result.layers << l;
     }
     return found;

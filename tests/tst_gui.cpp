@@ -6,6 +6,7 @@
 #include "jobtracker.h"
 #include "layererrorplot.h"
 #include "layertablemodel.h"
+#include "paretoplot.h"
 #include "mainwindow.h"
 #include "qcp.h"
 #include "runtime.h"
@@ -18,6 +19,7 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -122,9 +124,20 @@ private Q_SLOTS:
         w.findChild<QCheckBox*>("activationQuantized")->setChecked(true);
         QVERIFY(w.weightPlot()->quantizedLevelCount() > 4 && w.weightPlot()->quantizedLevelCount() <= 16);
         QVERIFY(w.activationPlot()->quantizedLevelCount() > 16 && w.activationPlot()->quantizedLevelCount() <= 256);
-        QTest::qWait(200); // let queued replots run
-        if (qEnvironmentVariableIsSet("QS_SHOT")) // a picture of the window, for a human to look at
-            w.grab().save(qEnvironmentVariable("QS_SHOT"));
+
+        // A second trial: two points on the accuracy-vs-size plot, two rows in the history, and
+        // choosing the first in the history brings back its settings and errors.
+        QCOMPARE(w.paretoPlot()->pointCount(), 1);
+        const double int4Top1 = w.trial().top1;
+        w.setTrialSettings("int8:per_channel:symmetric:minmax", "uint8:per_tensor:affine:histogram", "static");
+        w.runTrial();
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(w.paretoPlot()->pointCount(), 2);
+        QVERIFY(w.paretoPlot()->frontCount() >= 1);
+        QCOMPARE(w.historyTable()->model()->rowCount(), 2);
+        w.showStoredTrial(stored[0].id);
+        QCOMPARE(w.trial().top1, int4Top1);
+        QCOMPARE(w.trial().layers[0].weightSpec, QStringLiteral("int4:per_tensor:symmetric:minmax"));
 
         QSignalSpy failed(&w, &MainWindow::trialFailed);
         w.setTrialSettings("int9", "float", "static");
@@ -132,6 +145,12 @@ private Q_SLOTS:
         QCOMPARE(failed.count(), 1);
         QVERIFY(failed.first().first().toString().contains("9 bits"));
         QCOMPARE(w.trial().layers.size(), 5); // the last good trial stays
+        QCOMPARE(w.historyTable()->model()->rowCount(), 2);
+        if (qEnvironmentVariableIsSet("QS_SHOT")) { // a picture of the window, for a human to look at
+            w.findChild<QTabWidget*>()->setCurrentIndex(1);
+            QTest::qWait(200); // let queued replots run
+            w.grab().save(qEnvironmentVariable("QS_SHOT"));
+        }
     }
 
     void aBadFileLeavesTheOpenModel()

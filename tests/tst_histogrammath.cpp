@@ -1,6 +1,7 @@
 // Choosing the bins the histogram plot draws: pure maths, no rendering.
 
 #include "histogrammath.h"
+#include "paretomath.h"
 
 #include <QTest>
 
@@ -75,6 +76,35 @@ private Q_SLOTS:
             QCOMPARE(g.lines.last(), clipHi);
         }
         QVERIFY(!qs::quantGrid(0, 0, 0, 255, 64).valid);
+    }
+
+    void paretoFront_data()
+    {
+        QTest::addColumn<QVector<double>>("sizes");
+        QTest::addColumn<QVector<double>>("metrics");
+        QTest::addColumn<QVector<int>>("front");
+        QTest::newRow("empty") << QVector<double>{} << QVector<double>{} << QVector<int>{};
+        QTest::newRow("one") << QVector<double>{5} << QVector<double>{0.9} << QVector<int>{0};
+        QTest::newRow("dominated") << QVector<double>{10, 5, 7} << QVector<double>{0.90, 0.91, 0.80}
+                                   << QVector<int>{1};
+        QTest::newRow("staircase") << QVector<double>{4, 8, 2, 6} << QVector<double>{0.85, 0.92, 0.60, 0.90}
+                                   << QVector<int>{2, 0, 3, 1};
+        QTest::newRow("equal size keeps the better") << QVector<double>{3, 3} << QVector<double>{0.7, 0.8}
+                                                     << QVector<int>{1};
+        QTest::newRow("duplicates keep the first") << QVector<double>{3, 3} << QVector<double>{0.8, 0.8}
+                                                   << QVector<int>{0};
+        QTest::newRow("bigger but not better") << QVector<double>{1, 2, 3} << QVector<double>{0.9, 0.9, 0.85}
+                                               << QVector<int>{0};
+    }
+    void paretoFront()
+    {
+        QFETCH(QVector<double>, sizes);
+        QFETCH(QVector<double>, metrics);
+        QFETCH(QVector<int>, front);
+        QVector<TradeOff> points;
+        for (int i = 0; i < sizes.size(); ++i)
+            points << TradeOff{sizes[i], metrics[i]};
+        QCOMPARE(qs::paretoFront(points), front);
     }
 
     void emptySourceGivesNothing()

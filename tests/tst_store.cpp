@@ -50,6 +50,10 @@ TrialResult sampleResult(int seed)
         l.outputCosine = 0.99;
         l.outputMaxAbsError = 0.5;
         l.weightQParams.scale = {0.1, 0.2, 0.3};
+        l.weightQParams.zeroPoint = {0, 1, -2};
+        l.weightQParams.quantMin = -8;
+        l.weightQParams.quantMax = 7;
+        l.weightQParams.axis = 0;
         if (i > 0) {
             l.activationQParams.scale = {0.05};
             l.activationQParams.zeroPoint = {3};
@@ -124,6 +128,10 @@ private Q_SLOTS:
         QCOMPARE(t.result.layers[3].activationQParams.scale, QVector<double>{0.05});
         QCOMPARE(t.result.layers[3].activationQParams.zeroPoint, QVector<qint64>{3});
         QCOMPARE(t.result.layers[2].weightQParams.scale, (QVector<double>{0.1, 0.2, 0.3}));
+        QCOMPARE(t.result.layers[2].weightQParams.zeroPoint, (QVector<qint64>{0, 1, -2}));
+        QCOMPARE(t.result.layers[2].weightQParams.quantMin, -8);
+        QCOMPARE(t.result.layers[2].weightQParams.axis, 0);
+        QVERIFY(t.result.layers[0].activationQParams.scale.isEmpty());
         QVERIFY(t.created.isValid());
 
         s.rename(id, "renamed");

@@ -1,0 +1,100 @@
+#include "historymodel.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLocale>
+
+namespace qs {
+
+HistoryModel::HistoryModel(QObject* parent) : QAbstractTableModel(parent) {}
+
+void HistoryModel::setTrials(const QVector<StoredTrial>& trials)
+{
+    beginResetModel();
+    m_trials = trials;
+    m_configs.clear();
+    for (const auto& t : trials)
+        m_configs << QJsonDocument::fromJson(t.config).object();
+    endResetModel();
+}
+
+int HistoryModel::rowOf(qint64 id) const
+{
+    for (int i = 0; i < m_trials.size(); ++i)
+        if (m_trials[i].id == id)
+            return i;
+    return -1;
+}
+
+int HistoryModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : int(m_trials.size());
+}
+
+int HistoryModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : NUM_COLUMNS;
+}
+
+QVariant HistoryModel::data(const QModelIndex& index, int role) const
+{
+    if (!index.isValid() || index.row() >= m_trials.size())
+        return {};
+    const StoredTrial& t = m_trials[index.row()];
+    const QJsonObject& c = m_configs[index.row()];
+    const int overrides = c.value(QLatin1String("layers")).toObject().size();
+    if (role == IdRole)
+        return t.id;
+    if (role == Qt::TextAlignmentRole)
+        return index.column() >= Top1Column || index.column() == IdColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
+                                                                          : QVariant(Qt::AlignLeft | Qt::AlignVCenter);
+    if (role == Qt::ToolTipRole)
+        return t.note.isEmpty() ? QVariant() : QVariant(t.note);
+    const bool sort = role == SortRole;
+    if (role != Qt::DisplayRole && !sort)
+        return {};
+    const QLocale locale;
+    switch (index.column()) {
+    case IdColumn: return sort ? QVariant(t.id) : QVariant(QString::number(t.id));
+    case WhenColumn:
+        return sort ? QVariant(t.created) : QVariant(t.created.toLocalTime().toString(QStringLiteral("MM-dd hh:mm")));
+    case NameColumn: return t.name;
+    case WeightsColumn:
+        return QString(c.value(QLatin1String("weights")).toString() +
+                       (overrides ? tr(" +%1 overrides").arg(overrides) : QString()));
+    case ActivationsColumn: return c.value(QLatin1String("activations")).toString();
+    case ModeColumn: return c.value(QLatin1String("mode")).toString();
+    case Top1Column: return sort ? QVariant(t.result.top1) : QVariant(locale.toString(100 * t.result.top1, 'f', 2));
+    case ChangeColumn: {
+        const double change = 100 * (t.result.top1 - t.result.floatTop1);
+        return sort ? QVariant(change)
+                    : QVariant(QString((change >= 0 ? QStringLiteral("+") : QString()) + locale.toString(change, 'f', 2)));
+    }
+    case SizeColumn: return sort ? QVariant(t.result.sizeBytes) : QVariant(locale.toString(t.result.sizeBytes));
+    case CompressionColumn:
+        return sort ? QVariant(t.result.compression())
+                    : QVariant(QString(locale.toString(t.result.compression(), 'f', 2) + u'×'));
+    }
+    return {};
+}
+
+QVariant HistoryModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (section) {
+    case IdColumn: return tr("#");
+    case WhenColumn: return tr("When");
+    case NameColumn: return tr("Name");
+    case WeightsColumn: return tr("Weights");
+    case ActivationsColumn: return tr("Activations");
+    case ModeColumn: return tr("Mode");
+    case Top1Column: return tr("Top-1 %");
+    case ChangeColumn: return tr("Change");
+    case SizeColumn: return tr("Bytes");
+    case CompressionColumn: return tr("Smaller");
+    }
+    return {};
+}
+
+} // namespace qs

@@ -1,0 +1,35 @@
+#pragma once
+// The trial history table: one row per recorded trial of the open model.
+
+#include "store.h"
+
+#include <QAbstractTableModel>
+#include <QJsonObject>
+
+namespace qs {
+
+class HistoryModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Columns { IdColumn, WhenColumn, NameColumn, WeightsColumn, ActivationsColumn, ModeColumn, Top1Column,
+                   ChangeColumn, SizeColumn, CompressionColumn, NUM_COLUMNS };
+    enum Roles { SortRole = Qt::UserRole, IdRole };
+
+    explicit HistoryModel(QObject* parent = nullptr);
+    void setTrials(const QVector<StoredTrial>& trials);
+    const QVector<StoredTrial>& trials() const { return m_trials; }
+    /// Row of a trial id, or -1.
+    int rowOf(qint64 id) const;
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+private:
+    QVector<StoredTrial> m_trials;
+    QVector<QJsonObject> m_configs;
+};
+
+} // namespace qs

@@ -1,0 +1,54 @@
+#pragma once
+// Accuracy against size for every trial, with the Pareto front and the float model.
+
+#include "paretomath.h"
+
+#include <QString>
+#include <QVector>
+#include <QWidget>
+
+class QCustomPlot;
+class QCPGraph;
+
+namespace qs {
+
+struct TrialPoint {
+    qint64 id = 0;
+    double sizeBytes = 0;
+    double metric = 0;  ///< top-1, as a fraction
+    QString label;      ///< shown on hover
+};
+
+class ParetoPlot : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit ParetoPlot(QWidget* parent = nullptr);
+    /// All trials of one model and data, and the float model's size and metric.
+    void setData(const QVector<TrialPoint>& trials, double floatBytes, double floatMetric);
+    void clear();
+    void setSelected(qint64 id);
+    int pointCount() const { return int(m_points.size()); }
+    int frontCount() const { return int(m_front.size()); }
+    QCustomPlot* plot() const { return m_plot; }
+
+Q_SIGNALS:
+    void trialClicked(qint64 id);
+
+private:
+    int pointAt(const QPoint& pixel) const;
+    void rebuild();
+
+    QCustomPlot* m_plot;
+    QCPGraph* m_all;
+    QCPGraph* m_frontLine;
+    QCPGraph* m_float;
+    QCPGraph* m_selected;
+    QVector<TrialPoint> m_points;
+    QVector<int> m_front;
+    double m_floatBytes = 0;
+    double m_floatMetric = 0;
+    qint64 m_selectedId = 0;
+};
+
+} // namespace qs
