@@ -1,5 +1,7 @@
 #include "layertablemodel.h"
 
+#include <QColor>
+#include <QFont>
 #include <QLocale>
 
 #include <cmath>
@@ -20,6 +22,59 @@ QString sampleShape(const QVector<qint64>& shape)
 } // namespace
 
 LayerTableModel::LayerTableModel(QObject* parent) : QAbstractTableModel(parent) {}
+
+void LayerTableModel::setOverrides(const QMap<QString, QuantConfig::Override>& overrides)
+{
+    m_overrides = overrides;
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, WeightSettingColumn), index(rowCount() - 1, ActivationSettingColumn));
+    Q_EMIT overridesChanged();
+}
+
+void LayerTableModel::setSetting(const QList<int>& rows, bool weight, const QString& spec)
+{
+    const QString text = spec.trimmed();
+    const bool reset = text.isEmpty() || text == tr("default");
+    const QuantSpec parsed = reset ? QuantSpec() : QuantSpec::parse(text); // throws before anything changes
+    for (int row : rows) {
+        if (row < 0 || row >= m_report.layers.size())
+            continue;
+        const QString name = m_report.layers[row].layer.name;
+        QuantConfig::Override o = m_overrides.value(name);
+        (weight ? o.hasWeight : o.hasActivation) = !reset;
+        (weight ? o.weight : o.activation) = parsed;
+        if (o.hasWeight || o.hasActivation)
+            m_overrides[name] = o;
+        else
+            m_overrides.remove(name);
+        const int column = weight ? WeightSettingColumn : ActivationSettingColumn;
+        Q_EMIT dataChanged(index(row, column), index(row, column));
+    }
+    Q_EMIT overridesChanged();
+}
+
+Qt::ItemFlags LayerTableModel::flags(const QModelIndex& index) const
+{
+    Qt::ItemFlags f = QAbstractTableModel::flags(index);
+    if (index.column() == WeightSettingColumn ||
+        (index.column() == ActivationSettingColumn && index.row() < m_report.layers.size() &&
+         m_report.layers[index.row()].layer.hasActivationInput))
+        f |= Qt::ItemIsEditable;
+    return f;
+}
+
+bool LayerTableModel::setData(const QModelIndex& index, const QVariant& value, int role)
+{
+    if (role != Qt::EditRole || !(flags(index) & Qt::ItemIsEditable))
+        return false;
+    try {
+        setSetting({index.row()}, index.column() == WeightSettingColumn, value.toString());
+    } catch (const EngineError& e) {
+        Q_EMIT settingRejected(e.message());
+        return false;
+    }
+    return true;
+}
 
 void LayerTableModel::setTrial(const TrialResult& trial)
 {
@@ -60,6 +115,26 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
     const LayerProfile& p = m_report.layers[index.row()];
     const LayerInfo& l = p.layer;
     const bool hasActivation = p.activation.count > 0;
+    if (index.column() == WeightSettingColumn || index.column() == ActivationSettingColumn) {
+        const bool weight = index.column() == WeightSettingColumn;
+        const auto it = m_overrides.constFind(l.name);
+        const bool set = it != m_overrides.cend() && (weight ? it->hasWeight : it->hasActivation);
+        if (role == Qt::DisplayRole || role == Qt::EditRole || role == SortRole)
+            return set ? (weight ? it->weight : it->activation).toString()
+                       : (role == Qt::DisplayRole ? tr("default") : QString());
+        if (role == Qt::ForegroundRole && !set)
+            return QColor(Qt::gray);
+        if (role == Qt::FontRole && set) {
+            QFont bold;
+            bold.setBold(true);
+            return bold;
+        }
+        if (role == Qt::ToolTipRole)
+            return tr("Double-click to set this layer's %1 spec (e.g. int4:per_channel:symmetric); empty resets to the "
+                      "toolbar's default. With several rows selected, the edit applies to all of them.")
+                .arg(weight ? tr("weight") : tr("activation"));
+        return {};
+    }
     const bool sqnrColumn = isSqnrColumn(index.column());
     if (sqnrColumn && (role == Qt::DisplayRole || role == SortRole || role == Qt::ToolTipRole)) {
         if (!m_hasTrial)
@@ -151,6 +226,8 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
     case WeightRangeColumn: return tr("Weight range");
     case WeightKurtosisColumn: return tr("Kurtosis");
     case ActivationRangeColumn: return tr("Act. range");
+    case WeightSettingColumn: return tr("W setting");
+    case ActivationSettingColumn: return tr("A setting");
     case WeightSqnrColumn: return tr("W SQNR");
     case ActivationSqnrColumn: return tr("A SQNR");
     case OutputSqnrColumn: return tr("Out SQNR");

@@ -17,6 +17,8 @@ public:
         OpColumn,
         WeightShapeColumn,
         ParamsColumn,
+        WeightSettingColumn,  ///< editable: this layer's weight spec, empty for the default
+        ActivationSettingColumn,
         WeightSqnrColumn,     ///< the three SQNR columns hold the last trial's errors
         ActivationSqnrColumn,
         OutputSqnrColumn,
@@ -42,6 +44,21 @@ public:
     void setTrial(const TrialResult& trial);
     bool hasTrial() const { return m_hasTrial; }
     static bool isSqnrColumn(int column) { return column >= WeightSqnrColumn && column <= OutputSqnrColumn; }
+
+    /// Per-layer overrides of the trial settings, as edited in the table.
+    const QMap<QString, QuantConfig::Override>& overrides() const { return m_overrides; }
+    void setOverrides(const QMap<QString, QuantConfig::Override>& overrides);
+    /// Sets (or, with an empty text, resets to the default) one setting of the given rows.
+    /// Throws EngineError(BadInput) for a spec that does not parse; nothing changes then.
+    void setSetting(const QList<int>& rows, bool weight, const QString& spec);
+    Qt::ItemFlags flags(const QModelIndex& index) const override;
+    bool setData(const QModelIndex& index, const QVariant& value, int role) override;
+
+Q_SIGNALS:
+    void overridesChanged();
+    void settingRejected(const QString& message);
+
+public:
     const LayerProfile& layer(int row) const { return m_report.layers.at(row); }
 
     int rowCount(const QModelIndex& parent = {}) const override;
@@ -52,6 +69,7 @@ public:
 private:
     ProfileReport m_report;
     TrialResult m_trial;
+    QMap<QString, QuantConfig::Override> m_overrides;
     bool m_hasTrial = false;
     qint64 m_totalParams = 0;
 };

@@ -156,12 +156,43 @@ MainWindow::MainWindow(QWidget* parent)
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(LayerTableModel::NameColumn, Qt::AscendingOrder);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setAlternatingRowColors(true);
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setItemDelegateForColumn(LayerTableModel::ParamsColumn,
                                       new BarDelegate(LayerTableModel::ShareRole, m_table));
+    m_table->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
+    auto* resetAction = new QAction(tr("Reset Selected Layers to Default"), m_table);
+    connect(resetAction, &QAction::triggered, this, [this] {
+        QList<int> rows;
+        for (const QModelIndex& i : m_table->selectionModel()->selectedRows())
+            rows << m_proxy->mapToSource(i).row();
+        m_layers->setSetting(rows, true, QString());
+        m_layers->setSetting(rows, false, QString());
+    });
+    m_table->addAction(resetAction);
+    connect(m_layers, &LayerTableModel::settingRejected, this, [this](const QString& message) { m_stage->setText(message); });
+    connect(m_layers, &QAbstractItemModel::dataChanged, this, [this](const QModelIndex& topLeft, const QModelIndex&) {
+        // Bulk edit: an edited setting cell is copied to the other selected rows.
+        const int column = topLeft.column();
+        if (m_bulkEditing || (column != LayerTableModel::WeightSettingColumn && column != LayerTableModel::ActivationSettingColumn))
+            return;
+        const QModelIndexList selected = m_table->selectionModel()->selectedRows();
+        if (selected.size() < 2)
+            return;
+        QList<int> rows;
+        for (const QModelIndex& i : selected)
+            rows << m_proxy->mapToSource(i).row();
+        if (!rows.contains(topLeft.row()))
+            return;
+        m_bulkEditing = true;
+        m_layers->setSetting(rows, column == LayerTableModel::WeightSettingColumn,
+                             m_layers->index(topLeft.row(), column).data(Qt::EditRole).toString());
+        m_bulkEditing = false;
+    });
+    connect(m_layers, &LayerTableModel::overridesChanged, this, [this] { showLayer(currentLayer()); });
     m_filter->setPlaceholderText(tr("Filter layers by name…"));
     m_filter->setClearButtonEnabled(true);
     connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
@@ -548,6 +579,7 @@ void MainWindow::runTrial()
         Q_EMIT trialFailed(e.message());
         return;
     }
+    config.layers = m_layers->overrides();
     const QString mode = m_mode->currentText();
     config.mode = mode == QLatin1String("dynamic")       ? TrialMode::Dynamic
                   : mode == QLatin1String("weight-only") ? TrialMode::WeightOnly
@@ -619,7 +651,29 @@ void MainWindow::showLayer(int row)
                                       tr("weight value")));
     m_weightStats->setText(statsLine(p.weight));
     const bool trialRow = m_hasTrial && row < m_trial.layers.size();
-    m_weightPlot->setGrid(trialRow ? gridOf(m_trial.layers[row].weightQParams, tr("channels or groups")) : QuantGrid());
+    QuantGrid weightGrid = trialRow ? gridOf(m_trial.layers[row].weightQParams, tr("channels or groups")) : QuantGrid();
+    // An edited min-max weight setting previews its grid at once, from the profiled ranges.
+    const auto edited = m_layers->overrides().constFind(p.layer.name);
+    if (edited != m_layers->overrides().cend() && edited->hasWeight) {
+        const QuantSpec& spec = edited->weight;
+        weightGrid = {};
+        if (spec.type == QuantType::Int && spec.method == RangeMethod::MinMax &&
+            spec.granularity != Granularity::Group) {
+            QVector<float> lo, hi;
+            if (spec.granularity == Granularity::PerChannel)
+                for (qsizetype c = 0; c < p.weight.channelMin.size(); ++c) {
+                    lo << float(p.weight.channelMin[c]);
+                    hi << float(p.weight.channelMax[c]);
+                }
+            else {
+                lo << float(p.weight.min);
+                hi << float(p.weight.max);
+            }
+            weightGrid = gridOf(calculateQParams(lo, hi, spec), tr("channels"));
+            weightGrid.caption = tr("edited, before a trial: ") + weightGrid.caption;
+        }
+    }
+    m_weightPlot->setGrid(weightGrid);
     QVector<QPair<double, double>> quantizedWeights;
     if (trialRow && m_weightQuantized->isChecked()) {
         // Exact: the engine's histogram of the fake-quantized weight; its values sit on few bins.

@@ -50,6 +50,7 @@ public:
     void setTrialSettings(const QString& weights, const QString& activations, const QString& mode);
 
     QTableView* layerTable() const { return m_table; }
+    LayerTableModel* layerModel() const { return m_layers; }
     HistogramPlot* weightPlot() const { return m_weightPlot; }
     HistogramPlot* activationPlot() const { return m_activationPlot; }
     LayerErrorPlot* errorPlot() const { return m_errorPlot; }
@@ -124,6 +125,7 @@ private:
     bool m_hasTrial = false;
     QString m_modelPath; ///< empty for the demo
     QString m_databasePath;
+    bool m_bulkEditing = false;
 };
 
 } // namespace qs

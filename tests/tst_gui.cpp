@@ -153,6 +153,44 @@ private Q_SLOTS:
         }
     }
 
+    // Per-layer settings edited in the table: the grid previews at once, bulk edit applies to
+    // every selected row, a bad spec is refused, and the trial uses the edits.
+    void editsLayerSettingsAndRunsThem()
+    {
+        MainWindow w;
+        w.show();
+        QSignalSpy opened(&w, &MainWindow::modelOpened);
+        w.openDemo();
+        QVERIFY(opened.wait(120000));
+        QAbstractItemModel* view = w.layerTable()->model();
+        w.layerTable()->selectRow(0);
+        QVERIFY(view->setData(view->index(0, LayerTableModel::WeightSettingColumn), "int4:per_tensor:symmetric"));
+        QCOMPARE(w.weightPlot()->gridLineCount(), 16); // previewed before any trial
+
+        QSignalSpy rejected(w.layerModel(), &LayerTableModel::settingRejected);
+        QVERIFY(!view->setData(view->index(1, LayerTableModel::WeightSettingColumn), "int9"));
+        QCOMPARE(rejected.count(), 1);
+        QVERIFY(!w.layerModel()->overrides().contains("conv2"));
+
+        // Bulk: fc2 and fc3 selected, one edit sets both.
+        auto* selection = w.layerTable()->selectionModel();
+        selection->select(view->index(3, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        selection->select(view->index(4, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        QVERIFY(view->setData(view->index(3, LayerTableModel::WeightSettingColumn), "float16"));
+        QCOMPARE(view->index(4, LayerTableModel::WeightSettingColumn).data().toString(), QStringLiteral("float16"));
+
+        w.setTrialSettings("int8:per_channel:symmetric:minmax", "uint8:per_tensor:affine:histogram", "static");
+        QSignalSpy finished(&w, &MainWindow::trialFinished);
+        w.runTrial();
+        QVERIFY(finished.wait(120000));
+        const QStringList specs = {w.trial().layers[0].weightSpec, w.trial().layers[1].weightSpec,
+                                   w.trial().layers[3].weightSpec, w.trial().layers[4].weightSpec};
+        QCOMPARE(specs, (QStringList{"int4:per_tensor:symmetric:minmax", "int8:per_channel:symmetric:minmax",
+                                     "float16", "float16"}));
+        const StoredTrial stored = Store(Store::defaultPath()).trials().last();
+        QCOMPARE(QuantConfig::fromJson(stored.config, "db").layers.size(), 3);
+    }
+
     void aBadFileLeavesTheOpenModel()
     {
         MainWindow w;
