@@ -1,5 +1,6 @@
 #include "profile.h"
 
+#include "batches_p.h"
 #include "data_p.h"
 #include "model_p.h"
 
@@ -63,22 +64,8 @@ private:
     const QVector<LayerInfo>& m_layers;
 };
 
-template<class Fn>
-void forEachBatch(SampleRange range, int batchSize, const JobControl& control, double from, double to,
-                  const QString& stage, Fn&& fn)
-{
-    if (batchSize <= 0)
-        throw EngineError(ErrorKind::BadInput, QStringLiteral("batch size must be positive, not %1").arg(batchSize));
-    for (qint64 b = range.begin; b < range.end; b += batchSize) {
-        control.checkCancelled();
-        const double done = range.size() ? double(b - range.begin) / double(range.size()) : 1.0;
-        control.report(from + (to - from) * done, stage);
-        fn(b, qMin(range.end, b + batchSize));
-    }
-    control.report(to, stage);
-}
+} // namespace
 
-/// Runs forward; an exception from LibTorch becomes a BadInput error naming model and data.
 at::Tensor runForward(Model& model, const Dataset& data, const at::Tensor& x)
 {
     try {
@@ -91,8 +78,6 @@ at::Tensor runForward(Model& model, const Dataset& data, const at::Tensor& x)
                                                         formatShape(data.sampleShape(true)), torchMessage(e)));
     }
 }
-
-} // namespace
 
 TensorStats weightStats(const Model& model, int site, int bins)
 {
@@ -108,7 +93,7 @@ QVector<TensorStats> activationStats(Model& model, const Dataset& data, SampleRa
     c10::InferenceMode guard;
     CalibrationProbe probe(model.layers(), bins);
     ScopedProbeHandler scope(&probe);
-    forEachBatch(range, batchSize, control, 0, 1, QStringLiteral("Calibrating"), [&](qint64 b, qint64 e) {
+    forEachBatch(range, batchSize, control, 0, 1, QStringLiteral("Calibrating"), [&](qint64, qint64 b, qint64 e) {
         runForward(model, data, data.impl().batchInputs(b, e));
     });
     QVector<TensorStats> out;
@@ -128,7 +113,7 @@ double evaluateTop1(Model& model, const Dataset& data, SampleRange range, int ba
     c10::InferenceMode guard;
     ScopedProbeHandler scope(nullptr);
     qint64 correct = 0;
-    forEachBatch(range, batchSize, control, 0, 1, QStringLiteral("Evaluating"), [&](qint64 b, qint64 e) {
+    forEachBatch(range, batchSize, control, 0, 1, QStringLiteral("Evaluating"), [&](qint64, qint64 b, qint64 e) {
         at::Tensor out = runForward(model, data, data.impl().batchInputs(b, e));
         if (out.dim() != 2 || out.size(0) != e - b)
             throw EngineError(ErrorKind::BadInput,

@@ -267,15 +267,20 @@ qint64 Store::addTrial(const QString& modelSha256, const QString& modelName, con
 
 QVector<StoredTrial> Store::trials(const QString& modelSha256) const
 {
+    return select(QStringLiteral("? = '' OR m.sha256 = ?"), {text(modelSha256), text(modelSha256)});
+}
+
+QVector<StoredTrial> Store::select(const QString& where, const QVariantList& binds) const
+{
     QSqlDatabase d = QSqlDatabase::database(m_connection);
     QSqlQuery q(d);
     q.prepare(QStringLiteral(
         "SELECT t.id, t.created, t.origin, t.name, t.note, m.sha256, m.name, s.spec, t.config, t.has_accuracy, "
         "t.top1, t.float_top1, t.output_sqnr, t.size_bytes, t.float_bytes, t.evaluation_samples, t.error_samples, "
         "t.seconds, t.warnings FROM trials t JOIN models m ON m.id = t.model_id JOIN datasets s ON s.id = "
-        "t.dataset_id WHERE ? = '' OR m.sha256 = ? ORDER BY t.id"));
-    q.addBindValue(text(modelSha256));
-    q.addBindValue(text(modelSha256));
+        "t.dataset_id WHERE ") + where + QStringLiteral(" ORDER BY t.id"));
+    for (const QVariant& v : binds)
+        q.addBindValue(v);
     if (!q.exec())
         fail(QStringLiteral("cannot read trials"), q.lastError().text());
     QVector<StoredTrial> out;
@@ -310,15 +315,10 @@ QVector<StoredTrial> Store::trials(const QString& modelSha256) const
 
 StoredTrial Store::trial(qint64 id) const
 {
-    StoredTrial found;
-    bool ok = false;
-    for (const StoredTrial& t : trials())
-        if (t.id == id) {
-            found = t;
-            ok = true;
-        }
-    if (!ok)
+    const QVector<StoredTrial> one = select(QStringLiteral("t.id = ?"), {QVariant(id)});
+    if (one.isEmpty())
         throw EngineError(ErrorKind::BadInput, QStringLiteral("trial database %1 has no trial %2").arg(m_path).arg(id));
+    StoredTrial found = one.first();
     QSqlQuery q(QSqlDatabase::database(m_connection));
     q.prepare(QStringLiteral(
         "SELECT name, weight_spec, activation_spec, weight_bits, weight_sqnr, activation_sqnr, output_sqnr, output_mse, "

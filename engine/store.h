@@ -6,6 +6,7 @@
 
 #include <QDateTime>
 #include <QString>
+#include <QVariantList>
 #include <QVector>
 
 namespace qs {
@@ -58,6 +59,7 @@ public:
 
 private:
     void exec(const QString& sql) const;
+    QVector<StoredTrial> select(const QString& where, const QVariantList& binds) const;
     void migrate();
     [[noreturn]] void fail(const QString& what, const QString& detail) const;
     QString m_path;

@@ -1,5 +1,6 @@
 #include "trial.h"
 
+#include "batches_p.h"
 #include "data_p.h"
 #include "model_p.h"
 #include "observers_p.h"
@@ -233,23 +234,9 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
     }
 
     auto forEachBatch = [&](SampleRange range, double from, double to, const QString& stage, auto&& fn) {
-        qint64 index = 0;
-        for (qint64 b = range.begin; b < range.end; b += batch, ++index) {
-            control.checkCancelled();
-            control.report(from + (to - from) * double(b - range.begin) / double(range.size()), stage);
-            fn(index, b, qMin(range.end, b + batch));
-        }
+        qs::forEachBatch(range, int(batch), control, from, to, stage, fn);
     };
-    auto forward = [&](qint64 b, qint64 e) {
-        try {
-            return m.forward(data.impl().batchInputs(b, e));
-        } catch (const EngineError&) {
-            throw;
-        } catch (const std::exception& ex) {
-            throw EngineError(ErrorKind::BadInput,
-                              QStringLiteral("%1 failed on %2: %3").arg(m_model->displayName(), data.description(), torchMessage(ex)));
-        }
-    };
+    auto forward = [&](qint64 b, qint64 e) { return runForward(*m_model, data, data.impl().batchInputs(b, e)); };
     auto correctIn = [&](const at::Tensor& out, qint64 b, qint64 e, const at::Tensor& floatOut) -> qint64 {
         const at::Tensor target = data.hasLabels() ? data.impl().batchLabels(b, e) : floatOut.argmax(1);
         return out.argmax(1).eq(target).sum().item<int64_t>();

@@ -1,0 +1,34 @@
+#pragma once
+// Engine-private: walking a sample range in batches, and a forward pass whose LibTorch errors
+// become messages that name the model and the data.
+
+#include "data.h"
+#include "errors.h"
+#include "model.h"
+
+#include <torch/script.h>
+
+namespace qs {
+
+/// Calls fn(batchIndex, begin, end) for each batch of `range`, polling cancel before each and
+/// reporting progress from `from` to `to` of the job.
+template<class Fn>
+void forEachBatch(SampleRange range, int batchSize, const JobControl& control, double from, double to,
+                  const QString& stage, Fn&& fn)
+{
+    if (batchSize <= 0)
+        throw EngineError(ErrorKind::BadInput, QStringLiteral("batch size must be positive, not %1").arg(batchSize));
+    qint64 index = 0;
+    for (qint64 b = range.begin; b < range.end; b += batchSize, ++index) {
+        control.checkCancelled();
+        const double done = range.size() ? double(b - range.begin) / double(range.size()) : 1.0;
+        control.report(from + (to - from) * done, stage);
+        fn(index, b, qMin(range.end, b + batchSize));
+    }
+    control.report(to, stage);
+}
+
+/// Runs forward; an exception from LibTorch becomes a BadInput error naming model and data.
+at::Tensor runForward(Model& model, const Dataset& data, const at::Tensor& x);
+
+} // namespace qs
