@@ -3,6 +3,7 @@
 #include "bardelegate.h"
 #include "histogramplot.h"
 #include "jobtracker.h"
+#include "comparedialog.h"
 #include "historymodel.h"
 #include "layererrorplot.h"
 #include "paretoplot.h"
@@ -16,6 +17,7 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QFileDialog>
+#include <QInputDialog>
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QLabel>
@@ -129,6 +131,7 @@ MainWindow::MainWindow(QWidget* parent)
       m_history(new HistoryModel(this)),
       m_historyProxy(new QSortFilterProxyModel(this)),
       m_historyTable(new QTableView),
+      m_historyFilter(new QLineEdit),
       m_tabs(new QTabWidget),
       m_weightPlot(new HistogramPlot),
       m_activationPlot(new HistogramPlot),
@@ -214,7 +217,7 @@ MainWindow::MainWindow(QWidget* parent)
     m_historyTable->setSortingEnabled(true);
     m_historyTable->sortByColumn(HistoryModel::IdColumn, Qt::DescendingOrder);
     m_historyTable->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_historyTable->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_historyTable->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_historyTable->verticalHeader()->hide();
     m_historyTable->horizontalHeader()->setStretchLastSection(true);
     m_historyTable->setAlternatingRowColors(true);
@@ -223,7 +226,18 @@ MainWindow::MainWindow(QWidget* parent)
     });
     m_tabs->addTab(m_errorPlot, tr("Error per layer"));
     m_tabs->addTab(m_paretoPlot, tr("Accuracy vs size"));
-    m_tabs->addTab(m_historyTable, tr("History"));
+    auto* historyPanel = new QWidget;
+    auto* historyLayout = new QVBoxLayout(historyPanel);
+    historyLayout->setContentsMargins(0, 0, 0, 0);
+    m_historyFilter->setPlaceholderText(tr("Filter trials…"));
+    m_historyFilter->setClearButtonEnabled(true);
+    m_historyProxy->setFilterKeyColumn(-1); // any column
+    m_historyProxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    connect(m_historyFilter, &QLineEdit::textChanged, m_historyProxy, &QSortFilterProxyModel::setFilterFixedString);
+    historyLayout->addWidget(m_historyFilter);
+    historyLayout->addWidget(m_historyTable);
+    m_tabs->addTab(historyPanel, tr("History"));
+    createHistoryActions();
     left->addWidget(m_tabs);
     connect(m_paretoPlot, &ParetoPlot::trialClicked, this, &MainWindow::showStoredTrial);
     left->setStretchFactor(0, 3);
@@ -536,6 +550,115 @@ void MainWindow::reloadHistory()
     m_paretoPlot->setData(points, 4.0 * double(m_report.parameterCount),
                           m_report.hasAccuracy ? m_report.floatTop1 : 1.0);
     m_historyTable->resizeColumnsToContents();
+}
+
+QList<qint64> MainWindow::selectedTrials() const
+{
+    QList<qint64> ids;
+    for (const QModelIndex& i : m_historyTable->selectionModel()->selectedRows())
+        ids << i.data(HistoryModel::IdRole).toLongLong();
+    return ids;
+}
+
+void MainWindow::createHistoryActions()
+{
+    m_historyTable->setContextMenuPolicy(Qt::ActionsContextMenu);
+    auto add = [this](const QString& text, const QKeySequence& key, auto&& fn) {
+        auto* a = new QAction(text, m_historyTable);
+        a->setShortcut(key);
+        a->setShortcutContext(Qt::WidgetShortcut);
+        connect(a, &QAction::triggered, this, fn);
+        m_historyTable->addAction(a);
+    };
+    add(tr("Show Trial"), QKeySequence(), [this] {
+        if (const auto ids = selectedTrials(); ids.size() == 1)
+            showStoredTrial(ids.first());
+    });
+    add(tr("Compare Two Selected Trials"), QKeySequence(tr("Ctrl+K")), [this] {
+        const auto ids = selectedTrials();
+        if (ids.size() != 2) {
+            m_stage->setText(tr("Select two trials to compare"));
+            return;
+        }
+        compareTrials(std::min(ids[0], ids[1]), std::max(ids[0], ids[1]));
+    });
+    add(tr("Rename…"), QKeySequence(Qt::Key_F2), [this] {
+        const auto ids = selectedTrials();
+        if (ids.size() != 1)
+            return;
+        bool ok = false;
+        const int row = m_history->rowOf(ids.first());
+        const QString name = QInputDialog::getText(this, tr("Rename Trial"), tr("Name:"), QLineEdit::Normal,
+                                                   m_history->trials().value(row).name, &ok);
+        if (ok)
+            renameTrial(ids.first(), name);
+    });
+    add(tr("Edit Note…"), QKeySequence(), [this] {
+        const auto ids = selectedTrials();
+        if (ids.size() != 1)
+            return;
+        bool ok = false;
+        const int row = m_history->rowOf(ids.first());
+        const QString note = QInputDialog::getMultiLineText(this, tr("Trial Note"), tr("Note:"),
+                                                            m_history->trials().value(row).note, &ok);
+        if (ok)
+            setTrialNote(ids.first(), note);
+    });
+    add(tr("Delete…"), QKeySequence(QKeySequence::Delete), [this] {
+        const auto ids = selectedTrials();
+        if (ids.isEmpty())
+            return;
+        if (QMessageBox::question(this, tr("Delete Trials"),
+                                  tr("Delete %n trial(s) from the trial database? This cannot be undone.", nullptr,
+                                     int(ids.size()))) != QMessageBox::Yes)
+            return;
+        for (qint64 id : ids)
+            deleteTrial(id);
+    });
+}
+
+QDialog* MainWindow::compareTrials(qint64 a, qint64 b)
+{
+    try {
+        Store store(m_databasePath);
+        auto* dialog = new CompareDialog(store.trial(a), store.trial(b), this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show();
+        return dialog;
+    } catch (const EngineError& e) {
+        showError(tr("Cannot compare trials"), e.message());
+        return nullptr;
+    }
+}
+
+void MainWindow::renameTrial(qint64 id, const QString& name)
+{
+    try {
+        Store(m_databasePath).rename(id, name);
+    } catch (const EngineError& e) {
+        showError(tr("Cannot rename trial %1").arg(id), e.message());
+    }
+    reloadHistory();
+}
+
+void MainWindow::setTrialNote(qint64 id, const QString& note)
+{
+    try {
+        Store(m_databasePath).setNote(id, note);
+    } catch (const EngineError& e) {
+        showError(tr("Cannot change the note of trial %1").arg(id), e.message());
+    }
+    reloadHistory();
+}
+
+void MainWindow::deleteTrial(qint64 id)
+{
+    try {
+        Store(m_databasePath).remove(id);
+    } catch (const EngineError& e) {
+        showError(tr("Cannot delete trial %1").arg(id), e.message());
+    }
+    reloadHistory();
 }
 
 void MainWindow::showStoredTrial(qint64 id)

@@ -11,6 +11,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QDialog;
 class QLabel;
 class QLineEdit;
 class QMenu;
@@ -56,8 +57,15 @@ public:
     LayerErrorPlot* errorPlot() const { return m_errorPlot; }
     ParetoPlot* paretoPlot() const { return m_paretoPlot; }
     QTableView* historyTable() const { return m_historyTable; }
+    QLineEdit* historyFilter() const { return m_historyFilter; }
     /// Shows a recorded trial: its settings in the toolbar, its errors in the table and charts.
     void showStoredTrial(qint64 id);
+    /// Opens the compare view of two recorded trials (non-modal); returns it.
+    QDialog* compareTrials(qint64 a, qint64 b);
+    void renameTrial(qint64 id, const QString& name);
+    void setTrialNote(qint64 id, const QString& note);
+    /// Deletes a trial from the database after the user confirmed.
+    void deleteTrial(qint64 id);
     JobTracker* jobs() const { return m_jobs; }
     const ProfileReport& report() const { return m_report; }
     const TrialResult& trial() const { return m_trial; }
@@ -78,6 +86,8 @@ private:
     void createTrialBar();
     void showError(const QString& title, const QString& message);
     void reloadHistory();
+    void createHistoryActions();
+    QList<qint64> selectedTrials() const;
     void showTrialResult(const TrialResult& r, const QString& settings);
     void openModelDialog();
     void showLayer(int row);
@@ -98,6 +108,7 @@ private:
     HistoryModel* m_history;
     QSortFilterProxyModel* m_historyProxy;
     QTableView* m_historyTable;
+    QLineEdit* m_historyFilter;
     QTabWidget* m_tabs;
     QComboBox* m_weightSpec = nullptr;
     QComboBox* m_activationSpec = nullptr;

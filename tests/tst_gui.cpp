@@ -7,6 +7,7 @@
 #include "layererrorplot.h"
 #include "layertablemodel.h"
 #include "paretoplot.h"
+#include "comparedialog.h"
 #include "mainwindow.h"
 #include "qcp.h"
 #include "runtime.h"
@@ -146,6 +147,26 @@ private Q_SLOTS:
         QVERIFY(failed.first().first().toString().contains("9 bits"));
         QCOMPARE(w.trial().layers.size(), 5); // the last good trial stays
         QCOMPARE(w.historyTable()->model()->rowCount(), 2);
+
+        // Compare: every layer's weights differ (int4 per tensor against int8 per channel),
+        // highlighted, and both trials are on the compare view's error chart.
+        const QVector<StoredTrial> both = Store(Store::defaultPath()).trials();
+        auto* compare = qobject_cast<CompareDialog*>(w.compareTrials(both[0].id, both[1].id));
+        QVERIFY(compare);
+        QCOMPARE(compare->model()->differingLayers(), 5);
+        QVERIFY(compare->model()->index(0, CompareModel::WeightsA).data(Qt::BackgroundRole).isValid());
+        QCOMPARE(compare->errorPlot()->barCount(), 10);
+        compare->close();
+
+        // Rename, then delete (confirmation is the action's; the call is what it runs).
+        w.renameTrial(both[0].id, "four bits");
+        QCOMPARE(Store(Store::defaultPath()).trial(both[0].id).name, QStringLiteral("four bits"));
+        w.historyFilter()->setText("four bits");
+        QCOMPARE(w.historyTable()->model()->rowCount(), 1);
+        w.historyFilter()->clear();
+        w.deleteTrial(both[0].id);
+        QCOMPARE(w.historyTable()->model()->rowCount(), 1);
+        QCOMPARE(w.paretoPlot()->pointCount(), 1);
         if (qEnvironmentVariableIsSet("QS_SHOT")) { // a picture of the window, for a human to look at
             w.findChild<QTabWidget*>()->setCurrentIndex(1);
             QTest::qWait(200); // let queued replots run
