@@ -224,6 +224,35 @@ private Q_SLOTS:
         QCOMPARE(s.trials().size(), 1);
     }
 
+    // Another connection holds the write lock: after the 5 s busy timeout the trial is refused
+    // with a message that says so, and nothing already stored changes.
+    void aLockedDatabaseIsReported()
+    {
+        const QString path = m_dir.filePath("locked.db");
+        {
+            Store s(path);
+            s.addTrial("sha", "m", "idx:x", QuantConfig(), sampleResult(0), "manual");
+        }
+        {
+            QSqlDatabase other = QSqlDatabase::addDatabase("QSQLITE", "locker");
+            other.setDatabaseName(path);
+            QVERIFY(other.open());
+            QSqlQuery lock(other);
+            QVERIFY(lock.exec("BEGIN EXCLUSIVE"));
+            Store s(path);
+            try {
+                s.addTrial("sha", "m", "idx:x", QuantConfig(), sampleResult(1), "manual");
+                QFAIL("expected a lock error");
+            } catch (const EngineError& e) {
+                QVERIFY2(e.message().contains("another process holds a lock") && e.message().contains(path),
+                         qPrintable(e.message()));
+            }
+            QVERIFY(lock.exec("ROLLBACK"));
+        }
+        QSqlDatabase::removeDatabase("locker");
+        QCOMPARE(Store(path).trials().size(), 1);
+    }
+
     // A writer process records trials; a reader here always sees whole trials; then the writer
     // is killed with SIGKILL, and every trial it committed is there and the file is sound.
     void readerAndKilledWriter()
