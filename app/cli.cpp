@@ -294,7 +294,8 @@ int runTrialCommand(const QCommandLineParser& p)
     Inputs in = openInputs(p);
     in.model->measureShapes(*in.data);
     TrialRunner runner(in.model, in.data, options);
-    const TrialResult r = runner.run(config, {});
+    StoreCalibrationCache cache(store, in.model->sha256(), in.model->displayName(), in.data->spec().toString());
+    const TrialResult r = runner.run(config, {}, &cache);
     const qint64 id = store.addTrial(in.model->sha256(), in.model->displayName(), in.data->spec().toString(), config, r,
                                      QStringLiteral("manual"), p.value(QStringLiteral("name")));
     std::fprintf(stderr, "recorded as trial %lld in %s\n", static_cast<long long>(id), qPrintable(store.path()));
@@ -331,6 +332,8 @@ int runTrialCommand(const QCommandLineParser& p)
                                            {QStringLiteral("evaluation_samples"), double(r.evaluationSamples)},
                                            {QStringLiteral("error_samples"), double(r.errorSamples)},
                                            {QStringLiteral("seconds"), r.seconds},
+                                           {QStringLiteral("calibration_seconds"), r.calibrationSeconds},
+                                           {QStringLiteral("calibrations_run"), r.calibrationsRun},
                                            {QStringLiteral("layers"), layers},
                                            {QStringLiteral("warnings"), QJsonArray::fromStringList(r.warnings)}})
                      .toJson(QJsonDocument::Indented);

@@ -711,15 +711,27 @@ void MainWindow::runTrial()
     const QString database = m_databasePath, sha = m_model->sha256(), modelName = m_model->displayName();
     const QString dataSpec = m_dataSpec.toString();
     std::function<TrialResult(const JobControl&)> job = [=](const JobControl& control) {
-        TrialResult r = runner->run(config, control);
-        // Recorded through the engine thread's own connection. A database that cannot take it
-        // does not cost the user the result: it is shown with a warning.
+        // The engine thread's own connection. A database that cannot take the trial does not
+        // cost the user the result: it is shown with a warning.
+        std::unique_ptr<Store> store;
+        QString problem;
         try {
-            Store store(database);
-            store.addTrial(sha, modelName, dataSpec, config, r, QStringLiteral("manual"));
+            store = std::make_unique<Store>(database);
         } catch (const EngineError& e) {
-            r.warnings << QStringLiteral("not recorded: %1").arg(e.message());
+            problem = e.message();
         }
+        std::unique_ptr<StoreCalibrationCache> cache;
+        if (store)
+            cache = std::make_unique<StoreCalibrationCache>(*store, sha, modelName, dataSpec);
+        TrialResult r = runner->run(config, control, cache.get());
+        try {
+            if (store)
+                store->addTrial(sha, modelName, dataSpec, config, r, QStringLiteral("manual"));
+        } catch (const EngineError& e) {
+            problem = e.message();
+        }
+        if (!problem.isEmpty())
+            r.warnings << QStringLiteral("not recorded: %1").arg(problem);
         return r;
     };
     m_jobs->start<TrialResult>(

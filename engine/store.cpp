@@ -66,7 +66,15 @@ const char* const kMigrations[] = {
          activation_qparams TEXT NOT NULL,
          PRIMARY KEY(trial_id, idx));
        CREATE INDEX trials_by_model ON trials(model_id);)",
+    // Schema 2: calibrated activation qparams, so reopening a model does not recalibrate.
+    R"(CREATE TABLE calibrations(
+         model_id INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+         dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+         key TEXT NOT NULL,
+         qparams TEXT NOT NULL,
+         PRIMARY KEY(model_id, dataset_id, key));)",
 };
+static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == Store::kSchemaVersion, "one step per version");
 
 /// SQNR is +inf when nothing changed; stored as NULL.
 QVariant db(double v)
@@ -344,6 +352,55 @@ StoredTrial Store::trial(qint64 id) const
         found.result.layers << l;
     }
     return found;
+}
+
+bool Store::loadCalibration(const QString& modelSha256, const QString& dataSpec, const QString& key,
+                            QVector<QParams>& qparams) const
+{
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare(QStringLiteral("SELECT c.qparams FROM calibrations c JOIN models m ON m.id = c.model_id JOIN datasets s "
+                             "ON s.id = c.dataset_id WHERE m.sha256 = ? AND s.spec = ? AND c.key = ?"));
+    q.addBindValue(text(modelSha256));
+    q.addBindValue(text(dataSpec));
+    q.addBindValue(text(key));
+    if (!q.exec() || !q.next())
+        return false;
+    qparams.clear();
+    for (const auto& v : QJsonDocument::fromJson(q.value(0).toString().toUtf8()).array())
+        qparams << qparamsFromJson(QString::fromUtf8(QJsonDocument(v.toObject()).toJson(QJsonDocument::Compact)));
+    return true;
+}
+
+void Store::saveCalibration(const QString& modelSha256, const QString& modelName, const QString& dataSpec,
+                            const QString& key, const QVector<QParams>& qparams)
+{
+    if (m_readOnly)
+        return; // a cache: without it the next session calibrates again
+    QJsonArray all;
+    for (const QParams& q : qparams)
+        all.append(QJsonDocument::fromJson(qparamsJson(q).toUtf8()).object());
+    QSqlDatabase d = QSqlDatabase::database(m_connection);
+    d.transaction();
+    QSqlQuery q(d);
+    q.prepare(QStringLiteral("INSERT INTO models(sha256, name) VALUES(?, ?) ON CONFLICT(sha256) DO NOTHING"));
+    q.addBindValue(text(modelSha256));
+    q.addBindValue(text(modelName));
+    bool ok = q.exec();
+    q.prepare(QStringLiteral("INSERT INTO datasets(spec) VALUES(?) ON CONFLICT(spec) DO NOTHING"));
+    q.addBindValue(text(dataSpec));
+    ok = ok && q.exec();
+    q.prepare(QStringLiteral("INSERT OR REPLACE INTO calibrations(model_id, dataset_id, key, qparams) VALUES("
+                             "(SELECT id FROM models WHERE sha256 = ?), (SELECT id FROM datasets WHERE spec = ?), ?, ?)"));
+    q.addBindValue(text(modelSha256));
+    q.addBindValue(text(dataSpec));
+    q.addBindValue(text(key));
+    q.addBindValue(QString::fromUtf8(QJsonDocument(all).toJson(QJsonDocument::Compact)));
+    ok = ok && q.exec();
+    if (!ok || !d.commit()) {
+        const QString error = q.lastError().text();
+        d.rollback();
+        fail(QStringLiteral("cannot save a calibration"), error);
+    }
 }
 
 void Store::rename(qint64 id, const QString& name)

@@ -30,7 +30,7 @@ struct StoredTrial {
 class Store
 {
 public:
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
     /// The per-user database: <generic data location>/QuantScope/quantscope.db.
     static QString defaultPath();
 
@@ -53,6 +53,11 @@ public:
     QVector<StoredTrial> trials(const QString& modelSha256 = QString()) const;
     /// One trial with its per-layer results; throws EngineError(BadInput) for an unknown id.
     StoredTrial trial(qint64 id) const;
+    /// Calibrated activation qparams of a model and data set, by the trial runner's key.
+    bool loadCalibration(const QString& modelSha256, const QString& dataSpec, const QString& key,
+                         QVector<QParams>& qparams) const;
+    void saveCalibration(const QString& modelSha256, const QString& modelName, const QString& dataSpec,
+                         const QString& key, const QVector<QParams>& qparams);
     void rename(qint64 id, const QString& name);
     void setNote(qint64 id, const QString& note);
     void remove(qint64 id);
@@ -65,6 +70,28 @@ private:
     QString m_path;
     QString m_connection;
     bool m_readOnly = false;
+};
+
+/// The trial runner's calibration cache, kept in a Store for one model and data set.
+class StoreCalibrationCache : public CalibrationCache
+{
+public:
+    StoreCalibrationCache(Store& store, QString modelSha256, QString modelName, QString dataSpec)
+        : m_store(store), m_sha(std::move(modelSha256)), m_name(std::move(modelName)), m_data(std::move(dataSpec))
+    {
+    }
+    bool load(const QString& key, QVector<QParams>& qparams) override
+    {
+        return m_store.loadCalibration(m_sha, m_data, key, qparams);
+    }
+    void save(const QString& key, const QVector<QParams>& qparams) override
+    {
+        m_store.saveCalibration(m_sha, m_name, m_data, key, qparams);
+    }
+
+private:
+    Store& m_store;
+    QString m_sha, m_name, m_data;
 };
 
 } // namespace qs

@@ -196,7 +196,7 @@ TrialRunner::TrialRunner(std::shared_ptr<Model> model, std::shared_ptr<const Dat
 
 TrialRunner::~TrialRunner() = default;
 
-TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& control)
+TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& control, CalibrationCache* cache)
 {
     QElapsedTimer timer;
     timer.start();
@@ -268,6 +268,13 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
             if (s.type == QuantType::Int && !m_cache->calibrated.count(s.toString()))
                 needed[s.toString()] = s;
         for (const auto& [key, spec] : needed) {
+            // The cache key says everything the qparams depend on besides model and data.
+            const QString cacheKey = QStringLiteral("%1|calibration=%2|batch=%3").arg(key).arg(calib.size()).arg(batch);
+            QVector<QParams> cached;
+            if (cache && cache->load(cacheKey, cached) && cached.size() == siteCount) {
+                m_cache->calibrated[key] = cached;
+                continue;
+            }
             CalibrationProbe probe;
             for (int i = 0; i < siteCount; ++i)
                 probe.observers.push_back(actSpecs[i].toString() == key ? makeObserver(spec) : nullptr);
@@ -280,6 +287,9 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
                     qp[i] = probe.observers[size_t(i)]->qparams();
             m_cache->calibrated[key] = qp;
             ++m_cache->calibrationPasses;
+            ++r.calibrationsRun;
+            if (cache)
+                cache->save(cacheKey, qp);
         }
     }
 

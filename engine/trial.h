@@ -49,9 +49,20 @@ struct TrialResult {
     qint64 errorSamples = 0;
     double seconds = 0;            ///< the whole trial
     double referenceSeconds = 0;   ///< float reference outputs (0 when reused)
-    double calibrationSeconds = 0; ///< calibration of new activation specs (0 when reused)
+    double calibrationSeconds = 0; ///< calibration of new activation specs (about 0 when reused)
+    int calibrationsRun = 0;       ///< activation specs calibrated by this trial (0: all reused)
     QVector<LayerTrialResult> layers;
     QStringList warnings;
+};
+
+/// Keeps calibrated activation qparams across sessions (the trial database implements it).
+class CalibrationCache
+{
+public:
+    virtual ~CalibrationCache() = default;
+    /// Fills `qparams` (one per site) and returns true when `key` was calibrated before.
+    virtual bool load(const QString& key, QVector<QParams>& qparams) = 0;
+    virtual void save(const QString& key, const QVector<QParams>& qparams) = 0;
 };
 
 /// Runs trials on one model and data set. What does not depend on the configuration — the
@@ -63,7 +74,8 @@ public:
     TrialRunner(std::shared_ptr<Model> model, std::shared_ptr<const Dataset> data, const TrialOptions& options);
     ~TrialRunner();
     /// Runs one trial. The model's weights are restored afterwards, also on error or cancel.
-    TrialResult run(const QuantConfig& config, const JobControl& control);
+    /// With a cache, calibrations are looked up there first and saved there after.
+    TrialResult run(const QuantConfig& config, const JobControl& control, CalibrationCache* cache = nullptr);
     /// Passes over the calibration split so far (one per new activation spec), for tests.
     int calibrationPasses() const;
 

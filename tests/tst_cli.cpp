@@ -46,9 +46,13 @@ private Q_SLOTS:
     void trialsAreRecordedAndCompared()
     {
         const QString db = m_dir.filePath("trials.db");
-        QCOMPARE(cli({"trial", "--db", db, "--eval", "500", "--name", "eight bits"}).code, 0);
-        const Run four = cli({"trial", "--db", db, "--eval", "500", "--weights", "int4:per_channel:symmetric"});
+        const Run first = cli({"trial", "--db", db, "--eval", "500", "--name", "eight bits", "--json"});
+        QCOMPARE(first.code, 0);
+        QCOMPARE(QJsonDocument::fromJson(first.out.toUtf8()).object()["calibrations_run"].toInt(), 1);
+        const Run four = cli({"trial", "--db", db, "--eval", "500", "--weights", "int4:per_channel:symmetric", "--json"});
         QCOMPARE(four.code, 0);
+        // A new process, the same activation settings: the calibration comes from the database.
+        QCOMPARE(QJsonDocument::fromJson(four.out.toUtf8()).object()["calibrations_run"].toInt(), 0);
         QVERIFY2(four.err.contains("recorded as trial 2 in " + db), qPrintable(four.err));
         const Run history = cli({"history", "--db", db, "--json"});
         QCOMPARE(history.code, 0);

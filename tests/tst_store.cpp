@@ -154,6 +154,38 @@ private Q_SLOTS:
         QSqlDatabase::removeDatabase("inspect-round");
     }
 
+    // A schema-1 database (trials, no calibration table) upgrades in place and keeps its trials.
+    void migratesFromSchemaOne()
+    {
+        const QString path = m_dir.filePath("v1.db");
+        {
+            Store s(path);
+            s.addTrial("sha", "m", "idx:x", QuantConfig(), sampleResult(0), "manual", "old trial");
+        }
+        {
+            QSqlDatabase d = QSqlDatabase::addDatabase("QSQLITE", "downgrade");
+            d.setDatabaseName(path);
+            QVERIFY(d.open());
+            QVERIFY(QSqlQuery(d).exec("DROP TABLE calibrations"));
+            QVERIFY(QSqlQuery(d).exec("PRAGMA user_version = 1"));
+        }
+        QSqlDatabase::removeDatabase("downgrade");
+        Store s(path);
+        QCOMPARE(s.trials().size(), 1);
+        QCOMPARE(s.trials().first().name, QStringLiteral("old trial"));
+        QParams q;
+        q.scale = {0.5};
+        q.zeroPoint = {7};
+        s.saveCalibration("sha", "m", "idx:x", "uint8|calibration=512|batch=256", {q, QParams()});
+        QVector<QParams> back;
+        QVERIFY(s.loadCalibration("sha", "idx:x", "uint8|calibration=512|batch=256", back));
+        QCOMPARE(back.size(), 2);
+        QCOMPARE(back[0].scale, QVector<double>{0.5});
+        QCOMPARE(back[0].zeroPoint, QVector<qint64>{7});
+        QVERIFY(back[1].scale.isEmpty());
+        QVERIFY(!s.loadCalibration("sha", "idx:other", "uint8|calibration=512|batch=256", back));
+    }
+
     void migratesAFirstVersionDatabase()
     {
         // An empty SQLite file is schema 0: opening upgrades it to the current schema.

@@ -228,6 +228,35 @@ private Q_SLOTS:
         QVERIFY(b.layers[0].activationQParams.scale[0] > 0);
     }
 
+    // With a calibration cache (the trial database in the app), a new runner — a new session —
+    // reuses the calibration instead of calibrating again, with the same qparams.
+    void calibrationCacheSurvivesTheRunner()
+    {
+        struct MemoryCache : CalibrationCache {
+            QMap<QString, QVector<QParams>> saved;
+            bool load(const QString& key, QVector<QParams>& q) override
+            {
+                if (!saved.contains(key))
+                    return false;
+                q = saved[key];
+                return true;
+            }
+            void save(const QString& key, const QVector<QParams>& q) override { saved[key] = q; }
+        } cache;
+        auto model = Model::load(kFixtures + "/tiny_cnn_scripted.pt");
+        const QuantConfig c = config("int8:per_channel:symmetric", "uint8:per_tensor:affine:histogram");
+        TrialRunner first(model, m_data, smallOptions());
+        const TrialResult a = first.run(c, {}, &cache);
+        QCOMPARE(first.calibrationPasses(), 1);
+        QCOMPARE(cache.saved.size(), 1);
+        QVERIFY(cache.saved.firstKey().contains("calibration=100|batch=64"));
+        TrialRunner second(model, m_data, smallOptions());
+        const TrialResult b = second.run(c, {}, &cache);
+        QCOMPARE(second.calibrationPasses(), 0);
+        QCOMPARE(b.layers[2].activationQParams.scale, a.layers[2].activationQParams.scale);
+        QCOMPARE(b.top1, a.top1);
+    }
+
     void staticActivationsUseCalibratedMinMax()
     {
         // The first site's input is the image itself: pixels in [0, 1] give scale 1/255, zero point 0.
