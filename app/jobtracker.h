@@ -27,6 +27,11 @@ public:
     template<class T>
     void start(const QString& title, std::function<T(const JobControl&)> job, std::function<void(T)> done,
                std::function<void(ErrorKind, QString)> failed);
+    /// A short background task queued behind the current job, which it neither cancels nor
+    /// supersedes (e.g. a preview); no progress is shown for it.
+    template<class T>
+    void queue(std::function<T(const JobControl&)> job, std::function<void(T)> done,
+               std::function<void(ErrorKind, QString)> failed);
 
     void cancel();
     bool isRunning() const { return m_running > 0; }
@@ -114,6 +119,38 @@ void JobTracker::start(const QString& title, std::function<T(const JobControl&)>
         }
         if (m_running == 0)
             Q_EMIT finished();
+    });
+    watcher->setFuture(future);
+}
+
+template<class T>
+void JobTracker::queue(std::function<T(const JobControl&)> job, std::function<void(T)> done,
+                       std::function<void(ErrorKind, QString)> failed)
+{
+    struct Result {
+        std::optional<T> value;
+        Outcome error;
+    };
+    QPointer<JobTracker> self(this);
+    auto future = QtConcurrent::run(&m_pool, [job]() {
+        Result r;
+        try {
+            r.value = job(JobControl());
+        } catch (const EngineError& e) {
+            r.error = {e.kind(), e.message()};
+        } catch (const std::exception& e) {
+            r.error = {ErrorKind::Internal, QString::fromLocal8Bit(e.what()).section(u'\n', 0, 0)};
+        }
+        return r;
+    });
+    auto* watcher = new QFutureWatcher<Result>(this);
+    connect(watcher, &QFutureWatcher<Result>::finished, this, [watcher, done, failed] {
+        watcher->deleteLater();
+        Result r = watcher->future().result();
+        if (r.value)
+            done(std::move(*r.value));
+        else
+            failed(r.error.kind, r.error.message);
     });
     watcher->setFuture(future);
 }

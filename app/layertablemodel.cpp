@@ -53,6 +53,13 @@ void LayerTableModel::setSetting(const QList<int>& rows, bool weight, const QStr
     Q_EMIT overridesChanged();
 }
 
+void LayerTableModel::setPreviews(const QMap<QString, LayerTrialResult>& previews)
+{
+    m_previews = previews;
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, WeightSqnrColumn), index(rowCount() - 1, WeightSqnrColumn));
+}
+
 Qt::ItemFlags LayerTableModel::flags(const QModelIndex& index) const
 {
     Qt::ItemFlags f = QAbstractTableModel::flags(index);
@@ -136,6 +143,23 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
         return {};
     }
     const bool sqnrColumn = isSqnrColumn(index.column());
+    if (index.column() == WeightSqnrColumn) {
+        const auto preview = m_previews.constFind(l.name);
+        if (preview != m_previews.cend()) { // an edited setting, before its trial
+            const double v = preview->weightSqnr;
+            if (role == Qt::FontRole) {
+                QFont italic;
+                italic.setItalic(true);
+                return italic;
+            }
+            if (role == SortRole)
+                return std::isinf(v) ? 1e9 : v;
+            if (role == Qt::ToolTipRole)
+                return tr("Preview of the edited setting %1 (no trial yet)").arg(preview->weightSpec);
+            if (role == Qt::DisplayRole)
+                return std::isinf(v) ? QStringLiteral("∞") : QString::number(v, 'f', 1);
+        }
+    }
     if (sqnrColumn && (role == Qt::DisplayRole || role == SortRole || role == Qt::ToolTipRole)) {
         if (!m_hasTrial)
             return {};

@@ -51,6 +51,8 @@ public:
     /// Sets (or, with an empty text, resets to the default) one setting of the given rows.
     /// Throws EngineError(BadInput) for a spec that does not parse; nothing changes then.
     void setSetting(const QList<int>& rows, bool weight, const QString& spec);
+    /// Weight previews of edited layers: their W SQNR shows before a trial, in italics.
+    void setPreviews(const QMap<QString, LayerTrialResult>& previews);
     Qt::ItemFlags flags(const QModelIndex& index) const override;
     bool setData(const QModelIndex& index, const QVariant& value, int role) override;
 
@@ -70,6 +72,7 @@ private:
     ProfileReport m_report;
     TrialResult m_trial;
     QMap<QString, QuantConfig::Override> m_overrides;
+    QMap<QString, LayerTrialResult> m_previews;
     bool m_hasTrial = false;
     qint64 m_totalParams = 0;
 };

@@ -195,7 +195,7 @@ MainWindow::MainWindow(QWidget* parent)
                              m_layers->index(topLeft.row(), column).data(Qt::EditRole).toString());
         m_bulkEditing = false;
     });
-    connect(m_layers, &LayerTableModel::overridesChanged, this, [this] { showLayer(currentLayer()); });
+    connect(m_layers, &LayerTableModel::overridesChanged, this, [this] { previewEditedWeights(); });
     m_filter->setPlaceholderText(tr("Filter layers by name…"));
     m_filter->setClearButtonEnabled(true);
     connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
@@ -402,6 +402,7 @@ void MainWindow::openModel(const QString& path)
             m_runTrial->setEnabled(true);
             m_weightQuantized->setEnabled(false);
             m_activationQuantized->setEnabled(false);
+            m_previews.clear();
             m_layers->setProfile(m_report);
             reloadHistory();
             for (int c = LayerTableModel::WeightSqnrColumn; c <= LayerTableModel::OutputSqnrColumn; ++c)
@@ -552,6 +553,44 @@ void MainWindow::reloadHistory()
     m_historyTable->resizeColumnsToContents();
 }
 
+void MainWindow::previewEditedWeights()
+{
+    if (m_loadingTrial)
+        return; // a stored trial's settings, already measured
+    // Each edited weight setting gets its SQNR, grid and quantized values from the real weight
+    // on the engine thread, queued behind any running job, without a trial.
+    const auto overrides = m_layers->overrides();
+    for (int row = 0; row < m_report.layers.size(); ++row) {
+        const QString name = m_report.layers[row].layer.name;
+        const auto it = overrides.constFind(name);
+        if (it == overrides.cend() || !it->hasWeight) {
+            m_previews.remove(name);
+            continue;
+        }
+        const QuantSpec spec = it->weight;
+        std::shared_ptr<Model> model = m_model;
+        std::function<LayerTrialResult(const JobControl&)> job = [model, row, spec](const JobControl&) {
+            return previewWeight(*model, row, spec);
+        };
+        m_jobs->queue<LayerTrialResult>(
+            job,
+            [this, name, spec, model](LayerTrialResult r) {
+                const auto now = m_layers->overrides().constFind(name);
+                if (model != m_model || now == m_layers->overrides().cend() || !now->hasWeight ||
+                    now->weight.toString() != spec.toString())
+                    return; // edited again or another model since: a newer preview is on its way
+                m_previews[name] = r;
+                m_layers->setPreviews(m_previews);
+                showLayer(currentLayer());
+            },
+            [this](ErrorKind, const QString& message) { m_stage->setText(message); });
+    }
+    m_layers->setPreviews(m_previews);
+    if (!overrides.isEmpty())
+        m_table->setColumnHidden(LayerTableModel::WeightSqnrColumn, false);
+    showLayer(currentLayer());
+}
+
 QList<qint64> MainWindow::selectedTrials() const
 {
     QList<qint64> ids;
@@ -672,6 +711,11 @@ void MainWindow::showStoredTrial(qint64 id)
         }
         const QuantConfig config = QuantConfig::fromJson(t.config, tr("trial %1").arg(id));
         setTrialSettings(config.weight.toString(), config.activation.toString(), trialModeName(config.mode));
+        m_loadingTrial = true; // its per-layer settings go into the table as they were
+        m_layers->setOverrides(config.layers);
+        m_loadingTrial = false;
+        m_previews.clear();
+        m_layers->setPreviews(m_previews);
         showTrialResult(t.result, tr("#%1 %2").arg(id).arg(t.name));
         m_paretoPlot->setSelected(id);
         const int row = m_history->rowOf(id);
@@ -737,6 +781,8 @@ void MainWindow::runTrial()
     m_jobs->start<TrialResult>(
         tr("Trial: weights %1, activations %2").arg(config.weight.toString(), config.activation.toString()), job,
         [this](TrialResult r) {
+            m_previews.clear(); // the trial has measured the edited settings
+            m_layers->setPreviews(m_previews);
             showTrialResult(r, m_weightSpec->currentText() + QStringLiteral(" / ") + m_activationSpec->currentText() +
                                    QStringLiteral(" / ") + m_mode->currentText());
             reloadHistory();
@@ -787,32 +833,19 @@ void MainWindow::showLayer(int row)
     m_weightStats->setText(statsLine(p.weight));
     const bool trialRow = m_hasTrial && row < m_trial.layers.size();
     QuantGrid weightGrid = trialRow ? gridOf(m_trial.layers[row].weightQParams, tr("channels or groups")) : QuantGrid();
-    // An edited min-max weight setting previews its grid at once, from the profiled ranges.
-    const auto edited = m_layers->overrides().constFind(p.layer.name);
-    if (edited != m_layers->overrides().cend() && edited->hasWeight) {
-        const QuantSpec& spec = edited->weight;
-        weightGrid = {};
-        if (spec.type == QuantType::Int && spec.method == RangeMethod::MinMax &&
-            spec.granularity != Granularity::Group) {
-            QVector<float> lo, hi;
-            if (spec.granularity == Granularity::PerChannel)
-                for (qsizetype c = 0; c < p.weight.channelMin.size(); ++c) {
-                    lo << float(p.weight.channelMin[c]);
-                    hi << float(p.weight.channelMax[c]);
-                }
-            else {
-                lo << float(p.weight.min);
-                hi << float(p.weight.max);
-            }
-            weightGrid = gridOf(calculateQParams(lo, hi, spec), tr("channels"));
-            weightGrid.caption = tr("edited, before a trial: ") + weightGrid.caption;
-        }
+    // An edited weight setting shows its preview (computed on the engine thread from the weight).
+    const auto preview = m_previews.constFind(p.layer.name);
+    const bool previewed = preview != m_previews.cend();
+    if (previewed) {
+        weightGrid = gridOf(preview->weightQParams, tr("channels or groups"));
+        if (weightGrid.valid)
+            weightGrid.caption = tr("edited: ") + weightGrid.caption;
     }
     m_weightPlot->setGrid(weightGrid);
     QVector<QPair<double, double>> quantizedWeights;
-    if (trialRow && m_weightQuantized->isChecked()) {
+    if ((trialRow || previewed) && m_weightQuantized->isChecked()) {
         // Exact: the engine's histogram of the fake-quantized weight; its values sit on few bins.
-        const Histogram& h = m_trial.layers[row].quantizedWeight;
+        const Histogram& h = previewed ? preview->quantizedWeight : m_trial.layers[row].quantizedWeight;
         for (qsizetype i = 0; i < h.counts.size(); ++i)
             if (h.counts[i] > 0)
                 quantizedWeights.append({h.lo + (double(i) + 0.5) * h.binWidth(), h.counts[i]});

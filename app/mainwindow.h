@@ -86,6 +86,7 @@ private:
     void createTrialBar();
     void showError(const QString& title, const QString& message);
     void reloadHistory();
+    void previewEditedWeights();
     void createHistoryActions();
     QList<qint64> selectedTrials() const;
     void showTrialResult(const TrialResult& r, const QString& settings);
@@ -137,6 +138,8 @@ private:
     QString m_modelPath; ///< empty for the demo
     QString m_databasePath;
     bool m_bulkEditing = false;
+    bool m_loadingTrial = false;
+    QMap<QString, LayerTrialResult> m_previews; ///< weight previews of edited layers, by name
 };
 
 } // namespace qs

@@ -172,6 +172,68 @@ public:
 
 } // namespace
 
+namespace {
+
+/// Fake-quantizes one site's weight as `requested` says, filling the weight fields of `lr`
+/// (spec actually applied, bits, qparams, SQNR, quantized histogram). A weight that cannot take
+/// the spec stays float, with a warning.
+at::Tensor quantizeWeight(const Model::Impl& m, int site, QuantSpec ws, LayerTrialResult& lr, QStringList& warnings)
+{
+    const LayerInfo& l = m.layers[site];
+    if (ws.granularity == Granularity::PerChannel)
+        ws.axis = m.sites[size_t(site)].channelAxis;
+    const at::Tensor w = m.weight(site);
+    if (ws.type == QuantType::Int && ws.granularity == Granularity::Group) {
+        const int64_t inner = w.numel() / std::max<int64_t>(1, w.size(0));
+        if (inner % ws.groupSize != 0) {
+            warnings << QStringLiteral("%1: %2 input elements per channel do not divide into groups of %3; left in float")
+                            .arg(l.name)
+                            .arg(inner)
+                            .arg(ws.groupSize);
+            ws = QuantSpec::parse(QStringLiteral("float"));
+        }
+    }
+    if (ws.type == QuantType::Int && w.isfinite().logical_not().any().item<bool>()) {
+        warnings << QStringLiteral("%1: the weight holds NaN or infinite values; left in float").arg(l.name);
+        ws = QuantSpec::parse(QStringLiteral("float"));
+    }
+    at::Tensor wq = w;
+    if (ws.type == QuantType::Int && ws.granularity == Granularity::Group) {
+        wq = fakeQuantizeGroups(w, ws, lr.weightQParams);
+    } else if (ws.type == QuantType::Int) {
+        auto observer = makeObserver(ws);
+        observer->observe(w);
+        lr.weightQParams = observer->qparams();
+        wq = fakeQuantize(w, lr.weightQParams);
+    } else {
+        wq = castThrough(w, ws);
+    }
+    lr.weightSpec = ws.toString();
+    lr.weightBits = bitsOf(ws);
+    lr.weightSqnr = wq.is_same(w) ? kInf : sqnr(w, wq);
+    if (!wq.is_same(w)) {
+        const at::Tensor flat = wq.detach().to(at::kFloat).contiguous();
+        TensorStatsAccumulator acc;
+        acc.add(flat.data_ptr<float>(), size_t(flat.numel()));
+        lr.quantizedWeight = acc.result().histogram;
+    }
+    return wq;
+}
+
+} // namespace
+
+LayerTrialResult previewWeight(const Model& model, int site, const QuantSpec& spec, QStringList* warnings)
+{
+    c10::InferenceMode guard;
+    LayerTrialResult lr;
+    lr.name = model.layers().value(site).name;
+    QStringList w;
+    quantizeWeight(model.impl(), site, spec, lr, w);
+    if (warnings)
+        *warnings << w;
+    return lr;
+}
+
 struct TrialRunner::Cache {
     bool haveReference = false;
     std::vector<at::Tensor> outputs;                 ///< float model output per evaluation batch
@@ -312,36 +374,9 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
         const LayerInfo& l = layers[i];
         LayerTrialResult lr;
         lr.name = l.name;
-        QuantSpec ws = config.weightFor(l.name);
-        if (ws.granularity == Granularity::PerChannel)
-            ws.axis = m.sites[size_t(i)].channelAxis;
         const at::Tensor w = m.weight(i);
-        if (ws.type == QuantType::Int && ws.granularity == Granularity::Group) {
-            const int64_t inner = w.numel() / std::max<int64_t>(1, w.size(0));
-            if (inner % ws.groupSize != 0) {
-                r.warnings << QStringLiteral("%1: %2 input elements per channel do not divide into groups of %3; left in float")
-                                  .arg(l.name)
-                                  .arg(inner)
-                                  .arg(ws.groupSize);
-                ws = QuantSpec::parse(QStringLiteral("float"));
-            }
-        }
-        if (ws.type == QuantType::Int && w.isfinite().logical_not().any().item<bool>()) {
-            r.warnings << QStringLiteral("%1: the weight holds NaN or infinite values; left in float").arg(l.name);
-            ws = QuantSpec::parse(QStringLiteral("float"));
-        }
-        at::Tensor wq = w;
-        if (ws.type == QuantType::Int && ws.granularity == Granularity::Group) {
-            wq = fakeQuantizeGroups(w, ws, lr.weightQParams);
-        } else if (ws.type == QuantType::Int) {
-            auto observer = makeObserver(ws);
-            observer->observe(w);
-            lr.weightQParams = observer->qparams();
-            wq = fakeQuantize(w, lr.weightQParams);
-        } else {
-            wq = castThrough(w, ws);
-        }
-        lr.weightSpec = ws.toString();
+        const at::Tensor wq = quantizeWeight(m, i, config.weightFor(l.name), lr, r.warnings);
+        const QuantSpec ws = QuantSpec::parse(lr.weightSpec);
         lr.activationSpec = actSpecs[i].toString();
         lr.weightBits = bitsOf(ws);
         lr.weightSqnr = wq.is_same(w) ? kInf : sqnr(w, wq);

@@ -55,6 +55,10 @@ struct TrialResult {
     QStringList warnings;
 };
 
+/// One layer's weight quantized as `spec` says, without running the model: the weight fields
+/// of the result (spec applied, bits, qparams, SQNR, quantized histogram). For previews.
+LayerTrialResult previewWeight(const Model& model, int site, const QuantSpec& spec, QStringList* warnings = nullptr);
+
 /// Keeps calibrated activation qparams across sessions (the trial database implements it).
 class CalibrationCache
 {

@@ -186,7 +186,10 @@ private Q_SLOTS:
         QAbstractItemModel* view = w.layerTable()->model();
         w.layerTable()->selectRow(0);
         QVERIFY(view->setData(view->index(0, LayerTableModel::WeightSettingColumn), "int4:per_tensor:symmetric"));
-        QCOMPARE(w.weightPlot()->gridLineCount(), 16); // previewed before any trial
+        // Previewed before any trial, from the real weight on the engine thread: grid and SQNR.
+        QTRY_COMPARE_WITH_TIMEOUT(w.weightPlot()->gridLineCount(), 16, 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(!view->index(0, LayerTableModel::WeightSqnrColumn).data().toString().isEmpty(), 30000);
+        const QString previewSqnr = view->index(0, LayerTableModel::WeightSqnrColumn).data().toString();
 
         QSignalSpy rejected(w.layerModel(), &LayerTableModel::settingRejected);
         QVERIFY(!view->setData(view->index(1, LayerTableModel::WeightSettingColumn), "int9"));
@@ -210,6 +213,14 @@ private Q_SLOTS:
                                      "float16", "float16"}));
         const StoredTrial stored = Store(Store::defaultPath()).trials().last();
         QCOMPARE(QuantConfig::fromJson(stored.config, "db").layers.size(), 3);
+        QCOMPARE(QString::number(w.trial().layers[0].weightSqnr, 'f', 1), previewSqnr); // the preview was right
+
+        // Showing an older trial brings back its per-layer settings too.
+        w.layerModel()->setOverrides({});
+        w.showStoredTrial(stored.id);
+        QCOMPARE(w.layerModel()->overrides().size(), 3);
+        QCOMPARE(view->index(0, LayerTableModel::WeightSettingColumn).data().toString(),
+                 QStringLiteral("int4:per_tensor:symmetric:minmax"));
     }
 
     void aBadFileLeavesTheOpenModel()
