@@ -376,18 +376,9 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
         lr.name = l.name;
         const at::Tensor w = m.weight(i);
         const at::Tensor wq = quantizeWeight(m, i, config.weightFor(l.name), lr, r.warnings);
-        const QuantSpec ws = QuantSpec::parse(lr.weightSpec);
         lr.activationSpec = actSpecs[i].toString();
-        lr.weightBits = bitsOf(ws);
-        lr.weightSqnr = wq.is_same(w) ? kInf : sqnr(w, wq);
-        if (!wq.is_same(w)) {
-            const at::Tensor flat = wq.detach().to(at::kFloat).contiguous();
-            TensorStatsAccumulator acc;
-            acc.add(flat.data_ptr<float>(), size_t(flat.numel()));
-            lr.quantizedWeight = acc.result().histogram;
-        }
         // Storage: the weight at its bits, plus a float32 scale and an int32 zero point per channel or group.
-        const qint64 overhead = ws.type == QuantType::Int ? lr.weightQParams.scale.size() * 8 : 0;
+        const qint64 overhead = lr.weightQParams.scale.size() * 8;
         r.sizeBytes += (l.weightCount * lr.weightBits + 7) / 8 + overhead;
         quantizedParams += l.weightCount;
         if (!wq.is_same(w))

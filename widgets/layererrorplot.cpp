@@ -21,14 +21,7 @@ LayerErrorPlot::LayerErrorPlot(QWidget* parent) : QWidget(parent), m_plot(new QC
     setMinimumHeight(160);
     m_plot->yAxis->setLabel(tr("SQNR (dB)"));
     setToolTip(tr("Signal-to-quantization-noise ratio per layer, in dB: higher is better. Click a bar to select its layer."));
-    // The legend goes in a row of its own above the bars, so it never hides one.
-    m_plot->plotLayout()->insertRow(0);
-    m_plot->plotLayout()->addElement(0, 0, m_plot->legend);
-    m_plot->plotLayout()->setRowStretchFactor(0, 0.001);
-    m_plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
-    m_plot->legend->setBorderPen(Qt::NoPen);
-    m_plot->legend->setBrush(Qt::NoBrush);
-    m_plot->legend->setFont(QFont(font().family(), font().pointSize() - 1));
+    placeLegendAbove(m_plot);
     m_plot->xAxis->grid()->setVisible(false);
     applyPlotPalette(m_plot, palette());
     connect(m_plot, &QCustomPlot::plottableClick, this, [this](QCPAbstractPlottable*, int dataIndex, QMouseEvent*) {

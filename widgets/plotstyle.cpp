@@ -23,4 +23,18 @@ void applyPlotPalette(QCustomPlot* plot, const QPalette& palette)
     }
 }
 
+void placeLegendAbove(QCustomPlot* plot)
+{
+    plot->plotLayout()->insertRow(0);
+    plot->plotLayout()->addElement(0, 0, plot->legend);
+    plot->plotLayout()->setRowStretchFactor(0, 0.001);
+    plot->legend->setFillOrder(QCPLegend::foColumnsFirst);
+    plot->legend->setBorderPen(Qt::NoPen);
+    plot->legend->setBrush(Qt::NoBrush);
+    plot->legend->setVisible(true);
+    QFont font = plot->font();
+    font.setPointSize(font.pointSize() - 1);
+    plot->legend->setFont(font);
+}
+
 } // namespace qs
