@@ -377,7 +377,11 @@ QString configSummary(const QByteArray& json)
 
 int history(const QCommandLineParser& p)
 {
-    Store store(dbPath(p));
+    if (!p.isSet(QStringLiteral("db")) && !QFile::exists(dbPath(p))) {
+        out() << "No trials yet: " << dbPath(p) << " does not exist.\n";
+        return 0;
+    }
+    Store store(dbPath(p), Store::Access::ReadOnly);
     const QVector<StoredTrial> trials = store.trials();
     if (p.isSet(QStringLiteral("json"))) {
         QJsonArray a;
@@ -430,7 +434,7 @@ int compare(const QCommandLineParser& p)
     const QStringList args = p.positionalArguments();
     if (args.size() != 3)
         throw EngineError(ErrorKind::BadInput, QStringLiteral("compare takes two trial ids: quantscope-cli compare A B"));
-    Store store(dbPath(p));
+    Store store(dbPath(p), Store::Access::ReadOnly);
     const StoredTrial a = store.trial(trialId(args[1])), b = store.trial(trialId(args[2]));
     out() << "A: trial " << a.id << " — " << configSummary(a.config) << " — top-1 " << QString::number(100 * a.result.top1, 'f', 2)
           << "%, " << QLocale().toString(a.result.sizeBytes) << " bytes\n"

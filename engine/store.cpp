@@ -131,15 +131,17 @@ QString Store::defaultPath()
            QStringLiteral("/QuantScope/quantscope.db");
 }
 
-Store::Store(const QString& path) : m_path(path), m_connection(QUuid::createUuid().toString())
+Store::Store(const QString& path, Access access) : m_path(path), m_connection(QUuid::createUuid().toString())
 {
     const QFileInfo info(path);
+    if (access == Access::ReadOnly && !info.exists())
+        throw EngineError(ErrorKind::BadInput, QStringLiteral("trial database %1 does not exist").arg(path));
     if (info.exists() && !info.isFile())
         throw EngineError(ErrorKind::BadInput, QStringLiteral("trial database %1 is not a file").arg(path));
     if (!info.exists() && !QDir().mkpath(info.absolutePath()))
         throw EngineError(ErrorKind::BadInput,
                           QStringLiteral("cannot create the folder for trial database %1").arg(path));
-    m_readOnly = info.exists() && !info.isWritable();
+    m_readOnly = access == Access::ReadOnly || (info.exists() && !info.isWritable());
     QSqlDatabase d = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
     d.setDatabaseName(path);
     d.setConnectOptions(m_readOnly ? QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000")

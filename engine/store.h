@@ -36,7 +36,9 @@ public:
 
     /// Opens (creating when missing); throws EngineError(BadInput) naming the file when it is
     /// not a QuantScope database, is corrupt, is from a newer version, or cannot be opened.
-    explicit Store(const QString& path);
+    enum class Access { ReadWrite, ReadOnly };
+    /// ReadOnly (for history and compare) never writes, and refuses a file that does not exist.
+    explicit Store(const QString& path, Access access = Access::ReadWrite);
     ~Store();
     Store(const Store&) = delete;
     Store& operator=(const Store&) = delete;

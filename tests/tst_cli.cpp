@@ -148,8 +148,11 @@ private Q_SLOTS:
         QTest::newRow("9-bit weights") << QStringList{"trial", "--weights", "int9"} << "9 bits is not supported";
         QTest::newRow("1-bit activations") << QStringList{"trial", "--activations", "uint1"} << "1 bits is not supported";
         QTest::newRow("bad mode") << QStringList{"trial", "--mode", "eager"} << "--mode eager";
-        QTest::newRow("unknown trial") << QStringList{"compare", "1", "999", "--db", m_dir.filePath("empty.db")} << "has no trial 1";
-        QTest::newRow("bad trial id") << QStringList{"compare", "one", "2", "--db", m_dir.filePath("empty.db")} << "'one' is not a trial id";
+        QTest::newRow("unknown trial") << QStringList{"compare", "1", "999", "--db", m_dir.filePath("trials.db")}
+                                       << "has no trial 999";
+        QTest::newRow("bad trial id") << QStringList{"compare", "one", "2", "--db", m_dir.filePath("trials.db")}
+                                      << "'one' is not a trial id";
+        QTest::newRow("missing database") << QStringList{"history", "--db", m_dir.filePath("none.db")} << "does not exist";
         const QString junk = m_dir.filePath("junk.db");
         QFile j(junk);
         j.open(QIODevice::WriteOnly);

@@ -18,6 +18,8 @@
 #include <QTest>
 
 #include <csignal>
+#include <functional>
+#include <vector>
 #include <cmath>
 
 using namespace qs;
@@ -232,6 +234,41 @@ private Q_SLOTS:
         const QByteArray before = fileHash(path);
         expectRefused(path, "not a QuantScope database, or it is corrupt");
         QCOMPARE(fileHash(path), before);
+    }
+
+    // Opened read-only (as history and compare do), a database is read and never written,
+    // whoever runs the test.
+    void openedReadOnlyItIsNeverWritten()
+    {
+        const QString path = m_dir.filePath("opened-readonly.db");
+        {
+            Store s(path);
+            s.addTrial("sha", "m", "idx:x", QuantConfig(), sampleResult(0), "manual");
+        }
+        const QByteArray before = fileHash(path);
+        {
+            Store s(path, Store::Access::ReadOnly);
+            QVERIFY(s.isReadOnly());
+            QCOMPARE(s.trials().size(), 1);
+            for (const auto& write : std::vector<std::function<void()>>{
+                     [&] { s.addTrial("sha", "m", "idx:x", QuantConfig(), sampleResult(1), "manual"); },
+                     [&] { s.rename(1, "x"); }, [&] { s.remove(1); }}) {
+                try {
+                    write();
+                    QFAIL("expected read-only");
+                } catch (const EngineError& e) {
+                    QVERIFY2(e.message().contains("read-only") && e.message().contains(path), qPrintable(e.message()));
+                }
+            }
+        }
+        QCOMPARE(fileHash(path), before);
+        try {
+            Store missing(m_dir.filePath("missing.db"), Store::Access::ReadOnly);
+            QFAIL("expected an error");
+        } catch (const EngineError& e) {
+            QVERIFY(e.message().contains("does not exist"));
+        }
+        QVERIFY(!QFile::exists(m_dir.filePath("missing.db")));
     }
 
     void aReadOnlyDatabaseIsReadButNeverWritten()
