@@ -7,6 +7,7 @@
 #include "historymodel.h"
 #include "layererrorplot.h"
 #include "paretoplot.h"
+#include "presetdelegate.h"
 #include "layertablemodel.h"
 #include "runtime.h"
 #include "store.h"
@@ -165,6 +166,19 @@ MainWindow::MainWindow(QWidget* parent)
     m_table->setItemDelegateForColumn(LayerTableModel::ParamsColumn,
                                       new BarDelegate(LayerTableModel::ShareRole, m_table));
     m_table->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
+    m_table->setItemDelegateForColumn(
+        LayerTableModel::WeightSettingColumn,
+        new PresetDelegate({QStringLiteral("int8:per_channel:symmetric:minmax"), QStringLiteral("int8:per_tensor:symmetric:minmax"),
+                            QStringLiteral("int4:per_channel:symmetric:minmax"), QStringLiteral("int4:group32:symmetric:minmax"),
+                            QStringLiteral("int3:per_channel:symmetric:minmax"), QStringLiteral("int2:per_channel:symmetric:minmax"),
+                            QStringLiteral("float16"), QStringLiteral("bfloat16"), QStringLiteral("float")},
+                           m_table));
+    m_table->setItemDelegateForColumn(
+        LayerTableModel::ActivationSettingColumn,
+        new PresetDelegate({QStringLiteral("uint8:per_tensor:affine:histogram"), QStringLiteral("uint8:per_tensor:affine:minmax"),
+                            QStringLiteral("uint8:per_tensor:affine:mse"), QStringLiteral("int8:per_tensor:symmetric:histogram"),
+                            QStringLiteral("uint4:per_tensor:affine:mse"), QStringLiteral("float16"), QStringLiteral("float")},
+                           m_table));
     m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_table->setContextMenuPolicy(Qt::ActionsContextMenu);
     auto* resetAction = new QAction(tr("Reset Selected Layers to Default"), m_table);

@@ -183,6 +183,8 @@ private Q_SLOTS:
         QSignalSpy opened(&w, &MainWindow::modelOpened);
         w.openDemo();
         QVERIFY(opened.wait(120000));
+        // A new window on the same model finds the trials an earlier one recorded.
+        QVERIFY(w.historyTable()->model()->rowCount() >= 1);
         QAbstractItemModel* view = w.layerTable()->model();
         w.layerTable()->selectRow(0);
         QVERIFY(view->setData(view->index(0, LayerTableModel::WeightSettingColumn), "int4:per_tensor:symmetric"));
