@@ -5,6 +5,7 @@
 //
 // Prints seconds and the ratio trial / float evaluation (target: W8A8 static ≤ 1.5×).
 
+#include "../tests/idxwrite.h"
 #include "data_p.h"
 #include "model_p.h"
 #include "profile.h"
@@ -33,25 +34,16 @@ double seconds(const std::function<void()>& fn)
 /// N random 32×32×3 images and labels as IDX files, for the ResNet.
 DataSpec randomImages(const QTemporaryDir& dir, int n)
 {
-    auto header = [](QVector<quint32> dims) {
-        QByteArray b("\0\0\x08", 3);
-        b.append(char(dims.size()));
-        for (quint32 d : dims)
-            for (int s = 24; s >= 0; s -= 8)
-                b.append(char((d >> s) & 0xff));
-        return b;
-    };
     at::manual_seed(1);
     const at::Tensor px = at::randint(0, 256, {n * 32 * 32 * 3}, at::kByte);
     const at::Tensor lab = at::randint(0, 10, {n}, at::kByte);
-    QFile images(dir.filePath("images.idx")), labels(dir.filePath("labels.idx"));
-    images.open(QIODevice::WriteOnly);
-    images.write(header({quint32(n), 32, 32, 3}) + QByteArray(reinterpret_cast<const char*>(px.data_ptr<uint8_t>()), px.numel()));
-    images.close();
-    labels.open(QIODevice::WriteOnly);
-    labels.write(header({quint32(n)}) + QByteArray(reinterpret_cast<const char*>(lab.data_ptr<uint8_t>()), n));
-    labels.close();
-    return DataSpec::parse("idx:" + images.fileName() + "," + labels.fileName() + "?mean=0.5&std=0.25");
+    const QString images = testing::writeFile(
+        dir.filePath("images.idx"),
+        testing::idxBytes({quint32(n), 32, 32, 3}, QByteArray(reinterpret_cast<const char*>(px.data_ptr<uint8_t>()), px.numel())));
+    const QString labels = testing::writeFile(
+        dir.filePath("labels.idx"),
+        testing::idxBytes({quint32(n)}, QByteArray(reinterpret_cast<const char*>(lab.data_ptr<uint8_t>()), n)));
+    return DataSpec::parse("idx:" + images + "," + labels + "?mean=0.5&std=0.25");
 }
 
 void bench(const QString& title, std::shared_ptr<Model> model, std::shared_ptr<Dataset> data, qint64 evalLimit)

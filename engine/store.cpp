@@ -405,34 +405,33 @@ void Store::saveCalibration(const QString& modelSha256, const QString& modelName
     }
 }
 
+void Store::modify(const QString& sql, const QVariantList& binds, const QString& what)
+{
+    if (m_readOnly)
+        fail(what, QStringLiteral("read-only"));
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    q.prepare(sql);
+    for (const QVariant& v : binds)
+        q.addBindValue(v);
+    if (!q.exec())
+        fail(what, q.lastError().text());
+}
+
 void Store::rename(qint64 id, const QString& name)
 {
-    QSqlQuery q(QSqlDatabase::database(m_connection));
-    q.prepare(QStringLiteral("UPDATE trials SET name = ? WHERE id = ?"));
-    q.addBindValue(text(name));
-    q.addBindValue(id);
-    if (m_readOnly || !q.exec())
-        fail(QStringLiteral("cannot rename trial %1").arg(id), m_readOnly ? QStringLiteral("read-only") : q.lastError().text());
+    modify(QStringLiteral("UPDATE trials SET name = ? WHERE id = ?"), {text(name), id},
+           QStringLiteral("cannot rename trial %1").arg(id));
 }
 
 void Store::setNote(qint64 id, const QString& note)
 {
-    QSqlQuery q(QSqlDatabase::database(m_connection));
-    q.prepare(QStringLiteral("UPDATE trials SET note = ? WHERE id = ?"));
-    q.addBindValue(text(note));
-    q.addBindValue(id);
-    if (m_readOnly || !q.exec())
-        fail(QStringLiteral("cannot change the note of trial %1").arg(id),
-             m_readOnly ? QStringLiteral("read-only") : q.lastError().text());
+    modify(QStringLiteral("UPDATE trials SET note = ? WHERE id = ?"), {text(note), id},
+           QStringLiteral("cannot change the note of trial %1").arg(id));
 }
 
 void Store::remove(qint64 id)
 {
-    QSqlQuery q(QSqlDatabase::database(m_connection));
-    q.prepare(QStringLiteral("DELETE FROM trials WHERE id = ?"));
-    q.addBindValue(id);
-    if (m_readOnly || !q.exec())
-        fail(QStringLiteral("cannot delete trial %1").arg(id), m_readOnly ? QStringLiteral("read-only") : q.lastError().text());
+    modify(QStringLiteral("DELETE FROM trials WHERE id = ?"), {id}, QStringLiteral("cannot delete trial %1").arg(id));
 }
 
 } // namespace qs

@@ -67,6 +67,8 @@ public:
 private:
     void exec(const QString& sql) const;
     QVector<StoredTrial> select(const QString& where, const QVariantList& binds) const;
+    /// One UPDATE or DELETE; refused on a read-only database with `what` in the message.
+    void modify(const QString& sql, const QVariantList& binds, const QString& what);
     void migrate();
     [[noreturn]] void fail(const QString& what, const QString& detail) const;
     QString m_path;

@@ -2,6 +2,7 @@
 
 #include "data_p.h"
 #include "errors.h"
+#include "idxwrite.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -9,18 +10,9 @@
 #include <zlib.h>
 
 using namespace qs;
+using qs::testing::idxBytes;
 
 namespace {
-
-QByteArray idxBytes(QVector<quint32> dims, const QByteArray& payload, uchar type = 0x08)
-{
-    QByteArray b;
-    b.append(char(0)).append(char(0)).append(char(type)).append(char(dims.size()));
-    for (quint32 d : dims)
-        for (int shift = 24; shift >= 0; shift -= 8)
-            b.append(char((d >> shift) & 0xff));
-    return b + payload;
-}
 
 QByteArray gzip(const QByteArray& in)
 {

@@ -3,6 +3,7 @@
 
 #include "data_p.h"
 #include "errors.h"
+#include "idxwrite.h"
 #include "instrument.h"
 #include "model_p.h"
 #include "profile.h"
@@ -39,18 +40,12 @@ const QVector<Expected> kTiny = {
 /// 40 random 8×8 images written as an IDX file: the real data path feeds the fixture.
 std::shared_ptr<Dataset> tinyImages(const QTemporaryDir& dir)
 {
-    QByteArray b("\0\0\x08\x03", 4);
-    for (quint32 d : {40u, 8u, 8u})
-        for (int s = 24; s >= 0; s -= 8)
-            b.append(char((d >> s) & 0xff));
     at::manual_seed(5);
     const at::Tensor px = at::randint(0, 256, {40 * 64}, at::kByte);
-    b.append(reinterpret_cast<const char*>(px.data_ptr<uint8_t>()), 40 * 64);
-    QFile f(dir.filePath("tiny.idx"));
-    f.open(QIODevice::WriteOnly);
-    f.write(b);
-    f.close();
-    return Dataset::load(DataSpec::parse("idx:" + f.fileName()));
+    const QString path = testing::writeFile(
+        dir.filePath("tiny.idx"),
+        testing::idxBytes({40, 8, 8}, QByteArray(reinterpret_cast<const char*>(px.data_ptr<uint8_t>()), 40 * 64)));
+    return Dataset::load(DataSpec::parse("idx:" + path));
 }
 
 void compareLayers(const QVector<LayerInfo>& got, const QVector<Expected>& want)

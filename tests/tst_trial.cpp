@@ -3,6 +3,7 @@
 
 #include "data_p.h"
 #include "errors.h"
+#include "idxwrite.h"
 #include "model_p.h"
 #include "observers_p.h"
 #include "trial.h"
@@ -19,25 +20,16 @@ const QString kFixtures = QStringLiteral(QS_FIXTURES);
 /// 300 random 8×8 images with labels 0..5 (the TinyCNN fixture has 6 outputs).
 std::shared_ptr<Dataset> tinyData(const QTemporaryDir& dir)
 {
-    auto header = [](QVector<quint32> dims) {
-        QByteArray b("\0\0\x08", 3);
-        b.append(char(dims.size()));
-        for (quint32 d : dims)
-            for (int s = 24; s >= 0; s -= 8)
-                b.append(char((d >> s) & 0xff));
-        return b;
-    };
     at::manual_seed(9);
     const at::Tensor px = at::randint(0, 256, {300 * 64}, at::kByte);
     const at::Tensor lab = at::randint(0, 6, {300}, at::kByte);
-    QFile images(dir.filePath("trial-images.idx")), labels(dir.filePath("trial-labels.idx"));
-    images.open(QIODevice::WriteOnly);
-    images.write(header({300, 8, 8}) + QByteArray(reinterpret_cast<const char*>(px.data_ptr<uint8_t>()), 300 * 64));
-    images.close();
-    labels.open(QIODevice::WriteOnly);
-    labels.write(header({300}) + QByteArray(reinterpret_cast<const char*>(lab.data_ptr<uint8_t>()), 300));
-    labels.close();
-    return Dataset::load(DataSpec::parse("idx:" + images.fileName() + "," + labels.fileName()));
+    const QString images = testing::writeFile(
+        dir.filePath("trial-images.idx"),
+        testing::idxBytes({300, 8, 8}, QByteArray(reinterpret_cast<const char*>(px.data_ptr<uint8_t>()), 300 * 64)));
+    const QString labels = testing::writeFile(
+        dir.filePath("trial-labels.idx"),
+        testing::idxBytes({300}, QByteArray(reinterpret_cast<const char*>(lab.data_ptr<uint8_t>()), 300)));
+    return Dataset::load(DataSpec::parse("idx:" + images + "," + labels));
 }
 
 QuantConfig config(const QString& weights, const QString& activations, TrialMode mode = TrialMode::Static)
