@@ -3,16 +3,21 @@
 //   quantscope-cli inspect [MODEL] [--data SPEC] [--json]
 //   quantscope-cli profile [MODEL] [--data SPEC] [--calib N] [--eval N] [--batch N] [--json]
 //   quantscope-cli trial [MODEL] [--weights SPEC] [--activations SPEC] [--mode M] [...] [--json]
+//   quantscope-cli sensitivity [MODEL] [--weights SPEC] [--activations SPEC] [--subset N] [--json]
+//   quantscope-cli methods [MODEL] [--weights SPEC] [--activations SPEC] [--write-config FILE]
+//   quantscope-cli search [MODEL] [--max-drop POINTS] [--target-size BYTES] [--bits 2,4,8,float] [...]
 //   quantscope-cli history [--json]
 //   quantscope-cli compare A B
 // Trials are recorded in the trial database (--db FILE, default: the per-user one).
 //
 // With no MODEL the bundled demo is used; with no --data, Fashion-MNIST's test set.
-// Exit codes: 0 success, 2 bad input (one line on stderr), 1 anything else.
+// Exit codes: 0 success, 2 bad input (one line on stderr), 3 search found nothing within the
+// budget (its best attempt is still printed), 1 anything else.
 
 #include "data.h"
 #include "profile.h"
 #include "runtime.h"
+#include "search.h"
 #include "store.h"
 #include "trial.h"
 
@@ -251,9 +256,9 @@ QJsonValue jsonDb(double v)
     return std::isinf(v) ? QJsonValue() : QJsonValue(v); // JSON has no infinity: null means "no error"
 }
 
-int runTrialCommand(const QCommandLineParser& p)
+/// The quantization settings from --config, --weights, --activations and --mode, over `config`.
+QuantConfig configFromOptions(const QCommandLineParser& p, QuantConfig config = QuantConfig())
 {
-    QuantConfig config;
     if (p.isSet(QStringLiteral("config"))) {
         const QString path = p.value(QStringLiteral("config"));
         QFile f(path);
@@ -277,20 +282,45 @@ int runTrialCommand(const QCommandLineParser& p)
                           QStringLiteral("--mode %1: expected static, dynamic or weight-only").arg(mode));
     if (p.isSet(QStringLiteral("activations")) && config.activation.type == QuantType::Float && mode.isEmpty())
         config.mode = TrialMode::WeightOnly;
+    return config;
+}
+
+TrialOptions trialOptions(const QCommandLineParser& p)
+{
     TrialOptions options;
     options.calibrationSamples = intOption(p, QStringLiteral("calib"), options.calibrationSamples, 1);
     options.evaluationLimit = intOption(p, QStringLiteral("eval"), options.evaluationLimit, 1);
     options.batchSize = int(intOption(p, QStringLiteral("batch"), options.batchSize, 1));
-    if (p.isSet(QStringLiteral("write-config"))) {
-        const QString path = p.value(QStringLiteral("write-config"));
-        QFile f(path);
-        if (!f.open(QIODevice::WriteOnly) || f.write(config.toJson()) < 0)
-            throw EngineError(ErrorKind::BadInput, QStringLiteral("cannot write %1: %2").arg(path, f.errorString()));
-    }
-    Store store(dbPath(p)); // opened first: a database that cannot take the trial fails before the work
-    if (store.isReadOnly())
+    return options;
+}
+
+void writeConfig(const QCommandLineParser& p, const QuantConfig& config)
+{
+    if (!p.isSet(QStringLiteral("write-config")))
+        return;
+    const QString path = p.value(QStringLiteral("write-config"));
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(config.toJson()) < 0)
+        throw EngineError(ErrorKind::BadInput, QStringLiteral("cannot write %1: %2").arg(path, f.errorString()));
+}
+
+/// The trial database, opened before any work so that one that cannot take trials fails first.
+std::unique_ptr<Store> openWritableStore(const QCommandLineParser& p)
+{
+    auto store = std::make_unique<Store>(dbPath(p));
+    if (store->isReadOnly())
         throw EngineError(ErrorKind::BadInput,
-                          QStringLiteral("trial database %1 is read-only; the trial could not be recorded").arg(store.path()));
+                          QStringLiteral("trial database %1 is read-only; trials could not be recorded").arg(store->path()));
+    return store;
+}
+
+int runTrialCommand(const QCommandLineParser& p)
+{
+    const QuantConfig config = configFromOptions(p);
+    const TrialOptions options = trialOptions(p);
+    writeConfig(p, config);
+    const std::unique_ptr<Store> db = openWritableStore(p);
+    Store& store = *db;
     Inputs in = openInputs(p);
     in.model->measureShapes(*in.data);
     TrialRunner runner(in.model, in.data, options);
@@ -460,6 +490,245 @@ int compare(const QCommandLineParser& p)
     return 0;
 }
 
+/// What a sensitivity run or search needs: the model and data, a runner, and the store.
+struct SearchSession {
+    std::unique_ptr<Store> store;
+    Inputs in;
+    std::unique_ptr<TrialRunner> runner;
+    QString dataSpec;
+    int printed = 0;
+
+    explicit SearchSession(const QCommandLineParser& p)
+        : store(openWritableStore(p)), in(openInputs(p))
+    {
+        in.model->measureShapes(*in.data);
+        runner = std::make_unique<TrialRunner>(in.model, in.data, trialOptions(p));
+        dataSpec = in.data->spec().toString();
+    }
+    /// Records each trial with `origin` and prints one line for it on stderr.
+    TrialSink sink(const QString& origin)
+    {
+        return [this, origin](const QuantConfig& config, const TrialResult& r, const QString& name) {
+            const qint64 id =
+                store->addTrial(in.model->sha256(), in.model->displayName(), dataSpec, config, r, origin, name);
+            std::fprintf(stderr, "[%d] %s: %+.2f points, %s dB, %s bytes (trial %lld)\n", ++printed, qPrintable(name),
+                         100 * (r.top1 - r.floatTop1), qPrintable(dB(r.outputSqnr)),
+                         qPrintable(QLocale().toString(r.sizeBytes)), static_cast<long long>(id));
+            return id;
+        };
+    }
+};
+
+JobControl quietControl()
+{
+    return {};
+}
+
+int runSensitivityCommand(const QCommandLineParser& p)
+{
+    QuantConfig defaults;
+    defaults.weight = QuantSpec::parse(QStringLiteral("int4:per_channel:symmetric:minmax"));
+    SensitivityOptions options;
+    options.config = configFromOptions(p, defaults);
+    options.converse = !p.isSet(QStringLiteral("no-converse"));
+    options.evaluationSamples = intOption(p, QStringLiteral("subset"), options.evaluationSamples, 1);
+    SearchSession session(p);
+    const SensitivityResult r = runSensitivity(*session.runner, options, quietControl(), session.sink(QStringLiteral("sensitivity")));
+    const QVector<int> ranking = r.ranking();
+    if (p.isSet(QStringLiteral("json"))) {
+        QJsonArray layers;
+        for (int rank = 0; rank < ranking.size(); ++rank) {
+            const LayerSensitivity& l = r.layers[ranking[rank]];
+            QJsonObject o{{QStringLiteral("rank"), rank + 1},
+                          {QStringLiteral("name"), l.name},
+                          {QStringLiteral("drop"), l.drop},
+                          {QStringLiteral("output_sqnr_db"), jsonDb(l.outputSqnr)},
+                          {QStringLiteral("trial"), double(l.trialId)}};
+            if (l.hasConverse) {
+                o[QStringLiteral("converse_drop")] = l.converseDrop;
+                o[QStringLiteral("converse_output_sqnr_db")] = jsonDb(l.converseSqnr);
+                o[QStringLiteral("converse_trial")] = double(l.converseTrialId);
+            }
+            layers.append(o);
+        }
+        QJsonObject root{{QStringLiteral("config"), QJsonDocument::fromJson(options.config.toJson()).object()},
+                         {QStringLiteral("metric"), r.hasAccuracy ? QStringLiteral("top1") : QStringLiteral("top1_agreement")},
+                         {QStringLiteral("float_top1"), r.floatTop1},
+                         {QStringLiteral("evaluation_samples"), double(r.evaluationSamples)},
+                         {QStringLiteral("trials"), r.trials},
+                         {QStringLiteral("seconds"), r.seconds},
+                         {QStringLiteral("layers"), layers}};
+        if (options.converse) {
+            root[QStringLiteral("all_quantized_drop")] = r.allDrop;
+            root[QStringLiteral("all_quantized_output_sqnr_db")] = jsonDb(r.allSqnr);
+        }
+        out() << QJsonDocument(root).toJson(QJsonDocument::Indented);
+        return 0;
+    }
+    QVector<QStringList> rows;
+    for (int rank = 0; rank < ranking.size(); ++rank) {
+        const LayerSensitivity& l = r.layers[ranking[rank]];
+        rows << QStringList{QString::number(rank + 1), l.name, QString::number(-100 * l.drop, 'f', 2), dB(l.outputSqnr),
+                            l.hasConverse ? QString::number(-100 * l.converseDrop, 'f', 2) : QStringLiteral("-"),
+                            l.hasConverse ? QString::number(100 * (r.allDrop - l.converseDrop), 'f', 2) : QStringLiteral("-")};
+    }
+    out() << "Sensitivity to " << options.config.weight.toString() << " weights, "
+          << options.config.activation.toString() << " activations (" << trialModeName(options.config.mode) << "), on the first "
+          << r.evaluationSamples << " evaluation samples; float " << (r.hasAccuracy ? "top-1 " : "agreement ")
+          << QString::number(100 * r.floatTop1, 'f', 2) << "%\n\n";
+    printTable({QStringLiteral("rank"), QStringLiteral("layer"), QStringLiteral("alone"), QStringLiteral("alone.sqnr"),
+                QStringLiteral("all.but"), QStringLiteral("recovers")},
+               rows);
+    out() << "\nalone: top-1 change (points) with only this layer quantized; alone.sqnr: the model output's SQNR (dB).\n";
+    if (options.converse)
+        out() << "all.but: change with every layer but this one quantized; recovers: points won back by keeping it float\n"
+              << "(every layer quantized: " << QString::number(-100 * r.allDrop, 'f', 2) << " points, "
+              << dB(r.allSqnr) << " dB).\n";
+    out() << r.trials << " trials in " << QString::number(r.seconds, 'f', 1) << " s, recorded with origin 'sensitivity'.\n";
+    return 0;
+}
+
+QVector<RangeMethod> allRangeMethods()
+{
+    return {RangeMethod::MinMax, RangeMethod::Histogram, RangeMethod::Percentile, RangeMethod::Mse, RangeMethod::Entropy};
+}
+
+void printMethodChoice(const RangeMethodResult& r)
+{
+    QStringList header{QStringLiteral("layer")};
+    for (RangeMethod m : r.methods)
+        header << rangeMethodName(m);
+    header << QStringLiteral("chosen");
+    QVector<QStringList> rows;
+    for (const RangeMethodChoice& c : r.layers) {
+        QStringList row{c.layer};
+        for (double v : c.outputSqnr)
+            row << dB(v);
+        row << (c.chosen ? rangeMethodName(c.best) : QStringLiteral("(float input)"));
+        rows << row;
+    }
+    printTable(header, rows);
+    out() << "\nEach layer's own output SQNR (dB) with its input activation quantized by each range method, on the\n"
+             "first calibration samples; the highest is chosen.\n";
+}
+
+int runMethodsCommand(const QCommandLineParser& p)
+{
+    const QuantConfig config = configFromOptions(p);
+    Inputs in = openInputs(p);
+    in.model->measureShapes(*in.data);
+    TrialRunner runner(in.model, in.data, trialOptions(p));
+    const RangeMethodResult r = chooseRangeMethods(runner, config, allRangeMethods(), quietControl());
+    writeConfig(p, r.config);
+    if (p.isSet(QStringLiteral("json"))) {
+        QJsonArray layers;
+        for (const RangeMethodChoice& c : r.layers) {
+            QJsonObject sqnr;
+            for (int m = 0; m < r.methods.size(); ++m)
+                sqnr[rangeMethodName(r.methods[m])] = jsonDb(c.outputSqnr.value(m));
+            layers.append(QJsonObject{{QStringLiteral("name"), c.layer},
+                                      {QStringLiteral("chosen"), c.chosen ? QJsonValue(rangeMethodName(c.best)) : QJsonValue()},
+                                      {QStringLiteral("output_sqnr_db"), sqnr}});
+        }
+        out() << QJsonDocument(QJsonObject{{QStringLiteral("layers"), layers},
+                                           {QStringLiteral("config"), QJsonDocument::fromJson(r.config.toJson()).object()}})
+                     .toJson(QJsonDocument::Indented);
+        return 0;
+    }
+    printMethodChoice(r);
+    return 0;
+}
+
+/// "40000", "40K" (×1024) or "1.5M" (×1024²) bytes.
+qint64 sizeOption(const QCommandLineParser& p, const QString& name)
+{
+    QString v = p.value(name).trimmed();
+    double factor = 1;
+    if (v.endsWith(u'K', Qt::CaseInsensitive))
+        factor = 1024;
+    else if (v.endsWith(u'M', Qt::CaseInsensitive))
+        factor = 1024.0 * 1024.0;
+    if (factor > 1)
+        v.chop(1);
+    bool ok = false;
+    const double n = v.toDouble(&ok);
+    if (!ok || n <= 0)
+        throw EngineError(ErrorKind::BadInput,
+                          QStringLiteral("--%1 %2: expected a size in bytes, such as 40000, 40K or 1.5M").arg(name, p.value(name)));
+    return qint64(n * factor);
+}
+
+int runSearchCommand(const QCommandLineParser& p)
+{
+    SearchOptions options;
+    options.base = configFromOptions(p);
+    if (p.isSet(QStringLiteral("bits")))
+        options.bits = parseBitChoices(p.value(QStringLiteral("bits")));
+    if (p.isSet(QStringLiteral("target-size"))) {
+        options.targetBytes = sizeOption(p, QStringLiteral("target-size"));
+        options.maxDrop = -1; // most accurate within the size, unless a drop is given too
+    }
+    if (p.isSet(QStringLiteral("max-drop"))) {
+        bool ok = false;
+        const double points = p.value(QStringLiteral("max-drop")).toDouble(&ok);
+        if (!ok || points < 0 || points > 100)
+            throw EngineError(ErrorKind::BadInput,
+                              QStringLiteral("--max-drop %1: expected points of top-1 from 0 to 100").arg(p.value(QStringLiteral("max-drop"))));
+        options.maxDrop = points / 100;
+    }
+    options.subsetSamples = intOption(p, QStringLiteral("subset"), options.subsetSamples, 1);
+    SearchSession session(p);
+    if (p.isSet(QStringLiteral("choose-methods"))) {
+        const RangeMethodResult methods = chooseRangeMethods(*session.runner, options.base, allRangeMethods(), quietControl());
+        options.base = methods.config;
+        for (const RangeMethodChoice& c : methods.layers)
+            if (c.chosen)
+                std::fprintf(stderr, "range method for %s: %s\n", qPrintable(c.layer), qPrintable(rangeMethodName(c.best)));
+    }
+    const SearchResult r = runSearch(*session.runner, options, quietControl(), session.sink(QStringLiteral("search")));
+    writeConfig(p, r.best);
+    if (p.isSet(QStringLiteral("json"))) {
+        QJsonObject bits;
+        for (auto it = r.bits.begin(); it != r.bits.end(); ++it)
+            bits[it.key()] = it.value() >= 32 ? QJsonValue(QStringLiteral("float")) : QJsonValue(it.value());
+        QJsonArray steps;
+        for (const SearchStep& s : r.steps)
+            steps.append(QJsonObject{{QStringLiteral("name"), s.name},
+                                     {QStringLiteral("kind"), s.kind == SearchStep::Sensitivity ? QStringLiteral("sensitivity")
+                                                              : s.kind == SearchStep::Candidate ? QStringLiteral("candidate")
+                                                                                                : QStringLiteral("confirmation")},
+                                     {QStringLiteral("accepted"), s.accepted},
+                                     {QStringLiteral("drop"), s.drop},
+                                     {QStringLiteral("size_bytes"), double(s.sizeBytes)},
+                                     {QStringLiteral("trial"), double(s.trialId)}});
+        const TrialResult& b = r.bestResult;
+        out() << QJsonDocument(QJsonObject{{QStringLiteral("within_budget"), r.withinBudget},
+                                           {QStringLiteral("best_trial"), double(r.bestTrialId)},
+                                           {QStringLiteral("config"), QJsonDocument::fromJson(r.best.toJson()).object()},
+                                           {QStringLiteral("bits"), bits},
+                                           {QStringLiteral("metric"), b.hasAccuracy ? QStringLiteral("top1") : QStringLiteral("top1_agreement")},
+                                           {QStringLiteral("top1"), b.top1},
+                                           {QStringLiteral("float_top1"), b.floatTop1},
+                                           {QStringLiteral("size_bytes"), double(b.sizeBytes)},
+                                           {QStringLiteral("float_bytes"), double(b.floatBytes)},
+                                           {QStringLiteral("subset_samples"), double(r.subsetSamples)},
+                                           {QStringLiteral("evaluation_samples"), double(r.evaluationSamples)},
+                                           {QStringLiteral("trials"), r.trials},
+                                           {QStringLiteral("seconds"), r.seconds},
+                                           {QStringLiteral("steps"), steps}})
+                     .toJson(QJsonDocument::Indented);
+        return r.withinBudget ? 0 : 3;
+    }
+    QVector<QStringList> rows;
+    for (const LayerTrialResult& l : r.bestResult.layers)
+        rows << QStringList{l.name, l.weightSpec, l.activationSpec, dB(l.weightSqnr), dB(l.outputSqnr)};
+    printTable({QStringLiteral("layer"), QStringLiteral("weights"), QStringLiteral("activations"), QStringLiteral("w.sqnr"),
+                QStringLiteral("out.sqnr")},
+               rows);
+    out() << "\n" << r.summary << ".\nRecorded as trial " << r.bestTrialId << " (origin 'search').\n";
+    return r.withinBudget ? 0 : 3;
+}
+
 } // namespace
 } // namespace qs
 
@@ -474,6 +743,9 @@ int main(int argc, char** argv)
         "  inspect [MODEL]   list the quantizable layers with shapes and parameter counts\n"
         "  profile [MODEL]   weight and activation statistics per layer, and float accuracy\n"
         "  trial [MODEL]     quantize as --weights/--activations say; accuracy, SQNR and size\n"
+        "  sensitivity       quantize one layer at a time (and all but one); rank the layers\n"
+        "  methods           choose each layer's activation range method by its own output error\n"
+        "  search            the smallest mixed-precision model within --max-drop or --target-size\n"
         "  history           the trials recorded in the trial database\n"
         "  compare A B       two recorded trials layer by layer\n\n"
         "MODEL is a TorchScript file; without it the bundled Fashion-MNIST demo is used."));
@@ -488,10 +760,16 @@ int main(int argc, char** argv)
     p.addOption({QStringLiteral("weights"), QStringLiteral("trial: weight spec (default int8:per_channel:symmetric:minmax)."), QStringLiteral("SPEC")});
     p.addOption({QStringLiteral("activations"), QStringLiteral("trial: activation spec (default uint8:per_tensor:affine:histogram; float = weight-only)."), QStringLiteral("SPEC")});
     p.addOption({QStringLiteral("config"), QStringLiteral("trial: configuration JSON (see README); --weights/--activations/--mode override it."), QStringLiteral("FILE")});
-    p.addOption({QStringLiteral("write-config"), QStringLiteral("trial: also write the configuration used as JSON."), QStringLiteral("FILE")});
+    p.addOption({QStringLiteral("write-config"), QStringLiteral("trial, methods, search: write the configuration (used, chosen or found) as JSON."), QStringLiteral("FILE")});
     p.addOption({QStringLiteral("mode"), QStringLiteral("trial: static, dynamic or weight-only (default static)."), QStringLiteral("MODE")});
     p.addOption({QStringLiteral("db"), QStringLiteral("Trial database (default: the per-user one)."), QStringLiteral("FILE")});
     p.addOption({QStringLiteral("name"), QStringLiteral("trial: a name for the recorded trial."), QStringLiteral("NAME")});
+    p.addOption({QStringLiteral("subset"), QStringLiteral("sensitivity, search: evaluate candidates on the first N evaluation samples (default 2048)."), QStringLiteral("N")});
+    p.addOption({QStringLiteral("no-converse"), QStringLiteral("sensitivity: skip the every-layer-but-one trials.")});
+    p.addOption({QStringLiteral("max-drop"), QStringLiteral("search: largest acceptable top-1 drop in points (default 1.0)."), QStringLiteral("POINTS")});
+    p.addOption({QStringLiteral("target-size"), QStringLiteral("search: largest acceptable model size in bytes (K, M suffixes)."), QStringLiteral("BYTES")});
+    p.addOption({QStringLiteral("bits"), QStringLiteral("search: weight bits to choose from per layer (default 2,4,8,float)."), QStringLiteral("LIST")});
+    p.addOption({QStringLiteral("choose-methods"), QStringLiteral("search: first choose each layer's activation range method.")});
     p.addOption({QStringLiteral("json"), QStringLiteral("Print JSON instead of a table.")});
     p.process(app);
     qs::initRuntime();
@@ -504,13 +782,19 @@ int main(int argc, char** argv)
             return qs::runProfile(p);
         if (command == QLatin1String("trial"))
             return qs::runTrialCommand(p);
+        if (command == QLatin1String("sensitivity"))
+            return qs::runSensitivityCommand(p);
+        if (command == QLatin1String("methods"))
+            return qs::runMethodsCommand(p);
+        if (command == QLatin1String("search"))
+            return qs::runSearchCommand(p);
         if (command == QLatin1String("history"))
             return qs::history(p);
         if (command == QLatin1String("compare"))
             return qs::compare(p);
         throw qs::EngineError(qs::ErrorKind::BadInput,
                               command.isEmpty() ? QStringLiteral("no command given; try inspect or profile (see --help)")
-                                                : QStringLiteral("unknown command '%1'; try inspect, profile, trial, history or compare").arg(command));
+                                                : QStringLiteral("unknown command '%1'; try inspect, profile, trial, sensitivity, methods, search, history or compare").arg(command));
     } catch (const qs::EngineError& e) {
         std::fprintf(stderr, "quantscope-cli: %s\n", qPrintable(e.message()));
         return e.kind() == qs::ErrorKind::BadInput ? 2 : 1;

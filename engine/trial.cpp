@@ -130,6 +130,8 @@ public:
     const std::vector<at::Tensor>* reference = nullptr; // float site outputs of this batch, or null
     QVector<ErrorSums> sums;
 
+    bool isolate = false; // pass the float output on, so that each layer sees float inputs
+
     at::Tensor onProbe(const at::Tensor& x, int site, ProbeRole role) override
     {
         ErrorSums& s = sums[site];
@@ -146,6 +148,8 @@ public:
                 s.outNorm += x.square().sum().item<double>();
                 s.maxAbs = std::max(s.maxAbs, diff.abs().max().item<double>());
                 s.outCount += x.numel();
+                if (isolate)
+                    return r.clone(); // later in-place ops must not change the reference
             }
             return x;
         }
@@ -169,6 +173,15 @@ public:
         return q;
     }
 };
+
+void finishErrors(const ErrorSums& s, LayerTrialResult& lr)
+{
+    lr.activationSqnr = decibels(s.actSignal, s.actNoise);
+    lr.outputSqnr = decibels(s.outSignal, s.outNoise);
+    lr.outputMse = s.outCount ? s.outNoise / double(s.outCount) : 0;
+    lr.outputCosine = s.refNorm > 0 && s.outNorm > 0 ? s.dot / std::sqrt(s.refNorm * s.outNorm) : 1;
+    lr.outputMaxAbsError = s.maxAbs;
+}
 
 } // namespace
 
@@ -235,12 +248,17 @@ LayerTrialResult previewWeight(const Model& model, int site, const QuantSpec& sp
 }
 
 struct TrialRunner::Cache {
-    bool haveReference = false;
-    std::vector<at::Tensor> outputs;                 ///< float model output per evaluation batch
+    std::vector<at::Tensor> outputs;                  ///< float model output per evaluation batch computed so far
+    std::vector<qint64> floatCorrect;                 ///< per evaluation batch
     std::vector<std::vector<at::Tensor>> siteOutputs; ///< per error batch, per site
-    qint64 floatCorrect = 0;
-    std::map<QString, QVector<QParams>> calibrated;  ///< per activation spec, per site
+    std::map<QString, QVector<QParams>> calibrated;   ///< per activation spec, per site
     int calibrationPasses = 0;
+    struct QuantizedWeight {
+        at::Tensor value;
+        LayerTrialResult fields;
+        QStringList warnings;
+    };
+    std::map<std::pair<int, QString>, QuantizedWeight> weights; ///< per site and weight spec
 };
 
 int TrialRunner::calibrationPasses() const
@@ -258,46 +276,147 @@ TrialRunner::TrialRunner(std::shared_ptr<Model> model, std::shared_ptr<const Dat
 
 TrialRunner::~TrialRunner() = default;
 
-TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& control, CalibrationCache* cache)
+/// The fake-quantized weights of a trial swapped into the model; the originals go back when
+/// this is destroyed, on every way out.
+class TrialRunner::SwappedWeights
 {
-    QElapsedTimer timer;
-    timer.start();
-    c10::InferenceMode guard;
-    Model::Impl& m = m_model->impl();
-    const Dataset& data = *m_data;
-    const QVector<LayerInfo>& layers = m_model->layers();
-    const int siteCount = int(layers.size());
-    TrialResult r;
+public:
+    explicit SwappedWeights(Model::Impl& m) : m_m(m) {}
+    ~SwappedWeights()
+    {
+        for (auto& [site, w] : m_originals)
+            swapTensor(m_m.module, m_m.sites[site].weightPath, w);
+    }
+    void swap(int site, const at::Tensor& value)
+    {
+        m_originals.emplace_back(size_t(site), swapTensor(m_m.module, m_m.sites[size_t(site)].weightPath, value));
+    }
 
+private:
+    Model::Impl& m_m;
+    std::vector<std::pair<size_t, at::Tensor>> m_originals;
+};
+
+QVector<QuantSpec> TrialRunner::activationSpecs(const QuantConfig& config) const
+{
     QStringList names;
-    for (const auto& l : layers)
+    for (const auto& l : m_model->layers())
         names << l.name;
     config.checkLayers(names, m_model->displayName());
-    const SampleRange calib = data.calibrationRange(m_options.calibrationSamples);
-    const SampleRange eval = data.evaluationRange(m_options.calibrationSamples, m_options.evaluationLimit);
-    if (eval.size() <= 0)
-        throw EngineError(ErrorKind::BadInput,
-                          QStringLiteral("%1 leaves no samples to evaluate after calibration").arg(data.description()));
-    const qint64 batch = m_options.batchSize;
-    const qint64 errorBatches = (qMin(m_options.errorSamples, eval.size()) + batch - 1) / batch;
-    r.evaluationSamples = eval.size();
-    r.errorSamples = qMin(eval.size(), errorBatches * batch);
-
-    // Activation spec per site; float where the mode or the op leaves inputs unquantized.
-    QVector<QuantSpec> actSpecs;
-    for (const LayerInfo& l : layers) {
+    QVector<QuantSpec> specs;
+    for (const LayerInfo& l : m_model->layers()) {
         QuantSpec s = config.activationFor(l.name);
         if (config.mode == TrialMode::WeightOnly || !l.hasActivationInput)
             s = QuantSpec::parse(QStringLiteral("float"));
         if (s.type == QuantType::Int && s.granularity != Granularity::PerTensor)
             throw EngineError(ErrorKind::BadInput, QStringLiteral("%1: activations are quantized per tensor; '%2' is not")
                                                        .arg(l.name, s.toString()));
-        actSpecs << s;
+        specs << s;
     }
+    return specs;
+}
 
-    auto forEachBatch = [&](SampleRange range, double from, double to, const QString& stage, auto&& fn) {
-        qs::forEachBatch(range, int(batch), control, from, to, stage, fn);
-    };
+int TrialRunner::calibrate(const QVector<QuantSpec>& actSpecs, const JobControl& control, CalibrationCache* cache)
+{
+    const Dataset& data = *m_data;
+    const SampleRange calib = data.calibrationRange(m_options.calibrationSamples);
+    const int siteCount = int(actSpecs.size());
+    int runs = 0;
+    std::map<QString, QuantSpec> needed;
+    for (const QuantSpec& s : actSpecs)
+        if (s.type == QuantType::Int && !m_cache->calibrated.count(s.toString()))
+            needed[s.toString()] = s;
+    for (const auto& [key, spec] : needed) {
+        // The cache key says everything the qparams depend on besides model and data.
+        const QString cacheKey =
+            QStringLiteral("%1|calibration=%2|batch=%3").arg(key).arg(calib.size()).arg(m_options.batchSize);
+        QVector<QParams> cached;
+        if (cache && cache->load(cacheKey, cached) && cached.size() == siteCount) {
+            m_cache->calibrated[key] = cached;
+            continue;
+        }
+        // The model is float here, as in PyTorch's prepare → calibrate → convert. Every layer
+        // with an activation input is observed, not only those this config gives the spec:
+        // later configs may give it to other layers.
+        CalibrationProbe probe;
+        for (int i = 0; i < siteCount; ++i)
+            probe.observers.push_back(m_model->layers()[i].hasActivationInput ? makeObserver(spec) : nullptr);
+        ScopedProbeHandler scope(&probe);
+        forEachBatch(calib, m_options.batchSize, control, 0.3, 0.45, QStringLiteral("Calibrating %1").arg(key),
+                     [&](qint64, qint64 b, qint64 e) { runForward(*m_model, data, data.impl().batchInputs(b, e)); });
+        QVector<QParams> qp(siteCount);
+        for (int i = 0; i < siteCount; ++i)
+            if (probe.observers[size_t(i)])
+                qp[i] = probe.observers[size_t(i)]->qparams();
+        m_cache->calibrated[key] = qp;
+        ++m_cache->calibrationPasses;
+        ++runs;
+        if (cache)
+            cache->save(cacheKey, qp);
+    }
+    return runs;
+}
+
+/// Fake-quantizes every layer's weight as the config says (each site and spec once per runner)
+/// and swaps the copies into the model; fills the weight fields, sizes and warnings of `r`.
+void TrialRunner::applyWeights(const QuantConfig& config, const QVector<QuantSpec>& actSpecs, SwappedWeights& swapped,
+                               TrialResult& r)
+{
+    Model::Impl& m = m_model->impl();
+    const QVector<LayerInfo>& layers = m_model->layers();
+    qint64 quantizedParams = 0;
+    for (int i = 0; i < layers.size(); ++i) {
+        const LayerInfo& l = layers[i];
+        QuantSpec ws = config.weightFor(l.name);
+        const auto key = std::make_pair(i, ws.toString());
+        auto found = m_cache->weights.find(key);
+        if (found == m_cache->weights.end()) {
+            Cache::QuantizedWeight q;
+            q.value = quantizeWeight(m, i, ws, q.fields, q.warnings);
+            found = m_cache->weights.emplace(key, std::move(q)).first;
+        }
+        LayerTrialResult lr = found->second.fields;
+        r.warnings << found->second.warnings;
+        lr.name = l.name;
+        lr.activationSpec = actSpecs[i].toString();
+        // Storage: the weight at its bits, plus a float32 scale and an int32 zero point per channel or group.
+        const qint64 overhead = lr.weightQParams.scale.size() * 8;
+        r.sizeBytes += (l.weightCount * lr.weightBits + 7) / 8 + overhead;
+        quantizedParams += l.weightCount;
+        if (!found->second.value.is_same(m.weight(i)))
+            swapped.swap(i, found->second.value);
+        if (config.mode == TrialMode::Static && actSpecs[i].type == QuantType::Int)
+            lr.activationQParams = m_cache->calibrated[actSpecs[i].toString()][i];
+        r.layers << lr;
+    }
+    r.floatBytes = m_model->parameterCount() * 4;
+    r.sizeBytes += (m_model->parameterCount() - quantizedParams) * 4; // biases and other parameters stay float
+}
+
+TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& control, CalibrationCache* cache,
+                             const RunOptions& options)
+{
+    QElapsedTimer timer;
+    timer.start();
+    c10::InferenceMode guard;
+    const Dataset& data = *m_data;
+    const int siteCount = int(m_model->layers().size());
+    TrialResult r;
+
+    const QVector<QuantSpec> actSpecs = activationSpecs(config);
+    const SampleRange full = data.evaluationRange(m_options.calibrationSamples, m_options.evaluationLimit);
+    SampleRange eval = full;
+    if (options.evaluationLimit >= 0)
+        eval.end = qMin(eval.end, eval.begin + options.evaluationLimit);
+    if (eval.size() <= 0)
+        throw EngineError(ErrorKind::BadInput,
+                          QStringLiteral("%1 leaves no samples to evaluate after calibration").arg(data.description()));
+    const qint64 batch = m_options.batchSize;
+    const qint64 batches = (eval.size() + batch - 1) / batch;
+    const qint64 errorBatches = (qMin(m_options.errorSamples, full.size()) + batch - 1) / batch;
+    r.evaluationSamples = eval.size();
+    r.errorSamples = qMin(eval.size(), qMin(errorBatches * batch, full.size()));
+
     auto forward = [&](qint64 b, qint64 e) { return runForward(*m_model, data, data.impl().batchInputs(b, e)); };
     auto correctIn = [&](const at::Tensor& out, qint64 b, qint64 e, const at::Tensor& floatOut) -> qint64 {
         const at::Tensor target = data.hasLabels() ? data.impl().batchLabels(b, e) : floatOut.argmax(1);
@@ -305,90 +424,35 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
     };
 
     QElapsedTimer stage;
-    // 1. Float reference, once per runner.
+    // 1. Float reference, for the batches not computed before. Batches are aligned to the full
+    //    split, so a shorter evaluation reuses the first batches of a longer one.
     stage.start();
-    if (!m_cache->haveReference) {
+    if (qint64(m_cache->outputs.size()) < batches) {
         CaptureProbe capture;
         ScopedProbeHandler scope(&capture);
-        m_cache->siteOutputs.assign(size_t(errorBatches), std::vector<at::Tensor>(size_t(siteCount)));
-        forEachBatch(eval, 0.0, 0.3, QStringLiteral("Float reference"), [&](qint64 i, qint64 b, qint64 e) {
-            capture.outputs = i < errorBatches ? &m_cache->siteOutputs[size_t(i)] : nullptr;
-            const at::Tensor out = forward(b, e);
-            m_cache->outputs.push_back(out);
-            m_cache->floatCorrect += correctIn(out, b, e, out);
-        });
-        m_cache->haveReference = true;
+        m_cache->siteOutputs.resize(size_t(errorBatches), std::vector<at::Tensor>(size_t(siteCount)));
+        const qint64 done = qint64(m_cache->outputs.size());
+        const SampleRange missing{full.begin + done * batch, qMin(full.end, full.begin + batches * batch)};
+        forEachBatch(missing, int(batch), control, 0.0, 0.3, QStringLiteral("Float reference"),
+                     [&](qint64 i, qint64 b, qint64 e) {
+                         const qint64 index = done + i;
+                         capture.outputs = index < errorBatches ? &m_cache->siteOutputs[size_t(index)] : nullptr;
+                         const at::Tensor out = forward(b, e);
+                         m_cache->outputs.push_back(out);
+                         m_cache->floatCorrect.push_back(correctIn(out, b, e, out));
+                     });
     }
     r.referenceSeconds = stage.nsecsElapsed() / 1e9;
     stage.restart();
 
-    // 2. Calibration of each static activation spec not seen before; the model is float here,
-    //    as in PyTorch's prepare → calibrate → convert.
-    if (config.mode == TrialMode::Static) {
-        std::map<QString, QuantSpec> needed;
-        for (const QuantSpec& s : actSpecs)
-            if (s.type == QuantType::Int && !m_cache->calibrated.count(s.toString()))
-                needed[s.toString()] = s;
-        for (const auto& [key, spec] : needed) {
-            // The cache key says everything the qparams depend on besides model and data.
-            const QString cacheKey = QStringLiteral("%1|calibration=%2|batch=%3").arg(key).arg(calib.size()).arg(batch);
-            QVector<QParams> cached;
-            if (cache && cache->load(cacheKey, cached) && cached.size() == siteCount) {
-                m_cache->calibrated[key] = cached;
-                continue;
-            }
-            CalibrationProbe probe;
-            for (int i = 0; i < siteCount; ++i)
-                probe.observers.push_back(actSpecs[i].toString() == key ? makeObserver(spec) : nullptr);
-            ScopedProbeHandler scope(&probe);
-            forEachBatch(calib, 0.3, 0.45, QStringLiteral("Calibrating %1").arg(key),
-                         [&](qint64, qint64 b, qint64 e) { forward(b, e); });
-            QVector<QParams> qp(siteCount);
-            for (int i = 0; i < siteCount; ++i)
-                if (probe.observers[size_t(i)])
-                    qp[i] = probe.observers[size_t(i)]->qparams();
-            m_cache->calibrated[key] = qp;
-            ++m_cache->calibrationPasses;
-            ++r.calibrationsRun;
-            if (cache)
-                cache->save(cacheKey, qp);
-        }
-    }
-
+    // 2. Calibration of each static activation spec not seen before.
+    if (config.mode == TrialMode::Static)
+        r.calibrationsRun = calibrate(actSpecs, control, cache);
     r.calibrationSeconds = stage.nsecsElapsed() / 1e9;
 
     // 3. Weights: fake-quantized copies swapped in; the originals go back on every way out.
-    std::vector<std::pair<size_t, at::Tensor>> originals;
-    struct Restore {
-        Model::Impl& m;
-        std::vector<std::pair<size_t, at::Tensor>>& originals;
-        ~Restore()
-        {
-            for (auto& [site, w] : originals)
-                swapTensor(m.module, m.sites[site].weightPath, w);
-        }
-    } restore{m, originals};
-
-    qint64 quantizedParams = 0;
-    for (int i = 0; i < siteCount; ++i) {
-        const LayerInfo& l = layers[i];
-        LayerTrialResult lr;
-        lr.name = l.name;
-        const at::Tensor w = m.weight(i);
-        const at::Tensor wq = quantizeWeight(m, i, config.weightFor(l.name), lr, r.warnings);
-        lr.activationSpec = actSpecs[i].toString();
-        // Storage: the weight at its bits, plus a float32 scale and an int32 zero point per channel or group.
-        const qint64 overhead = lr.weightQParams.scale.size() * 8;
-        r.sizeBytes += (l.weightCount * lr.weightBits + 7) / 8 + overhead;
-        quantizedParams += l.weightCount;
-        if (!wq.is_same(w))
-            originals.emplace_back(size_t(i), swapTensor(m.module, m.sites[size_t(i)].weightPath, wq));
-        if (config.mode == TrialMode::Static && actSpecs[i].type == QuantType::Int)
-            lr.activationQParams = m_cache->calibrated[actSpecs[i].toString()][i];
-        r.layers << lr;
-    }
-    r.floatBytes = m_model->parameterCount() * 4;
-    r.sizeBytes += (m_model->parameterCount() - quantizedParams) * 4; // biases and other parameters stay float
+    SwappedWeights swapped(m_model->impl());
+    applyWeights(config, actSpecs, swapped, r);
 
     // 4. The quantized model over the evaluation split.
     QuantizeProbe probe;
@@ -398,34 +462,79 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
     for (const LayerTrialResult& lr : r.layers)
         probe.qparams << lr.activationQParams;
     double signal = 0, noise = 0;
-    qint64 correct = 0;
+    qint64 correct = 0, floatCorrect = 0;
     {
         ScopedProbeHandler scope(&probe);
-        forEachBatch(eval, 0.45, 1.0, QStringLiteral("Evaluating"), [&](qint64 i, qint64 b, qint64 e) {
+        forEachBatch(eval, int(batch), control, 0.45, 1.0, QStringLiteral("Evaluating"), [&](qint64 i, qint64 b, qint64 e) {
             probe.reference = i < errorBatches ? &m_cache->siteOutputs[size_t(i)] : nullptr;
             const at::Tensor out = forward(b, e);
-            const at::Tensor& ref = m_cache->outputs[size_t(i)];
+            at::Tensor ref = m_cache->outputs[size_t(i)];
+            qint64 refCorrect = m_cache->floatCorrect[size_t(i)];
+            if (ref.size(0) != e - b) { // the last batch of a shorter evaluation
+                ref = ref.narrow(0, 0, e - b);
+                refCorrect = correctIn(ref, b, e, ref);
+            }
             signal += ref.square().sum().item<double>();
             noise += (ref - out).square().sum().item<double>();
             correct += correctIn(out, b, e, ref);
+            floatCorrect += refCorrect;
         });
     }
-    for (int i = 0; i < siteCount; ++i) {
-        const ErrorSums& s = probe.sums[i];
-        LayerTrialResult& lr = r.layers[i];
-        lr.activationSqnr = decibels(s.actSignal, s.actNoise);
-        lr.outputSqnr = decibels(s.outSignal, s.outNoise);
-        lr.outputMse = s.outCount ? s.outNoise / double(s.outCount) : 0;
-        lr.outputCosine = s.refNorm > 0 && s.outNorm > 0 ? s.dot / std::sqrt(s.refNorm * s.outNorm) : 1;
-        lr.outputMaxAbsError = s.maxAbs;
-    }
+    for (int i = 0; i < siteCount; ++i)
+        finishErrors(probe.sums[i], r.layers[i]);
     r.outputSqnr = decibels(signal, noise);
     r.hasAccuracy = data.hasLabels();
     r.top1 = double(correct) / double(eval.size());
-    r.floatTop1 = data.hasLabels() ? double(m_cache->floatCorrect) / double(eval.size()) : 1.0;
+    r.floatTop1 = data.hasLabels() ? double(floatCorrect) / double(eval.size()) : 1.0;
     r.seconds = timer.nsecsElapsed() / 1e9;
     control.report(1, QStringLiteral("Done"));
     return r;
+}
+
+QVector<LayerTrialResult> TrialRunner::isolatedErrors(const QuantConfig& config, const JobControl& control,
+                                                      CalibrationCache* cache)
+{
+    c10::InferenceMode guard;
+    const Dataset& data = *m_data;
+    const int siteCount = int(m_model->layers().size());
+    const QVector<QuantSpec> actSpecs = activationSpecs(config);
+    if (config.mode == TrialMode::Static)
+        calibrate(actSpecs, control, cache);
+    // The first samples of the calibration split: the choice is made on calibration data.
+    SampleRange range = data.calibrationRange(m_options.calibrationSamples);
+    range.end = qMin(range.end, range.begin + m_options.errorSamples);
+    const int batch = m_options.batchSize;
+
+    std::vector<std::vector<at::Tensor>> reference;
+    {
+        CaptureProbe capture;
+        ScopedProbeHandler scope(&capture);
+        forEachBatch(range, batch, control, 0.45, 0.7, QStringLiteral("Float layer outputs"), [&](qint64, qint64 b, qint64 e) {
+            reference.emplace_back(size_t(siteCount));
+            capture.outputs = &reference.back();
+            runForward(*m_model, data, data.impl().batchInputs(b, e));
+        });
+    }
+    TrialResult r;
+    SwappedWeights swapped(m_model->impl());
+    applyWeights(config, actSpecs, swapped, r);
+    QuantizeProbe probe;
+    probe.specs = actSpecs;
+    probe.dynamic = config.mode == TrialMode::Dynamic;
+    probe.isolate = true;
+    probe.sums = QVector<ErrorSums>(siteCount);
+    for (const LayerTrialResult& lr : r.layers)
+        probe.qparams << lr.activationQParams;
+    {
+        ScopedProbeHandler scope(&probe);
+        forEachBatch(range, batch, control, 0.7, 1.0, QStringLiteral("Layer errors"), [&](qint64 i, qint64 b, qint64 e) {
+            probe.reference = &reference[size_t(i)];
+            runForward(*m_model, data, data.impl().batchInputs(b, e));
+        });
+    }
+    for (int i = 0; i < siteCount; ++i)
+        finishErrors(probe.sums[i], r.layers[i]);
+    return r.layers;
 }
 
 } // namespace qs

@@ -69,6 +69,13 @@ public:
     virtual void save(const QString& key, const QVector<QParams>& qparams) = 0;
 };
 
+/// Options of one run of a TrialRunner.
+struct RunOptions {
+    /// Evaluate on the first N samples of the evaluation split only (-1: all of it). The float
+    /// reference of those samples is shared with longer evaluations.
+    qint64 evaluationLimit = -1;
+};
+
 /// Runs trials on one model and data set. What does not depend on the configuration — the
 /// float model's outputs and each activation spec's calibrated qparams — is computed once and
 /// reused by later trials.
@@ -79,13 +86,29 @@ public:
     ~TrialRunner();
     /// Runs one trial. The model's weights are restored afterwards, also on error or cancel.
     /// With a cache, calibrations are looked up there first and saved there after.
-    TrialResult run(const QuantConfig& config, const JobControl& control, CalibrationCache* cache = nullptr);
+    TrialResult run(const QuantConfig& config, const JobControl& control, CalibrationCache* cache = nullptr,
+                    const RunOptions& options = {});
+    /// Each layer's own error under `config`, without the error of the layers before it: every
+    /// layer gets the float model's input, quantized as the config says, and its output is
+    /// compared with the float model's. Measured on the first `errorSamples` samples of the
+    /// calibration split. Only the per-layer fields of the results are filled.
+    QVector<LayerTrialResult> isolatedErrors(const QuantConfig& config, const JobControl& control,
+                                             CalibrationCache* cache = nullptr);
+    const TrialOptions& options() const { return m_options; }
+    const Model& model() const { return *m_model; }
+    const Dataset& data() const { return *m_data; }
     /// Passes over the calibration split so far (one per new activation spec), for tests.
     int calibrationPasses() const;
 
     struct Cache;
+    class SwappedWeights;
 
 private:
+    QVector<QuantSpec> activationSpecs(const QuantConfig& config) const;
+    int calibrate(const QVector<QuantSpec>& actSpecs, const JobControl& control, CalibrationCache* cache);
+    void applyWeights(const QuantConfig& config, const QVector<QuantSpec>& actSpecs, SwappedWeights& swapped,
+                      TrialResult& r);
+
     std::shared_ptr<Model> m_model;
     std::shared_ptr<const Dataset> m_data;
     TrialOptions m_options;
