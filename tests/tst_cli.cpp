@@ -130,6 +130,40 @@ private Q_SLOTS:
         QVERIFY(b["output_sqnr_db"].toDouble() < a["output_sqnr_db"].toDouble());
     }
 
+    // The "done": within 1 point of float and smaller than every layer at int8, every
+    // candidate recorded, the result confirmed on the whole evaluation split.
+    void searchFindsASmallerModelWithinOnePoint()
+    {
+        const QString db = m_dir.filePath("search.db");
+        const Run search = cli({"search", "--db", db, "--max-drop", "1.0", "--bits", "2,4,8,float", "--subset", "1024", "--json"});
+        QCOMPARE(search.code, 0);
+        const QJsonObject r = QJsonDocument::fromJson(search.out.toUtf8()).object();
+        QVERIFY(r["within_budget"].toBool());
+        QCOMPARE(r["evaluation_samples"].toInt(), 9488);
+        QCOMPARE(r["subset_samples"].toInt(), 1024);
+        QVERIFY(r["float_top1"].toDouble() - r["top1"].toDouble() <= 0.01);
+        const Run int8 = cli({"trial", "--db", db, "--json"}); // the search's starting point
+        QCOMPARE(int8.code, 0);
+        QVERIFY(r["size_bytes"].toDouble() < QJsonDocument::fromJson(int8.out.toUtf8()).object()["size_bytes"].toDouble());
+        const Run history = cli({"history", "--db", db, "--json"});
+        const QJsonArray trials = QJsonDocument::fromJson(history.out.toUtf8()).object()["trials"].toArray();
+        QCOMPARE(trials.size(), r["trials"].toInt() + 1);
+        QCOMPARE(trials[0].toObject()["origin"].toString(), QStringLiteral("search"));
+        QCOMPARE(trials[r["trials"].toInt() - 1].toObject()["id"].toInt(), r["best_trial"].toInt());
+        QVERIFY2(search.err.contains("[1] search sensitivity: only conv1 at int2"), qPrintable(search.err.left(400)));
+    }
+
+    void sensitivityRanksTheDemoLayers()
+    {
+        const Run r = cli({"sensitivity", "--db", m_dir.filePath("search.db"), "--subset", "512", "--no-converse", "--json"});
+        QCOMPARE(r.code, 0);
+        const QJsonArray layers = QJsonDocument::fromJson(r.out.toUtf8()).object()["layers"].toArray();
+        QCOMPARE(layers.size(), 5);
+        for (int i = 1; i < layers.size(); ++i)
+            QVERIFY(layers[i - 1].toObject()["drop"].toDouble() >= layers[i].toObject()["drop"].toDouble());
+        QVERIFY(!layers[0].toObject().contains("converse_drop"));
+    }
+
     void badInputGivesOneLineAndExitCode2_data()
     {
         QTest::addColumn<QStringList>("args");
@@ -147,6 +181,10 @@ private Q_SLOTS:
         QTest::newRow("unknown command") << QStringList{"frobnicate"} << "unknown command 'frobnicate'";
         QTest::newRow("9-bit weights") << QStringList{"trial", "--weights", "int9"} << "9 bits is not supported";
         QTest::newRow("1-bit activations") << QStringList{"trial", "--activations", "uint1"} << "1 bits is not supported";
+        QTest::newRow("nine-bit choice") << QStringList{"search", "--bits", "2,9"} << "bit choice '9' is not 2 to 8 or float";
+        QTest::newRow("drop over 100") << QStringList{"search", "--max-drop", "200"} << "--max-drop 200";
+        QTest::newRow("bad size") << QStringList{"search", "--target-size", "12Q"} << "--target-size 12Q";
+        QTest::newRow("zero subset") << QStringList{"sensitivity", "--subset", "0"} << "--subset 0";
         QTest::newRow("bad mode") << QStringList{"trial", "--mode", "eager"} << "--mode eager";
         QTest::newRow("unknown trial") << QStringList{"compare", "1", "999", "--db", m_dir.filePath("trials.db")}
                                        << "has no trial 999";
