@@ -505,10 +505,10 @@ struct SearchSession {
         runner = std::make_unique<TrialRunner>(in.model, in.data, trialOptions(p));
         dataSpec = in.data->spec().toString();
     }
-    /// Records each trial with `origin` and prints one line for it on stderr.
-    TrialSink sink(const QString& origin)
+    /// Records each trial and prints one line for it on stderr.
+    TrialSink sink()
     {
-        return [this, origin](const QuantConfig& config, const TrialResult& r, const QString& name) {
+        return [this](const QuantConfig& config, const TrialResult& r, const QString& name, const QString& origin) {
             const qint64 id =
                 store->addTrial(in.model->sha256(), in.model->displayName(), dataSpec, config, r, origin, name);
             std::fprintf(stderr, "[%d] %s: %+.2f points, %s dB, %s bytes (trial %lld)\n", ++printed, qPrintable(name),
@@ -533,7 +533,7 @@ int runSensitivityCommand(const QCommandLineParser& p)
     options.converse = !p.isSet(QStringLiteral("no-converse"));
     options.evaluationSamples = intOption(p, QStringLiteral("subset"), options.evaluationSamples, 1);
     SearchSession session(p);
-    const SensitivityResult r = runSensitivity(*session.runner, options, quietControl(), session.sink(QStringLiteral("sensitivity")));
+    const SensitivityResult r = runSensitivity(*session.runner, options, quietControl(), session.sink());
     const QVector<int> ranking = r.ranking();
     if (p.isSet(QStringLiteral("json"))) {
         QJsonArray layers;
@@ -685,7 +685,7 @@ int runSearchCommand(const QCommandLineParser& p)
             if (c.chosen)
                 std::fprintf(stderr, "range method for %s: %s\n", qPrintable(c.layer), qPrintable(rangeMethodName(c.best)));
     }
-    const SearchResult r = runSearch(*session.runner, options, quietControl(), session.sink(QStringLiteral("search")));
+    const SearchResult r = runSearch(*session.runner, options, quietControl(), session.sink());
     writeConfig(p, r.best);
     if (p.isSet(QStringLiteral("json"))) {
         QJsonObject bits;

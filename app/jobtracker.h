@@ -23,7 +23,8 @@ public:
     ~JobTracker() override;
 
     /// Runs `job(control)` on the engine thread. `done(result)` or `failed(kind, message)` runs
-    /// on this object's thread unless another job has been started since.
+    /// on this object's thread unless another job has been started since; so do the functions
+    /// the job hands to `control.post`, before `done`.
     template<class T>
     void start(const QString& title, std::function<T(const JobControl&)> job, std::function<void(T)> done,
                std::function<void(ErrorKind, QString)> failed);
@@ -67,11 +68,23 @@ void JobTracker::start(const QString& title, std::function<T(const JobControl&)>
         std::optional<T> value;
         Outcome error;
     };
-    auto future = QtConcurrent::run(&m_pool, [job](QPromise<Result>& promise) {
+    // Partial results reach this thread in order, and only while this job is the current one.
+    // The tracker outlives its jobs (its destructor waits for them).
+    auto post = [this, generation](std::function<void()> fn) {
+        QMetaObject::invokeMethod(
+            this,
+            [this, generation, fn = std::move(fn)] {
+                if (generation == m_generation)
+                    fn();
+            },
+            Qt::QueuedConnection);
+    };
+    auto future = QtConcurrent::run(&m_pool, [job, post](QPromise<Result>& promise) {
         int lastPermille = -1;
         QString lastStage;
         JobControl control;
         control.cancelled = [&promise] { return promise.isCanceled(); };
+        control.post = post;
         // Throttled: only when the permille or the stage text changes.
         control.progress = [&](double fraction, const QString& stage) {
             const int permille = qBound(0, int(fraction * 1000), 1000);

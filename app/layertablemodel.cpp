@@ -91,9 +91,21 @@ void LayerTableModel::setTrial(const TrialResult& trial)
         Q_EMIT dataChanged(index(0, WeightSqnrColumn), index(rowCount() - 1, OutputSqnrColumn));
 }
 
+void LayerTableModel::setSensitivity(const SensitivityResult& result, const QString& settings)
+{
+    m_sensitivity.clear();
+    for (const LayerSensitivity& l : result.layers)
+        m_sensitivity[l.name] = l;
+    m_sensitivitySettings = settings;
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, SensitivityColumn), index(rowCount() - 1, SensitivityColumn));
+}
+
 void LayerTableModel::setProfile(const ProfileReport& report)
 {
     beginResetModel();
+    if (report.model != m_report.model)
+        m_sensitivity.clear();
     m_report = report;
     m_hasTrial = false;
     m_totalParams = report.parameterCount;
@@ -174,6 +186,24 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
                                                       : tr("%1 input activations").arg(t.activationSpec);
         return std::isinf(v) ? QStringLiteral("∞") : QString::number(v, 'f', 1);
     }
+    if (index.column() == SensitivityColumn) {
+        const auto s = m_sensitivity.constFind(l.name);
+        if (s == m_sensitivity.cend())
+            return {};
+        const double points = -100 * s->drop;
+        switch (role) {
+        case SortRole: return points;
+        case Qt::DisplayRole: return QLocale().toString(points, 'f', 2);
+        case Qt::TextAlignmentRole: return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        case Qt::ToolTipRole:
+            return tr("Only %1 quantized (%2): %3 points, output SQNR %4 dB%5")
+                .arg(l.name, m_sensitivitySettings, QLocale().toString(points, 'f', 2),
+                     std::isinf(s->outputSqnr) ? QStringLiteral("∞") : QString::number(s->outputSqnr, 'f', 1),
+                     s->hasConverse ? tr("; every layer but %1: %2 points").arg(l.name, QLocale().toString(-100 * s->converseDrop, 'f', 2))
+                                    : QString());
+        }
+        return {};
+    }
     if (role == ShareRole && index.column() == ParamsColumn)
         return m_totalParams > 0 ? double(l.paramCount) / double(m_totalParams) : 0.0;
     if (role == Qt::TextAlignmentRole)
@@ -235,6 +265,9 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
         case ActivationSqnrColumn: return tr("Input-activation SQNR of the last trial (dB)");
         case OutputSqnrColumn:
             return tr("This layer's output in the quantized model against the float model (dB): where error builds up");
+        case SensitivityColumn:
+            return tr("Top-1 change in points with only this layer quantized (last sensitivity analysis); "
+                      "the most negative layers need more bits");
         }
         return {};
     }
@@ -255,6 +288,7 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
     case WeightSqnrColumn: return tr("W SQNR");
     case ActivationSqnrColumn: return tr("A SQNR");
     case OutputSqnrColumn: return tr("Out SQNR");
+    case SensitivityColumn: return tr("Sensitivity");
     }
     return {};
 }

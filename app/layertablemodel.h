@@ -2,6 +2,7 @@
 // The layer table: one row per quantizable site, filled from a profile snapshot.
 
 #include "profile.h"
+#include "search.h"
 #include "trial.h"
 
 #include <QAbstractTableModel>
@@ -22,6 +23,7 @@ public:
         WeightSqnrColumn,     ///< the three SQNR columns hold the last trial's errors
         ActivationSqnrColumn,
         OutputSqnrColumn,
+        SensitivityColumn,    ///< metric change with only this layer quantized (last sensitivity run)
         InputShapeColumn,
         OutputShapeColumn,
         WeightRangeColumn,
@@ -44,6 +46,10 @@ public:
     void setTrial(const TrialResult& trial);
     bool hasTrial() const { return m_hasTrial; }
     static bool isSqnrColumn(int column) { return column >= WeightSqnrColumn && column <= OutputSqnrColumn; }
+
+    /// Shows a sensitivity run's result in the Sensitivity column (layers matched by name).
+    void setSensitivity(const SensitivityResult& result, const QString& settings);
+    bool hasSensitivity() const { return !m_sensitivity.isEmpty(); }
 
     /// Per-layer overrides of the trial settings, as edited in the table.
     const QMap<QString, QuantConfig::Override>& overrides() const { return m_overrides; }
@@ -73,6 +79,8 @@ private:
     TrialResult m_trial;
     QMap<QString, QuantConfig::Override> m_overrides;
     QMap<QString, LayerTrialResult> m_previews;
+    QMap<QString, LayerSensitivity> m_sensitivity;
+    QString m_sensitivitySettings;
     bool m_hasTrial = false;
     qint64 m_totalParams = 0;
 };

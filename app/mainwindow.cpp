@@ -17,6 +17,11 @@
 #include <QCheckBox>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QSpinBox>
 #include <QFileDialog>
 #include <QInputDialog>
 #include <QFileInfo>
@@ -31,6 +36,7 @@
 #include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
@@ -128,6 +134,7 @@ MainWindow::MainWindow(QWidget* parent)
       m_summary(new QLabel),
       m_trialSummary(new QLabel),
       m_errorPlot(new LayerErrorPlot),
+      m_sensitivityPlot(new LayerErrorPlot),
       m_paretoPlot(new ParetoPlot),
       m_history(new HistoryModel(this)),
       m_historyProxy(new QSortFilterProxyModel(this)),
@@ -240,6 +247,15 @@ MainWindow::MainWindow(QWidget* parent)
     });
     m_tabs->addTab(m_errorPlot, tr("Error per layer"));
     m_tabs->addTab(m_paretoPlot, tr("Accuracy vs size"));
+    m_sensitivityPlot->setValueAxis(tr("top-1 points"), true);
+    m_sensitivityPlot->setToolTip(tr("Sensitivity analysis, most sensitive layer first: points of top-1 lost with only that "
+                                     "layer quantized, and points won back by keeping only that layer float. "
+                                     "Click a bar to select its layer."));
+    m_tabs->addTab(m_sensitivityPlot, tr("Sensitivity"));
+    connect(m_sensitivityPlot, &LayerErrorPlot::layerClicked, this, [this](int bar) {
+        if (bar >= 0 && bar < m_sensitivityOrder.size())
+            m_table->selectRow(m_proxy->mapFromSource(m_layers->index(m_sensitivityOrder[bar], 0)).row());
+    });
     auto* historyPanel = new QWidget;
     auto* historyLayout = new QVBoxLayout(historyPanel);
     historyLayout->setContentsMargins(0, 0, 0, 0);
@@ -312,6 +328,7 @@ MainWindow::MainWindow(QWidget* parent)
     m_cancel->hide();
     connect(m_cancel, &QPushButton::clicked, m_jobs, &JobTracker::cancel);
     connect(m_jobs, &JobTracker::started, this, [this](const QString& title) {
+        m_jobClock.start();
         m_stage->setText(title);
         m_progress->setValue(0);
         m_progress->show();
@@ -319,8 +336,16 @@ MainWindow::MainWindow(QWidget* parent)
     });
     connect(m_jobs, &JobTracker::progressChanged, this, [this](int permille, const QString& stage) {
         m_progress->setValue(permille);
-        if (!stage.isEmpty())
-            m_stage->setText(stage + QStringLiteral("…"));
+        if (stage.isEmpty())
+            return;
+        // Time left, once there is enough behind to extrapolate from.
+        const double elapsed = m_jobClock.isValid() ? m_jobClock.elapsed() / 1000.0 : 0;
+        QString left;
+        if (permille >= 30 && elapsed >= 3) {
+            const int seconds = int(std::ceil(elapsed * (1000 - permille) / permille));
+            left = seconds >= 90 ? tr(" — about %1 min left").arg((seconds + 30) / 60) : tr(" — about %1 s left").arg(seconds);
+        }
+        m_stage->setText(stage + QStringLiteral("…") + left);
     });
     connect(m_jobs, &JobTracker::finished, this, [this] {
         m_progress->hide();
@@ -330,6 +355,11 @@ MainWindow::MainWindow(QWidget* parent)
     createMenus();
     createTrialBar();
     QSettings settings;
+    m_searchSettings.maxDropPoints = settings.value(QStringLiteral("search/maxDropPoints"), m_searchSettings.maxDropPoints).toDouble();
+    m_searchSettings.targetBytes = settings.value(QStringLiteral("search/targetBytes"), m_searchSettings.targetBytes).toLongLong();
+    m_searchSettings.bits = settings.value(QStringLiteral("search/bits"), m_searchSettings.bits).toString();
+    m_searchSettings.subsetSamples = settings.value(QStringLiteral("search/subsetSamples"), m_searchSettings.subsetSamples).toLongLong();
+    m_searchSettings.chooseMethods = settings.value(QStringLiteral("search/chooseMethods"), false).toBool();
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     if (!settings.contains(QStringLiteral("window/geometry")))
         resize(1280, 780);
@@ -352,6 +382,17 @@ void MainWindow::createMenus()
     rebuildRecentMenu();
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu* trial = menuBar()->addMenu(tr("&Trial"));
+    trial->addAction(tr("&Run Trial"), this, &MainWindow::runTrial);
+    trial->addAction(tr("&Sensitivity Analysis"), this, &MainWindow::runSensitivity);
+    trial->addAction(tr("&Choose Range Methods"), this, &MainWindow::chooseRangeMethods);
+    trial->addSeparator();
+    trial->addAction(tr("S&earch"), this, &MainWindow::runSearch);
+    trial->addAction(tr("Search Se&ttings…"), this, [this] {
+        if (editSearchSettings())
+            runSearch();
+    });
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(tr("&Filter Layers"), QKeySequence::Find, this, [this] {
@@ -413,14 +454,19 @@ void MainWindow::openModel(const QString& path)
             m_trial = {};
             m_trialSummary->hide();
             m_errorPlot->clear();
-            m_runTrial->setEnabled(true);
+            m_sensitivityPlot->clear();
+            m_sensitivityOrder.clear();
+            m_searchPath.clear();
+            m_paretoPlot->setPath({});
+            for (QAction* a : m_modelActions)
+                a->setEnabled(true);
             m_weightQuantized->setEnabled(false);
             m_activationQuantized->setEnabled(false);
             m_previews.clear();
             m_layers->setProfile(m_report);
             reloadHistory();
-            for (int c = LayerTableModel::WeightSqnrColumn; c <= LayerTableModel::OutputSqnrColumn; ++c)
-                m_table->setColumnHidden(c, true); // until a trial has run
+            for (int c = LayerTableModel::WeightSqnrColumn; c <= LayerTableModel::SensitivityColumn; ++c)
+                m_table->setColumnHidden(c, true); // until a trial or sensitivity analysis has run
             m_table->resizeColumnsToContents();
             if (!path.isEmpty())
                 addRecent(path);
@@ -490,6 +536,19 @@ void MainWindow::createTrialBar()
     m_runTrial->setShortcut(QKeySequence(tr("Ctrl+R")));
     m_runTrial->setToolTip(tr("Quantize the model with these settings and evaluate it (Ctrl+R)"));
     m_runTrial->setEnabled(false);
+    QAction* sensitivity = bar->addAction(tr("Sensitivity"), this, &MainWindow::runSensitivity);
+    sensitivity->setToolTip(tr("Quantize one layer at a time with these settings (and every layer but one) to see "
+                               "which layers need more bits"));
+    QAction* methods = bar->addAction(tr("Choose Ranges"), this, &MainWindow::chooseRangeMethods);
+    methods->setToolTip(tr("For each layer, pick the activation range method (min-max, histogram, percentile, MSE, "
+                           "entropy) with the lowest error at its output, on calibration data"));
+    QAction* search = bar->addAction(tr("Search"), this, &MainWindow::runSearch);
+    search->setShortcut(QKeySequence(tr("Ctrl+F5")));
+    search->setToolTip(tr("Find the smallest model within the search budget (Search Settings in the Trial menu): "
+                          "per-layer weight bits, guided by sensitivity"));
+    m_modelActions = {m_runTrial, sensitivity, methods, search};
+    for (QAction* a : m_modelActions)
+        a->setEnabled(false);
 }
 
 void MainWindow::showTrialResult(const TrialResult& r, const QString& settings)
@@ -550,6 +609,8 @@ void MainWindow::reloadHistory()
     }
     QVector<TrialPoint> points;
     for (const StoredTrial& t : m_history->trials()) {
+        if (t.origin == QLatin1String("sensitivity"))
+            continue; // one layer quantized, or all but one: in the history and the sensitivity chart
         const QJsonObject c = QJsonDocument::fromJson(t.config).object();
         points << TrialPoint{t.id, double(t.result.sizeBytes), t.result.top1,
                              tr("#%1 %2\n%3 / %4 / %5\ntop-1 %6% (%7 points), %8 bytes, %9× smaller")
@@ -747,37 +808,88 @@ void MainWindow::setTrialSettings(const QString& weights, const QString& activat
     m_mode->setCurrentText(mode);
 }
 
-void MainWindow::runTrial()
+std::optional<QuantConfig> MainWindow::currentConfig(const QString& action)
 {
-    if (!m_runner)
-        return;
     QuantConfig config;
     try {
         config.weight = QuantSpec::parse(m_weightSpec->currentText());
         config.activation = QuantSpec::parse(m_activationSpec->currentText());
     } catch (const EngineError& e) {
-        showError(tr("Cannot run the trial"), e.message());
-        Q_EMIT trialFailed(e.message());
-        return;
+        showError(tr("Cannot %1").arg(action), e.message());
+        Q_EMIT jobFailed(e.message());
+        return std::nullopt;
     }
     config.layers = m_layers->overrides();
     const QString mode = m_mode->currentText();
     config.mode = mode == QLatin1String("dynamic")       ? TrialMode::Dynamic
                   : mode == QLatin1String("weight-only") ? TrialMode::WeightOnly
                                                          : TrialMode::Static;
+    return config;
+}
+
+namespace {
+
+/// The engine thread's own connection to the trial database. A database that cannot take
+/// trials does not cost the user the results: they are shown, with `problem` as a warning.
+std::unique_ptr<Store> openEngineStore(const QString& path, QString* problem)
+{
+    try {
+        return std::make_unique<Store>(path);
+    } catch (const EngineError& e) {
+        *problem = e.message();
+        return nullptr;
+    }
+}
+
+} // namespace
+
+TrialSink MainWindow::recordingSink(Store* store, const JobControl& control, QString* problem, const Recording& where)
+{
+    // Runs on the engine thread: reads nothing of the window; it only posts back to it.
+    const QString sha = where.sha256, modelName = where.modelName, dataSpec = where.dataSpec;
+    return [=, &control](const QuantConfig& config, const TrialResult& r, const QString& name, const QString& origin) -> qint64 {
+        qint64 id = 0;
+        if (store) {
+            try {
+                id = store->addTrial(sha, modelName, dataSpec, config, r, origin, name);
+            } catch (const EngineError& e) {
+                *problem = e.message();
+            }
+        }
+        if (control.post) {
+            const double drop = r.floatTop1 - r.top1;
+            control.post([this, id, origin, drop] { searchTrialRecorded(id, origin, drop); });
+        }
+        return id;
+    };
+}
+
+void MainWindow::jobError(const QString& title, ErrorKind kind, const QString& message)
+{
+    if (kind == ErrorKind::Cancelled) {
+        m_stage->setText(tr("%1: cancelled; the trials evaluated so far are in the history").arg(title));
+        return;
+    }
+    showError(title, message);
+    Q_EMIT jobFailed(message);
+}
+
+void MainWindow::runTrial()
+{
+    if (!m_runner)
+        return;
+    const std::optional<QuantConfig> current = currentConfig(tr("run the trial"));
+    if (!current) {
+        Q_EMIT trialFailed(m_stage->text()); // the message showError put there
+        return;
+    }
+    const QuantConfig config = *current;
     std::shared_ptr<TrialRunner> runner = m_runner;
     const QString database = m_databasePath, sha = m_model->sha256(), modelName = m_model->displayName();
     const QString dataSpec = m_dataSpec.toString();
     std::function<TrialResult(const JobControl&)> job = [=](const JobControl& control) {
-        // The engine thread's own connection. A database that cannot take the trial does not
-        // cost the user the result: it is shown with a warning.
-        std::unique_ptr<Store> store;
         QString problem;
-        try {
-            store = std::make_unique<Store>(database);
-        } catch (const EngineError& e) {
-            problem = e.message();
-        }
+        std::unique_ptr<Store> store = openEngineStore(database, &problem);
         std::unique_ptr<StoreCalibrationCache> cache;
         if (store)
             cache = std::make_unique<StoreCalibrationCache>(*store, sha, modelName, dataSpec);
@@ -811,6 +923,276 @@ void MainWindow::runTrial()
             }
             showError(tr("Trial failed"), message);
             Q_EMIT trialFailed(message);
+        });
+}
+
+void MainWindow::searchTrialRecorded(qint64 id, const QString& origin, double drop)
+{
+    reloadHistory();
+    // While the search runs, its path is every candidate within the budget (the ones it keeps);
+    // at the end the exact path from its result replaces it.
+    if (id > 0 && origin == QLatin1String("search") && (m_searchMaxDrop < 0 || drop <= m_searchMaxDrop + 1e-12)) {
+        m_searchPath << id;
+        m_paretoPlot->setPath(m_searchPath);
+    }
+    Q_EMIT trialRecorded(id);
+}
+
+void MainWindow::runSensitivity()
+{
+    if (!m_runner)
+        return;
+    const std::optional<QuantConfig> config = currentConfig(tr("run the sensitivity analysis"));
+    if (!config)
+        return;
+    SensitivityOptions options;
+    options.config = *config;
+    options.evaluationSamples = m_searchSettings.subsetSamples;
+    std::shared_ptr<TrialRunner> runner = m_runner;
+    const QString database = m_databasePath;
+    const Recording where = recording();
+    const QString settings = config->weight.toString() + QStringLiteral(" / ") + config->activation.toString();
+    std::function<SensitivityResult(const JobControl&)> job = [=](const JobControl& control) {
+        QString problem;
+        std::unique_ptr<Store> store = openEngineStore(database, &problem);
+        return qs::runSensitivity(*runner, options, control, recordingSink(store.get(), control, &problem, where));
+    };
+    m_tabs->setCurrentWidget(m_paretoPlot);
+    m_jobs->start<SensitivityResult>(
+        tr("Sensitivity analysis: %1").arg(settings), job,
+        [this, settings](SensitivityResult r) {
+            showSensitivity(r, settings);
+            reloadHistory();
+            Q_EMIT sensitivityFinished();
+        },
+        [this](ErrorKind kind, const QString& message) { jobError(tr("Sensitivity analysis"), kind, message); });
+}
+
+void MainWindow::showSensitivity(const SensitivityResult& r, const QString& settings)
+{
+    m_layers->setSensitivity(r, settings);
+    m_table->setColumnHidden(LayerTableModel::SensitivityColumn, false);
+    m_table->resizeColumnToContents(LayerTableModel::SensitivityColumn);
+    m_sensitivityOrder = r.ranking();
+    QStringList names;
+    QVector<ErrorSeries> series(r.layers.value(0).hasConverse ? 2 : 1);
+    series[0].name = tr("points lost with only this layer quantized");
+    if (series.size() > 1)
+        series[1].name = tr("points won back by keeping only this layer float");
+    for (int i : m_sensitivityOrder) {
+        const LayerSensitivity& l = r.layers[i];
+        names << l.name;
+        series[0].values << 100 * l.drop;
+        if (series.size() > 1)
+            series[1].values << 100 * (r.allDrop - l.converseDrop);
+    }
+    m_sensitivityPlot->setData(names, series);
+    m_tabs->setCurrentWidget(m_sensitivityPlot);
+    m_stage->setText(tr("Sensitivity to %1: %2 trials on %3 samples in %4 s; most sensitive: %5")
+                         .arg(settings)
+                         .arg(r.trials)
+                         .arg(QLocale().toString(r.evaluationSamples))
+                         .arg(QLocale().toString(r.seconds, 'f', 1))
+                         .arg(names.value(0)));
+}
+
+void MainWindow::chooseRangeMethods()
+{
+    if (!m_runner)
+        return;
+    const std::optional<QuantConfig> config = currentConfig(tr("choose range methods"));
+    if (!config)
+        return;
+    std::shared_ptr<TrialRunner> runner = m_runner;
+    const QuantConfig c = *config;
+    std::function<RangeMethodResult(const JobControl&)> job = [runner, c](const JobControl& control) {
+        return qs::chooseRangeMethods(*runner, c,
+                                      {RangeMethod::MinMax, RangeMethod::Histogram, RangeMethod::Percentile,
+                                       RangeMethod::Mse, RangeMethod::Entropy},
+                                      control);
+    };
+    m_jobs->start<RangeMethodResult>(
+        tr("Choosing activation range methods"), job,
+        [this](RangeMethodResult r) {
+            QStringList chosen;
+            for (int row = 0; row < r.layers.size(); ++row) {
+                const RangeMethodChoice& c = r.layers[row];
+                if (!c.chosen)
+                    continue;
+                m_layers->setSetting({row}, false, r.config.activationFor(c.layer).toString());
+                chosen << QStringLiteral("%1 %2").arg(c.layer, rangeMethodName(c.best));
+            }
+            m_stage->setText(tr("Activation range methods chosen by each layer's output error: %1")
+                                 .arg(chosen.join(QStringLiteral(", "))));
+            Q_EMIT rangeMethodsChosen();
+        },
+        [this](ErrorKind kind, const QString& message) { jobError(tr("Choosing range methods"), kind, message); });
+}
+
+void MainWindow::setSearchSettings(const SearchSettings& settings)
+{
+    m_searchSettings = settings;
+    QSettings s;
+    s.setValue(QStringLiteral("search/maxDropPoints"), settings.maxDropPoints);
+    s.setValue(QStringLiteral("search/targetBytes"), settings.targetBytes);
+    s.setValue(QStringLiteral("search/bits"), settings.bits);
+    s.setValue(QStringLiteral("search/subsetSamples"), settings.subsetSamples);
+    s.setValue(QStringLiteral("search/chooseMethods"), settings.chooseMethods);
+}
+
+bool MainWindow::editSearchSettings()
+{
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Search Settings"));
+    auto* form = new QFormLayout(&dialog);
+    const SearchSettings current = m_searchSettings;
+    auto* limitDrop = new QCheckBox(tr("Largest top-1 drop"));
+    auto* drop = new QDoubleSpinBox;
+    drop->setRange(0, 100);
+    drop->setDecimals(2);
+    drop->setSingleStep(0.1);
+    drop->setSuffix(tr(" points"));
+    drop->setValue(current.maxDropPoints >= 0 ? current.maxDropPoints : 1.0);
+    limitDrop->setChecked(current.maxDropPoints >= 0);
+    form->addRow(limitDrop, drop);
+    auto* limitSize = new QCheckBox(tr("Largest model size"));
+    auto* size = new QDoubleSpinBox;
+    size->setRange(0.1, 1e7);
+    size->setDecimals(1);
+    size->setSuffix(tr(" KB"));
+    size->setValue(current.targetBytes > 0 ? current.targetBytes / 1000.0 : 100.0);
+    limitSize->setChecked(current.targetBytes > 0);
+    form->addRow(limitSize, size);
+    auto* bitsRow = new QWidget;
+    auto* bitsLayout = new QHBoxLayout(bitsRow);
+    bitsLayout->setContentsMargins(0, 0, 0, 0);
+    QList<QPair<QString, QCheckBox*>> bitBoxes;
+    const QStringList chosen = current.bits.split(u',');
+    for (const QString& b : {QStringLiteral("2"), QStringLiteral("3"), QStringLiteral("4"), QStringLiteral("6"),
+                             QStringLiteral("8"), QStringLiteral("float")}) {
+        auto* box = new QCheckBox(b == QLatin1String("float") ? tr("float") : tr("%1-bit").arg(b));
+        box->setChecked(chosen.contains(b));
+        bitsLayout->addWidget(box);
+        bitBoxes << qMakePair(b, box);
+    }
+    form->addRow(tr("Weight bits to choose from"), bitsRow);
+    auto* subset = new QSpinBox;
+    subset->setRange(64, 1000000);
+    subset->setSingleStep(256);
+    subset->setValue(int(current.subsetSamples));
+    subset->setSuffix(tr(" samples"));
+    subset->setToolTip(tr("Candidates are evaluated on the first samples of the evaluation split; the result is "
+                          "confirmed on all of it"));
+    form->addRow(tr("Evaluate candidates on"), subset);
+    auto* methods = new QCheckBox(tr("Choose each layer's activation range method first"));
+    methods->setChecked(current.chooseMethods);
+    form->addRow(QString(), methods);
+    auto* note = new QLabel(tr("Activations keep the toolbar's setting; a layer at float keeps float inputs."));
+    note->setWordWrap(true);
+    form->addRow(note);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    buttons->button(QDialogButtonBox::Ok)->setText(tr("Search"));
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, [&] {
+        QStringList bits;
+        for (const auto& [b, box] : bitBoxes)
+            if (box->isChecked())
+                bits << b;
+        QString problem;
+        try {
+            parseBitChoices(bits.join(u','));
+        } catch (const EngineError& e) {
+            problem = tr("Pick at least one integer width from 2 to 8.");
+        }
+        if (!limitDrop->isChecked() && !limitSize->isChecked())
+            problem = tr("Set a budget: a largest drop, a largest size, or both.");
+        if (!problem.isEmpty()) {
+            QMessageBox::warning(&dialog, tr("Search Settings"), problem);
+            return;
+        }
+        SearchSettings s;
+        s.maxDropPoints = limitDrop->isChecked() ? drop->value() : -1;
+        s.targetBytes = limitSize->isChecked() ? qint64(size->value() * 1000) : 0;
+        s.bits = bits.join(u',');
+        s.subsetSamples = subset->value();
+        s.chooseMethods = methods->isChecked();
+        setSearchSettings(s);
+        dialog.accept();
+    });
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    return dialog.exec() == QDialog::Accepted;
+}
+
+void MainWindow::runSearch()
+{
+    if (!m_runner)
+        return;
+    const std::optional<QuantConfig> config = currentConfig(tr("search"));
+    if (!config)
+        return;
+    SearchOptions options;
+    options.base = *config;
+    try {
+        options.bits = parseBitChoices(m_searchSettings.bits);
+    } catch (const EngineError& e) {
+        showError(tr("Cannot search"), e.message());
+        return;
+    }
+    options.maxDrop = m_searchSettings.maxDropPoints >= 0 ? m_searchSettings.maxDropPoints / 100 : -1;
+    options.targetBytes = m_searchSettings.targetBytes;
+    options.subsetSamples = m_searchSettings.subsetSamples;
+    const bool chooseMethods = m_searchSettings.chooseMethods && config->mode == TrialMode::Static;
+    std::shared_ptr<TrialRunner> runner = m_runner;
+    const QString database = m_databasePath;
+    const Recording where = recording();
+    std::function<SearchResult(const JobControl&)> job = [=](const JobControl& control) {
+        QString problem;
+        std::unique_ptr<Store> store = openEngineStore(database, &problem);
+        SearchOptions o = options;
+        if (chooseMethods)
+            o.base = qs::chooseRangeMethods(*runner, o.base,
+                                            {RangeMethod::MinMax, RangeMethod::Histogram, RangeMethod::Percentile,
+                                             RangeMethod::Mse, RangeMethod::Entropy},
+                                            JobControl{nullptr, control.cancelled, nullptr})
+                         .config;
+        SearchResult r = qs::runSearch(*runner, o, control, recordingSink(store.get(), control, &problem, where));
+        if (!problem.isEmpty())
+            r.summary += QStringLiteral(" (not recorded: %1)").arg(problem);
+        return r;
+    };
+    m_searchPath.clear();
+    m_paretoPlot->setPath({});
+    m_searchMaxDrop = options.maxDrop;
+    m_tabs->setCurrentWidget(m_paretoPlot);
+    const QString budget =
+        QStringList{options.maxDrop >= 0 ? tr("at most %1 points lost").arg(QLocale().toString(100 * options.maxDrop, 'f', 2))
+                                         : QString(),
+                    options.targetBytes > 0 ? tr("at most %1 bytes").arg(QLocale().toString(options.targetBytes)) : QString()}
+            .filter(QRegularExpression(QStringLiteral("."))) // the budgets that are set
+            .join(tr(", "));
+    m_jobs->start<SearchResult>(
+        tr("Search: %1, weight bits %2").arg(budget, m_searchSettings.bits), job,
+        [this](SearchResult r) {
+            m_search = r;
+            m_searchPath.clear();
+            for (const SearchStep& s : r.steps)
+                if (s.accepted && s.kind != SearchStep::Sensitivity && s.trialId > 0)
+                    m_searchPath << s.trialId;
+            reloadHistory();
+            m_paretoPlot->setPath(m_searchPath);
+            if (r.bestTrialId > 0)
+                showStoredTrial(r.bestTrialId);
+            else
+                showTrialResult(r.bestResult, tr("search result"));
+            m_trialSummary->setText(tr("<b>Search</b>: %1.<br>").arg(r.summary.toHtmlEscaped()) + m_trialSummary->text());
+            m_tabs->setCurrentWidget(m_paretoPlot);
+            m_stage->setText(r.withinBudget ? tr("Search done: the best configuration is selected")
+                                            : tr("Search done: no configuration met the budget; the closest is selected"));
+            Q_EMIT searchFinished();
+        },
+        [this](ErrorKind kind, const QString& message) {
+            reloadHistory();
+            jobError(tr("Search"), kind, message);
         });
 }
 

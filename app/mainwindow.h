@@ -3,8 +3,10 @@
 
 #include "data.h"
 #include "profile.h"
+#include "search.h"
 #include "trial.h"
 
+#include <QElapsedTimer>
 #include <QMainWindow>
 
 #include <memory>
@@ -47,6 +49,28 @@ public:
     void setDatabasePath(const QString& path) { m_databasePath = path; }
     /// Runs a trial with the toolbar's weight, activation and mode settings.
     void runTrial();
+    /// Quantizes one layer at a time (and all but one) with the toolbar's settings; the result
+    /// fills the Sensitivity tab and the layer table's Sensitivity column.
+    void runSensitivity();
+    /// For each layer, the activation range method with the lowest error at its output; the
+    /// choice goes into the layer table's activation settings.
+    void chooseRangeMethods();
+    /// The budget and bit choices of the mixed-precision search (kept across sessions).
+    struct SearchSettings {
+        double maxDropPoints = 1.0; ///< < 0: no limit on the drop
+        qint64 targetBytes = 0;     ///< 0: no size target
+        QString bits = QStringLiteral("2,4,8,float");
+        qint64 subsetSamples = 2048;
+        bool chooseMethods = false;
+    };
+    SearchSettings searchSettings() const { return m_searchSettings; }
+    void setSearchSettings(const SearchSettings& settings);
+    /// Opens the search settings; returns true when the user accepted them.
+    bool editSearchSettings();
+    /// Finds the smallest model within the budget: toolbar settings as the template, per-layer
+    /// weight bits searched; every candidate is recorded and plotted as it is evaluated.
+    void runSearch();
+    const SearchResult& lastSearch() const { return m_search; }
     /// Sets the toolbar's settings (shorthand specs, mode "static", "dynamic" or "weight-only").
     void setTrialSettings(const QString& weights, const QString& activations, const QString& mode);
 
@@ -55,6 +79,8 @@ public:
     HistogramPlot* weightPlot() const { return m_weightPlot; }
     HistogramPlot* activationPlot() const { return m_activationPlot; }
     LayerErrorPlot* errorPlot() const { return m_errorPlot; }
+    LayerErrorPlot* sensitivityPlot() const { return m_sensitivityPlot; }
+    QTabWidget* tabs() const { return m_tabs; }
     ParetoPlot* paretoPlot() const { return m_paretoPlot; }
     QTableView* historyTable() const { return m_historyTable; }
     QLineEdit* historyFilter() const { return m_historyFilter; }
@@ -75,6 +101,12 @@ Q_SIGNALS:
     void openFailed(const QString& message);
     void trialFinished();
     void trialFailed(const QString& message);
+    void sensitivityFinished();
+    void rangeMethodsChosen();
+    void searchFinished();
+    /// A trial of a running sensitivity analysis or search was recorded (and plotted).
+    void trialRecorded(qint64 id);
+    void jobFailed(const QString& message);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -90,6 +122,18 @@ private:
     void createHistoryActions();
     QList<qint64> selectedTrials() const;
     void showTrialResult(const TrialResult& r, const QString& settings);
+    /// The toolbar's settings and the table's overrides; nullopt (after a dialog) when a spec is wrong.
+    std::optional<QuantConfig> currentConfig(const QString& action);
+    /// What trials of the open model and data are recorded under.
+    struct Recording {
+        QString sha256, modelName, dataSpec;
+    };
+    Recording recording() const { return {m_model->sha256(), m_model->displayName(), m_dataSpec.toString()}; }
+    /// A sink for the engine thread that records trials and tells this window about each one.
+    TrialSink recordingSink(class Store* store, const JobControl& control, QString* problem, const Recording& where);
+    void searchTrialRecorded(qint64 id, const QString& origin, double drop);
+    void showSensitivity(const SensitivityResult& r, const QString& settings);
+    void jobError(const QString& title, ErrorKind kind, const QString& message);
     void openModelDialog();
     void showLayer(int row);
     int currentLayer() const;
@@ -105,6 +149,8 @@ private:
     QLabel* m_summary;
     QLabel* m_trialSummary;
     LayerErrorPlot* m_errorPlot;
+    LayerErrorPlot* m_sensitivityPlot;
+    QVector<int> m_sensitivityOrder; ///< layer index of each bar of the sensitivity chart
     ParetoPlot* m_paretoPlot;
     HistoryModel* m_history;
     QSortFilterProxyModel* m_historyProxy;
@@ -115,6 +161,7 @@ private:
     QComboBox* m_activationSpec = nullptr;
     QComboBox* m_mode = nullptr;
     QAction* m_runTrial = nullptr;
+    QList<QAction*> m_modelActions; ///< enabled while a model is open
     HistogramPlot* m_weightPlot;
     HistogramPlot* m_activationPlot;
     QLabel* m_weightStats;
@@ -127,6 +174,11 @@ private:
     QProgressBar* m_progress;
     QPushButton* m_cancel;
     QMenu* m_recentMenu = nullptr;
+    QElapsedTimer m_jobClock;
+    SearchSettings m_searchSettings;
+    SearchResult m_search;
+    QVector<qint64> m_searchPath;
+    double m_searchMaxDrop = -1; ///< of the running search, as a fraction
 
     DataSpec m_dataSpec;
     std::shared_ptr<Model> m_model;

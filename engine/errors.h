@@ -34,6 +34,9 @@ private:
 struct JobControl {
     std::function<void(double fraction, const QString& stage)> progress; ///< fraction in [0, 1]
     std::function<bool()> cancelled;
+    /// Runs a function later on the thread that started the job (the GUI thread in the app), for
+    /// partial results such as each trial of a search; empty when nobody listens.
+    std::function<void(std::function<void()>)> post;
 
     void report(double fraction, const QString& stage) const
     {

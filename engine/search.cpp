@@ -88,7 +88,7 @@ SensitivityResult runSensitivity(TrialRunner& runner, const SensitivityOptions& 
         result.hasAccuracy = r.hasAccuracy;
         result.floatTop1 = r.floatTop1;
         result.evaluationSamples = r.evaluationSamples;
-        const qint64 id = sink ? sink(config, r, name) : 0;
+        const qint64 id = sink ? sink(config, r, name, QStringLiteral("sensitivity")) : 0;
         return std::make_pair(r, id);
     };
     const QString spec = options.config.weight.toString() + QStringLiteral(" / ") + options.config.activation.toString();
@@ -260,7 +260,9 @@ SearchResult runSearch(TrialRunner& runner, const SearchOptions& options, const 
         step.name = name;
         step.drop = dropOf(r);
         step.sizeBytes = r.sizeBytes;
-        step.trialId = sink ? sink(config, r, name) : 0;
+        step.trialId =
+            sink ? sink(config, r, name, kind == SearchStep::Sensitivity ? QStringLiteral("sensitivity") : QStringLiteral("search"))
+                 : 0;
         result.steps << step;
         return r;
     };

@@ -12,8 +12,10 @@
 namespace qs {
 
 /// Receives every trial a sensitivity run or a search evaluates, as it is evaluated (the app and
-/// the CLI record it in the store). Returns the trial's id there, or 0.
-using TrialSink = std::function<qint64(const QuantConfig& config, const TrialResult& result, const QString& name)>;
+/// the CLI record it in the store). `origin` is "sensitivity" for trials that quantize one layer
+/// or all but one, "search" for the search's candidates. Returns the trial's id there, or 0.
+using TrialSink = std::function<qint64(const QuantConfig& config, const TrialResult& result, const QString& name,
+                                       const QString& origin)>;
 
 struct SensitivityOptions {
     QuantConfig config;              ///< the settings under test: weight and activation specs, mode

@@ -148,7 +148,8 @@ private Q_SLOTS:
         const Run history = cli({"history", "--db", db, "--json"});
         const QJsonArray trials = QJsonDocument::fromJson(history.out.toUtf8()).object()["trials"].toArray();
         QCOMPARE(trials.size(), r["trials"].toInt() + 1);
-        QCOMPARE(trials[0].toObject()["origin"].toString(), QStringLiteral("search"));
+        QCOMPARE(trials[0].toObject()["origin"].toString(), QStringLiteral("sensitivity"));
+        QCOMPARE(trials[r["trials"].toInt() - 1].toObject()["origin"].toString(), QStringLiteral("search"));
         QCOMPARE(trials[r["trials"].toInt() - 1].toObject()["id"].toInt(), r["best_trial"].toInt());
         QVERIFY2(search.err.contains("[1] search sensitivity: only conv1 at int2"), qPrintable(search.err.left(400)));
     }

@@ -245,6 +245,62 @@ private Q_SLOTS:
         QCOMPARE(w.layerTable()->model()->rowCount(), 5);     // the demo is still there
     }
 
+    // Issue 5's "done": sensitivity shows which layers need bits; one click on Search finds a
+    // model within 1 point of float that is smaller than all-int8, with the plot filled live.
+    void sensitivityAndSearchFromTheWindow()
+    {
+        MainWindow w;
+        w.setDatabasePath(m_dir.filePath("search.db"));
+        w.show();
+        QSignalSpy opened(&w, &MainWindow::modelOpened);
+        w.openDemo();
+        QVERIFY(opened.wait(120000));
+        MainWindow::SearchSettings settings;
+        settings.subsetSamples = 1024;
+        w.setSearchSettings(settings);
+
+        w.setTrialSettings("int4:per_channel:symmetric:minmax", "uint8:per_tensor:affine:histogram", "static");
+        QSignalSpy sensitivity(&w, &MainWindow::sensitivityFinished);
+        QSignalSpy recorded(&w, &MainWindow::trialRecorded);
+        w.runSensitivity();
+        QVERIFY(sensitivity.wait(120000));
+        QCOMPARE(recorded.count(), 11); // five layers alone, all, five all-but-one
+        QCOMPARE(w.sensitivityPlot()->barCount(), 10);
+        QCOMPARE(w.tabs()->currentWidget(), w.sensitivityPlot());
+        QVERIFY(!w.layerTable()->isColumnHidden(LayerTableModel::SensitivityColumn));
+        const QVector<StoredTrial> stored = Store(m_dir.filePath("search.db")).trials();
+        QCOMPARE(stored.size(), 11);
+        // The table's column shows each layer's drop as recorded (conv1 is row 0 in model order).
+        const QModelIndex conv1 = w.layerModel()->index(0, LayerTableModel::SensitivityColumn);
+        QCOMPARE(conv1.data(LayerTableModel::SortRole).toDouble(), 100 * (stored[0].result.top1 - stored[0].result.floatTop1));
+        QCOMPARE(w.paretoPlot()->pointCount(), 0); // sensitivity trials stay off the size plot
+
+        w.setTrialSettings("int8:per_channel:symmetric:minmax", "uint8:per_tensor:affine:histogram", "static");
+        QSignalSpy searched(&w, &MainWindow::searchFinished);
+        recorded.clear();
+        w.runSearch();
+        QVERIFY(searched.wait(180000));
+        const SearchResult& r = w.lastSearch();
+        QVERIFY(r.withinBudget);
+        QCOMPARE(recorded.count(), r.trials); // each one reached the window as it was recorded
+        QVERIFY(r.bestResult.floatTop1 - r.bestResult.top1 <= 0.01);
+        QCOMPARE(w.trial().top1, r.bestResult.top1); // the best configuration is selected
+        QVERIFY(w.paretoPlot()->pathLength() >= 2);
+        QVERIFY(w.paretoPlot()->pointCount() > 5);
+        qint64 all8 = 0;
+        for (const SearchStep& s : r.steps)
+            if (s.name.startsWith("search start"))
+                all8 = s.sizeBytes;
+        QVERIFY(all8 > 0 && r.bestResult.sizeBytes < all8);
+        if (qEnvironmentVariableIsSet("QS_SHOT_SEARCH")) {
+            QTest::qWait(200);
+            w.grab().save(qEnvironmentVariable("QS_SHOT_SEARCH"));
+            w.tabs()->setCurrentWidget(w.sensitivityPlot());
+            QTest::qWait(200);
+            w.grab().save(qEnvironmentVariable("QS_SHOT_SEARCH") + ".sensitivity.png");
+        }
+    }
+
     void cancelStopsTheJob()
     {
         MainWindow w;

@@ -98,8 +98,8 @@ private Q_SLOTS:
         SensitivityOptions so;
         so.config = perTensorInt4();
         so.evaluationSamples = -1;
-        const TrialSink sink = [&](const QuantConfig& c, const TrialResult& r, const QString& name) {
-            return store.addTrial(model->sha256(), model->displayName(), m_spec.toString(), c, r, "sensitivity", name);
+        const TrialSink sink = [&](const QuantConfig& c, const TrialResult& r, const QString& name, const QString& origin) {
+            return store.addTrial(model->sha256(), model->displayName(), m_spec.toString(), c, r, origin, name);
         };
         const SensitivityResult r = runSensitivity(runner, so, JobControl(), sink);
         QCOMPARE(r.layers.size(), 4);
@@ -202,7 +202,8 @@ private Q_SLOTS:
         so.maxDrop = 0.02;
         so.subsetSamples = 512; // of 1,300: the result is confirmed on all of them
         QVector<qint64> ids;
-        const SearchResult r = runSearch(runner, so, JobControl(), [&](const QuantConfig&, const TrialResult&, const QString&) {
+        const SearchResult r =
+            runSearch(runner, so, JobControl(), [&](const QuantConfig&, const TrialResult&, const QString&, const QString&) {
             ids << ids.size() + 1;
             return ids.last();
         });
@@ -256,9 +257,10 @@ private Q_SLOTS:
         {
             Store store(path);
             try {
-                runSearch(runner, so, control, [&](const QuantConfig& c, const TrialResult& r, const QString& name) {
+                runSearch(runner, so, control,
+                          [&](const QuantConfig& c, const TrialResult& r, const QString& name, const QString& origin) {
                     ++stored;
-                    return store.addTrial(model->sha256(), model->displayName(), m_spec.toString(), c, r, "search", name);
+                    return store.addTrial(model->sha256(), model->displayName(), m_spec.toString(), c, r, origin, name);
                 });
                 QFAIL("the search was not cancelled");
             } catch (const EngineError& e) {
@@ -268,8 +270,8 @@ private Q_SLOTS:
         Store reopened(path, Store::Access::ReadOnly);
         const QVector<StoredTrial> trials = reopened.trials();
         QCOMPARE(trials.size(), 5);
-        for (const StoredTrial& t : trials)
-            QCOMPARE(t.origin, QStringLiteral("search"));
+        for (const StoredTrial& t : trials) // the first trials measure each layer's sensitivity
+            QCOMPARE(t.origin, QStringLiteral("sensitivity"));
         // The model's weights are float again after the cancelled trial.
         TrialRunner check(model, m_data, options());
         QuantConfig none = perTensorInt4();

@@ -30,6 +30,12 @@ LayerErrorPlot::LayerErrorPlot(QWidget* parent) : QWidget(parent), m_plot(new QC
     clear();
 }
 
+void LayerErrorPlot::setValueAxis(const QString& label, bool allowNegative)
+{
+    m_plot->yAxis->setLabel(label);
+    m_signed = allowNegative;
+}
+
 void LayerErrorPlot::clear()
 {
     setData({}, {});
@@ -48,12 +54,20 @@ void LayerErrorPlot::setData(const QStringList& layers, const QVector<ErrorSerie
 {
     m_layers = layers;
     m_plot->clearPlottables();
-    double top = 10;
+    double top = m_signed ? 0.5 : 10, bottom = 0;
     for (const auto& s : series)
         for (double v : s.values)
-            if (std::isfinite(v))
+            if (std::isfinite(v)) {
                 top = std::max(top, v);
-    top = std::ceil(top / 10) * 10 + 5;
+                bottom = std::min(bottom, v);
+            }
+    if (m_signed) {
+        const double margin = 0.08 * (top - bottom);
+        top += margin;
+        bottom = bottom < 0 ? bottom - margin : 0;
+    } else {
+        top = std::ceil(top / 10) * 10 + 5;
+    }
 
     auto* group = new QCPBarsGroup(m_plot);
     const double width = 0.8 / std::max<qsizetype>(1, series.size());
@@ -72,7 +86,9 @@ void LayerErrorPlot::setData(const QStringList& layers, const QVector<ErrorSerie
         bars->setBrush(fill);
         QVector<double> values;
         for (double v : series[k].values)
-            values << (std::isfinite(v) ? std::max(v, 0.0) : top); // unchanged: a full bar
+            values << (!std::isfinite(v) ? top // unchanged: a full bar
+                       : m_signed    ? v
+                                     : std::max(v, 0.0));
         bars->setData(keys, values, /*alreadySorted=*/true);
     }
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
@@ -81,7 +97,7 @@ void LayerErrorPlot::setData(const QStringList& layers, const QVector<ErrorSerie
     m_plot->xAxis->setTicker(ticker);
     m_plot->xAxis->setTickLabelRotation(layers.size() > 8 ? 60 : 0);
     m_plot->xAxis->setRange(-0.6, std::max(0.6, layers.size() - 0.4));
-    m_plot->yAxis->setRange(0, top);
+    m_plot->yAxis->setRange(bottom, top);
     m_plot->legend->setVisible(!series.isEmpty());
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }

@@ -1,5 +1,6 @@
 #pragma once
-// Per-layer error across the whole model: grouped bars of SQNR (dB) per layer.
+// Per-layer values across the whole model as grouped bars: SQNR (dB) per layer by default, or
+// any signed quantity (e.g. sensitivity in points of top-1).
 
 #include <QStringList>
 #include <QVector>
@@ -20,6 +21,9 @@ class LayerErrorPlot : public QWidget
 public:
     explicit LayerErrorPlot(QWidget* parent = nullptr);
     void setData(const QStringList& layers, const QVector<ErrorSeries>& series);
+    /// Another quantity than SQNR: its axis label, and whether values may be negative (then
+    /// +inf is not expected and the axis spans the values with zero included).
+    void setValueAxis(const QString& label, bool allowNegative);
     void clear();
     int barCount() const;
     QCustomPlot* plot() const { return m_plot; }
@@ -30,6 +34,7 @@ Q_SIGNALS:
 private:
     QCustomPlot* m_plot;
     QStringList m_layers;
+    bool m_signed = false;
 };
 
 } // namespace qs

@@ -8,15 +8,29 @@
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <limits>
 
 namespace qs {
 
 namespace {
 
-/// Tick labels in bytes, KB, MB.
+/// Ticks at 1, 2 and 5 × 10^k bytes, labelled in B, KB, MB: on the logarithmic size axis a model
+/// at a tenth of the float size and one at a hundredth are both readable beside the float model.
 class BytesTicker : public QCPAxisTicker
 {
 protected:
+    QVector<double> createTickVector(double, const QCPRange& range) override
+    {
+        QVector<double> ticks;
+        if (range.lower <= 0)
+            return ticks;
+        for (double decade = std::pow(10.0, std::floor(std::log10(range.lower))); decade <= range.upper; decade *= 10)
+            for (double m : {1.0, 2.0, 5.0})
+                if (m * decade >= range.lower && m * decade <= range.upper)
+                    ticks << m * decade;
+        return ticks;
+    }
+    QVector<double> createSubTickVector(int, const QVector<double>&) override { return {}; }
     QString getTickLabel(double tick, const QLocale& locale, QChar, int) override
     {
         if (std::abs(tick) >= 1e6)
@@ -35,7 +49,8 @@ ParetoPlot::ParetoPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlo
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_plot);
     setMinimumHeight(160);
-    m_plot->xAxis->setLabel(tr("model size"));
+    m_plot->xAxis->setLabel(tr("model size (logarithmic)"));
+    m_plot->xAxis->setScaleType(QCPAxis::stLogarithmic);
     m_plot->xAxis->setTicker(QSharedPointer<BytesTicker>::create());
     m_plot->yAxis->setLabel(tr("top-1 (%)"));
     applyPlotPalette(m_plot, palette());
@@ -52,12 +67,17 @@ ParetoPlot::ParetoPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlo
     m_float->setName(tr("float model"));
     m_float->setLineStyle(QCPGraph::lsNone);
     m_float->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssStar, QColor(192, 57, 43), 14));
+    m_path = new QCPCurve(m_plot->xAxis, m_plot->yAxis);
+    m_path->setName(tr("search path"));
+    m_path->setPen(QPen(QColor(211, 84, 0), 1.5, Qt::DashLine));
+    m_path->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDiamond, QColor(211, 84, 0), 7));
     m_selected = m_plot->addGraph();
     m_selected->setName(tr("selected"));
     m_selected->setLineStyle(QCPGraph::lsNone);
     m_selected->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(QColor(211, 84, 0), 2.5), Qt::NoBrush, 14));
     placeLegendAbove(m_plot);
     m_plot->setMouseTracking(true);
+    m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom); // zoom into a crowded front with the wheel
 
     connect(m_plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent* e) {
         const int i = pointAt(e->pos());
@@ -77,6 +97,17 @@ ParetoPlot::ParetoPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlo
 void ParetoPlot::clear()
 {
     setData({}, 0, 0);
+}
+
+void ParetoPlot::setPath(const QVector<qint64>& ids)
+{
+    m_pathIds = ids;
+    rebuild();
+}
+
+int ParetoPlot::pathLength() const
+{
+    return m_path->data()->size();
 }
 
 void ParetoPlot::setSelected(qint64 id)
@@ -116,7 +147,8 @@ void ParetoPlot::setData(const QVector<TrialPoint>& trials, double floatBytes, d
 void ParetoPlot::rebuild()
 {
     QVector<double> x, y, fx, fy, sx, sy;
-    double lo = m_floatBytes, hi = m_floatBytes, low = m_floatMetric, high = m_floatMetric;
+    double lo = m_floatBytes > 0 ? m_floatBytes : std::numeric_limits<double>::infinity();
+    double hi = m_floatBytes, low = m_floatMetric, high = m_floatMetric;
     for (const auto& p : m_points) {
         x << p.sizeBytes;
         y << 100 * p.metric;
@@ -124,7 +156,8 @@ void ParetoPlot::rebuild()
             sx << p.sizeBytes;
             sy << 100 * p.metric;
         }
-        lo = std::min(lo, p.sizeBytes);
+        if (p.sizeBytes > 0)
+            lo = std::min(lo, p.sizeBytes);
         hi = std::max(hi, p.sizeBytes);
         low = std::min(low, p.metric);
         high = std::max(high, p.metric);
@@ -133,6 +166,18 @@ void ParetoPlot::rebuild()
         fx << m_points[i].sizeBytes;
         fy << 100 * m_points[i].metric;
     }
+    QVector<double> px, py;
+    for (qint64 id : m_pathIds)
+        for (const auto& p : m_points)
+            if (p.id == id) {
+                px << p.sizeBytes;
+                py << 100 * p.metric;
+            }
+    m_path->setData(px, py); // a curve keeps the order of its points
+    m_path->setVisible(!px.isEmpty());
+    m_path->removeFromLegend();
+    if (!px.isEmpty())
+        m_path->addToLegend();
     m_all->setData(x, y);
     m_frontLine->setData(fx, fy, /*alreadySorted=*/true);
     m_selected->setData(sx, sy);
@@ -140,8 +185,9 @@ void ParetoPlot::rebuild()
         m_float->setData({m_floatBytes}, {100 * m_floatMetric});
     else
         m_float->data()->clear();
-    const double span = std::max(hi - lo, 1.0);
-    m_plot->xAxis->setRange(std::max(0.0, lo - 0.08 * span), hi + 0.08 * span);
+    if (!std::isfinite(lo) || hi <= 0)
+        lo = hi = 1000; // nothing to show yet
+    m_plot->xAxis->setRange(lo / 1.4, hi * 1.4);
     const double mspan = std::max(100 * (high - low), 1.0);
     m_plot->yAxis->setRange(100 * low - 0.1 * mspan, 100 * high + 0.15 * mspan);
     m_plot->legend->setVisible(!m_points.isEmpty());

@@ -8,6 +8,7 @@
 #include <QWidget>
 
 class QCustomPlot;
+class QCPCurve;
 class QCPGraph;
 
 namespace qs {
@@ -28,6 +29,9 @@ public:
     void setData(const QVector<TrialPoint>& trials, double floatBytes, double floatMetric);
     void clear();
     void setSelected(qint64 id);
+    /// A search's path: the trials it kept, in the order it kept them, joined by a line.
+    void setPath(const QVector<qint64>& ids);
+    int pathLength() const;
     int pointCount() const { return int(m_points.size()); }
     int frontCount() const { return int(m_front.size()); }
     QCustomPlot* plot() const { return m_plot; }
@@ -44,6 +48,8 @@ private:
     QCPGraph* m_frontLine;
     QCPGraph* m_float;
     QCPGraph* m_selected;
+    QCPCurve* m_path;
+    QVector<qint64> m_pathIds;
     QVector<TrialPoint> m_points;
     QVector<int> m_front;
     double m_floatBytes = 0;
