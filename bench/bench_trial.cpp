@@ -5,7 +5,7 @@
 //
 // Prints seconds and the ratio trial / float evaluation (target: W8A8 static ≤ 1.5×).
 
-#include "../tests/idxwrite.h"
+#include "benchdata.h"
 #include "data_p.h"
 #include "model_p.h"
 #include "profile.h"
@@ -29,21 +29,6 @@ double seconds(const std::function<void()>& fn)
     t.start();
     fn();
     return t.nsecsElapsed() / 1e9;
-}
-
-/// N random 32×32×3 images and labels as IDX files, for the ResNet.
-DataSpec randomImages(const QTemporaryDir& dir, int n)
-{
-    at::manual_seed(1);
-    const at::Tensor px = at::randint(0, 256, {n * 32 * 32 * 3}, at::kByte);
-    const at::Tensor lab = at::randint(0, 10, {n}, at::kByte);
-    const QString images = testing::writeFile(
-        dir.filePath("images.idx"),
-        testing::idxBytes({quint32(n), 32, 32, 3}, QByteArray(reinterpret_cast<const char*>(px.data_ptr<uint8_t>()), px.numel())));
-    const QString labels = testing::writeFile(
-        dir.filePath("labels.idx"),
-        testing::idxBytes({quint32(n)}, QByteArray(reinterpret_cast<const char*>(lab.data_ptr<uint8_t>()), n)));
-    return DataSpec::parse("idx:" + images + "," + labels + "?mean=0.5&std=0.25");
 }
 
 void bench(const QString& title, std::shared_ptr<Model> model, std::shared_ptr<Dataset> data, qint64 evalLimit)
@@ -99,7 +84,7 @@ int main(int argc, char** argv)
         bench(QStringLiteral("Fashion-MNIST LeNet (demo)"), loadDemoModel(), Dataset::load(DataSpec::demo()), evalLimit);
         QTemporaryDir dir;
         bench(QStringLiteral("ResNet-20, random weights"), Model::load(QStringLiteral(QS_BENCH_DIR "/resnet20.pt")),
-              Dataset::load(randomImages(dir, 2560)), evalLimit);
+              Dataset::load(benchdata::randomImages(dir, 2560)), evalLimit);
     } catch (const EngineError& e) {
         std::fprintf(stderr, "bench_trial: %s\n", qPrintable(e.message()));
         return 2;

@@ -246,10 +246,13 @@ SearchResult runSearch(TrialRunner& runner, const SearchOptions& options, const 
     subset.evaluationLimit = options.subsetSamples;
     // Progress: sensitivity trials, then at most one candidate per layer and lower level.
     const int planned = layerCount * intLevels + 1 + layerCount * (int(levels.size()) - 1) + 2;
+    RunOptions few;
+    few.evaluationLimit = options.subsetSamples < 0 ? options.sensitivitySamples
+                                                    : qMin(options.subsetSamples, options.sensitivitySamples);
     auto trial = [&](const QuantConfig& config, SearchStep::Kind kind, const QString& name, bool full) {
         const int k = result.trials;
         const double from = qMin(0.95, double(k) / planned), to = qMin(0.97, double(k + 1) / planned);
-        RunOptions run = subset;
+        RunOptions run = kind == SearchStep::Sensitivity ? few : subset;
         if (full)
             run.evaluationLimit = -1;
         TrialResult r = runner.run(config, slice(control, from, to, QStringLiteral("Search, trial %1: %2").arg(k + 1).arg(name)),
@@ -380,7 +383,7 @@ SearchResult runSearch(TrialRunner& runner, const SearchOptions& options, const 
     const QLocale locale;
     result.summary =
         QStringLiteral("%1: %2 bytes (%3× smaller), %4 %5% (float %6%, %7 points) on all %8 evaluation samples; "
-                       "%9 trials on the first %10 samples, then confirmed on all, in %11 s")
+                       "%9 trials (layer sensitivity on the first %10 samples, candidates on the first %11), in %12 s")
             .arg(result.withinBudget ? QStringLiteral("Within the budget") : QStringLiteral("No configuration met the budget"))
             .arg(locale.toString(confirmed.sizeBytes))
             .arg(locale.toString(confirmed.compression(), 'f', 2))
@@ -390,6 +393,7 @@ SearchResult runSearch(TrialRunner& runner, const SearchOptions& options, const 
             .arg(locale.toString(-100 * dropOf(confirmed), 'f', 2))
             .arg(locale.toString(confirmed.evaluationSamples))
             .arg(result.trials)
+            .arg(locale.toString(qMin(few.evaluationLimit < 0 ? fullSize : few.evaluationLimit, fullSize)))
             .arg(locale.toString(result.subsetSamples))
             .arg(locale.toString(result.seconds, 'f', 1));
     control.report(1, QStringLiteral("Done"));

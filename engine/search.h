@@ -79,6 +79,9 @@ struct SearchOptions {
     double maxDrop = 0.01;             ///< largest acceptable metric drop (fraction); < 0: no limit
     qint64 targetBytes = 0;            ///< > 0: the largest acceptable model size
     qint64 subsetSamples = 2048;       ///< candidates are evaluated on the first N evaluation samples
+    /// The per-layer sensitivity that orders the candidates is the output noise (from the output
+    /// SQNR, which needs fewer samples than accuracy does), measured on the first N samples.
+    qint64 sensitivitySamples = 512;
 };
 
 struct SearchStep {
