@@ -6,6 +6,7 @@
 //   quantscope-cli sensitivity [MODEL] [--weights SPEC] [--activations SPEC] [--subset N] [--json]
 //   quantscope-cli methods [MODEL] [--weights SPEC] [--activations SPEC] [--write-config FILE]
 //   quantscope-cli search [MODEL] [--max-drop POINTS] [--target-size BYTES] [--bits 2,4,8,float] [...]
+//   quantscope-cli export TRIAL --format json|python|csv --out FILE
 //   quantscope-cli history [--json]
 //   quantscope-cli compare A B
 // Trials are recorded in the trial database (--db FILE, default: the per-user one).
@@ -15,6 +16,7 @@
 // budget (its best attempt is still printed), 1 anything else.
 
 #include "data.h"
+#include "export.h"
 #include "profile.h"
 #include "runtime.h"
 #include "search.h"
@@ -729,6 +731,35 @@ int runSearchCommand(const QCommandLineParser& p)
     return r.withinBudget ? 0 : 3;
 }
 
+int exportCommand(const QCommandLineParser& p)
+{
+    const qint64 id = trialId(p.positionalArguments().value(1));
+    const QString format = p.value(QStringLiteral("format"));
+    const QString path = p.value(QStringLiteral("out"));
+    if (path.isEmpty())
+        throw EngineError(ErrorKind::BadInput, QStringLiteral("export: --out FILE is required"));
+    const Store store(dbPath(p), Store::Access::ReadOnly);
+    const StoredTrial t = store.trial(id);
+    ExportSource source;
+    source.title = QStringLiteral("trial %1%2 of %3").arg(id).arg(t.name.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(t.name), t.modelName);
+    source.dataSpec = t.dataSpec;
+    source.config = QuantConfig::fromJson(t.config, QStringLiteral("trial %1").arg(id));
+    source.result = t.result;
+    QByteArray bytes;
+    if (format == QLatin1String("json"))
+        bytes = t.config;
+    else if (format == QLatin1String("python"))
+        bytes = pythonScript(source);
+    else if (format == QLatin1String("csv"))
+        bytes = layerCsv(t.result);
+    else
+        throw EngineError(ErrorKind::BadInput,
+                          QStringLiteral("--format %1: expected json, python or csv").arg(format.isEmpty() ? QStringLiteral("(none)") : format));
+    writeFileAtomically(path, bytes);
+    std::fprintf(stderr, "wrote %s (%s of trial %lld)\n", qPrintable(path), qPrintable(format), static_cast<long long>(id));
+    return 0;
+}
+
 } // namespace
 } // namespace qs
 
@@ -747,7 +778,8 @@ int main(int argc, char** argv)
         "  methods           choose each layer's activation range method by its own output error\n"
         "  search            the smallest mixed-precision model within --max-drop or --target-size\n"
         "  history           the trials recorded in the trial database\n"
-        "  compare A B       two recorded trials layer by layer\n\n"
+        "  compare A B       two recorded trials layer by layer\n"
+        "  export TRIAL      a recorded trial as --format json|python|csv, to --out FILE\n\n"
         "MODEL is a TorchScript file; without it the bundled Fashion-MNIST demo is used."));
     p.addHelpOption();
     p.addVersionOption();
@@ -770,6 +802,8 @@ int main(int argc, char** argv)
     p.addOption({QStringLiteral("target-size"), QStringLiteral("search: largest acceptable model size in bytes (K, M suffixes)."), QStringLiteral("BYTES")});
     p.addOption({QStringLiteral("bits"), QStringLiteral("search: weight bits to choose from per layer (default 2,4,8,float)."), QStringLiteral("LIST")});
     p.addOption({QStringLiteral("choose-methods"), QStringLiteral("search: first choose each layer's activation range method.")});
+    p.addOption({QStringLiteral("format"), QStringLiteral("export: json (configuration), python (torch.ao.quantization script) or csv (per-layer results)."), QStringLiteral("FORMAT")});
+    p.addOption({QStringLiteral("out"), QStringLiteral("export: the file to write (written whole or not at all)."), QStringLiteral("FILE")});
     p.addOption({QStringLiteral("json"), QStringLiteral("Print JSON instead of a table.")});
     p.process(app);
     qs::initRuntime();
@@ -788,13 +822,15 @@ int main(int argc, char** argv)
             return qs::runMethodsCommand(p);
         if (command == QLatin1String("search"))
             return qs::runSearchCommand(p);
+        if (command == QLatin1String("export"))
+            return qs::exportCommand(p);
         if (command == QLatin1String("history"))
             return qs::history(p);
         if (command == QLatin1String("compare"))
             return qs::compare(p);
         throw qs::EngineError(qs::ErrorKind::BadInput,
                               command.isEmpty() ? QStringLiteral("no command given; try inspect or profile (see --help)")
-                                                : QStringLiteral("unknown command '%1'; try inspect, profile, trial, sensitivity, methods, search, history or compare").arg(command));
+                                                : QStringLiteral("unknown command '%1'; try inspect, profile, trial, sensitivity, methods, search, export, history or compare").arg(command));
     } catch (const qs::EngineError& e) {
         std::fprintf(stderr, "quantscope-cli: %s\n", qPrintable(e.message()));
         return e.kind() == qs::ErrorKind::BadInput ? 2 : 1;

@@ -1,0 +1,336 @@
+#include "export.h"
+
+#include "errors.h"
+
+#include <QFileInfo>
+#include <QSaveFile>
+
+#include <cmath>
+
+namespace qs {
+
+void writeFileAtomically(const QString& path, const QByteArray& bytes)
+{
+    QSaveFile f(path);
+    auto fail = [&](const QString& reason) {
+        f.cancelWriting();
+        throw EngineError(ErrorKind::BadInput, QStringLiteral("cannot write %1: %2").arg(path, reason));
+    };
+    if (QFileInfo(path).isDir())
+        fail(QStringLiteral("it is a folder"));
+    if (!f.open(QIODevice::WriteOnly))
+        fail(f.errorString());
+    if (f.write(bytes) != bytes.size())
+        fail(f.errorString());
+    if (!f.commit())
+        fail(f.errorString());
+}
+
+namespace {
+
+QString pyString(const QString& s)
+{
+    QString e = s;
+    e.replace(u'\\', QStringLiteral("\\\\")).replace(u'"', QStringLiteral("\\\"")).replace(u'\n', QStringLiteral("\\n"));
+    return u'"' + e + u'"';
+}
+
+QString pyNumber(double v)
+{
+    return QString::number(v, 'g', 17);
+}
+
+QString pyList(const QVector<double>& v)
+{
+    QStringList parts;
+    for (double x : v)
+        parts << pyNumber(x);
+    return u'[' + parts.join(QStringLiteral(", ")) + u']';
+}
+
+QString pyList(const QVector<qint64>& v)
+{
+    QStringList parts;
+    for (qint64 x : v)
+        parts << QString::number(x);
+    return u'[' + parts.join(QStringLiteral(", ")) + u']';
+}
+
+/// One tensor's observer (or fake-quantize) constructor in torch.ao.quantization terms, with
+/// the notes on what PyTorch cannot express.
+struct PyObserver {
+    QString expr;
+    QStringList notes;
+    bool int8Kernels = true; ///< runs on PyTorch's quantized int8 kernels after convert_fx
+};
+
+/// With `fake`, integer specs become fake-quantize modules that simulate them (for configs
+/// PyTorch's int8 kernels cannot run).
+PyObserver pyObserver(const QuantSpec& spec, const QParams& qparams, bool weight, bool fake)
+{
+    PyObserver o;
+    switch (spec.type) {
+    case QuantType::Float:
+        o.expr = QStringLiteral("PlaceholderObserver.with_args(dtype=torch.float)");
+        o.int8Kernels = !weight; // a float activation is fine; a float weight means the layer is float
+        return o;
+    case QuantType::Float16:
+        o.expr = QStringLiteral("PlaceholderObserver.with_args(dtype=torch.float16)");
+        o.int8Kernels = false;
+        return o;
+    case QuantType::BFloat16:
+        o.expr = QStringLiteral("PlaceholderObserver.with_args(dtype=torch.bfloat16)");
+        o.notes << QStringLiteral("bfloat16 has no quantized kernels in torch.ao.quantization; kept as a placeholder");
+        o.int8Kernels = false;
+        return o;
+    case QuantType::Int: break;
+    }
+    QuantSpec s = spec;
+    const bool perChannel = s.granularity != Granularity::PerTensor;
+    if (s.granularity == Granularity::Group) {
+        o.notes << QStringLiteral("group-wise (groups of %1) has no torch.ao.quantization observer; "
+                                  "per-channel at the same bits instead")
+                       .arg(s.groupSize);
+        s.axis = 0;
+    }
+    QStringList args{QStringLiteral("dtype=%1").arg(s.isSigned ? "torch.qint8" : "torch.quint8")};
+    args << QStringLiteral("qscheme=torch.per_%1_%2")
+                .arg(perChannel ? "channel" : "tensor", s.symmetric ? "symmetric" : "affine");
+    if (s.reduceRange)
+        args << QStringLiteral("reduce_range=True");
+    if (s.bits < 8) { // PyTorch reduces this range itself when reduce_range is set
+        QuantSpec full = s;
+        full.reduceRange = false;
+        args << QStringLiteral("quant_min=%1").arg(full.quantMin()) << QStringLiteral("quant_max=%1").arg(full.quantMax());
+    }
+    if (perChannel)
+        args << QStringLiteral("ch_axis=%1").arg(s.axis);
+    QString cls;
+    if (perChannel) {
+        cls = s.method == RangeMethod::MovingAverageMinMax ? QStringLiteral("MovingAveragePerChannelMinMaxObserver")
+                                                            : QStringLiteral("PerChannelMinMaxObserver");
+        if (s.method == RangeMethod::MovingAverageMinMax)
+            args << QStringLiteral("averaging_constant=%1").arg(pyNumber(s.averagingConstant));
+    } else {
+        switch (s.method) {
+        case RangeMethod::MinMax: cls = QStringLiteral("MinMaxObserver"); break;
+        case RangeMethod::MovingAverageMinMax:
+            cls = QStringLiteral("MovingAverageMinMaxObserver");
+            args << QStringLiteral("averaging_constant=%1").arg(pyNumber(s.averagingConstant));
+            break;
+        case RangeMethod::Histogram: cls = QStringLiteral("HistogramObserver"); break;
+        case RangeMethod::Percentile:
+        case RangeMethod::Mse:
+        case RangeMethod::Entropy:
+            if (qparams.scale.size() == 1) {
+                // No such observer in PyTorch: QuantScope's calibrated range, fixed.
+                cls = QStringLiteral("FixedQParamsObserver");
+                args = QStringList{QStringLiteral("scale=%1").arg(pyNumber(qparams.scale[0])),
+                                   QStringLiteral("zero_point=%1").arg(qparams.zeroPoint[0]),
+                                   QStringLiteral("dtype=%1").arg(s.isSigned ? "torch.qint8" : "torch.quint8"),
+                                   QStringLiteral("quant_min=%1").arg(qparams.quantMin),
+                                   QStringLiteral("quant_max=%1").arg(qparams.quantMax)};
+                o.notes << QStringLiteral("PyTorch has no %1 observer: QuantScope's calibrated scale and zero point are fixed")
+                               .arg(rangeMethodName(s.method));
+            } else {
+                cls = QStringLiteral("HistogramObserver");
+                o.notes << QStringLiteral("PyTorch has no %1 observer: its histogram observer instead")
+                               .arg(rangeMethodName(s.method));
+            }
+            break;
+        }
+    }
+    o.expr = QStringLiteral("%1.with_args(%2)").arg(cls, args.join(QStringLiteral(", ")));
+    if (s.bits < 8 || s.granularity == Granularity::Group) {
+        o.int8Kernels = false;
+        if (s.bits < 8)
+            o.notes << QStringLiteral("%1 bits: simulated with FakeQuantize (PyTorch's quantized kernels are 8-bit)").arg(s.bits);
+    }
+    if (fake) {
+        if (cls == QLatin1String("FixedQParamsObserver"))
+            o.expr = QStringLiteral("FixedQParamsFakeQuantize.with_args(observer=%1)").arg(o.expr);
+        else
+            o.expr = QStringLiteral("FakeQuantize.with_args(observer=%1, %2)").arg(cls, args.join(QStringLiteral(", ")));
+    }
+    return o;
+}
+
+struct PyQConfig {
+    QString expr; ///< "None" for a float layer
+    QStringList notes;
+    bool int8Kernels = true;
+};
+
+PyQConfig pyQConfig(const QuantSpec& weight, const QuantSpec& activation, const LayerTrialResult* layer, TrialMode mode,
+                    bool fake)
+{
+    PyQConfig q;
+    if (weight.type == QuantType::Float && activation.type == QuantType::Float) {
+        q.expr = QStringLiteral("None");
+        return q;
+    }
+    const QParams noQParams;
+    const PyObserver w = pyObserver(weight, layer ? layer->weightQParams : noQParams, true, fake);
+    PyObserver a;
+    if (mode == TrialMode::Dynamic && activation.type == QuantType::Int) {
+        a.expr = QStringLiteral("PlaceholderObserver.with_args(dtype=%1, is_dynamic=True)")
+                     .arg(activation.isSigned ? "torch.qint8" : "torch.quint8");
+        if (activation.bits < 8) {
+            a.notes << QStringLiteral("dynamic activations below 8 bits have no PyTorch equivalent; 8-bit dynamic instead");
+            a.int8Kernels = false;
+        }
+    } else {
+        a = pyObserver(activation, layer ? layer->activationQParams : noQParams, false, fake);
+    }
+    q.expr = QStringLiteral("QConfig(\n        activation=%1,\n        weight=%2)").arg(a.expr, w.expr);
+    for (const QString& n : a.notes)
+        q.notes << QStringLiteral("activations: ") + n;
+    for (const QString& n : w.notes)
+        q.notes << QStringLiteral("weights: ") + n;
+    q.int8Kernels = w.int8Kernels && a.int8Kernels && weight.type == QuantType::Int;
+    return q;
+}
+
+} // namespace
+
+QByteArray pythonScript(const ExportSource& source)
+{
+    const QuantConfig& c = source.config;
+    const TrialResult& r = source.result;
+    QString py;
+    py += QStringLiteral(R"("""QuantScope export: %1.
+
+Rebuilds these quantization settings with torch.ao.quantization (FX graph mode, PyTorch 1.13 or
+later): a QConfigMapping with a global qconfig and one entry per layer whose settings differ.
+Fill in build_model() and calibration_batches(), then run this file. Settings PyTorch cannot
+express exactly are written as the nearest it can, marked NOTE.
+
+Measured by QuantScope on %2: top-1 %3 (float %4), %5 bytes.
+"""
+import torch
+from torch.ao.quantization import (FakeQuantize, FixedQParamsFakeQuantize, FixedQParamsObserver,
+                                   HistogramObserver, MinMaxObserver, MovingAverageMinMaxObserver,
+                                   MovingAveragePerChannelMinMaxObserver, PerChannelMinMaxObserver,
+                                   PlaceholderObserver, QConfig, QConfigMapping, disable_observer)
+from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx, prepare_qat_fx
+
+)")
+              .arg(source.title, source.dataSpec, QString::number(100 * r.top1, 'f', 2) + u'%',
+                   QString::number(100 * r.floatTop1, 'f', 2) + u'%', QString::number(r.sizeBytes));
+
+    // QuantScope's numbers, to compare with the observers after calibration.
+    py += QStringLiteral("# QuantScope's scale and zero point per layer (weights per output channel), for comparison.\n"
+                         "QUANTSCOPE_QPARAMS = {\n");
+    for (const LayerTrialResult& l : r.layers) {
+        QStringList fields;
+        if (!l.weightQParams.scale.isEmpty())
+            fields << QStringLiteral("\"weight_scale\": %1").arg(pyList(l.weightQParams.scale))
+                   << QStringLiteral("\"weight_zero_point\": %1").arg(pyList(l.weightQParams.zeroPoint));
+        if (!l.activationQParams.scale.isEmpty())
+            fields << QStringLiteral("\"activation_scale\": %1").arg(pyNumber(l.activationQParams.scale[0]))
+                   << QStringLiteral("\"activation_zero_point\": %1").arg(l.activationQParams.zeroPoint[0]);
+        py += QStringLiteral("    %1: {%2},\n").arg(pyString(l.name), fields.join(QStringLiteral(", ")));
+    }
+    py += QStringLiteral("}\n\n");
+
+    // Can PyTorch's int8 kernels run every quantized layer? If not, every integer setting is
+    // written as a fake-quantize module, so that the prepared model simulates the whole config.
+    bool int8Kernels = true;
+    for (const LayerTrialResult& l : r.layers) {
+        const PyQConfig q = pyQConfig(QuantSpec::parse(l.weightSpec), QuantSpec::parse(l.activationSpec), &l, c.mode, false);
+        if (q.expr != QLatin1String("None"))
+            int8Kernels &= q.int8Kernels;
+    }
+    const bool fake = !int8Kernels;
+    // The global qconfig from the defaults; an entry for every layer that differs from them.
+    const QuantSpec globalActivation = c.mode == TrialMode::WeightOnly ? QuantSpec::parse(QStringLiteral("float")) : c.activation;
+    const PyQConfig global = pyQConfig(c.weight, globalActivation, nullptr, c.mode, fake);
+    py += QStringLiteral("# Defaults: weights %1, activations %2, mode %3.\n")
+              .arg(c.weight.toString(), c.activation.toString(), trialModeName(c.mode));
+    for (const QString& n : global.notes)
+        py += QStringLiteral("# NOTE: %1\n").arg(n);
+    py += QStringLiteral("global_qconfig = %1\n\nqconfig_mapping = QConfigMapping().set_global(global_qconfig)\n").arg(global.expr);
+    for (const LayerTrialResult& l : r.layers) {
+        const QuantSpec w = QuantSpec::parse(l.weightSpec);
+        const QuantSpec a = QuantSpec::parse(l.activationSpec);
+        const PyQConfig q = pyQConfig(w, a, &l, c.mode, fake);
+        const bool isDefault = q.expr == global.expr;
+        if (isDefault)
+            continue;
+        py += QStringLiteral("# %1: weights %2, activations %3%4\n")
+                  .arg(l.name, l.weightSpec, l.activationSpec, q.expr == QLatin1String("None") ? QStringLiteral(" (left in float)") : QString());
+        for (const QString& n : q.notes)
+            py += QStringLiteral("# NOTE: %1\n").arg(n);
+        py += QStringLiteral("qconfig_mapping.set_module_name(%1, %2)\n").arg(pyString(l.name), q.expr);
+    }
+    py += QStringLiteral(R"(
+# True when every quantized layer runs on PyTorch's int8 kernels after convert_fx; otherwise the
+# result is a fake-quantized model that simulates the settings (as QuantScope's trial does).
+CONVERTIBLE = %1
+
+
+def build_model():
+    """Return the float model QuantScope analysed, as a torch.nn.Module with the same module
+    names (e.g. load your class and its state_dict)."""
+    raise NotImplementedError("build_model(): return your float torch.nn.Module")
+
+
+def calibration_batches():
+    """Yield input batches for calibration. QuantScope calibrated on the first %2 samples of
+    %3, in batches of %4, preprocessed as the model expects."""
+    raise NotImplementedError("calibration_batches(): yield your calibration inputs")
+
+
+def quantize(model, batches):
+    """prepare, calibrate, convert: returns the quantized model."""
+    model.eval()
+    example = next(iter(batches()))
+    if CONVERTIBLE:
+        prepared = prepare_fx(model, qconfig_mapping, example_inputs=(example,))
+    else:
+        # Fake-quantize modules need the QAT preparation; batch norm is folded and frozen first.
+        prepared = prepare_qat_fx(model.train(), qconfig_mapping, example_inputs=(example,))
+        prepared.apply(torch.nn.intrinsic.qat.freeze_bn_stats)
+        prepared.eval()
+    with torch.no_grad():
+        for x in batches():
+            prepared(x)
+    if CONVERTIBLE:
+        return convert_fx(prepared)
+    prepared.apply(disable_observer)  # keep the calibrated ranges
+    return prepared
+
+
+if __name__ == "__main__":
+    quantized = quantize(build_model(), calibration_batches)
+    print(quantized)
+)")
+              .arg(int8Kernels ? QStringLiteral("True") : QStringLiteral("False"))
+              .arg(source.calibrationSamples)
+              .arg(source.dataSpec)
+              .arg(source.batchSize);
+    return py.toUtf8();
+}
+
+QByteArray layerCsv(const TrialResult& result)
+{
+    auto cell = [](const QString& s) -> QString {
+        if (!s.contains(u',') && !s.contains(u'"') && !s.contains(u'\n'))
+            return s;
+        QString e = s;
+        e.replace(u'"', QStringLiteral("\"\""));
+        return u'"' + e + u'"';
+    };
+    auto db = [](double v) { return std::isinf(v) ? QStringLiteral("inf") : QString::number(v, 'g', 6); };
+    QString csv = QStringLiteral("layer,weight_spec,activation_spec,weight_bits,weight_sqnr_db,activation_sqnr_db,"
+                                 "output_sqnr_db,output_mse,output_cosine,output_max_abs_error\r\n");
+    for (const LayerTrialResult& l : result.layers)
+        csv += QStringList{cell(l.name), cell(l.weightSpec), cell(l.activationSpec), QString::number(l.weightBits),
+                           db(l.weightSqnr), db(l.activationSqnr), db(l.outputSqnr), QString::number(l.outputMse, 'g', 6),
+                           QString::number(l.outputCosine, 'g', 6), QString::number(l.outputMaxAbsError, 'g', 6)}
+                   .join(u',') +
+               QStringLiteral("\r\n");
+    return csv.toUtf8();
+}
+
+} // namespace qs

@@ -1,0 +1,37 @@
+#pragma once
+// Export: a trial's settings and results in the forms other tools read — the configuration
+// JSON, a PyTorch script that rebuilds the settings with torch.ao.quantization, and CSV.
+
+#include "quant.h"
+#include "trial.h"
+
+#include <QByteArray>
+#include <QString>
+
+namespace qs {
+
+/// What an export describes: one trial's configuration and results.
+struct ExportSource {
+    QString title;      ///< e.g. "trial 37 (search result) of fashion_lenet.pt"
+    QString dataSpec;   ///< the data the trial was measured on
+    qint64 calibrationSamples = 512;
+    int batchSize = 256;
+    QuantConfig config;
+    TrialResult result; ///< per-layer specs as applied (float where a layer could not take one) and qparams
+};
+
+/// Writes all of `bytes` to `path`, or nothing: through a temporary file in the same folder,
+/// renamed at the end. Throws EngineError(BadInput) naming the path and the reason.
+void writeFileAtomically(const QString& path, const QByteArray& bytes);
+
+/// A Python file that rebuilds the trial's settings with torch.ao.quantization (FX graph mode):
+/// a QConfigMapping with a global qconfig and per-module-name entries (None for float layers),
+/// the matching observers, and prepare / calibrate / convert with placeholders for the model and
+/// the data. Settings PyTorch cannot express exactly are written as the nearest it can, marked
+/// NOTE. QuantScope's own scale and zero point per layer are included for comparison.
+QByteArray pythonScript(const ExportSource& source);
+
+/// The per-layer results as CSV (one row per layer, a header row, RFC 4180 quoting).
+QByteArray layerCsv(const TrialResult& result);
+
+} // namespace qs

@@ -1,0 +1,149 @@
+// Export: the generated PyTorch script runs in Debian's PyTorch and its observers give the same
+// scale and zero point as QuantScope; CSV; files written whole or not at all.
+
+#include "errors.h"
+#include "export.h"
+
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace qs;
+
+namespace {
+
+struct Run {
+    int code;
+    QString out, err;
+};
+
+Run run(const QString& program, const QStringList& args, const QString& dataHome)
+{
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("XDG_DATA_HOME"), dataHome);
+    p.setProcessEnvironment(env);
+    p.start(program, args);
+    p.waitForFinished(300000);
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+
+const QString kCli = QStringLiteral(QS_CLI);
+const QString kCheck = QStringLiteral(QS_SOURCE "/tests/export/check_pytorch_export.py");
+const QString kDemo = QStringLiteral(QS_SOURCE "/resources/fashion_lenet.pt");
+const QString kImages = QStringLiteral("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz");
+
+} // namespace
+
+class TestExport : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_dir;
+
+private Q_SLOTS:
+    // A trial recorded by the CLI, exported as a Python script, run by PyTorch itself: fc1–fc3's
+    // weight observers and conv1's input observer give QuantScope's scale and zero point.
+    void pythonScriptReproducesTheObservers_data()
+    {
+        QTest::addColumn<QStringList>("trialArgs");
+        QTest::addColumn<QString>("convertible");
+        QTest::newRow("W8A8: PyTorch's int8 kernels") << QStringList{} << "CONVERTIBLE = True";
+        const QString config = m_dir.filePath("mixed.json");
+        QFile f(config);
+        f.open(QIODevice::WriteOnly);
+        f.write(R"({"format": "quantscope-config", "version": 1, "mode": "static",
+                    "weights": "int4:per_channel:symmetric:minmax", "activations": "uint8:per_tensor:affine:histogram",
+                    "layers": {"conv1": {"weights": "int8:per_channel:symmetric:minmax"},
+                               "fc2": {"weights": "int2:per_channel:symmetric:minmax"},
+                               "conv2": {"weights": "float", "activations": "float"}}})");
+        f.close();
+        QTest::newRow("mixed 2/4/8 bits and a float layer: fake-quantized")
+            << QStringList{"--config", config} << "CONVERTIBLE = False";
+    }
+    void pythonScriptReproducesTheObservers()
+    {
+        QFETCH(QStringList, trialArgs);
+        QFETCH(QString, convertible);
+        const QString db = m_dir.filePath("export.db");
+        const Run trial = run(kCli, QStringList{"trial", "--db", db, "--eval", "256", "--json"} + trialArgs, m_dir.path());
+        QVERIFY2(trial.code == 0, qPrintable(trial.err));
+        const QString id = trial.err.section("recorded as trial ", 1).section(' ', 0, 0);
+        const QString script = m_dir.filePath("trial" + id + ".py");
+        const Run exported = run(kCli, {"export", id, "--db", db, "--format", "python", "--out", script}, m_dir.path());
+        QVERIFY2(exported.code == 0, qPrintable(exported.err));
+        QFile f(script);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(f.readAll());
+        QVERIFY(text.contains(convertible));
+        if (trialArgs.isEmpty()) {
+            QVERIFY(!text.contains("set_module_name")); // every layer at the defaults
+        } else {
+            QVERIFY(text.contains(R"(qconfig_mapping.set_module_name("conv2", None))"));
+            QVERIFY(text.contains("quant_min=-2, quant_max=1"));
+        }
+        const Run python = run("/usr/bin/python3", {kCheck, script, kDemo, kImages}, m_dir.path());
+        QVERIFY2(python.code == 0, qPrintable(python.out + python.err));
+        QCOMPARE(python.out.count(QRegularExpression("^ok ", QRegularExpression::MultilineOption)), 4);
+        QVERIFY2(python.out.contains("quantized model runs"), qPrintable(python.out));
+    }
+
+    void csvHasOneRowPerLayer()
+    {
+        TrialResult r;
+        LayerTrialResult a;
+        a.name = "features.0";
+        a.weightSpec = "int8:per_channel:symmetric:minmax";
+        a.activationSpec = "float";
+        a.weightBits = 8;
+        a.weightSqnr = 41.25;
+        a.activationSqnr = std::numeric_limits<double>::infinity();
+        a.outputSqnr = 30.5;
+        LayerTrialResult b = a;
+        b.name = "odd,name \"quoted\"";
+        r.layers = {a, b};
+        const QStringList lines = QString::fromUtf8(layerCsv(r)).split("\r\n", Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 3);
+        QVERIFY(lines[0].startsWith("layer,weight_spec,activation_spec,weight_bits,weight_sqnr_db"));
+        QVERIFY(lines[1].startsWith("features.0,int8:per_channel:symmetric:minmax,float,8,41.25,inf,30.5,"));
+        QVERIFY(lines[2].startsWith(R"("odd,name ""quoted""",)"));
+    }
+
+    // Written whole or not at all: a folder that cannot be written, or a path that is a folder,
+    // leaves nothing behind and an existing file unchanged.
+    void exportToAnUnwritablePlaceWritesNothing()
+    {
+        const QString folder = m_dir.filePath("locked");
+        QDir().mkpath(folder);
+        const QString existing = m_dir.filePath("kept.txt");
+        QFile f(existing);
+        f.open(QIODevice::WriteOnly);
+        f.write("old");
+        f.close();
+        QVERIFY_THROWS_EXCEPTION(EngineError, writeFileAtomically(folder, "x"));
+        QVERIFY_THROWS_EXCEPTION(EngineError, writeFileAtomically(m_dir.filePath("no/such/dir/out.py"), "x"));
+        QVERIFY(!QFile::exists(m_dir.filePath("no/such/dir/out.py")));
+        writeFileAtomically(existing, "new");
+        QFile g(existing);
+        g.open(QIODevice::ReadOnly);
+        QCOMPARE(g.readAll(), QByteArray("new"));
+        try {
+            writeFileAtomically(m_dir.filePath("no/such/dir/out.py"), "x");
+        } catch (const EngineError& e) {
+            QVERIFY2(e.message().contains("no/such/dir/out.py"), qPrintable(e.message()));
+        }
+        const Run cli = run(kCli, {"export", "1", "--db", m_dir.filePath("export.db"), "--format", "python", "--out",
+                                   m_dir.filePath("no/such/dir/out.py")},
+                            m_dir.path());
+        QCOMPARE(cli.code, 2);
+        QVERIFY2(cli.err.contains("cannot write"), qPrintable(cli.err));
+        QCOMPARE(QDir(m_dir.path()).entryList({"*.tmp", "out.py*"}, QDir::Files).size(), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestExport)
+#include "tst_export.moc"
