@@ -4,6 +4,8 @@
 #include "histogramplot.h"
 #include "jobtracker.h"
 #include "comparedialog.h"
+#include "export.h"
+#include "plotexport.h"
 #include "historymodel.h"
 #include "layererrorplot.h"
 #include "paretoplot.h"
@@ -22,6 +24,8 @@
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QSpinBox>
+#include <QDir>
+#include <QFile>
 #include <QFileDialog>
 #include <QInputDialog>
 #include <QFileInfo>
@@ -354,6 +358,11 @@ MainWindow::MainWindow(QWidget* parent)
 
     createMenus();
     createTrialBar();
+    addSavePlotMenu(m_errorPlot->plot(), QStringLiteral("error-per-layer"));
+    addSavePlotMenu(m_paretoPlot->plot(), QStringLiteral("accuracy-vs-size"));
+    addSavePlotMenu(m_sensitivityPlot->plot(), QStringLiteral("sensitivity"));
+    addSavePlotMenu(m_weightPlot->plot(), QStringLiteral("weight-histogram"));
+    addSavePlotMenu(m_activationPlot->plot(), QStringLiteral("activation-histogram"));
     QSettings settings;
     m_searchSettings.maxDropPoints = settings.value(QStringLiteral("search/maxDropPoints"), m_searchSettings.maxDropPoints).toDouble();
     m_searchSettings.targetBytes = settings.value(QStringLiteral("search/targetBytes"), m_searchSettings.targetBytes).toLongLong();
@@ -380,6 +389,28 @@ void MainWindow::createMenus()
     file->addAction(tr("Open &Demo"), QKeySequence(tr("Ctrl+D")), this, &MainWindow::openDemo);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     rebuildRecentMenu();
+    file->addSeparator();
+    file->addAction(tr("&Import Configuration…"), this, [this] {
+        QSettings settings;
+        const QString path = QFileDialog::getOpenFileName(this, tr("Import Configuration"),
+                                                          settings.value(QStringLiteral("files/exportDir")).toString(),
+                                                          tr("QuantScope configurations (*.json);;All files (*)"));
+        if (!path.isEmpty())
+            importConfiguration(path);
+    });
+    QMenu* exportMenu = file->addMenu(tr("&Export"));
+    exportMenu->addAction(tr("Trial &Configuration (JSON)…"), this, [this] { exportTrialWithDialog(QStringLiteral("json")); });
+    exportMenu->addAction(tr("&PyTorch Script…"), this, [this] { exportTrialWithDialog(QStringLiteral("python")); });
+    exportMenu->addAction(tr("Per-layer &Table (CSV)…"), this, [this] { exportTrialWithDialog(QStringLiteral("csv")); });
+    exportMenu->addSeparator();
+    exportMenu->addAction(tr("Current C&hart (PNG, PDF, SVG)…"), this, [this] {
+        QWidget* tab = m_tabs->currentWidget();
+        QCustomPlot* plot = tab == m_errorPlot         ? m_errorPlot->plot()
+                            : tab == m_paretoPlot      ? m_paretoPlot->plot()
+                            : tab == m_sensitivityPlot ? m_sensitivityPlot->plot()
+                                                       : m_paretoPlot->plot();
+        savePlotWithDialog(plot, this, QStringLiteral("quantscope-chart"));
+    });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -792,6 +823,9 @@ void MainWindow::showStoredTrial(qint64 id)
         m_previews.clear();
         m_layers->setPreviews(m_previews);
         showTrialResult(t.result, tr("#%1 %2").arg(id).arg(t.name));
+        m_trialConfig = config;
+        m_trialTitle = t.name.isEmpty() ? tr("trial %1 of %2").arg(id).arg(t.modelName)
+                                        : tr("trial %1 (%2) of %3").arg(id).arg(t.name, t.modelName);
         m_paretoPlot->setSelected(id);
         const int row = m_history->rowOf(id);
         if (row >= 0)
@@ -906,7 +940,9 @@ void MainWindow::runTrial()
     };
     m_jobs->start<TrialResult>(
         tr("Trial: weights %1, activations %2").arg(config.weight.toString(), config.activation.toString()), job,
-        [this](TrialResult r) {
+        [this, config](TrialResult r) {
+            m_trialConfig = config;
+            m_trialTitle = tr("trial with weights %1, activations %2").arg(config.weight.toString(), config.activation.toString());
             m_previews.clear(); // the trial has measured the edited settings
             m_layers->setPreviews(m_previews);
             showTrialResult(r, m_weightSpec->currentText() + QStringLiteral(" / ") + m_activationSpec->currentText() +
@@ -924,6 +960,68 @@ void MainWindow::runTrial()
             showError(tr("Trial failed"), message);
             Q_EMIT trialFailed(message);
         });
+}
+
+bool MainWindow::exportTrial(const QString& format, const QString& path)
+{
+    if (!m_hasTrial) {
+        showError(tr("Nothing to export"), tr("Run a trial, or pick one in the history, first."));
+        return false;
+    }
+    ExportSource source;
+    source.title = m_trialTitle;
+    source.dataSpec = m_dataSpec.toString();
+    source.config = m_trialConfig;
+    source.result = m_trial;
+    try {
+        const QByteArray bytes = format == QLatin1String("json")     ? m_trialConfig.toJson()
+                                 : format == QLatin1String("python") ? pythonScript(source)
+                                                                     : layerCsv(m_trial);
+        writeFileAtomically(path, bytes);
+    } catch (const EngineError& e) {
+        showError(tr("Cannot export"), e.message());
+        return false;
+    }
+    m_stage->setText(tr("Exported %1 to %2").arg(m_trialTitle, QDir::toNativeSeparators(path)));
+    return true;
+}
+
+void MainWindow::exportTrialWithDialog(const QString& format)
+{
+    QSettings settings;
+    const QString dir = settings.value(QStringLiteral("files/exportDir"), QDir::homePath()).toString();
+    const QString suffix = format == QLatin1String("python") ? QStringLiteral("py") : format;
+    const QString filter = format == QLatin1String("json")     ? tr("QuantScope configuration (*.json)")
+                           : format == QLatin1String("python") ? tr("Python script (*.py)")
+                                                               : tr("CSV table (*.csv)");
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export"), QDir(dir).filePath(QStringLiteral("quantscope-trial.") + suffix), filter);
+    if (path.isEmpty())
+        return;
+    settings.setValue(QStringLiteral("files/exportDir"), QFileInfo(path).absolutePath());
+    exportTrial(format, path);
+}
+
+bool MainWindow::importConfiguration(const QString& path)
+{
+    try {
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly))
+            throw EngineError(ErrorKind::BadInput, tr("cannot open %1: %2").arg(path, f.errorString()));
+        const QuantConfig config = QuantConfig::fromJson(f.readAll(), path);
+        if (m_model) {
+            QStringList names;
+            for (const LayerInfo& l : m_model->layers())
+                names << l.name;
+            config.checkLayers(names, m_model->displayName());
+        }
+        setTrialSettings(config.weight.toString(), config.activation.toString(), trialModeName(config.mode));
+        m_layers->setOverrides(config.layers);
+    } catch (const EngineError& e) {
+        showError(tr("Cannot import the configuration"), e.message());
+        return false;
+    }
+    m_stage->setText(tr("Imported %1: Run Trial to measure it").arg(QDir::toNativeSeparators(path)));
+    return true;
 }
 
 void MainWindow::searchTrialRecorded(qint64 id, const QString& origin, double drop)

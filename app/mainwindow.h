@@ -71,6 +71,11 @@ public:
     /// weight bits searched; every candidate is recorded and plotted as it is evaluated.
     void runSearch();
     const SearchResult& lastSearch() const { return m_search; }
+    /// Writes the trial shown as "json" (configuration), "python" (torch.ao.quantization script)
+    /// or "csv" (per-layer results). Returns false after showing why it could not.
+    bool exportTrial(const QString& format, const QString& path);
+    /// Reads a configuration file into the toolbar and the table. Returns false after a dialog.
+    bool importConfiguration(const QString& path);
     /// Sets the toolbar's settings (shorthand specs, mode "static", "dynamic" or "weight-only").
     void setTrialSettings(const QString& weights, const QString& activations, const QString& mode);
 
@@ -115,6 +120,7 @@ protected:
 
 private:
     void createMenus();
+    void exportTrialWithDialog(const QString& format);
     void createTrialBar();
     void showError(const QString& title, const QString& message);
     void reloadHistory();
@@ -186,6 +192,8 @@ private:
     ProfileReport m_report;
     std::shared_ptr<TrialRunner> m_runner;
     TrialResult m_trial;
+    QuantConfig m_trialConfig; ///< the settings of the trial shown
+    QString m_trialTitle;      ///< e.g. "trial 12 (search result …)"
     bool m_hasTrial = false;
     QString m_modelPath; ///< empty for the demo
     QString m_databasePath;

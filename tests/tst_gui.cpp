@@ -7,6 +7,7 @@
 #include "layererrorplot.h"
 #include "layertablemodel.h"
 #include "paretoplot.h"
+#include "plotexport.h"
 #include "comparedialog.h"
 #include "mainwindow.h"
 #include "qcp.h"
@@ -292,6 +293,34 @@ private Q_SLOTS:
             if (s.name.startsWith("search start"))
                 all8 = s.sizeBytes;
         QVERIFY(all8 > 0 && r.bestResult.sizeBytes < all8);
+        // The best trial exports in every form; the configuration comes back through import.
+        for (const char* format : {"json", "python", "csv"})
+            QVERIFY(w.exportTrial(format, m_dir.filePath(QStringLiteral("best.") + format)));
+        QFile script(m_dir.filePath("best.python"));
+        QVERIFY(script.open(QIODevice::ReadOnly));
+        QVERIFY(script.readAll().contains("qconfig_mapping = QConfigMapping().set_global(global_qconfig)"));
+        QFile csv(m_dir.filePath("best.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        QCOMPARE(csv.readAll().count('\n'), 6); // header and five layers
+        const auto best = w.layerModel()->overrides();
+        w.layerModel()->setOverrides({});
+        QVERIFY(w.importConfiguration(m_dir.filePath("best.json")));
+        QCOMPARE(w.layerModel()->overrides().size(), best.size());
+        QCOMPARE(w.layerModel()->overrides().value("fc1").weight.toString(), best.value("fc1").weight.toString());
+        // Every plot saves as PNG, PDF and SVG; a bad place leaves nothing behind.
+        const QList<QPair<QString, QByteArray>> formats{{"png", "\x89PNG"}, {"pdf", "%PDF"}, {"svg", "<?xml"}};
+        for (const auto& [suffix, magic] : formats) {
+            const QString path = m_dir.filePath("pareto." + suffix);
+            QCOMPARE(savePlot(w.paretoPlot()->plot(), path), QString());
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QVERIFY2(f.read(magic.size()) == magic, qPrintable(suffix));
+            QVERIFY(f.size() > 1000);
+        }
+        QVERIFY(savePlot(w.sensitivityPlot()->plot(), m_dir.filePath("no/dir/x.svg")).contains("cannot write"));
+        QVERIFY(savePlot(w.sensitivityPlot()->plot(), m_dir.filePath("x.gif")).contains(".png, .pdf or .svg"));
+        QVERIFY(!QFile::exists(m_dir.filePath("no/dir/x.svg")));
+
         if (qEnvironmentVariableIsSet("QS_SHOT_SEARCH")) {
             QTest::qWait(200);
             w.grab().save(qEnvironmentVariable("QS_SHOT_SEARCH"));
