@@ -6,7 +6,7 @@
 //   quantscope-cli sensitivity [MODEL] [--weights SPEC] [--activations SPEC] [--subset N] [--json]
 //   quantscope-cli methods [MODEL] [--weights SPEC] [--activations SPEC] [--write-config FILE]
 //   quantscope-cli search [MODEL] [--max-drop POINTS] [--target-size BYTES] [--bits 2,4,8,float] [...]
-//   quantscope-cli export TRIAL --format json|python|csv --out FILE
+//   quantscope-cli export TRIAL --format json|python|torchscript|csv|report --out FILE [--model FILE]
 //   quantscope-cli history [--json]
 //   quantscope-cli compare A B
 // Trials are recorded in the trial database (--db FILE, default: the per-user one).
@@ -17,12 +17,14 @@
 
 #include "data.h"
 #include "export.h"
+#include "report.h"
 #include "profile.h"
 #include "runtime.h"
 #include "search.h"
 #include "store.h"
 #include "trial.h"
 
+#include <QApplication>
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFile>
@@ -746,7 +748,29 @@ int exportCommand(const QCommandLineParser& p)
     source.config = QuantConfig::fromJson(t.config, QStringLiteral("trial %1").arg(id));
     source.result = t.result;
     QByteArray bytes;
-    if (format == QLatin1String("json"))
+    auto trialModel = [&] {
+        const QString modelPath = p.value(QStringLiteral("model"));
+        const std::shared_ptr<Model> model = modelPath.isEmpty() ? loadDemoModel() : Model::load(modelPath);
+        if (model->sha256() != t.modelSha256)
+            throw EngineError(ErrorKind::BadInput,
+                              QStringLiteral("trial %1 is of %2, not of %3 (give the trial's model with --model FILE)")
+                                  .arg(id)
+                                  .arg(t.modelName, model->displayName()));
+        return model;
+    };
+    if (format == QLatin1String("torchscript")) {
+        bytes = bakedTorchScript(*trialModel(), source.config, t.result);
+    } else if (format == QLatin1String("report")) {
+        ReportInput report;
+        report.trial = t;
+        for (const StoredTrial& other : store.trials(t.modelSha256))
+            if (other.dataSpec == t.dataSpec)
+                report.trials << other;
+        const std::shared_ptr<Model> model = trialModel();
+        const std::shared_ptr<Dataset> data = Dataset::load(DataSpec::parse(t.dataSpec));
+        report.profile = profile(*model, *data, ProfileOptions(), JobControl());
+        bytes = trialReportHtml(report);
+    } else if (format == QLatin1String("json"))
         bytes = t.config;
     else if (format == QLatin1String("python"))
         bytes = pythonScript(source);
@@ -754,7 +778,7 @@ int exportCommand(const QCommandLineParser& p)
         bytes = layerCsv(t.result);
     else
         throw EngineError(ErrorKind::BadInput,
-                          QStringLiteral("--format %1: expected json, python or csv").arg(format.isEmpty() ? QStringLiteral("(none)") : format));
+                          QStringLiteral("--format %1: expected json, python, torchscript, csv or report").arg(format.isEmpty() ? QStringLiteral("(none)") : format));
     writeFileAtomically(path, bytes);
     std::fprintf(stderr, "wrote %s (%s of trial %lld)\n", qPrintable(path), qPrintable(format), static_cast<long long>(id));
     return 0;
@@ -765,7 +789,15 @@ int exportCommand(const QCommandLineParser& p)
 
 int main(int argc, char** argv)
 {
-    QCoreApplication app(argc, argv);
+    // The HTML report draws its plots with widgets, offscreen; everything else needs no GUI.
+    bool report = false;
+    for (int i = 1; i < argc; ++i)
+        report |= QByteArray(argv[i]) == "report" || QByteArray(argv[i]) == "--format=report";
+    if (report && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    std::unique_ptr<QCoreApplication> application =
+        report ? std::make_unique<QApplication>(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
+    QCoreApplication& app = *application;
     QCoreApplication::setApplicationName(QStringLiteral("quantscope-cli"));
     QCoreApplication::setApplicationVersion(QStringLiteral(QUANTSCOPE_VERSION));
     QCommandLineParser p;
@@ -779,7 +811,7 @@ int main(int argc, char** argv)
         "  search            the smallest mixed-precision model within --max-drop or --target-size\n"
         "  history           the trials recorded in the trial database\n"
         "  compare A B       two recorded trials layer by layer\n"
-        "  export TRIAL      a recorded trial as --format json|python|csv, to --out FILE\n\n"
+        "  export TRIAL      a recorded trial as --format json|python|torchscript|csv|report, to --out FILE\n\n"
         "MODEL is a TorchScript file; without it the bundled Fashion-MNIST demo is used."));
     p.addHelpOption();
     p.addVersionOption();
@@ -802,7 +834,8 @@ int main(int argc, char** argv)
     p.addOption({QStringLiteral("target-size"), QStringLiteral("search: largest acceptable model size in bytes (K, M suffixes)."), QStringLiteral("BYTES")});
     p.addOption({QStringLiteral("bits"), QStringLiteral("search: weight bits to choose from per layer (default 2,4,8,float)."), QStringLiteral("LIST")});
     p.addOption({QStringLiteral("choose-methods"), QStringLiteral("search: first choose each layer's activation range method.")});
-    p.addOption({QStringLiteral("format"), QStringLiteral("export: json (configuration), python (torch.ao.quantization script) or csv (per-layer results)."), QStringLiteral("FORMAT")});
+    p.addOption({QStringLiteral("format"), QStringLiteral("export: json (configuration), python (torch.ao.quantization script), torchscript (quantization baked in), csv (per-layer results) or report (one-page HTML)."), QStringLiteral("FORMAT")});
+    p.addOption({QStringLiteral("model"), QStringLiteral("export torchscript, report: the trial's model file (default: the demo)."), QStringLiteral("FILE")});
     p.addOption({QStringLiteral("out"), QStringLiteral("export: the file to write (written whole or not at all)."), QStringLiteral("FILE")});
     p.addOption({QStringLiteral("json"), QStringLiteral("Print JSON instead of a table.")});
     p.process(app);

@@ -6,9 +6,11 @@
 #include "comparedialog.h"
 #include "export.h"
 #include "plotexport.h"
+#include "report.h"
 #include "historymodel.h"
 #include "layererrorplot.h"
 #include "paretoplot.h"
+#include "plotdata.h"
 #include "presetdelegate.h"
 #include "layertablemodel.h"
 #include "runtime.h"
@@ -62,53 +64,6 @@ struct Session {
     std::shared_ptr<Dataset> data;
     ProfileReport report;
 };
-
-constexpr int kMaxGridLines = 64; // above this (e.g. 256 levels of 8 bits) only the clipping range is drawn
-
-/// The grid of one tensor's qparams; for per-channel or group qparams, the widest one.
-QuantGrid gridOf(const QParams& q, const QString& what)
-{
-    if (q.scale.isEmpty() || q.zeroPoint.size() != q.scale.size())
-        return {};
-    qsizetype widest = 0;
-    for (qsizetype i = 1; i < q.scale.size(); ++i)
-        if (q.scale[i] > q.scale[widest])
-            widest = i;
-    QuantGrid g = quantGrid(q.scale[widest], q.zeroPoint[widest], q.quantMin, q.quantMax, kMaxGridLines);
-    if (q.scale.size() > 1)
-        g.caption += QObject::tr(", widest of %1 %2").arg(q.scale.size()).arg(what);
-    return g;
-}
-
-QString dB(double v)
-{
-    return std::isinf(v) ? QStringLiteral("∞") : QString::number(v, 'f', 1);
-}
-
-HistogramData toHistogram(const TensorStats& s, const QString& title, const QString& xLabel)
-{
-    // About two bins per square root of the count: small weights get few, smooth bins.
-    const int bins = std::clamp(int(2 * std::sqrt(double(s.count))), 16, 160);
-    HistogramData h;
-    h.bins = displayBins({s.histogram.lo, s.histogram.hi, s.histogram.counts}, s.min, s.max, bins);
-    h.min = s.min;
-    h.max = s.max;
-    h.mean = s.mean;
-    h.title = title;
-    h.xLabel = xLabel;
-    return h;
-}
-
-QString statsLine(const TensorStats& s)
-{
-    const QLocale locale;
-    return QObject::tr("%1 values · mean %2 · std %3 · excess kurtosis %4%5")
-        .arg(locale.toString(s.count))
-        .arg(s.mean, 0, 'g', 4)
-        .arg(s.std, 0, 'g', 4)
-        .arg(s.kurtosis, 0, 'f', 2)
-        .arg(s.channelMin.size() > 1 ? QObject::tr(" · %1 channels").arg(s.channelMin.size()) : QString());
-}
 
 QWidget* plotPanel(HistogramPlot* plot, QLabel* stats, QCheckBox* quantized, QCheckBox* log)
 {
@@ -402,6 +357,9 @@ void MainWindow::createMenus()
     exportMenu->addAction(tr("Trial &Configuration (JSON)…"), this, [this] { exportTrialWithDialog(QStringLiteral("json")); });
     exportMenu->addAction(tr("&PyTorch Script…"), this, [this] { exportTrialWithDialog(QStringLiteral("python")); });
     exportMenu->addAction(tr("Per-layer &Table (CSV)…"), this, [this] { exportTrialWithDialog(QStringLiteral("csv")); });
+    exportMenu->addAction(tr("&TorchScript, Quantization Baked In…"), this,
+                          [this] { exportTrialWithDialog(QStringLiteral("torchscript")); });
+    exportMenu->addAction(tr("HTML &Report…"), this, [this] { exportTrialWithDialog(QStringLiteral("report")); });
     exportMenu->addSeparator();
     exportMenu->addAction(tr("Current C&hart (PNG, PDF, SVG)…"), this, [this] {
         QWidget* tab = m_tabs->currentWidget();
@@ -824,6 +782,7 @@ void MainWindow::showStoredTrial(qint64 id)
         m_layers->setPreviews(m_previews);
         showTrialResult(t.result, tr("#%1 %2").arg(id).arg(t.name));
         m_trialConfig = config;
+        m_trialId = id;
         m_trialTitle = t.name.isEmpty() ? tr("trial %1 of %2").arg(id).arg(t.modelName)
                                         : tr("trial %1 (%2) of %3").arg(id).arg(t.name, t.modelName);
         m_paretoPlot->setSelected(id);
@@ -948,8 +907,11 @@ void MainWindow::runTrial()
             showTrialResult(r, m_weightSpec->currentText() + QStringLiteral(" / ") + m_activationSpec->currentText() +
                                    QStringLiteral(" / ") + m_mode->currentText());
             reloadHistory();
-            if (!m_history->trials().isEmpty())
-                m_paretoPlot->setSelected(m_history->trials().last().id);
+            m_trialId = 0;
+            if (!m_history->trials().isEmpty() && !r.warnings.join(QString()).contains(QLatin1String("not recorded"))) {
+                m_trialId = m_history->trials().last().id;
+                m_paretoPlot->setSelected(m_trialId);
+            }
             Q_EMIT trialFinished();
         },
         [this](ErrorKind kind, const QString& message) {
@@ -973,10 +935,44 @@ bool MainWindow::exportTrial(const QString& format, const QString& path)
     source.dataSpec = m_dataSpec.toString();
     source.config = m_trialConfig;
     source.result = m_trial;
+    if (format == QLatin1String("torchscript")) {
+        // The model is the engine thread's: bake it there, after any running job.
+        std::shared_ptr<Model> model = m_model;
+        const QuantConfig config = m_trialConfig;
+        const TrialResult result = m_trial;
+        std::function<bool(const JobControl&)> job = [model, config, result, path](const JobControl&) {
+            writeFileAtomically(path, bakedTorchScript(*model, config, result));
+            return true;
+        };
+        m_jobs->queue<bool>(
+            job,
+            [this, path](bool) {
+                m_stage->setText(tr("Exported %1 as TorchScript to %2").arg(m_trialTitle, QDir::toNativeSeparators(path)));
+                Q_EMIT exportFinished(path, true);
+            },
+            [this, path](ErrorKind, const QString& message) {
+                showError(tr("Cannot export"), message);
+                Q_EMIT exportFinished(path, false);
+            });
+        return true;
+    }
     try {
-        const QByteArray bytes = format == QLatin1String("json")     ? m_trialConfig.toJson()
-                                 : format == QLatin1String("python") ? pythonScript(source)
-                                                                     : layerCsv(m_trial);
+        QByteArray bytes;
+        if (format == QLatin1String("report")) {
+            if (m_trialId <= 0)
+                throw EngineError(ErrorKind::BadInput, tr("the trial shown is not in the trial database; a report needs a recorded trial"));
+            ReportInput input;
+            input.trial = Store(m_databasePath, Store::Access::ReadOnly).trial(m_trialId);
+            for (const StoredTrial& t : m_history->trials())
+                if (t.dataSpec == input.trial.dataSpec)
+                    input.trials << t;
+            input.profile = m_report;
+            bytes = trialReportHtml(input);
+        } else {
+            bytes = format == QLatin1String("json")     ? m_trialConfig.toJson()
+                    : format == QLatin1String("python") ? pythonScript(source)
+                                                        : layerCsv(m_trial);
+        }
         writeFileAtomically(path, bytes);
     } catch (const EngineError& e) {
         showError(tr("Cannot export"), e.message());
@@ -990,10 +986,15 @@ void MainWindow::exportTrialWithDialog(const QString& format)
 {
     QSettings settings;
     const QString dir = settings.value(QStringLiteral("files/exportDir"), QDir::homePath()).toString();
-    const QString suffix = format == QLatin1String("python") ? QStringLiteral("py") : format;
-    const QString filter = format == QLatin1String("json")     ? tr("QuantScope configuration (*.json)")
-                           : format == QLatin1String("python") ? tr("Python script (*.py)")
-                                                               : tr("CSV table (*.csv)");
+    const QString suffix = format == QLatin1String("python")        ? QStringLiteral("py")
+                           : format == QLatin1String("torchscript") ? QStringLiteral("pt")
+                           : format == QLatin1String("report")      ? QStringLiteral("html")
+                                                                    : format;
+    const QString filter = format == QLatin1String("json")          ? tr("QuantScope configuration (*.json)")
+                           : format == QLatin1String("python")      ? tr("Python script (*.py)")
+                           : format == QLatin1String("torchscript") ? tr("TorchScript model (*.pt)")
+                           : format == QLatin1String("report")      ? tr("HTML page (*.html)")
+                                                                    : tr("CSV table (*.csv)");
     const QString path = QFileDialog::getSaveFileName(this, tr("Export"), QDir(dir).filePath(QStringLiteral("quantscope-trial.") + suffix), filter);
     if (path.isEmpty())
         return;

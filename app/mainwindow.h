@@ -71,8 +71,10 @@ public:
     /// weight bits searched; every candidate is recorded and plotted as it is evaluated.
     void runSearch();
     const SearchResult& lastSearch() const { return m_search; }
-    /// Writes the trial shown as "json" (configuration), "python" (torch.ao.quantization script)
-    /// or "csv" (per-layer results). Returns false after showing why it could not.
+    /// Writes the trial shown as "json" (configuration), "python" (torch.ao.quantization script),
+    /// "csv" (per-layer results) or "report" (one-page HTML). Returns false after showing why it
+    /// could not. "torchscript" (quantization baked in) is queued on the engine thread, behind any
+    /// running job; exportFinished tells when it is written.
     bool exportTrial(const QString& format, const QString& path);
     /// Reads a configuration file into the toolbar and the table. Returns false after a dialog.
     bool importConfiguration(const QString& path);
@@ -111,6 +113,7 @@ Q_SIGNALS:
     void searchFinished();
     /// A trial of a running sensitivity analysis or search was recorded (and plotted).
     void trialRecorded(qint64 id);
+    void exportFinished(const QString& path, bool ok);
     void jobFailed(const QString& message);
 
 protected:
@@ -194,6 +197,7 @@ private:
     TrialResult m_trial;
     QuantConfig m_trialConfig; ///< the settings of the trial shown
     QString m_trialTitle;      ///< e.g. "trial 12 (search result …)"
+    qint64 m_trialId = 0;      ///< its id in the trial database; 0 when it was not recorded
     bool m_hasTrial = false;
     QString m_modelPath; ///< empty for the demo
     QString m_databasePath;

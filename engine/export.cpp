@@ -1,11 +1,18 @@
 #include "export.h"
 
 #include "errors.h"
+#include "model_p.h"
+#include "trial_p.h"
 
 #include <QFileInfo>
 #include <QSaveFile>
 
 #include <cmath>
+#include <sstream>
+
+#include <torch/csrc/jit/api/function_impl.h>
+#include <torch/csrc/jit/ir/ir.h>
+#include <torch/csrc/jit/serialization/export.h>
 
 namespace qs {
 
@@ -310,6 +317,69 @@ if __name__ == "__main__":
               .arg(source.dataSpec)
               .arg(source.batchSize);
     return py.toUtf8();
+}
+
+QByteArray bakedTorchScript(const Model& model, const QuantConfig& config, const TrialResult& result)
+{
+    using namespace torch::jit;
+    const Model::Impl& m = model.impl();
+    if (result.layers.size() != m.layers.size())
+        throw EngineError(ErrorKind::BadInput, QStringLiteral("the trial has %1 layers; %2 has %3")
+                                                   .arg(result.layers.size())
+                                                   .arg(m.displayName)
+                                                   .arg(m.layers.size()));
+    if (config.mode == TrialMode::Dynamic)
+        throw EngineError(ErrorKind::BadInput,
+                          QStringLiteral("dynamic activations have no fixed scale and zero point to bake into TorchScript; "
+                                         "export a static or weight-only trial"));
+    c10::InferenceMode guard(false);
+    at::NoGradGuard noGrad;
+    Module copy = m.module.clone(); // own types and graphs: the open model keeps its probes
+    for (int i = 0; i < result.layers.size(); ++i) {
+        const QuantSpec spec = QuantSpec::parse(result.layers[i].weightSpec);
+        if (spec.type != QuantType::Float)
+            swapTensor(copy, m.sites[size_t(i)].weightPath, fakeQuantizedWeight(m, i, spec).clone());
+    }
+    std::shared_ptr<Graph> graph = toGraphFunction(copy.get_method("forward").function()).graph();
+    const c10::Symbol probeKind = c10::Symbol::fromQualString("quantscope::probe");
+    std::vector<Node*> probes;
+    for (Node* n : graph->nodes())
+        if (n->kind() == probeKind)
+            probes.push_back(n);
+    for (Node* n : probes) {
+        Value* x = n->input(0);
+        const int site = int(toIValue(n->input(1))->toInt());
+        const bool input = toIValue(n->input(2))->toInt() == int64_t(ProbeRole::Input);
+        Value* replacement = x;
+        if (input && config.mode == TrialMode::Static) {
+            const LayerTrialResult& l = result.layers.at(site);
+            const QuantSpec spec = QuantSpec::parse(l.activationSpec);
+            WithInsertPoint point(n);
+            if (spec.type == QuantType::Int) {
+                const QParams& q = l.activationQParams;
+                if (q.scale.size() != 1)
+                    throw EngineError(ErrorKind::BadInput,
+                                      QStringLiteral("%1: the trial has no activation scale to bake").arg(l.name));
+                replacement = graph->insert(aten::fake_quantize_per_tensor_affine,
+                                            {x, q.scale[0], int64_t(q.zeroPoint[0]), int64_t(q.quantMin), int64_t(q.quantMax)});
+            } else if (spec.type == QuantType::Float16 || spec.type == QuantType::BFloat16) {
+                Value* low = graph->insert(aten::to, {x, spec.type == QuantType::Float16 ? at::kHalf : at::kBFloat16});
+                replacement = graph->insert(aten::to, {low, at::kFloat});
+            }
+            replacement->setType(x->type());
+        }
+        n->output()->replaceAllUsesWith(replacement);
+        n->destroy();
+    }
+    graph->lint();
+    std::ostringstream out;
+    try {
+        copy.save(out);
+    } catch (const std::exception& e) {
+        throw EngineError(ErrorKind::Internal, QStringLiteral("cannot save the baked model: %1").arg(torchMessage(e)));
+    }
+    const std::string bytes = out.str();
+    return QByteArray(bytes.data(), qsizetype(bytes.size()));
 }
 
 QByteArray layerCsv(const TrialResult& result)

@@ -31,6 +31,17 @@ void writeFileAtomically(const QString& path, const QByteArray& bytes);
 /// NOTE. QuantScope's own scale and zero point per layer are included for comparison.
 QByteArray pythonScript(const ExportSource& source);
 
+class Model;
+
+/// The model with the trial's quantization baked in, as TorchScript bytes: each quantized
+/// weight replaced by its fake-quantized value (as the trial computed it), and each statically
+/// quantized input activation passed through ATen's fake_quantize_per_tensor_affine with the
+/// trial's scale and zero point (float16/bfloat16 inputs through a cast). Loads with
+/// torch.jit.load in Python and C++; its outputs are the trial's. The open model is not changed.
+/// Throws EngineError(BadInput) for dynamic activations (no fixed qparams to bake) and for a
+/// result of another model.
+QByteArray bakedTorchScript(const Model& model, const QuantConfig& config, const TrialResult& result);
+
 /// The per-layer results as CSV (one row per layer, a header row, RFC 4180 quoting).
 QByteArray layerCsv(const TrialResult& result);
 

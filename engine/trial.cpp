@@ -1,4 +1,5 @@
 #include "trial.h"
+#include "trial_p.h"
 
 #include "batches_p.h"
 #include "data_p.h"
@@ -78,16 +79,6 @@ at::Tensor castThrough(const at::Tensor& x, const QuantSpec& s)
     if (s.type == QuantType::BFloat16)
         return x.to(at::kBFloat16).to(x.scalar_type());
     return x;
-}
-
-/// Sets a tensor attribute by path; returns the previous value.
-at::Tensor swapTensor(torch::jit::Module root, const std::vector<std::string>& path, const at::Tensor& value)
-{
-    for (size_t i = 0; i + 1 < path.size(); ++i)
-        root = root.attr(path[i]).toModule();
-    at::Tensor old = root.attr(path.back()).toTensor();
-    root.setattr(path.back(), value);
-    return old;
 }
 
 /// Records each site's output on the float model, for the batches errors are measured on.
@@ -234,6 +225,22 @@ at::Tensor quantizeWeight(const Model::Impl& m, int site, QuantSpec ws, LayerTri
 }
 
 } // namespace
+
+at::Tensor swapTensor(torch::jit::Module root, const std::vector<std::string>& path, const at::Tensor& value)
+{
+    for (size_t i = 0; i + 1 < path.size(); ++i)
+        root = root.attr(path[i]).toModule();
+    at::Tensor old = root.attr(path.back()).toTensor();
+    root.setattr(path.back(), value);
+    return old;
+}
+
+at::Tensor fakeQuantizedWeight(const Model::Impl& m, int site, const QuantSpec& spec)
+{
+    LayerTrialResult lr;
+    QStringList warnings;
+    return quantizeWeight(m, site, spec, lr, warnings);
+}
 
 LayerTrialResult previewWeight(const Model& model, int site, const QuantSpec& spec, QStringList* warnings)
 {

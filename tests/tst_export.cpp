@@ -1,8 +1,16 @@
 // Export: the generated PyTorch script runs in Debian's PyTorch and its observers give the same
 // scale and zero point as QuantScope; CSV; files written whole or not at all.
 
+#include "data_p.h"
 #include "errors.h"
 #include "export.h"
+#include "model_p.h"
+#include "runtime.h"
+#include "trial.h"
+
+#include <torch/script.h>
+
+#include <sstream>
 
 #include <QDir>
 #include <QFile>
@@ -90,6 +98,85 @@ private Q_SLOTS:
         QVERIFY2(python.code == 0, qPrintable(python.out + python.err));
         QCOMPARE(python.out.count(QRegularExpression("^ok ", QRegularExpression::MultilineOption)), 4);
         QVERIFY2(python.out.contains("quantized model runs"), qPrintable(python.out));
+    }
+
+    // The baked TorchScript gives the trial's outputs: in C++ (same top-1, same output SQNR
+    // against float) and in Python (same top-1); the open model keeps its probes and results.
+    void bakedTorchScriptGivesTheTrialsOutputs()
+    {
+        initRuntime();
+        auto model = loadDemoModel();
+        auto data = Dataset::load(DataSpec::demo());
+        TrialOptions options;
+        options.evaluationLimit = 512;
+        TrialRunner runner(model, data, options);
+        QuantConfig config;
+        config.weight = QuantSpec::parse("int4:per_channel:symmetric:minmax");
+        QuantConfig::Override fc3;
+        fc3.hasWeight = fc3.hasActivation = true;
+        fc3.weight = QuantSpec::parse("int8:per_channel:symmetric:minmax");
+        fc3.activation = QuantSpec::parse("float16");
+        config.layers["fc3"] = fc3;
+        const TrialResult r = runner.run(config, JobControl());
+        const QByteArray bytes = bakedTorchScript(*model, config, r);
+        QCOMPARE(runner.run(config, JobControl()).top1, r.top1); // the open model is unchanged
+
+        std::istringstream in(bytes.toStdString());
+        torch::jit::Module baked = torch::jit::load(in);
+        c10::InferenceMode guard;
+        const SampleRange eval = data->evaluationRange(options.calibrationSamples, 512);
+        const at::Tensor x = data->impl().batchInputs(eval.begin, eval.end);
+        const at::Tensor out = baked.forward({x}).toTensor();
+        const at::Tensor ref = model->impl().forward(x); // float: no probe handler installed
+        const at::Tensor labels = data->impl().batchLabels(eval.begin, eval.end);
+        QCOMPARE(out.argmax(1).eq(labels).sum().item<int64_t>(), qRound64(r.top1 * 512));
+        const double sqnr = 10 * std::log10(ref.to(at::kDouble).pow(2).sum().item<double>() /
+                                            (ref.to(at::kDouble) - out.to(at::kDouble)).pow(2).sum().item<double>());
+        QVERIFY2(std::abs(sqnr - r.outputSqnr) < 1e-6, qPrintable(QStringLiteral("%1 vs %2").arg(sqnr).arg(r.outputSqnr)));
+
+        const QString path = m_dir.filePath("baked.pt");
+        writeFileAtomically(path, bytes);
+        const Run python = run("/usr/bin/python3",
+                               {QStringLiteral(QS_SOURCE "/tests/export/check_torchscript_export.py"), path, kImages,
+                                QStringLiteral("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"),
+                                QString::number(eval.begin), "512"},
+                               m_dir.path());
+        QVERIFY2(python.code == 0, qPrintable(python.err));
+        QVERIFY2(python.out.contains(QStringLiteral("correct %1\n").arg(qRound64(r.top1 * 512))), qPrintable(python.out));
+        QVERIFY2(python.out.contains("fake_quantize_per_tensor_affine 4"), qPrintable(python.out)); // fc3's input is float16
+
+        QuantConfig dynamic = config;
+        dynamic.mode = TrialMode::Dynamic;
+        QVERIFY_THROWS_EXCEPTION(EngineError, bakedTorchScript(*model, dynamic, r));
+    }
+
+    // The CLI's report and TorchScript exports of a recorded trial; the wrong model is refused.
+    void reportAndTorchScriptFromTheCli()
+    {
+        const QString db = m_dir.filePath("export.db"); // trials recorded by the test above
+        const QString html = m_dir.filePath("report.html");
+        const Run report = run(kCli, {"export", "2", "--db", db, "--format", "report", "--out", html}, m_dir.path());
+        QVERIFY2(report.code == 0, qPrintable(report.err));
+        QFile f(html);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QString page = QString::fromUtf8(f.readAll());
+        QVERIFY(page.startsWith("<!DOCTYPE html>"));
+        QVERIFY(page.contains("QuantScope — trial 2"));
+        // The size plot, the error chart, and weight + activation histograms of the five layers
+        // with the largest error (all five: even float conv2's output differs, after conv1).
+        QCOMPARE(page.count("<img "), 2 + 2 * 5);
+        QCOMPARE(page.count("data:image/png;base64,iVBORw0KGgo"), 2 + 2 * 5);
+        const QString pt = m_dir.filePath("trial2.pt");
+        const Run ts = run(kCli, {"export", "2", "--db", db, "--format", "torchscript", "--out", pt}, m_dir.path());
+        QVERIFY2(ts.code == 0, qPrintable(ts.err));
+        QVERIFY(QFile(pt).size() > 100000);
+        const Run wrong = run(kCli,
+                              {"export", "2", "--db", db, "--format", "torchscript", "--out", m_dir.filePath("x.pt"), "--model",
+                               QStringLiteral(QS_SOURCE "/tests/fixtures/sensitive_mlp_scripted.pt")},
+                              m_dir.path());
+        QCOMPARE(wrong.code, 2);
+        QVERIFY2(wrong.err.contains("trial 2 is of Fashion-MNIST LeNet (demo), not of"), qPrintable(wrong.err));
+        QVERIFY(!QFile::exists(m_dir.filePath("x.pt")));
     }
 
     void csvHasOneRowPerLayer()

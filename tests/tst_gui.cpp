@@ -296,6 +296,15 @@ private Q_SLOTS:
         // The best trial exports in every form; the configuration comes back through import.
         for (const char* format : {"json", "python", "csv"})
             QVERIFY(w.exportTrial(format, m_dir.filePath(QStringLiteral("best.") + format)));
+        QVERIFY(w.exportTrial("report", m_dir.filePath("best.html")));
+        QFile page(m_dir.filePath("best.html"));
+        QVERIFY(page.open(QIODevice::ReadOnly));
+        QVERIFY(page.readAll().count("<img ") >= 4);
+        QSignalSpy exported(&w, &MainWindow::exportFinished);
+        QVERIFY(w.exportTrial("torchscript", m_dir.filePath("best.pt")));
+        QVERIFY(exported.wait(60000));
+        QVERIFY(exported.first().at(1).toBool());
+        QVERIFY(QFile(m_dir.filePath("best.pt")).size() > 100000);
         QFile script(m_dir.filePath("best.python"));
         QVERIFY(script.open(QIODevice::ReadOnly));
         QVERIFY(script.readAll().contains("qconfig_mapping = QConfigMapping().set_global(global_qconfig)"));

@@ -2,6 +2,7 @@
 
 #include "qcp.h"
 
+#include <QBuffer>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QMenu>
@@ -12,6 +13,17 @@
 #include <QSvgGenerator>
 
 namespace qs {
+
+QByteArray plotPng(QCustomPlot* plot, int width, int height, double scale)
+{
+    plot->resize(width, height);
+    plot->replot(QCustomPlot::rpImmediateRefresh);
+    QByteArray png;
+    QBuffer buffer(&png);
+    buffer.open(QIODevice::WriteOnly);
+    plot->toPixmap(width, height, scale).save(&buffer, "PNG");
+    return png;
+}
 
 QString plotFileFilter()
 {

@@ -1,0 +1,60 @@
+#include "plotdata.h"
+
+#include <QLocale>
+#include <QObject>
+
+#include <algorithm>
+#include <cmath>
+
+namespace qs {
+
+namespace {
+constexpr int kMaxGridLines = 64; // above this (e.g. 256 levels of 8 bits) only the clipping range is drawn
+
+} // namespace
+
+QuantGrid gridOf(const QParams& q, const QString& what)
+{
+    if (q.scale.isEmpty() || q.zeroPoint.size() != q.scale.size())
+        return {};
+    qsizetype widest = 0;
+    for (qsizetype i = 1; i < q.scale.size(); ++i)
+        if (q.scale[i] > q.scale[widest])
+            widest = i;
+    QuantGrid g = quantGrid(q.scale[widest], q.zeroPoint[widest], q.quantMin, q.quantMax, kMaxGridLines);
+    if (q.scale.size() > 1)
+        g.caption += QObject::tr(", widest of %1 %2").arg(q.scale.size()).arg(what);
+    return g;
+}
+
+QString dB(double v)
+{
+    return std::isinf(v) ? QStringLiteral("∞") : QString::number(v, 'f', 1);
+}
+
+HistogramData toHistogram(const TensorStats& s, const QString& title, const QString& xLabel)
+{
+    // About two bins per square root of the count: small weights get few, smooth bins.
+    const int bins = std::clamp(int(2 * std::sqrt(double(s.count))), 16, 160);
+    HistogramData h;
+    h.bins = displayBins({s.histogram.lo, s.histogram.hi, s.histogram.counts}, s.min, s.max, bins);
+    h.min = s.min;
+    h.max = s.max;
+    h.mean = s.mean;
+    h.title = title;
+    h.xLabel = xLabel;
+    return h;
+}
+
+QString statsLine(const TensorStats& s)
+{
+    const QLocale locale;
+    return QObject::tr("%1 values · mean %2 · std %3 · excess kurtosis %4%5")
+        .arg(locale.toString(s.count))
+        .arg(s.mean, 0, 'g', 4)
+        .arg(s.std, 0, 'g', 4)
+        .arg(s.kurtosis, 0, 'f', 2)
+        .arg(s.channelMin.size() > 1 ? QObject::tr(" · %1 channels").arg(s.channelMin.size()) : QString());
+}
+
+} // namespace qs
