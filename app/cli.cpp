@@ -6,7 +6,7 @@
 //   quantscope-cli sensitivity [MODEL] [--weights SPEC] [--activations SPEC] [--subset N] [--json]
 //   quantscope-cli methods [MODEL] [--weights SPEC] [--activations SPEC] [--write-config FILE]
 //   quantscope-cli search [MODEL] [--max-drop POINTS] [--target-size BYTES] [--bits 2,4,8,float] [...]
-//   quantscope-cli export TRIAL --format json|python|torchscript|csv|report --out FILE [--model FILE]
+//   quantscope-cli export TRIAL --format json|python|torchscript|int8|csv|report --out FILE [--model FILE]
 //   quantscope-cli history [--json]
 //   quantscope-cli compare A B
 // Trials are recorded in the trial database (--db FILE, default: the per-user one).
@@ -17,6 +17,7 @@
 
 #include "data.h"
 #include "export.h"
+#include "int8.h"
 #include "report.h"
 #include "profile.h"
 #include "runtime.h"
@@ -760,6 +761,27 @@ int exportCommand(const QCommandLineParser& p)
     };
     if (format == QLatin1String("torchscript")) {
         bytes = bakedTorchScript(*trialModel(), source.config, t.result);
+    } else if (format == QLatin1String("int8")) {
+        const std::shared_ptr<Model> model = trialModel();
+        const std::shared_ptr<Dataset> data = Dataset::load(DataSpec::parse(t.dataSpec));
+        TrialOptions options = trialOptions(p);
+        options.evaluationLimit = t.result.evaluationSamples; // the samples the trial was measured on
+        const Int8Result r = buildInt8Model(*model, *data, source.config, t.result, options, JobControl());
+        bytes = r.torchscript;
+        const QString metric = r.hasAccuracy ? QStringLiteral("top-1") : QStringLiteral("top-1 agreement");
+        out() << "int8 kernels (" << r.engine << "): " << r.int8Layers << " layers on int8, " << r.fakeQuantLayers.size()
+              << " fake-quantized as in the trial\n";
+        for (const QString& f : r.fakeQuantLayers)
+            out() << "  fake-quantized: " << f << "\n";
+        out() << metric << " on " << r.evaluationSamples << " evaluation samples: int8 " << QString::number(100 * r.top1, 'f', 2)
+              << "%, fake-quant trial " << QString::number(100 * r.fakeQuantTop1, 'f', 2) << "%, float "
+              << QString::number(100 * r.floatTop1, 'f', 2) << "% (int8 - fake-quant: "
+              << QString::number(100 * (r.top1 - r.fakeQuantTop1), 'f', 2) << " points)\n";
+        out() << "latency, median: batch 1 float " << QString::number(r.floatMs1, 'f', 3) << " ms, int8 "
+              << QString::number(r.int8Ms1, 'f', 3) << " ms (" << QString::number(r.floatMs1 / r.int8Ms1, 'f', 2)
+              << "x); batch 32 float " << QString::number(r.floatMs32, 'f', 2) << " ms, int8 " << QString::number(r.int8Ms32, 'f', 2)
+              << " ms (" << QString::number(r.floatMs32 / r.int8Ms32, 'f', 2) << "x)\n";
+        out().flush();
     } else if (format == QLatin1String("report")) {
         ReportInput report;
         report.trial = t;
@@ -778,7 +800,7 @@ int exportCommand(const QCommandLineParser& p)
         bytes = layerCsv(t.result);
     else
         throw EngineError(ErrorKind::BadInput,
-                          QStringLiteral("--format %1: expected json, python, torchscript, csv or report").arg(format.isEmpty() ? QStringLiteral("(none)") : format));
+                          QStringLiteral("--format %1: expected json, python, torchscript, int8, csv or report").arg(format.isEmpty() ? QStringLiteral("(none)") : format));
     writeFileAtomically(path, bytes);
     std::fprintf(stderr, "wrote %s (%s of trial %lld)\n", qPrintable(path), qPrintable(format), static_cast<long long>(id));
     return 0;
@@ -811,7 +833,7 @@ int main(int argc, char** argv)
         "  search            the smallest mixed-precision model within --max-drop or --target-size\n"
         "  history           the trials recorded in the trial database\n"
         "  compare A B       two recorded trials layer by layer\n"
-        "  export TRIAL      a recorded trial as --format json|python|torchscript|csv|report, to --out FILE\n\n"
+        "  export TRIAL      a recorded trial as --format json|python|torchscript|int8|csv|report, to --out FILE\n\n"
         "MODEL is a TorchScript file; without it the bundled Fashion-MNIST demo is used."));
     p.addHelpOption();
     p.addVersionOption();
@@ -834,8 +856,8 @@ int main(int argc, char** argv)
     p.addOption({QStringLiteral("target-size"), QStringLiteral("search: largest acceptable model size in bytes (K, M suffixes)."), QStringLiteral("BYTES")});
     p.addOption({QStringLiteral("bits"), QStringLiteral("search: weight bits to choose from per layer (default 2,4,8,float)."), QStringLiteral("LIST")});
     p.addOption({QStringLiteral("choose-methods"), QStringLiteral("search: first choose each layer's activation range method.")});
-    p.addOption({QStringLiteral("format"), QStringLiteral("export: json (configuration), python (torch.ao.quantization script), torchscript (quantization baked in), csv (per-layer results) or report (one-page HTML)."), QStringLiteral("FORMAT")});
-    p.addOption({QStringLiteral("model"), QStringLiteral("export torchscript, report: the trial's model file (default: the demo)."), QStringLiteral("FILE")});
+    p.addOption({QStringLiteral("format"), QStringLiteral("export: json (configuration), python (torch.ao.quantization script), torchscript (quantization baked in), int8 (real int8 kernels, with accuracy and latency), csv (per-layer results) or report (one-page HTML)."), QStringLiteral("FORMAT")});
+    p.addOption({QStringLiteral("model"), QStringLiteral("export torchscript, int8, report: the trial's model file (default: the demo)."), QStringLiteral("FILE")});
     p.addOption({QStringLiteral("out"), QStringLiteral("export: the file to write (written whole or not at all)."), QStringLiteral("FILE")});
     p.addOption({QStringLiteral("json"), QStringLiteral("Print JSON instead of a table.")});
     p.process(app);

@@ -359,6 +359,14 @@ void MainWindow::createMenus()
     exportMenu->addAction(tr("Per-layer &Table (CSV)…"), this, [this] { exportTrialWithDialog(QStringLiteral("csv")); });
     exportMenu->addAction(tr("&TorchScript, Quantization Baked In…"), this,
                           [this] { exportTrialWithDialog(QStringLiteral("torchscript")); });
+    exportMenu->addAction(tr("&Int8 Model (TorchScript)…"), this, [this] {
+        QSettings settings;
+        const QString dir = settings.value(QStringLiteral("files/exportDir"), QDir::homePath()).toString();
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export Int8 Model"), QDir(dir).filePath(QStringLiteral("quantscope-int8.pt")),
+                                                          tr("TorchScript model (*.pt)"));
+        if (!path.isEmpty())
+            runInt8(path);
+    });
     exportMenu->addAction(tr("HTML &Report…"), this, [this] { exportTrialWithDialog(QStringLiteral("report")); });
     exportMenu->addSeparator();
     exportMenu->addAction(tr("Current C&hart (PNG, PDF, SVG)…"), this, [this] {
@@ -376,6 +384,7 @@ void MainWindow::createMenus()
     trial->addAction(tr("&Run Trial"), this, &MainWindow::runTrial);
     trial->addAction(tr("&Sensitivity Analysis"), this, &MainWindow::runSensitivity);
     trial->addAction(tr("&Choose Range Methods"), this, &MainWindow::chooseRangeMethods);
+    trial->addAction(tr("Run on &int8 Kernels"), this, [this] { runInt8(); });
     trial->addSeparator();
     trial->addAction(tr("S&earch"), this, &MainWindow::runSearch);
     trial->addAction(tr("Search Se&ttings…"), this, [this] {
@@ -1023,6 +1032,47 @@ bool MainWindow::importConfiguration(const QString& path)
     }
     m_stage->setText(tr("Imported %1: Run Trial to measure it").arg(QDir::toNativeSeparators(path)));
     return true;
+}
+
+void MainWindow::runInt8(const QString& savePath)
+{
+    if (!m_hasTrial || !m_model) {
+        showError(tr("No trial to run"), tr("Run a trial, or pick one in the history, first."));
+        return;
+    }
+    std::shared_ptr<Model> model = m_model;
+    std::shared_ptr<Dataset> data = m_data;
+    const QuantConfig config = m_trialConfig;
+    const TrialResult trial = m_trial;
+    TrialOptions options;
+    options.evaluationLimit = trial.evaluationSamples; // the samples the trial was measured on
+    std::function<Int8Result(const JobControl&)> job = [=](const JobControl& control) {
+        Int8Result r = buildInt8Model(*model, *data, config, trial, options, control);
+        if (!savePath.isEmpty())
+            writeFileAtomically(savePath, r.torchscript);
+        return r;
+    };
+    m_jobs->start<Int8Result>(
+        tr("int8 kernels: %1").arg(m_trialTitle), job,
+        [this, savePath](Int8Result r) {
+            m_int8 = r;
+            const QLocale locale;
+            m_trialSummary->setText(
+                m_trialSummary->text() +
+                tr("<br><b>int8 kernels</b> (%1, %2 layers%3): top-1 <b>%4%</b> beside fake-quant %5% (%6 points) · "
+                   "latency batch 1: int8 %7 ms, float %8 ms · batch 32: int8 %9 ms, float %10 ms")
+                    .arg(r.engine)
+                    .arg(r.int8Layers)
+                    .arg(r.fakeQuantLayers.isEmpty() ? QString() : tr(", %1 fake-quantized").arg(r.fakeQuantLayers.size()))
+                    .arg(locale.toString(100 * r.top1, 'f', 2), locale.toString(100 * r.fakeQuantTop1, 'f', 2),
+                         locale.toString(100 * (r.top1 - r.fakeQuantTop1), 'f', 2), locale.toString(r.int8Ms1, 'f', 3),
+                         locale.toString(r.floatMs1, 'f', 3), locale.toString(r.int8Ms32, 'f', 2))
+                    .arg(locale.toString(r.floatMs32, 'f', 2)));
+            m_stage->setText(savePath.isEmpty() ? tr("int8 model measured")
+                                                : tr("int8 model saved to %1").arg(QDir::toNativeSeparators(savePath)));
+            Q_EMIT int8Finished();
+        },
+        [this](ErrorKind kind, const QString& message) { jobError(tr("int8 kernels"), kind, message); });
 }
 
 void MainWindow::searchTrialRecorded(qint64 id, const QString& origin, double drop)

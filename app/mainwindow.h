@@ -3,6 +3,7 @@
 
 #include "data.h"
 #include "profile.h"
+#include "int8.h"
 #include "search.h"
 #include "trial.h"
 
@@ -71,6 +72,10 @@ public:
     /// weight bits searched; every candidate is recorded and plotted as it is evaluated.
     void runSearch();
     const SearchResult& lastSearch() const { return m_search; }
+    /// Runs the trial shown on LibTorch's int8 kernels (W8A8 layers): its accuracy beside the
+    /// fake-quantized one, and latency against float; with a path, saves the int8 model there.
+    void runInt8(const QString& savePath = QString());
+    const Int8Result& lastInt8() const { return m_int8; }
     /// Writes the trial shown as "json" (configuration), "python" (torch.ao.quantization script),
     /// "csv" (per-layer results) or "report" (one-page HTML). Returns false after showing why it
     /// could not. "torchscript" (quantization baked in) is queued on the engine thread, behind any
@@ -114,6 +119,7 @@ Q_SIGNALS:
     /// A trial of a running sensitivity analysis or search was recorded (and plotted).
     void trialRecorded(qint64 id);
     void exportFinished(const QString& path, bool ok);
+    void int8Finished();
     void jobFailed(const QString& message);
 
 protected:
@@ -186,6 +192,7 @@ private:
     QElapsedTimer m_jobClock;
     SearchSettings m_searchSettings;
     SearchResult m_search;
+    Int8Result m_int8;
     QVector<qint64> m_searchPath;
     double m_searchMaxDrop = -1; ///< of the running search, as a fraction
 

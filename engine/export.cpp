@@ -1,6 +1,7 @@
 #include "export.h"
 
 #include "errors.h"
+#include "export_p.h"
 #include "model_p.h"
 #include "trial_p.h"
 
@@ -12,7 +13,7 @@
 
 #include <torch/csrc/jit/api/function_impl.h>
 #include <torch/csrc/jit/ir/ir.h>
-#include <torch/csrc/jit/serialization/export.h>
+#include <torch/csrc/jit/passes/dead_code_elimination.h>
 
 namespace qs {
 
@@ -319,6 +320,73 @@ if __name__ == "__main__":
     return py.toUtf8();
 }
 
+torch::jit::Module probeFreeCopy(const Model::Impl& m, const ProbeReplacement& replace)
+{
+    using namespace torch::jit;
+    Module copy = m.module.clone(); // own types and graphs: the open model keeps its probes
+    std::shared_ptr<Graph> graph = toGraphFunction(copy.get_method("forward").function()).graph();
+    const c10::Symbol probeKind = c10::Symbol::fromQualString("quantscope::probe");
+    std::vector<Node*> probes;
+    for (Node* n : graph->nodes())
+        if (n->kind() == probeKind)
+            probes.push_back(n);
+    for (Node* n : probes) {
+        Value* x = n->input(0);
+        const int site = int(toIValue(n->input(1))->toInt());
+        const bool input = toIValue(n->input(2))->toInt() == int64_t(ProbeRole::Input);
+        Value* replacement = replace ? replace(copy, *graph, n, x, site, input) : x;
+        n->output()->replaceAllUsesWith(replacement);
+        n->destroy();
+    }
+    EliminateDeadCode(graph);
+    graph->lint();
+    return copy;
+}
+
+QByteArray saveModule(const torch::jit::Module& module)
+{
+    std::ostringstream out;
+    try {
+        module.save(out);
+    } catch (const std::exception& e) {
+        throw EngineError(ErrorKind::Internal, QStringLiteral("cannot save the model: %1").arg(torchMessage(e)));
+    }
+    const std::string bytes = out.str();
+    return QByteArray(bytes.data(), qsizetype(bytes.size()));
+}
+
+torch::jit::Value* bakedActivation(torch::jit::Graph& graph, torch::jit::Node* probe, torch::jit::Value* x,
+                                   const LayerTrialResult& l, TrialMode mode)
+{
+    using namespace torch::jit;
+    if (mode != TrialMode::Static)
+        return x;
+    const QuantSpec spec = QuantSpec::parse(l.activationSpec);
+    WithInsertPoint point(probe);
+    Value* replacement = x;
+    if (spec.type == QuantType::Int) {
+        const QParams& q = l.activationQParams;
+        if (q.scale.size() != 1)
+            throw EngineError(ErrorKind::BadInput, QStringLiteral("%1: the trial has no activation scale to bake").arg(l.name));
+        replacement = graph.insert(aten::fake_quantize_per_tensor_affine,
+                                   {x, q.scale[0], int64_t(q.zeroPoint[0]), int64_t(q.quantMin), int64_t(q.quantMax)});
+    } else if (spec.type == QuantType::Float16 || spec.type == QuantType::BFloat16) {
+        Value* low = graph.insert(aten::to, {x, spec.type == QuantType::Float16 ? at::kHalf : at::kBFloat16});
+        replacement = graph.insert(aten::to, {low, at::kFloat});
+    }
+    replacement->setType(x->type());
+    return replacement;
+}
+
+void bakeWeights(torch::jit::Module& copy, const Model::Impl& m, const TrialResult& r, const std::vector<bool>& skip)
+{
+    for (int i = 0; i < r.layers.size(); ++i) {
+        const QuantSpec spec = QuantSpec::parse(r.layers[i].weightSpec);
+        if (spec.type != QuantType::Float && !(size_t(i) < skip.size() && skip[size_t(i)]))
+            swapTensor(copy, m.sites[size_t(i)].weightPath, fakeQuantizedWeight(m, i, spec).clone());
+    }
+}
+
 QByteArray bakedTorchScript(const Model& model, const QuantConfig& config, const TrialResult& result)
 {
     using namespace torch::jit;
@@ -334,52 +402,11 @@ QByteArray bakedTorchScript(const Model& model, const QuantConfig& config, const
                                          "export a static or weight-only trial"));
     c10::InferenceMode guard(false);
     at::NoGradGuard noGrad;
-    Module copy = m.module.clone(); // own types and graphs: the open model keeps its probes
-    for (int i = 0; i < result.layers.size(); ++i) {
-        const QuantSpec spec = QuantSpec::parse(result.layers[i].weightSpec);
-        if (spec.type != QuantType::Float)
-            swapTensor(copy, m.sites[size_t(i)].weightPath, fakeQuantizedWeight(m, i, spec).clone());
-    }
-    std::shared_ptr<Graph> graph = toGraphFunction(copy.get_method("forward").function()).graph();
-    const c10::Symbol probeKind = c10::Symbol::fromQualString("quantscope::probe");
-    std::vector<Node*> probes;
-    for (Node* n : graph->nodes())
-        if (n->kind() == probeKind)
-            probes.push_back(n);
-    for (Node* n : probes) {
-        Value* x = n->input(0);
-        const int site = int(toIValue(n->input(1))->toInt());
-        const bool input = toIValue(n->input(2))->toInt() == int64_t(ProbeRole::Input);
-        Value* replacement = x;
-        if (input && config.mode == TrialMode::Static) {
-            const LayerTrialResult& l = result.layers.at(site);
-            const QuantSpec spec = QuantSpec::parse(l.activationSpec);
-            WithInsertPoint point(n);
-            if (spec.type == QuantType::Int) {
-                const QParams& q = l.activationQParams;
-                if (q.scale.size() != 1)
-                    throw EngineError(ErrorKind::BadInput,
-                                      QStringLiteral("%1: the trial has no activation scale to bake").arg(l.name));
-                replacement = graph->insert(aten::fake_quantize_per_tensor_affine,
-                                            {x, q.scale[0], int64_t(q.zeroPoint[0]), int64_t(q.quantMin), int64_t(q.quantMax)});
-            } else if (spec.type == QuantType::Float16 || spec.type == QuantType::BFloat16) {
-                Value* low = graph->insert(aten::to, {x, spec.type == QuantType::Float16 ? at::kHalf : at::kBFloat16});
-                replacement = graph->insert(aten::to, {low, at::kFloat});
-            }
-            replacement->setType(x->type());
-        }
-        n->output()->replaceAllUsesWith(replacement);
-        n->destroy();
-    }
-    graph->lint();
-    std::ostringstream out;
-    try {
-        copy.save(out);
-    } catch (const std::exception& e) {
-        throw EngineError(ErrorKind::Internal, QStringLiteral("cannot save the baked model: %1").arg(torchMessage(e)));
-    }
-    const std::string bytes = out.str();
-    return QByteArray(bytes.data(), qsizetype(bytes.size()));
+    Module copy = probeFreeCopy(m, [&](Module&, Graph& graph, Node* n, Value* x, int site, bool input) -> Value* {
+        return input ? bakedActivation(graph, n, x, result.layers.at(site), config.mode) : x;
+    });
+    bakeWeights(copy, m, result, {});
+    return saveModule(copy);
 }
 
 QByteArray layerCsv(const TrialResult& result)

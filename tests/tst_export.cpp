@@ -4,6 +4,7 @@
 #include "data_p.h"
 #include "errors.h"
 #include "export.h"
+#include "int8.h"
 #include "model_p.h"
 #include "runtime.h"
 #include "trial.h"
@@ -177,6 +178,51 @@ private Q_SLOTS:
         QCOMPARE(wrong.code, 2);
         QVERIFY2(wrong.err.contains("trial 2 is of Fashion-MNIST LeNet (demo), not of"), qPrintable(wrong.err));
         QVERIFY(!QFile::exists(m_dir.filePath("x.pt")));
+    }
+
+    // W8A8 on LibTorch's int8 kernels: every demo layer runs int8, the accuracy agrees with the
+    // fake-quantized trial within 0.3 points on the whole evaluation split, and the saved model
+    // gives the same predictions in Python.
+    void int8KernelsAgreeWithTheTrial()
+    {
+        initRuntime();
+        auto model = loadDemoModel();
+        auto data = Dataset::load(DataSpec::demo());
+        const TrialOptions options;
+        TrialRunner runner(model, data, options);
+        const QuantConfig w8a8;
+        const TrialResult trial = runner.run(w8a8, JobControl());
+        const Int8Result r = buildInt8Model(*model, *data, w8a8, trial, options, JobControl());
+        QVERIFY(!r.engine.isEmpty());
+        QCOMPARE(r.int8Layers, 5);
+        QVERIFY(r.fakeQuantLayers.isEmpty());
+        QCOMPARE(r.evaluationSamples, trial.evaluationSamples);
+        QVERIFY2(std::abs(r.top1 - trial.top1) <= 0.003,
+                 qPrintable(QStringLiteral("int8 %1 against fake-quant %2").arg(r.top1).arg(trial.top1)));
+        QVERIFY(r.int8Ms1 > 0 && r.floatMs1 > 0 && r.int8Ms32 > 0 && r.floatMs32 > 0);
+        QCOMPARE(runner.run(w8a8, JobControl()).top1, trial.top1); // the open model is unchanged
+
+        std::istringstream in(r.torchscript.toStdString());
+        torch::jit::Module int8 = torch::jit::load(in);
+        c10::InferenceMode guard;
+        const SampleRange eval = data->evaluationRange(options.calibrationSamples);
+        const at::Tensor x = data->impl().batchInputs(eval.begin, eval.begin + 512);
+        const at::Tensor labels = data->impl().batchLabels(eval.begin, eval.begin + 512);
+        const qint64 correct = int8.forward({x}).toTensor().argmax(1).eq(labels).sum().item<int64_t>();
+        const QString path = m_dir.filePath("int8.pt");
+        writeFileAtomically(path, r.torchscript);
+        const Run python = run("/usr/bin/python3",
+                               {QStringLiteral(QS_SOURCE "/tests/export/check_torchscript_export.py"), path, kImages,
+                                QStringLiteral("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"),
+                                QString::number(eval.begin), "512"},
+                               m_dir.path());
+        QVERIFY2(python.code == 0, qPrintable(python.err));
+        QVERIFY2(python.out.contains(QStringLiteral("correct %1\n").arg(correct)), qPrintable(python.out));
+
+        QuantConfig int4 = w8a8;
+        int4.weight.bits = 4;
+        const TrialResult four = runner.run(int4, JobControl());
+        QVERIFY_THROWS_EXCEPTION(EngineError, buildInt8Model(*model, *data, int4, four, options, JobControl()));
     }
 
     void csvHasOneRowPerLayer()

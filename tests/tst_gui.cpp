@@ -293,6 +293,12 @@ private Q_SLOTS:
             if (s.name.startsWith("search start"))
                 all8 = s.sizeBytes;
         QVERIFY(all8 > 0 && r.bestResult.sizeBytes < all8);
+        // The search's best trial has int4 and int2 layers: int8 kernels run only its int8 ones.
+        QSignalSpy int8(&w, &MainWindow::int8Finished);
+        w.runInt8(m_dir.filePath("best-int8.pt"));
+        QVERIFY(int8.wait(120000));
+        QVERIFY(w.lastInt8().int8Layers >= 1 && !w.lastInt8().fakeQuantLayers.isEmpty());
+        QVERIFY(QFile::exists(m_dir.filePath("best-int8.pt")));
         // The best trial exports in every form; the configuration comes back through import.
         for (const char* format : {"json", "python", "csv"})
             QVERIFY(w.exportTrial(format, m_dir.filePath(QStringLiteral("best.") + format)));

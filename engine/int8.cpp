@@ -1,0 +1,237 @@
+#include "int8.h"
+
+#include "batches_p.h"
+#include "data_p.h"
+#include "export_p.h"
+#include "model_p.h"
+#include "observers_p.h"
+
+#include <torch/csrc/jit/ir/ir.h>
+#include <torch/csrc/jit/passes/dead_code_elimination.h>
+
+#include <QElapsedTimer>
+
+#include <algorithm>
+#include <sstream>
+
+namespace qs {
+
+namespace {
+
+/// Observes every site's output, for the requantization scale of int8 kernels.
+class OutputCalibration : public ProbeHandler
+{
+public:
+    std::vector<std::unique_ptr<Observer>> observers;
+    at::Tensor onProbe(const at::Tensor& x, int site, ProbeRole role) override
+    {
+        if (role == ProbeRole::Output && observers[size_t(site)])
+            observers[size_t(site)]->observe(x);
+        return x;
+    }
+};
+
+/// Why a layer cannot run on int8 kernels, or empty.
+QString unsupported(const LayerInfo& l, const LayerTrialResult& r)
+{
+    if (l.op != QLatin1String("conv2d") && l.op != QLatin1String("linear"))
+        return QStringLiteral("%1 has no int8 kernel here").arg(l.op);
+    const QuantSpec w = QuantSpec::parse(r.weightSpec);
+    const QuantSpec a = QuantSpec::parse(r.activationSpec);
+    if (w.type != QuantType::Int || w.bits != 8 || !w.isSigned || w.granularity == Granularity::Group || w.axis != 0)
+        return QStringLiteral("weights %1 are not int8 per tensor or per output channel").arg(r.weightSpec);
+    if (a.type != QuantType::Int || a.bits != 8 || a.isSigned || r.activationQParams.scale.size() != 1)
+        return QStringLiteral("input activations %1 are not static uint8").arg(r.activationSpec);
+    return {};
+}
+
+/// Calls a registered operator by name with boxed arguments; returns its first output.
+c10::IValue callOp(const char* name, torch::jit::Stack stack)
+{
+    const auto op = c10::Dispatcher::singleton().findSchemaOrThrow(name, "");
+    op.callBoxed(&stack);
+    return stack.at(0);
+}
+
+/// A constant argument of a node: a constant, or a list built from constant ints.
+c10::IValue constantArg(torch::jit::Value* v, const QString& layer)
+{
+    if (auto c = torch::jit::toIValue(v))
+        return *c;
+    torch::jit::Node* n = v->node();
+    if (n->kind() == c10::prim::ListConstruct) {
+        c10::List<int64_t> list;
+        for (torch::jit::Value* in : n->inputs()) {
+            const auto c = torch::jit::toIValue(in);
+            if (!c || !c->isInt())
+                break;
+            list.push_back(c->toInt());
+        }
+        if (list.size() == n->inputs().size())
+            return list;
+    }
+    throw EngineError(ErrorKind::BadInput, QStringLiteral("%1: its convolution arguments are not constants").arg(layer));
+}
+
+double medianMs(const std::function<void()>& fn, int runs)
+{
+    for (int i = 0; i < 3; ++i)
+        fn(); // warm-up: the profiling executor specialises on the first runs
+    std::vector<double> ms;
+    QElapsedTimer t;
+    for (int i = 0; i < runs; ++i) {
+        t.start();
+        fn();
+        ms.push_back(t.nsecsElapsed() / 1e6);
+    }
+    std::nth_element(ms.begin(), ms.begin() + ms.size() / 2, ms.end());
+    return ms[ms.size() / 2];
+}
+
+at::Tensor firstTensor(c10::IValue out)
+{
+    while (out.isTuple())
+        out = out.toTupleRef().elements().at(0);
+    return out.toTensor();
+}
+
+} // namespace
+
+Int8Result buildInt8Model(Model& model, const Dataset& data, const QuantConfig& config, const TrialResult& trial,
+                          const TrialOptions& options, const JobControl& control)
+{
+    using namespace torch::jit;
+    Model::Impl& m = model.impl();
+    if (config.mode != TrialMode::Static)
+        throw EngineError(ErrorKind::BadInput,
+                          QStringLiteral("int8 kernels need static activations; this trial's mode is %1").arg(trialModeName(config.mode)));
+    if (trial.layers.size() != m.layers.size())
+        throw EngineError(ErrorKind::BadInput, QStringLiteral("the trial is not of %1").arg(m.displayName));
+    Int8Result result;
+    std::vector<bool> int8(size_t(m.layers.size()), false);
+    for (int i = 0; i < m.layers.size(); ++i) {
+        const QString why = unsupported(m.layers[i], trial.layers[i]);
+        if (why.isEmpty())
+            int8[size_t(i)] = true;
+        else
+            result.fakeQuantLayers << QStringLiteral("%1: %2").arg(m.layers[i].name, why);
+    }
+    result.int8Layers = int(std::count(int8.begin(), int8.end(), true));
+    if (result.int8Layers == 0)
+        throw EngineError(ErrorKind::BadInput,
+                          QStringLiteral("no layer of this trial can run on int8 kernels (%1)").arg(result.fakeQuantLayers.join(QStringLiteral("; "))));
+
+    // The quantized engine: oneDNN on x86 when this LibTorch has it, else whatever it has.
+    auto& context = at::globalContext();
+    const auto engines = context.supportedQEngines();
+    for (at::QEngine e : {at::QEngine::ONEDNN, at::QEngine::FBGEMM, at::QEngine::QNNPACK})
+        if (std::find(engines.begin(), engines.end(), e) != engines.end()) {
+            context.setQEngine(e);
+            break;
+        }
+    result.engine = QString::fromStdString(c10::toString(context.qEngine())).toLower();
+
+    c10::InferenceMode guard;
+    // 1. Output qparams of each int8 layer, observed on the float model over the calibration split.
+    OutputCalibration calibration;
+    for (int i = 0; i < m.layers.size(); ++i) {
+        QuantSpec out = QuantSpec::parse(trial.layers[i].activationSpec);
+        out.isSigned = false;
+        out.symmetric = false;
+        calibration.observers.push_back(int8[size_t(i)] ? makeObserver(out) : nullptr);
+    }
+    {
+        ScopedProbeHandler scope(&calibration);
+        forEachBatch(data.calibrationRange(options.calibrationSamples), options.batchSize, control, 0.0, 0.3,
+                     QStringLiteral("Calibrating layer outputs"),
+                     [&](qint64, qint64 b, qint64 e) { runForward(model, data, data.impl().batchInputs(b, e)); });
+    }
+
+    // 2. The int8 graph: a probe-free copy whose int8 layers are rewritten.
+    const Module floatModule = probeFreeCopy(m, {});
+    Module q = probeFreeCopy(m, [&](Module& copy, Graph& graph, Node* probe, Value* x, int site, bool input) -> Value* {
+        if (!input)
+            return x;
+        if (!int8[size_t(site)]) // not on int8 kernels: the trial's fake quantization, as in the baked model
+            return bakedActivation(graph, probe, x, trial.layers[site], config.mode);
+        Node* op = nullptr; // the site's op uses the input probe's output
+        for (const Use& use : probe->output()->uses())
+            if (use.user->kind() == aten::conv2d || use.user->kind() == aten::linear)
+                op = use.user;
+        if (!op) {
+            result.fakeQuantLayers << QStringLiteral("%1: its op was not found after the probe").arg(m.layers[site].name);
+            --result.int8Layers;
+            int8[size_t(site)] = false;
+            return bakedActivation(graph, probe, x, trial.layers[site], config.mode);
+        }
+        const LayerTrialResult& l = trial.layers[site];
+        const QParams& wq = l.weightQParams;
+        const at::Tensor w = m.weight(site).contiguous();
+        at::Tensor qw;
+        if (wq.scale.size() == 1) {
+            qw = at::quantize_per_tensor(w, wq.scale[0], wq.zeroPoint[0], at::kQInt8);
+        } else {
+            const at::Tensor scales = torch::tensor(std::vector<double>(wq.scale.begin(), wq.scale.end()), at::kDouble);
+            const at::Tensor zps = torch::tensor(std::vector<int64_t>(wq.zeroPoint.begin(), wq.zeroPoint.end()), at::kLong);
+            qw = at::quantize_per_channel(w, scales, zps, 0, at::kQInt8);
+        }
+        c10::IValue bias;
+        if (!m.sites[size_t(site)].biasPath.empty())
+            bias = m.tensorAt(m.sites[size_t(site)].biasPath);
+        const bool conv = op->kind() == aten::conv2d;
+        const c10::IValue packed =
+            conv ? callOp("quantized::conv2d_prepack",
+                          {qw, bias, constantArg(op->input(3), l.name), constantArg(op->input(4), l.name),
+                           constantArg(op->input(5), l.name), constantArg(op->input(6), l.name)})
+                 : callOp("quantized::linear_prepack", {qw, bias});
+        const std::string attr = "_quantscope_packed_" + std::to_string(site);
+        copy.register_attribute(attr, packed.type(), packed);
+        const QParams& in = l.activationQParams;
+        const QParams out = calibration.observers[size_t(site)]->qparams();
+        WithInsertPoint point(op);
+        Value* xq = graph.insert(aten::quantize_per_tensor, {x, in.scale[0], int64_t(in.zeroPoint[0]), at::kQUInt8});
+        Value* params = graph.insertGetAttr(graph.inputs().at(0), attr);
+        Value* yq = graph.insert(c10::Symbol::fromQualString(conv ? "quantized::conv2d" : "quantized::linear"),
+                                 {xq, params, out.scale[0], int64_t(out.zeroPoint[0])});
+        Value* y = graph.insert(aten::dequantize, {yq});
+        op->output()->replaceAllUsesWith(y);
+        op->destroy();
+        return x;
+    });
+    bakeWeights(q, m, trial, int8);
+    result.torchscript = saveModule(q);
+
+    // 3. Accuracy on the evaluation split, beside the trial's.
+    const SampleRange eval = data.evaluationRange(options.calibrationSamples, options.evaluationLimit);
+    qint64 correct = 0;
+    Module floatRun = floatModule;
+    forEachBatch(eval, options.batchSize, control, 0.3, 0.8, QStringLiteral("Evaluating the int8 model"),
+                 [&](qint64, qint64 b, qint64 e) {
+                     const at::Tensor x = data.impl().batchInputs(b, e);
+                     const at::Tensor out = firstTensor(q.forward({x}));
+                     const at::Tensor target = data.hasLabels() ? data.impl().batchLabels(b, e)
+                                                                : firstTensor(floatRun.forward({x})).argmax(1);
+                     correct += out.argmax(1).eq(target).sum().item<int64_t>();
+                 });
+    result.hasAccuracy = data.hasLabels();
+    result.evaluationSamples = eval.size();
+    result.top1 = double(correct) / double(qMax<qint64>(1, eval.size()));
+    result.fakeQuantTop1 = trial.top1;
+    result.floatTop1 = trial.floatTop1;
+
+    // 4. Latency: batches of 1 and 32 from the evaluation split, float against int8.
+    control.report(0.8, QStringLiteral("Timing"));
+    for (int batch : {1, 32}) {
+        const at::Tensor x = data.impl().batchInputs(eval.begin, qMin(eval.end, eval.begin + batch));
+        const int runs = batch == 1 ? 200 : 40;
+        const double f = medianMs([&] { floatRun.forward({x}); }, runs);
+        control.checkCancelled();
+        const double i = medianMs([&] { q.forward({x}); }, runs);
+        (batch == 1 ? result.floatMs1 : result.floatMs32) = f;
+        (batch == 1 ? result.int8Ms1 : result.int8Ms32) = i;
+    }
+    control.report(1, QStringLiteral("Done"));
+    return result;
+}
+
+} // namespace qs

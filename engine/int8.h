@@ -1,0 +1,40 @@
+#pragma once
+// A trial's W8A8 settings on LibTorch's real quantized kernels: the int8 model, its accuracy
+// beside the fake-quantized trial's, and its latency against the float model.
+
+#include "data.h"
+#include "errors.h"
+#include "model.h"
+#include "quant.h"
+#include "trial.h"
+
+#include <QByteArray>
+#include <QStringList>
+
+namespace qs {
+
+struct Int8Result {
+    QString engine;              ///< LibTorch's quantized engine used: onednn, qnnpack, fbgemm, x86
+    bool hasAccuracy = false;    ///< false: top1 is agreement with the float model
+    double top1 = 0;             ///< the int8 model on the evaluation split
+    double fakeQuantTop1 = 0;    ///< the trial's (fake-quantized) figure, for comparison
+    double floatTop1 = 0;
+    qint64 evaluationSamples = 0;
+    int int8Layers = 0;          ///< layers running on int8 kernels
+    QStringList fakeQuantLayers; ///< layers not on int8 kernels, with the reason: they keep the trial's fake quantization
+    double floatMs1 = 0, int8Ms1 = 0;   ///< median latency, batch 1
+    double floatMs32 = 0, int8Ms32 = 0; ///< median latency, batch 32
+    QByteArray torchscript;      ///< the int8 model, loadable with torch.jit.load
+};
+
+/// Builds the int8 model of a static W8A8 trial: each conv2d and linear whose weights are int8
+/// and input activations uint8 becomes quantize → quantized::conv2d / quantized::linear (weights
+/// prepacked with the trial's scales and zero points, input with the trial's activation qparams,
+/// output requantized with qparams calibrated on the layer's output) → dequantize; every other
+/// layer keeps the trial's fake quantization (as in the baked TorchScript), so that the two
+/// accuracies compare the same settings. Evaluates it on `options`' evaluation split and times batches of 1 and 32.
+/// Throws EngineError(BadInput) when no layer can run on int8 kernels (e.g. not W8A8 static).
+Int8Result buildInt8Model(Model& model, const Dataset& data, const QuantConfig& config, const TrialResult& trial,
+                          const TrialOptions& options, const JobControl& control);
+
+} // namespace qs
