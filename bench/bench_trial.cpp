@@ -21,15 +21,9 @@
 
 using namespace qs;
 
-namespace {
+using benchdata::seconds;
 
-double seconds(const std::function<void()>& fn)
-{
-    QElapsedTimer t;
-    t.start();
-    fn();
-    return t.nsecsElapsed() / 1e9;
-}
+namespace {
 
 void bench(const QString& title, std::shared_ptr<Model> model, std::shared_ptr<Dataset> data, qint64 evalLimit)
 {

@@ -1,14 +1,27 @@
 #pragma once
-// Data for the benchmarks: random 32×32×3 images as IDX files (for the ResNet-20 model).
+// What the benchmarks share: a stopwatch, and random 32×32×3 images as IDX files (for the
+// ResNet-20 model).
 
 #include "../tests/idxwrite.h"
 #include "data.h"
 
+#include <QElapsedTimer>
 #include <QTemporaryDir>
+
+#include <functional>
 
 #include <torch/script.h>
 
 namespace qs::benchdata {
+
+/// Wall-clock seconds of one call.
+inline double seconds(const std::function<void()>& fn)
+{
+    QElapsedTimer t;
+    t.start();
+    fn();
+    return t.nsecsElapsed() / 1e9;
+}
 
 /// N random images, with random labels unless `labels` is false (then the metric is top-1
 /// agreement with the float model, which is what random weights can be judged on).

@@ -42,10 +42,22 @@ Run run(const QString& program, const QStringList& args, const QString& dataHome
             QString::fromUtf8(p.readAllStandardError())};
 }
 
+/// Python's PyTorch loads a TorchScript file and runs it on Fashion-MNIST test images.
+Run runTorchScriptCheck(const QString& model, qint64 first, int count, const QString& dataHome);
+
 const QString kCli = QStringLiteral(QS_CLI);
 const QString kCheck = QStringLiteral(QS_SOURCE "/tests/export/check_pytorch_export.py");
 const QString kDemo = QStringLiteral(QS_SOURCE "/resources/fashion_lenet.pt");
 const QString kImages = QStringLiteral("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz");
+
+Run runTorchScriptCheck(const QString& model, qint64 first, int count, const QString& dataHome)
+{
+    return run("/usr/bin/python3",
+               {QStringLiteral(QS_SOURCE "/tests/export/check_torchscript_export.py"), model, kImages,
+                QStringLiteral("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"), QString::number(first),
+                QString::number(count)},
+               dataHome);
+}
 
 } // namespace
 
@@ -137,11 +149,7 @@ private Q_SLOTS:
 
         const QString path = m_dir.filePath("baked.pt");
         writeFileAtomically(path, bytes);
-        const Run python = run("/usr/bin/python3",
-                               {QStringLiteral(QS_SOURCE "/tests/export/check_torchscript_export.py"), path, kImages,
-                                QStringLiteral("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"),
-                                QString::number(eval.begin), "512"},
-                               m_dir.path());
+        const Run python = runTorchScriptCheck(path, eval.begin, 512, m_dir.path());
         QVERIFY2(python.code == 0, qPrintable(python.err));
         QVERIFY2(python.out.contains(QStringLiteral("correct %1\n").arg(qRound64(r.top1 * 512))), qPrintable(python.out));
         QVERIFY2(python.out.contains("fake_quantize_per_tensor_affine 4"), qPrintable(python.out)); // fc3's input is float16
@@ -211,11 +219,7 @@ private Q_SLOTS:
         const qint64 correct = int8.forward({x}).toTensor().argmax(1).eq(labels).sum().item<int64_t>();
         const QString path = m_dir.filePath("int8.pt");
         writeFileAtomically(path, r.torchscript);
-        const Run python = run("/usr/bin/python3",
-                               {QStringLiteral(QS_SOURCE "/tests/export/check_torchscript_export.py"), path, kImages,
-                                QStringLiteral("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"),
-                                QString::number(eval.begin), "512"},
-                               m_dir.path());
+        const Run python = runTorchScriptCheck(path, eval.begin, 512, m_dir.path());
         QVERIFY2(python.code == 0, qPrintable(python.err));
         QVERIFY2(python.out.contains(QStringLiteral("correct %1\n").arg(correct)), qPrintable(python.out));
 
