@@ -122,6 +122,9 @@ private Q_SLOTS:
         QTest::newRow("labels not 1-d") << img << idxBytes({3, 1}, QByteArray("\x01\x02\x03", 3))
                                         << "not a label file";
         QTest::newRow("images 1-d") << threeLabels() << threeLabels() << "1-dimensional";
+        // Found by the fuzzer: dimensions whose product overflows 64 bits were multiplied first.
+        QTest::newRow("overflowing dimensions") << idxBytes({0x80000000u, 8, 0x80000000u}, QByteArray())
+                                                << threeLabels() << "too large";
     }
     void rejectsBadFiles()
     {
