@@ -28,6 +28,10 @@ void forEachBatch(SampleRange range, int batchSize, const JobControl& control, d
     control.report(to, stage);
 }
 
+/// Checks that a model's output for a batch is batch × classes and covers the data's labels;
+/// throws EngineError(BadInput) naming model and data otherwise.
+void checkClassifierOutput(const at::Tensor& out, qint64 batch, const Model& model, const Dataset& data);
+
 /// Runs forward; an exception from LibTorch becomes a BadInput error naming model and data.
 at::Tensor runForward(Model& model, const Dataset& data, const at::Tensor& x);
 

@@ -7,6 +7,7 @@
 #include <QCryptographicHash>
 #include <QFile>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QStringList>
 
 #include <torch/csrc/jit/passes/fold_conv_bn.h>
@@ -16,9 +17,11 @@
 #include <set>
 #include <sstream>
 
-namespace qs {
+namespace qs
+{
 
-namespace {
+namespace
+{
 
 using torch::jit::Node;
 using torch::jit::Value;
@@ -45,18 +48,20 @@ struct Candidate {
     QString op;
     int activationInput; // -1: none
     int weightInput;
-    int biasInput;       // -1: none
+    int biasInput; // -1: none
 };
 
 /// Classifies a node as a quantizable site, or returns op empty.
 Candidate classify(Node* n, Value* self)
 {
     const auto kind = n->kind();
-    auto isParam = [&](size_t i) { return i < n->inputs().size() && !attributePath(n->input(i), self).empty(); };
+    auto isParam = [&](size_t i) {
+        return i < n->inputs().size() && !attributePath(n->input(i), self).empty();
+    };
     const std::string q = kind.toQualString();
-    static const std::vector<std::string> plain = {"aten::linear", "aten::conv1d", "aten::conv2d", "aten::conv3d",
-                                                   "aten::conv_transpose1d", "aten::conv_transpose2d",
-                                                   "aten::conv_transpose3d", "aten::_convolution"};
+    static const std::vector<std::string> plain = {
+        "aten::linear",           "aten::conv1d",           "aten::conv2d",           "aten::conv3d",
+        "aten::conv_transpose1d", "aten::conv_transpose2d", "aten::conv_transpose3d", "aten::_convolution"};
     for (const auto& p : plain)
         if (q == p && isParam(1))
             return {n, QString::fromStdString(q.substr(6)), 0, 1, 2};
@@ -113,7 +118,11 @@ std::unique_ptr<Model::Impl> loadModule(std::istream& in, const QString& name)
         d->module = torch::jit::load(in, torch::kCPU);
     } catch (const std::exception& e) {
         throw EngineError(ErrorKind::BadInput,
-                          QStringLiteral("%1 is not a TorchScript model: %2").arg(name, torchMessage(e)));
+                          torchMessage(e).contains(QLatin1String("hasRecord(\"version\")"))
+                              ? QStringLiteral("%1 is a zip archive but not a TorchScript model (it has no TorchScript "
+                                               "version record; save models with torch.jit.save)")
+                                    .arg(name)
+                              : QStringLiteral("%1 is not a TorchScript model: %2").arg(name, torchMessage(e)));
     }
     if (!d->module.find_method("forward"))
         throw EngineError(ErrorKind::BadInput, QStringLiteral("%1 has no forward method").arg(name));
@@ -160,7 +169,6 @@ std::unique_ptr<Model::Impl> loadModule(std::istream& in, const QString& name)
                 d->parameterCount += t.numel();
         }
     }
-
 
     std::vector<Candidate> found;
     collect(d->graph->block(), self, found);
@@ -217,8 +225,17 @@ QString torchMessage(const std::exception& e)
         msg = QString::fromStdString(ce->what_without_backtrace());
     else
         msg = QString::fromLocal8Bit(e.what());
+    msg.remove(QStringLiteral(
+        "(Could this error message be improved?  If so, please report an enhancement request to PyTorch.)"));
+    // An exception raised inside TorchScript code: its last line names the error and the reason,
+    // after a traceback of source excerpts.
+    const QStringList all = msg.split(u'\n', Qt::SkipEmptyParts);
+    static const QRegularExpression raised(QStringLiteral("^(builtins\\.)?[A-Za-z_.]*(Error|Exception): "));
+    for (auto it = all.rbegin(); it != all.rend(); ++it)
+        if (raised.match(it->trimmed()).hasMatch() && msg.contains(QLatin1String("TorchScript interpreter")))
+            return it->trimmed().remove(QRegularExpression(QStringLiteral("^builtins\\.")));
     // LibTorch messages carry call stacks and source excerpts after the first lines.
-    QStringList lines = msg.split(u'\n', Qt::SkipEmptyParts);
+    QStringList lines = all;
     QStringList kept;
     for (const QString& l : lines) {
         const QString t = l.trimmed();
@@ -280,9 +297,8 @@ at::Tensor Model::Impl::forward(const at::Tensor& input)
     if (out.isList() && out.toListRef().size() > 0)
         out = out.toListRef()[0];
     if (!out.isTensor())
-        throw EngineError(ErrorKind::BadInput,
-                          QStringLiteral("%1: forward returned %2, not a tensor")
-                              .arg(displayName, QString::fromStdString(out.tagKind())));
+        throw EngineError(ErrorKind::BadInput, QStringLiteral("%1: forward returned %2, not a tensor")
+                                                   .arg(displayName, QString::fromStdString(out.tagKind())));
     return out.toTensor();
 }
 
@@ -293,10 +309,12 @@ std::shared_ptr<Model> Model::load(const QString& path)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
-        throw EngineError(ErrorKind::BadInput, QStringLiteral("cannot open model %1: %2").arg(path, f.errorString()));
+        throw EngineError(ErrorKind::BadInput,
+                          QStringLiteral("cannot open model %1: %2").arg(path, f.errorString()));
     const QByteArray bytes = f.readAll();
     if (bytes.isEmpty())
-        throw EngineError(ErrorKind::BadInput, QStringLiteral("%1 is not a TorchScript model: the file is empty").arg(path));
+        throw EngineError(ErrorKind::BadInput,
+                          QStringLiteral("%1 is not a TorchScript model: the file is empty").arg(path));
     return loadFromBytes(bytes, path);
 }
 
@@ -308,13 +326,29 @@ std::shared_ptr<Model> Model::loadFromBytes(const QByteArray& bytes, const QStri
     return std::shared_ptr<Model>(new Model(std::move(d)));
 }
 
-QString Model::displayName() const { return d->displayName; }
-QString Model::sha256() const { return d->sha256; }
-const QVector<LayerInfo>& Model::layers() const { return d->layers; }
-const QStringList& Model::warnings() const { return d->warnings; }
-qint64 Model::parameterCount() const { return d->parameterCount; }
+QString Model::displayName() const
+{
+    return d->displayName;
+}
+QString Model::sha256() const
+{
+    return d->sha256;
+}
+const QVector<LayerInfo>& Model::layers() const
+{
+    return d->layers;
+}
+const QStringList& Model::warnings() const
+{
+    return d->warnings;
+}
+qint64 Model::parameterCount() const
+{
+    return d->parameterCount;
+}
 
-namespace {
+namespace
+{
 class ShapeRecorder : public ProbeHandler
 {
 public:
@@ -351,8 +385,8 @@ void Model::measureShapes(const Dataset& data)
     } catch (const std::exception& e) {
         throw EngineError(ErrorKind::BadInput,
                           QStringLiteral("%1 cannot run on %2 (input %3): %4")
-                              .arg(d->displayName, data.description(),
-                                   formatShape(data.sampleShape(true)), torchMessage(e)));
+                              .arg(d->displayName, data.description(), formatShape(data.sampleShape(true)),
+                                   torchMessage(e)));
     }
 }
 

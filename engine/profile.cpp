@@ -6,9 +6,11 @@
 
 #include <QElapsedTimer>
 
-namespace qs {
+namespace qs
+{
 
-namespace {
+namespace
+{
 
 /// Minima and maxima of `t` along `axis`, as plain vectors.
 void channelRanges(const at::Tensor& t, int64_t axis, QVector<double>& mins, QVector<double>& maxs)
@@ -73,9 +75,10 @@ at::Tensor runForward(Model& model, const Dataset& data, const at::Tensor& x)
     } catch (const EngineError&) {
         throw;
     } catch (const std::exception& e) {
-        throw EngineError(ErrorKind::BadInput, QStringLiteral("%1 failed on %2 (input %3): %4")
-                                                   .arg(model.displayName(), data.description(),
-                                                        formatShape(data.sampleShape(true)), torchMessage(e)));
+        throw EngineError(ErrorKind::BadInput,
+                          QStringLiteral("%1 failed on %2 (input %3): %4")
+                              .arg(model.displayName(), data.description(),
+                                   formatShape(data.sampleShape(true)), torchMessage(e)));
     }
 }
 
@@ -93,47 +96,56 @@ QVector<TensorStats> activationStats(Model& model, const Dataset& data, SampleRa
     c10::InferenceMode guard;
     CalibrationProbe probe(model.layers(), bins);
     ScopedProbeHandler scope(&probe);
-    forEachBatch(range, batchSize, control, 0, 1, QStringLiteral("Calibrating"), [&](qint64, qint64 b, qint64 e) {
-        runForward(model, data, data.impl().batchInputs(b, e));
-    });
+    forEachBatch(range, batchSize, control, 0, 1, QStringLiteral("Calibrating"),
+                 [&](qint64, qint64 b, qint64 e) { runForward(model, data, data.impl().batchInputs(b, e)); });
     QVector<TensorStats> out;
     for (const auto& acc : probe.m_acc)
         out << acc.result();
     return out;
 }
 
-double evaluateTop1(Model& model, const Dataset& data, SampleRange range, int batchSize, const JobControl& control)
+void checkClassifierOutput(const at::Tensor& out, qint64 batch, const Model& model, const Dataset& data)
+{
+    if (out.dim() != 2 || out.size(0) != batch)
+        throw EngineError(ErrorKind::BadInput,
+                          QStringLiteral("%1 returns shape %2 for a batch of %3; top-1 needs batch×classes")
+                              .arg(model.displayName())
+                              .arg(formatShape(QVector<qint64>(out.sizes().begin(), out.sizes().end())))
+                              .arg(batch));
+    if (out.size(1) < data.classCount())
+        throw EngineError(ErrorKind::BadInput,
+                          QStringLiteral("%1 has labels up to %2 but %3 outputs only %4 classes")
+                              .arg(data.description())
+                              .arg(data.classCount() - 1)
+                              .arg(model.displayName())
+                              .arg(out.size(1)));
+}
+
+double evaluateTop1(Model& model, const Dataset& data, SampleRange range, int batchSize,
+                    const JobControl& control)
 {
     if (!data.hasLabels())
-        throw EngineError(ErrorKind::BadInput,
-                          QStringLiteral("%1 has no labels; top-1 accuracy needs labels").arg(data.description()));
+        throw EngineError(
+            ErrorKind::BadInput,
+            QStringLiteral("%1 has no labels; top-1 accuracy needs labels").arg(data.description()));
     if (range.size() <= 0)
-        throw EngineError(ErrorKind::BadInput,
-                          QStringLiteral("%1 leaves no samples to evaluate after calibration").arg(data.description()));
+        throw EngineError(
+            ErrorKind::BadInput,
+            QStringLiteral("%1 leaves no samples to evaluate after calibration").arg(data.description()));
     c10::InferenceMode guard;
     ScopedProbeHandler scope(nullptr);
     qint64 correct = 0;
-    forEachBatch(range, batchSize, control, 0, 1, QStringLiteral("Evaluating"), [&](qint64, qint64 b, qint64 e) {
-        at::Tensor out = runForward(model, data, data.impl().batchInputs(b, e));
-        if (out.dim() != 2 || out.size(0) != e - b)
-            throw EngineError(ErrorKind::BadInput,
-                              QStringLiteral("%1 returns shape %2 for a batch of %3; top-1 needs batch×classes")
-                                  .arg(model.displayName())
-                                  .arg(formatShape(QVector<qint64>(out.sizes().begin(), out.sizes().end())))
-                                  .arg(e - b));
-        if (out.size(1) < data.classCount())
-            throw EngineError(ErrorKind::BadInput,
-                              QStringLiteral("%1 has labels up to %2 but %3 outputs only %4 classes")
-                                  .arg(data.description())
-                                  .arg(data.classCount() - 1)
-                                  .arg(model.displayName())
-                                  .arg(out.size(1)));
-        correct += out.argmax(1).eq(data.impl().batchLabels(b, e)).sum().item<int64_t>();
-    });
+    forEachBatch(range, batchSize, control, 0, 1, QStringLiteral("Evaluating"),
+                 [&](qint64, qint64 b, qint64 e) {
+                     at::Tensor out = runForward(model, data, data.impl().batchInputs(b, e));
+                     checkClassifierOutput(out, e - b, model, data);
+                     correct += out.argmax(1).eq(data.impl().batchLabels(b, e)).sum().item<int64_t>();
+                 });
     return double(correct) / double(range.size());
 }
 
-ProfileReport profile(Model& model, const Dataset& data, const ProfileOptions& options, const JobControl& control)
+ProfileReport profile(Model& model, const Dataset& data, const ProfileOptions& options,
+                      const JobControl& control)
 {
     ProfileReport r;
     r.model = model.displayName();
@@ -170,7 +182,8 @@ ProfileReport profile(Model& model, const Dataset& data, const ProfileOptions& o
     timer.start();
     JobControl sub = control;
     sub.progress = [&](double f, const QString& s) { control.report(0.05 + 0.45 * f, s); };
-    const QVector<TensorStats> acts = activationStats(model, data, calib, options.batchSize, sub, options.histogramBins);
+    const QVector<TensorStats> acts =
+        activationStats(model, data, calib, options.batchSize, sub, options.histogramBins);
     for (int i = 0; i < r.layers.size(); ++i)
         r.layers[i].activation = acts[i];
     r.calibrationSeconds = timer.nsecsElapsed() / 1e9;

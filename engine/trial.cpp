@@ -12,9 +12,11 @@
 #include <limits>
 #include <map>
 
-namespace qs {
+namespace qs
+{
 
-namespace {
+namespace
+{
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
@@ -35,7 +37,8 @@ at::Tensor fakeQuantize(const at::Tensor& x, const QParams& q)
         return fakeQuantizePerTensor(x, q.scale[0], q.zeroPoint[0], q.quantMin, q.quantMax);
     const at::Tensor scale = torch::tensor(std::vector<double>(q.scale.begin(), q.scale.end()), at::kFloat);
     // LibTorch 1.13 wants int32 zero points here, though the observers give int64.
-    const at::Tensor zp = torch::tensor(std::vector<int64_t>(q.zeroPoint.begin(), q.zeroPoint.end()), at::kInt);
+    const at::Tensor zp =
+        torch::tensor(std::vector<int64_t>(q.zeroPoint.begin(), q.zeroPoint.end()), at::kInt);
     return at::fake_quantize_per_channel_affine(x, scale, zp, q.axis, q.quantMin, q.quantMax);
 }
 
@@ -64,10 +67,13 @@ at::Tensor fakeQuantizeGroups(const at::Tensor& w, const QuantSpec& spec, QParam
 int bitsOf(const QuantSpec& s)
 {
     switch (s.type) {
-    case QuantType::Int: return s.bits;
+    case QuantType::Int:
+        return s.bits;
     case QuantType::Float16:
-    case QuantType::BFloat16: return 16;
-    case QuantType::Float: return 32;
+    case QuantType::BFloat16:
+        return 16;
+    case QuantType::Float:
+        return 32;
     }
     return 32;
 }
@@ -107,16 +113,28 @@ public:
 };
 
 struct ErrorSums {
+    bool nonFinite = false; ///< the float model's values held NaN or infinity (left out of the sums)
     double actSignal = 0, actNoise = 0;
     double outSignal = 0, outNoise = 0, dot = 0, refNorm = 0, outNorm = 0, maxAbs = 0;
     qint64 outCount = 0;
 };
 
+/// The elements where both tensors are finite (all of them, without copying, in the usual case):
+/// where the float model itself gives NaN or infinity there is no error to measure.
+std::pair<at::Tensor, at::Tensor> finitePairs(const at::Tensor& a, const at::Tensor& b, ErrorSums& s)
+{
+    const at::Tensor ok = at::isfinite(a).logical_and_(at::isfinite(b));
+    if (ok.all().item<bool>())
+        return {a, b};
+    s.nonFinite = true;
+    return {a.masked_select(ok), b.masked_select(ok)};
+}
+
 class QuantizeProbe : public ProbeHandler
 {
 public:
-    QVector<QuantSpec> specs;      // per site input activation
-    QVector<QParams> qparams;      // static qparams per site (empty: dynamic or float)
+    QVector<QuantSpec> specs; // per site input activation
+    QVector<QParams> qparams; // static qparams per site (empty: dynamic or float)
     bool dynamic = false;
     const std::vector<at::Tensor>* reference = nullptr; // float site outputs of this batch, or null
     QVector<ErrorSums> sums;
@@ -127,9 +145,11 @@ public:
     {
         ErrorSums& s = sums[site];
         if (role == ProbeRole::Output) {
+            const at::Tensor& out = x;
             if (reference) {
                 // float32 with ATen's cascaded sums: accurate enough for dB, and cheap.
-                const at::Tensor& r = (*reference)[size_t(site)];
+                const at::Tensor& ref = (*reference)[size_t(site)];
+                const auto [r, x] = finitePairs(ref, out, s);
                 const at::Tensor diff = x - r;
                 const double refNorm = r.square().sum().item<double>();
                 s.outSignal += refNorm;
@@ -140,9 +160,9 @@ public:
                 s.maxAbs = std::max(s.maxAbs, diff.abs().max().item<double>());
                 s.outCount += x.numel();
                 if (isolate)
-                    return r.clone(); // later in-place ops must not change the reference
+                    return ref.clone(); // later in-place ops must not change the reference
             }
-            return x;
+            return out;
         }
         const QuantSpec& spec = specs[site];
         at::Tensor q = x;
@@ -158,8 +178,9 @@ public:
             q = castThrough(x, spec);
         }
         if (reference && !q.is_same(x)) {
-            s.actSignal += x.square().sum().item<double>();
-            s.actNoise += (x - q).square().sum().item<double>();
+            const auto [a, b] = finitePairs(x, q, s);
+            s.actSignal += a.square().sum().item<double>();
+            s.actNoise += (a - b).square().sum().item<double>();
         }
         return q;
     }
@@ -176,12 +197,14 @@ void finishErrors(const ErrorSums& s, LayerTrialResult& lr)
 
 } // namespace
 
-namespace {
+namespace
+{
 
 /// Fake-quantizes one site's weight as `requested` says, filling the weight fields of `lr`
 /// (spec actually applied, bits, qparams, SQNR, quantized histogram). A weight that cannot take
 /// the spec stays float, with a warning.
-at::Tensor quantizeWeight(const Model::Impl& m, int site, QuantSpec ws, LayerTrialResult& lr, QStringList& warnings)
+at::Tensor quantizeWeight(const Model::Impl& m, int site, QuantSpec ws, LayerTrialResult& lr,
+                          QStringList& warnings)
 {
     const LayerInfo& l = m.layers[site];
     if (ws.granularity == Granularity::PerChannel)
@@ -190,10 +213,12 @@ at::Tensor quantizeWeight(const Model::Impl& m, int site, QuantSpec ws, LayerTri
     if (ws.type == QuantType::Int && ws.granularity == Granularity::Group) {
         const int64_t inner = w.numel() / std::max<int64_t>(1, w.size(0));
         if (inner % ws.groupSize != 0) {
-            warnings << QStringLiteral("%1: %2 input elements per channel do not divide into groups of %3; left in float")
-                            .arg(l.name)
-                            .arg(inner)
-                            .arg(ws.groupSize);
+            warnings
+                << QStringLiteral(
+                       "%1: %2 input elements per channel do not divide into groups of %3; left in float")
+                       .arg(l.name)
+                       .arg(inner)
+                       .arg(ws.groupSize);
             ws = QuantSpec::parse(QStringLiteral("float"));
         }
     }
@@ -255,8 +280,8 @@ LayerTrialResult previewWeight(const Model& model, int site, const QuantSpec& sp
 }
 
 struct TrialRunner::Cache {
-    std::vector<at::Tensor> outputs;                  ///< float model output per evaluation batch computed so far
-    std::vector<qint64> floatCorrect;                 ///< per evaluation batch
+    std::vector<at::Tensor> outputs;  ///< float model output per evaluation batch computed so far
+    std::vector<qint64> floatCorrect; ///< per evaluation batch
     std::vector<std::vector<at::Tensor>> siteOutputs; ///< per error batch, per site
     std::map<QString, QVector<QParams>> calibrated;   ///< per activation spec, per site
     int calibrationPasses = 0;
@@ -273,8 +298,10 @@ int TrialRunner::calibrationPasses() const
     return m_cache->calibrationPasses;
 }
 
-TrialRunner::TrialRunner(std::shared_ptr<Model> model, std::shared_ptr<const Dataset> data, const TrialOptions& options)
-    : m_model(std::move(model)), m_data(std::move(data)), m_options(options), m_cache(std::make_unique<Cache>())
+TrialRunner::TrialRunner(std::shared_ptr<Model> model, std::shared_ptr<const Dataset> data,
+                         const TrialOptions& options)
+    : m_model(std::move(model)), m_data(std::move(data)), m_options(options),
+      m_cache(std::make_unique<Cache>())
 {
     if (m_options.batchSize <= 0)
         throw EngineError(ErrorKind::BadInput,
@@ -296,7 +323,8 @@ public:
     }
     void swap(int site, const at::Tensor& value)
     {
-        m_originals.emplace_back(size_t(site), swapTensor(m_m.module, m_m.sites[size_t(site)].weightPath, value));
+        m_originals.emplace_back(size_t(site),
+                                 swapTensor(m_m.module, m_m.sites[size_t(site)].weightPath, value));
     }
 
 private:
@@ -316,14 +344,16 @@ QVector<QuantSpec> TrialRunner::activationSpecs(const QuantConfig& config) const
         if (config.mode == TrialMode::WeightOnly || !l.hasActivationInput)
             s = QuantSpec::parse(QStringLiteral("float"));
         if (s.type == QuantType::Int && s.granularity != Granularity::PerTensor)
-            throw EngineError(ErrorKind::BadInput, QStringLiteral("%1: activations are quantized per tensor; '%2' is not")
-                                                       .arg(l.name, s.toString()));
+            throw EngineError(ErrorKind::BadInput,
+                              QStringLiteral("%1: activations are quantized per tensor; '%2' is not")
+                                  .arg(l.name, s.toString()));
         specs << s;
     }
     return specs;
 }
 
-int TrialRunner::calibrate(const QVector<QuantSpec>& actSpecs, const JobControl& control, CalibrationCache* cache)
+int TrialRunner::calibrate(const QVector<QuantSpec>& actSpecs, const JobControl& control,
+                           CalibrationCache* cache)
 {
     const Dataset& data = *m_data;
     const SampleRange calib = data.calibrationRange(m_options.calibrationSamples);
@@ -349,8 +379,9 @@ int TrialRunner::calibrate(const QVector<QuantSpec>& actSpecs, const JobControl&
         for (int i = 0; i < siteCount; ++i)
             probe.observers.push_back(m_model->layers()[i].hasActivationInput ? makeObserver(spec) : nullptr);
         ScopedProbeHandler scope(&probe);
-        forEachBatch(calib, m_options.batchSize, control, 0.3, 0.45, QStringLiteral("Calibrating %1").arg(key),
-                     [&](qint64, qint64 b, qint64 e) { runForward(*m_model, data, data.impl().batchInputs(b, e)); });
+        forEachBatch(
+            calib, m_options.batchSize, control, 0.3, 0.45, QStringLiteral("Calibrating %1").arg(key),
+            [&](qint64, qint64 b, qint64 e) { runForward(*m_model, data, data.impl().batchInputs(b, e)); });
         QVector<QParams> qp(siteCount);
         for (int i = 0; i < siteCount; ++i)
             if (probe.observers[size_t(i)])
@@ -366,8 +397,8 @@ int TrialRunner::calibrate(const QVector<QuantSpec>& actSpecs, const JobControl&
 
 /// Fake-quantizes every layer's weight as the config says (each site and spec once per runner)
 /// and swaps the copies into the model; fills the weight fields, sizes and warnings of `r`.
-void TrialRunner::applyWeights(const QuantConfig& config, const QVector<QuantSpec>& actSpecs, SwappedWeights& swapped,
-                               TrialResult& r)
+void TrialRunner::applyWeights(const QuantConfig& config, const QVector<QuantSpec>& actSpecs,
+                               SwappedWeights& swapped, TrialResult& r)
 {
     Model::Impl& m = m_model->impl();
     const QVector<LayerInfo>& layers = m_model->layers();
@@ -397,7 +428,8 @@ void TrialRunner::applyWeights(const QuantConfig& config, const QVector<QuantSpe
         r.layers << lr;
     }
     r.floatBytes = m_model->parameterCount() * 4;
-    r.sizeBytes += (m_model->parameterCount() - quantizedParams) * 4; // biases and other parameters stay float
+    r.sizeBytes +=
+        (m_model->parameterCount() - quantizedParams) * 4; // biases and other parameters stay float
 }
 
 TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& control, CalibrationCache* cache,
@@ -416,15 +448,18 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
     if (options.evaluationLimit >= 0)
         eval.end = qMin(eval.end, eval.begin + options.evaluationLimit);
     if (eval.size() <= 0)
-        throw EngineError(ErrorKind::BadInput,
-                          QStringLiteral("%1 leaves no samples to evaluate after calibration").arg(data.description()));
+        throw EngineError(
+            ErrorKind::BadInput,
+            QStringLiteral("%1 leaves no samples to evaluate after calibration").arg(data.description()));
     const qint64 batch = m_options.batchSize;
     const qint64 batches = (eval.size() + batch - 1) / batch;
     const qint64 errorBatches = (qMin(m_options.errorSamples, full.size()) + batch - 1) / batch;
     r.evaluationSamples = eval.size();
     r.errorSamples = qMin(eval.size(), qMin(errorBatches * batch, full.size()));
 
-    auto forward = [&](qint64 b, qint64 e) { return runForward(*m_model, data, data.impl().batchInputs(b, e)); };
+    auto forward = [&](qint64 b, qint64 e) {
+        return runForward(*m_model, data, data.impl().batchInputs(b, e));
+    };
     auto correctIn = [&](const at::Tensor& out, qint64 b, qint64 e, const at::Tensor& floatOut) -> qint64 {
         const at::Tensor target = data.hasLabels() ? data.impl().batchLabels(b, e) : floatOut.argmax(1);
         return out.argmax(1).eq(target).sum().item<int64_t>();
@@ -443,8 +478,10 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
         forEachBatch(missing, int(batch), control, 0.0, 0.3, QStringLiteral("Float reference"),
                      [&](qint64 i, qint64 b, qint64 e) {
                          const qint64 index = done + i;
-                         capture.outputs = index < errorBatches ? &m_cache->siteOutputs[size_t(index)] : nullptr;
+                         capture.outputs =
+                             index < errorBatches ? &m_cache->siteOutputs[size_t(index)] : nullptr;
                          const at::Tensor out = forward(b, e);
+                         checkClassifierOutput(out, e - b, *m_model, data);
                          m_cache->outputs.push_back(out);
                          m_cache->floatCorrect.push_back(correctIn(out, b, e, out));
                      });
@@ -472,23 +509,29 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
     qint64 correct = 0, floatCorrect = 0;
     {
         ScopedProbeHandler scope(&probe);
-        forEachBatch(eval, int(batch), control, 0.45, 1.0, QStringLiteral("Evaluating"), [&](qint64 i, qint64 b, qint64 e) {
-            probe.reference = i < errorBatches ? &m_cache->siteOutputs[size_t(i)] : nullptr;
-            const at::Tensor out = forward(b, e);
-            at::Tensor ref = m_cache->outputs[size_t(i)];
-            qint64 refCorrect = m_cache->floatCorrect[size_t(i)];
-            if (ref.size(0) != e - b) { // the last batch of a shorter evaluation
-                ref = ref.narrow(0, 0, e - b);
-                refCorrect = correctIn(ref, b, e, ref);
-            }
-            signal += ref.square().sum().item<double>();
-            noise += (ref - out).square().sum().item<double>();
-            correct += correctIn(out, b, e, ref);
-            floatCorrect += refCorrect;
-        });
+        forEachBatch(eval, int(batch), control, 0.45, 1.0, QStringLiteral("Evaluating"),
+                     [&](qint64 i, qint64 b, qint64 e) {
+                         probe.reference = i < errorBatches ? &m_cache->siteOutputs[size_t(i)] : nullptr;
+                         const at::Tensor out = forward(b, e);
+                         at::Tensor ref = m_cache->outputs[size_t(i)];
+                         qint64 refCorrect = m_cache->floatCorrect[size_t(i)];
+                         if (ref.size(0) != e - b) { // the last batch of a shorter evaluation
+                             ref = ref.narrow(0, 0, e - b);
+                             refCorrect = correctIn(ref, b, e, ref);
+                         }
+                         signal += ref.square().sum().item<double>();
+                         noise += (ref - out).square().sum().item<double>();
+                         correct += correctIn(out, b, e, ref);
+                         floatCorrect += refCorrect;
+                     });
     }
-    for (int i = 0; i < siteCount; ++i)
+    for (int i = 0; i < siteCount; ++i) {
         finishErrors(probe.sums[i], r.layers[i]);
+        if (probe.sums[i].nonFinite)
+            r.warnings << QStringLiteral("%1: NaN or infinite values (in the float model too); errors "
+                                         "measured on the finite ones")
+                              .arg(r.layers[i].name);
+    }
     r.outputSqnr = decibels(signal, noise);
     r.hasAccuracy = data.hasLabels();
     r.top1 = double(correct) / double(eval.size());
@@ -516,11 +559,12 @@ QVector<LayerTrialResult> TrialRunner::isolatedErrors(const QuantConfig& config,
     {
         CaptureProbe capture;
         ScopedProbeHandler scope(&capture);
-        forEachBatch(range, batch, control, 0.45, 0.7, QStringLiteral("Float layer outputs"), [&](qint64, qint64 b, qint64 e) {
-            reference.emplace_back(size_t(siteCount));
-            capture.outputs = &reference.back();
-            runForward(*m_model, data, data.impl().batchInputs(b, e));
-        });
+        forEachBatch(range, batch, control, 0.45, 0.7, QStringLiteral("Float layer outputs"),
+                     [&](qint64, qint64 b, qint64 e) {
+                         reference.emplace_back(size_t(siteCount));
+                         capture.outputs = &reference.back();
+                         runForward(*m_model, data, data.impl().batchInputs(b, e));
+                     });
     }
     TrialResult r;
     SwappedWeights swapped(m_model->impl());
@@ -534,10 +578,11 @@ QVector<LayerTrialResult> TrialRunner::isolatedErrors(const QuantConfig& config,
         probe.qparams << lr.activationQParams;
     {
         ScopedProbeHandler scope(&probe);
-        forEachBatch(range, batch, control, 0.7, 1.0, QStringLiteral("Layer errors"), [&](qint64 i, qint64 b, qint64 e) {
-            probe.reference = &reference[size_t(i)];
-            runForward(*m_model, data, data.impl().batchInputs(b, e));
-        });
+        forEachBatch(range, batch, control, 0.7, 1.0, QStringLiteral("Layer errors"),
+                     [&](qint64 i, qint64 b, qint64 e) {
+                         probe.reference = &reference[size_t(i)];
+                         runForward(*m_model, data, data.impl().batchInputs(b, e));
+                     });
     }
     for (int i = 0; i < siteCount; ++i)
         finishErrors(probe.sums[i], r.layers[i]);
