@@ -1,5 +1,6 @@
 #include "data_p.h"
 
+#include "budget.h"
 #include "errors.h"
 
 #include <QFileInfo>
@@ -24,6 +25,9 @@ std::shared_ptr<Dataset> Dataset::load(const DataSpec& spec)
     auto d = std::make_unique<Impl>();
     d->spec = spec;
     const IdxArray images = readIdx(spec.inputsPath);
+    // As float32, the samples take four times their bytes.
+    checkMemoryBudget(5 * images.data.size(), spec.inputsPath,
+                      QStringLiteral("its %1 samples as float32, beside the file's bytes").arg(images.dims.value(0)));
     if (images.dims.size() < 2)
         bad(QStringLiteral("%1 holds a 1-dimensional array; expected samples (N×H×W)").arg(spec.inputsPath));
     std::vector<int64_t> dims(images.dims.begin(), images.dims.end());

@@ -1,10 +1,13 @@
 #include "model_p.h"
 
+#include "budget.h"
+
 #include "data_p.h"
 #include "errors.h"
 #include "instrument.h"
 
 #include <QCryptographicHash>
+#include <QLocale>
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
@@ -305,12 +308,25 @@ at::Tensor Model::Impl::forward(const at::Tensor& input)
 Model::Model(std::unique_ptr<Impl> impl) : d(std::move(impl)) {}
 Model::~Model() = default;
 
+namespace {
+
+/// A loaded model holds its weights about four times over at its peak: the file's bytes, the
+/// module, the module with batch norm folded, and quantized copies during trials.
+void checkModelBudget(qint64 fileBytes, const QString& name)
+{
+    checkMemoryBudget(4 * fileBytes, name,
+                      QStringLiteral("about four times its %1 file").arg(QLocale().formattedDataSize(fileBytes)));
+}
+
+} // namespace
+
 std::shared_ptr<Model> Model::load(const QString& path)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly))
         throw EngineError(ErrorKind::BadInput,
                           QStringLiteral("cannot open model %1: %2").arg(path, f.errorString()));
+    checkModelBudget(f.size(), path); // before reading it
     const QByteArray bytes = f.readAll();
     if (bytes.isEmpty())
         throw EngineError(ErrorKind::BadInput,
@@ -320,6 +336,7 @@ std::shared_ptr<Model> Model::load(const QString& path)
 
 std::shared_ptr<Model> Model::loadFromBytes(const QByteArray& bytes, const QString& displayName)
 {
+    checkModelBudget(bytes.size(), displayName);
     std::istringstream in(bytes.toStdString());
     auto d = loadModule(in, displayName);
     d->sha256 = QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());

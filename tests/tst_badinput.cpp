@@ -33,11 +33,13 @@ struct Run {
     QString out, err;
 };
 
-Run cli(const QStringList& args, const QString& dataHome)
+Run cli(const QStringList& args, const QString& dataHome, const QString& memoryMb = QString())
 {
     QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("XDG_DATA_HOME"), dataHome);
+    if (!memoryMb.isEmpty())
+        env.insert(QStringLiteral("QUANTSCOPE_MEMORY_MB"), memoryMb);
     p.setProcessEnvironment(env);
     p.start(QStringLiteral(QS_CLI), args);
     p.waitForFinished(240000);
@@ -259,6 +261,29 @@ private Q_SLOTS:
         // Nothing stored is lost.
         QVERIFY(Store(m_db, Store::Access::ReadOnly).trials().size() >= m_storedTrials);
         m_storedTrials = Store(m_db, Store::Access::ReadOnly).trials().size();
+    }
+
+    // Models and data larger than the memory budget are refused before they are loaded.
+    void memoryBudget()
+    {
+        const Run model = cli({"inspect", "--db", m_db}, m_dir.path(), "1");
+        QCOMPARE(model.code, 2);
+        QVERIFY2(model.err.contains("Fashion-MNIST LeNet (demo) would need about") &&
+                     model.err.contains("the memory budget is 1.00 MiB (set QUANTSCOPE_MEMORY_MB"),
+                 qPrintable(model.err));
+        const Run data = cli({"inspect", "--db", m_db}, m_dir.path(), "10");
+        QCOMPARE(data.code, 2);
+        QVERIFY2(data.err.contains("t10k-images-idx3-ubyte.gz would need about"), qPrintable(data.err));
+        qputenv("QUANTSCOPE_MEMORY_MB", "1");
+        try {
+            loadDemoModel();
+            QFAIL("the demo loaded within a 1 MB budget");
+        } catch (const EngineError& e) {
+            QCOMPARE(e.kind(), ErrorKind::BadInput);
+            QVERIFY(e.message().contains("the memory budget is 1.00 MiB"));
+        }
+        qunsetenv("QUANTSCOPE_MEMORY_MB");
+        QVERIFY(loadDemoModel() != nullptr);
     }
 
     // Another process holds the database: the CLI waits, then says so; the trial already stored

@@ -6,7 +6,11 @@
 #include "idxwrite.h"
 #include "model_p.h"
 #include "observers_p.h"
+#include "profile.h"
+#include "runtime.h"
 #include "trial.h"
+
+#include <malloc.h>
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -276,6 +280,65 @@ private Q_SLOTS:
             QCOMPARE(e.kind(), ErrorKind::Cancelled);
         }
         QVERIFY(at::equal(model->impl().weight(0), before));
+    }
+
+    // Cancel is polled before every batch of every stage: once asked, the batch under way is the
+    // last one (under a second on any model a trial is interactive for), no stage reports
+    // progress again, and the weights are float again.
+    void cancelStopsAtTheNextBatch_data()
+    {
+        QTest::addColumn<QString>("stage");
+        QTest::newRow("float reference") << "Float reference";
+        QTest::newRow("calibration") << "Calibrating";
+        QTest::newRow("evaluation") << "Evaluating";
+    }
+    void cancelStopsAtTheNextBatch()
+    {
+        QFETCH(QString, stage);
+        auto model = Model::load(kFixtures + "/tiny_cnn_scripted.pt");
+        const at::Tensor before = model->impl().weight(0).clone();
+        TrialRunner runner(model, m_data, smallOptions());
+        bool asked = false;
+        int reportsAfter = 0;
+        JobControl control;
+        control.cancelled = [&] { return asked; };
+        control.progress = [&](double, const QString& text) {
+            if (asked)
+                ++reportsAfter;
+            else if (text.startsWith(stage))
+                asked = true; // the user presses Cancel as this batch starts
+        };
+        try {
+            runner.run(config("int4:per_tensor:symmetric", "uint8:per_tensor:affine:histogram"), control);
+            QFAIL("expected cancel");
+        } catch (const EngineError& e) {
+            QCOMPARE(e.kind(), ErrorKind::Cancelled);
+        }
+        QVERIFY(asked);
+        QCOMPARE(reportsAfter, 0);
+        QVERIFY(at::equal(model->impl().weight(0), before));
+    }
+
+    // Activation statistics keep fixed-size accumulators, never the activations: over 32
+    // calibration batches of the demo the heap in use stays flat (keeping them would add about
+    // 5 MB a batch).
+    void activationStatisticsKeepMemoryFlat()
+    {
+        initRuntime();
+        auto model = loadDemoModel();
+        auto data = Dataset::load(DataSpec::demo());
+        std::vector<double> inUse;
+        JobControl control;
+        control.progress = [&](double, const QString&) {
+            const struct mallinfo2 m = mallinfo2();
+            inUse.push_back(double(m.uordblks + m.hblkhd));
+        };
+        const QVector<TensorStats> stats = activationStats(*model, *data, SampleRange{0, 32 * 256}, 256, control);
+        QCOMPARE(stats.size(), 5);
+        QCOMPARE(stats[0].count, qint64(32 * 256 * 28 * 28));
+        QVERIFY(inUse.size() >= 32);
+        const double early = inUse[4], late = inUse.back();
+        QVERIFY2(late - early < 32e6, qPrintable(QStringLiteral("heap grew by %1 MB from batch 4 to 32").arg((late - early) / 1e6)));
     }
 
     void configJsonRoundTrips()
