@@ -345,6 +345,32 @@ private Q_SLOTS:
         }
     }
 
+    // An exception or running out of memory in a job ends that job with a message, not the
+    // program; the tracker runs the next job as usual.
+    void aFailingJobEndsWithAMessage()
+    {
+        JobTracker jobs;
+        QString message;
+        ErrorKind kind = ErrorKind::BadInput;
+        std::function<int(const JobControl&)> oom = [](const JobControl&) -> int { throw std::bad_alloc(); };
+        jobs.start<int>("oom", oom, [](int) { QFAIL("no result expected"); },
+                        [&](ErrorKind k, const QString& m) {
+                            kind = k;
+                            message = m;
+                        });
+        QTRY_COMPARE_WITH_TIMEOUT(message, QStringLiteral("out of memory"), 10000);
+        QCOMPARE(kind, ErrorKind::Internal);
+        std::function<int(const JobControl&)> fails = [](const JobControl&) -> int {
+            throw std::runtime_error("LibTorch said no\nwith a second line");
+        };
+        jobs.start<int>("fails", fails, [](int) {}, [&](ErrorKind, const QString& m) { message = m; });
+        QTRY_COMPARE_WITH_TIMEOUT(message, QStringLiteral("LibTorch said no"), 10000);
+        int result = 0;
+        std::function<int(const JobControl&)> works = [](const JobControl&) { return 42; };
+        jobs.start<int>("works", works, [&](int r) { result = r; }, [](ErrorKind, const QString&) {});
+        QTRY_COMPARE_WITH_TIMEOUT(result, 42, 10000);
+    }
+
     void cancelStopsTheJob()
     {
         MainWindow w;
