@@ -2,9 +2,19 @@
 
 #include "budget.h"
 #include "errors.h"
+#include "model_p.h"
 
+#include <QDir>
+#include <QFile>
 #include <QFileInfo>
+#include <QImage>
+#include <QImageReader>
 #include <QStringList>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+#include <random>
 
 namespace qs {
 
@@ -20,10 +30,81 @@ namespace {
 Dataset::Dataset(std::unique_ptr<Impl> impl) : d(std::move(impl)) {}
 Dataset::~Dataset() = default;
 
-std::shared_ptr<Dataset> Dataset::load(const DataSpec& spec)
+namespace {
+
+QByteArray readWhole(const QString& path, const QString& what)
 {
-    auto d = std::make_unique<Impl>();
-    d->spec = spec;
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly))
+        bad(QStringLiteral("cannot open %1 %2: %3").arg(what, path, f.errorString()));
+    // Floats of the same count take up to four times the bytes (uint8 images).
+    checkMemoryBudget(5 * f.size(), path, QStringLiteral("its data as float32, beside the file's bytes"));
+    return f.readAll();
+}
+
+/// Inputs as the model takes them: uint8 (images) scaled to [0, 1], other floats as float32,
+/// integers and bools (token ids) as int64.
+at::Tensor asInputs(at::Tensor t)
+{
+    if (t.scalar_type() == at::kByte)
+        return t.to(at::kFloat).div_(255.0);
+    if (at::isFloatingType(t.scalar_type()))
+        return t.to(at::kFloat);
+    return t.to(at::kLong);
+}
+
+/// Labels: one integer per sample, none negative.
+at::Tensor asLabels(const at::Tensor& t, const QString& name, qint64 samples, const QString& inputsName)
+{
+    if (t.dim() != 1 || at::isFloatingType(t.scalar_type()) || t.scalar_type() == at::kBool)
+        bad(QStringLiteral("%1: labels must be one integer per sample; they are %2 of %3")
+                .arg(name, formatShape(QVector<qint64>(t.sizes().begin(), t.sizes().end())),
+                     QString::fromLatin1(c10::toString(t.scalar_type()))));
+    if (t.size(0) != samples)
+        bad(QStringLiteral("%1 has %2 samples but %3 has %4 labels").arg(inputsName).arg(samples).arg(name).arg(t.size(0)));
+    at::Tensor labels = t.to(at::kLong).contiguous();
+    if (labels.numel() > 0 && labels.min().item<int64_t>() < 0)
+        bad(QStringLiteral("%1: labels must not be negative").arg(name));
+    return labels;
+}
+
+at::Tensor npyTensor(const NpyArray& a)
+{
+    static const std::map<QString, at::ScalarType> types{
+        {"f2", at::kHalf}, {"f4", at::kFloat}, {"f8", at::kDouble}, {"u1", at::kByte}, {"i1", at::kChar},
+        {"b1", at::kBool}, {"i2", at::kShort}, {"u2", at::kInt}, {"i4", at::kInt}, {"u4", at::kLong},
+        {"i8", at::kLong}, {"u8", at::kLong}};
+    const QString code = a.descr.right(2);
+    std::vector<int64_t> shape(a.shape.begin(), a.shape.end());
+    // Unsigned 16/32/64-bit have no exact ATen type: read as the signed type of the same width.
+    const at::ScalarType stored = code == QLatin1String("u2")   ? at::kShort
+                                  : code == QLatin1String("u4") ? at::kInt
+                                  : code == QLatin1String("u8") ? at::kLong
+                                                                : types.at(code);
+    return torch::from_blob(const_cast<char*>(a.data.constData()), shape, stored).clone();
+}
+
+void normalise(at::Tensor& raw, const DataSpec& spec, const QString& name)
+{
+    if (spec.mean.isEmpty())
+        return;
+    if (!at::isFloatingType(raw.scalar_type()))
+        bad(QStringLiteral("%1 holds integers (token ids?): mean and std do not apply").arg(name));
+    const int64_t channels = raw.dim() >= 2 ? raw.size(1) : 1;
+    for (const auto* v : {&spec.mean, &spec.std})
+        if (v->size() != 1 && v->size() != channels)
+            bad(QStringLiteral("data spec: mean/std have %1 values but the samples have %2 channels").arg(v->size()).arg(channels));
+    auto toShape = [&](const QVector<double>& v) {
+        std::vector<int64_t> shape(size_t(raw.dim()), 1);
+        if (raw.dim() >= 2)
+            shape[1] = v.size();
+        return torch::tensor(std::vector<double>(v.begin(), v.end()), torch::kFloat32).reshape(shape);
+    };
+    raw = (raw - toShape(spec.mean)) / toShape(spec.std);
+}
+
+void loadIdx(const DataSpec& spec, Dataset::Impl& d)
+{
     const IdxArray images = readIdx(spec.inputsPath);
     // As float32, the samples take four times their bytes.
     checkMemoryBudget(5 * images.data.size(), spec.inputsPath,
@@ -31,48 +112,161 @@ std::shared_ptr<Dataset> Dataset::load(const DataSpec& spec)
     if (images.dims.size() < 2)
         bad(QStringLiteral("%1 holds a 1-dimensional array; expected samples (N×H×W)").arg(spec.inputsPath));
     std::vector<int64_t> dims(images.dims.begin(), images.dims.end());
-    at::Tensor raw =
-        torch::from_blob(const_cast<char*>(images.data.constData()), dims, torch::kUInt8).to(torch::kFloat32);
+    at::Tensor raw = torch::from_blob(const_cast<char*>(images.data.constData()), dims, torch::kUInt8).to(torch::kFloat32);
     raw.div_(255.0);
     if (raw.dim() == 3)
         raw = raw.unsqueeze(1); // N×H×W → N×1×H×W
     else if (raw.dim() == 4)
         raw = raw.permute({0, 3, 1, 2}).contiguous(); // IDX stores N×H×W×C
-    if (!spec.mean.isEmpty()) {
-        const int64_t channels = raw.dim() >= 2 ? raw.size(1) : 1;
-        for (const auto* v : {&spec.mean, &spec.std})
-            if (v->size() != 1 && v->size() != channels)
-                bad(QStringLiteral("data spec: mean/std have %1 values but the images have %2 channels")
-                        .arg(v->size())
-                        .arg(channels));
-        auto toShape = [&](const QVector<double>& v) {
-            std::vector<int64_t> shape(size_t(raw.dim()), 1);
-            shape[1] = v.size();
-            return torch::tensor(std::vector<double>(v.begin(), v.end()), torch::kFloat32).reshape(shape);
-        };
-        raw = (raw - toShape(spec.mean)) / toShape(spec.std);
-    }
-    d->inputs = raw.contiguous();
-
+    d.inputs = raw;
     if (!spec.labelsPath.isEmpty()) {
         const IdxArray labels = readIdx(spec.labelsPath);
         if (labels.dims.size() != 1)
-            bad(QStringLiteral("%1 is not a label file: it has %2 dimensions, expected 1")
-                    .arg(spec.labelsPath)
-                    .arg(labels.dims.size()));
-        if (labels.dims[0] != images.dims[0])
-            bad(QStringLiteral("%1 has %2 samples but %3 has %4 labels")
-                    .arg(spec.inputsPath)
-                    .arg(images.dims[0])
-                    .arg(spec.labelsPath)
-                    .arg(labels.dims[0]));
-        d->labels = torch::from_blob(const_cast<char*>(labels.data.constData()), {labels.dims[0]}, torch::kUInt8)
-                        .to(torch::kInt64);
-        d->classCount = int(d->labels.max().item<int64_t>()) + 1;
+            bad(QStringLiteral("%1 is not a label file: it has %2 dimensions, expected 1").arg(spec.labelsPath).arg(labels.dims.size()));
+        d.labels = asLabels(torch::from_blob(const_cast<char*>(labels.data.constData()), {labels.dims[0]}, torch::kUInt8),
+                            spec.labelsPath, images.dims[0], spec.inputsPath);
     }
+}
+
+void loadNpy(const DataSpec& spec, Dataset::Impl& d)
+{
+    const NpyArray inputs = parseNpy(readWhole(spec.inputsPath, QStringLiteral("inputs")), spec.inputsPath);
+    if (inputs.shape.isEmpty())
+        bad(QStringLiteral("%1 holds a single value; expected samples along the first dimension").arg(spec.inputsPath));
+    d.inputs = asInputs(npyTensor(inputs));
+    if (!spec.labelsPath.isEmpty())
+        d.labels = asLabels(npyTensor(parseNpy(readWhole(spec.labelsPath, QStringLiteral("labels")), spec.labelsPath)),
+                            spec.labelsPath, d.inputs.size(0), spec.inputsPath);
+}
+
+void loadTensors(const DataSpec& spec, Dataset::Impl& d)
+{
+    const QByteArray bytes = readWhole(spec.inputsPath, QStringLiteral("tensor file"));
+    c10::IValue v;
+    try {
+        v = torch::jit::pickle_load(std::vector<char>(bytes.begin(), bytes.end()));
+    } catch (const std::exception& e) {
+        bad(QStringLiteral("%1 is not a file torch.save wrote: %2").arg(spec.inputsPath, torchMessage(e)));
+    }
+    at::Tensor inputs, labels;
+    if (v.isTensor()) {
+        inputs = v.toTensor();
+    } else if (v.isGenericDict()) {
+        for (const auto& item : v.toGenericDict()) {
+            if (!item.key().isString())
+                continue;
+            const std::string key = item.key().toStringRef();
+            if ((key == "inputs" || key == "labels") && !item.value().isTensor())
+                bad(QStringLiteral("%1: '%2' is not a tensor").arg(spec.inputsPath, QString::fromStdString(key)));
+            if (key == "inputs")
+                inputs = item.value().toTensor();
+            else if (key == "labels")
+                labels = item.value().toTensor();
+        }
+    } else {
+        bad(QStringLiteral("%1 holds %2; expected a tensor or a dict {'inputs': X, 'labels': y}")
+                .arg(spec.inputsPath, QString::fromStdString(v.tagKind())));
+    }
+    if (!inputs.defined())
+        bad(QStringLiteral("%1 has no 'inputs' tensor; save {'inputs': X, 'labels': y}").arg(spec.inputsPath));
+    if (inputs.dim() == 0)
+        bad(QStringLiteral("%1: 'inputs' is a single value; expected samples along the first dimension").arg(spec.inputsPath));
+    d.inputs = asInputs(inputs.contiguous());
+    if (labels.defined())
+        d.labels = asLabels(labels, spec.inputsPath + QStringLiteral(" 'labels'"), d.inputs.size(0), spec.inputsPath);
+}
+
+void loadFolder(const DataSpec& spec, Dataset::Impl& d)
+{
+    const QDir root(spec.inputsPath);
+    if (!root.exists())
+        bad(QStringLiteral("cannot open folder %1: it does not exist").arg(spec.inputsPath));
+    const QStringList classes = root.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
+    if (classes.isEmpty())
+        bad(QStringLiteral("%1 has no class sub-folders (the layout is DIR/CLASS/IMAGE, as torchvision's ImageFolder)").arg(spec.inputsPath));
+    const int size = spec.size > 0 ? spec.size : 224;
+    const int shorter = spec.resize > 0 ? spec.resize : qRound(size * 256.0 / 224.0);
+    if (shorter < size)
+        bad(QStringLiteral("data spec: resize=%1 is smaller than size=%2 (the crop)").arg(shorter).arg(size));
+    QStringList patterns;
+    for (const QByteArray& format : QImageReader::supportedImageFormats())
+        patterns << QStringLiteral("*.") + QString::fromLatin1(format);
+    std::vector<std::pair<QString, int64_t>> files;
+    for (int c = 0; c < classes.size(); ++c) {
+        const QStringList images = QDir(root.filePath(classes[c])).entryList(patterns, QDir::Files, QDir::Name);
+        if (images.isEmpty())
+            d.warnings << QStringLiteral("class '%1' has no images").arg(classes[c]);
+        for (const QString& image : images)
+            files.emplace_back(root.filePath(classes[c] + u'/' + image), c);
+    }
+    const int channels = spec.gray ? 1 : 3;
+    checkMemoryBudget(qint64(files.size()) * channels * size * size * 5, spec.inputsPath,
+                      QStringLiteral("%1 images of %2×%3×%4 as float32").arg(files.size()).arg(channels).arg(size).arg(size));
+    // A fixed shuffle, so that the calibration split (the first samples) holds every class.
+    std::mt19937 random(0);
+    std::shuffle(files.begin(), files.end(), random);
+    at::Tensor pixels = at::empty({int64_t(files.size()), size, size, channels}, at::kByte);
+    std::vector<int64_t> labels;
+    QStringList unreadable;
+    int64_t n = 0;
+    for (const auto& [path, label] : files) {
+        QImage image(path);
+        if (image.isNull() || image.width() < 1 || image.height() < 1) {
+            unreadable << path;
+            continue;
+        }
+        image = image.convertToFormat(spec.gray ? QImage::Format_Grayscale8 : QImage::Format_RGB888);
+        // Shorter side to `shorter`, then the centre size×size, as torchvision's Resize + CenterCrop.
+        const bool wide = image.width() >= image.height();
+        const int w = wide ? qMax(shorter, qRound(double(image.width()) * shorter / image.height())) : shorter;
+        const int h = wide ? shorter : qMax(shorter, qRound(double(image.height()) * shorter / image.width()));
+        image = image.scaled(w, h, Qt::IgnoreAspectRatio, Qt::SmoothTransformation).copy((w - size) / 2, (h - size) / 2, size, size);
+        uint8_t* out = pixels[n].data_ptr<uint8_t>();
+        for (int y = 0; y < size; ++y)
+            std::memcpy(out + size_t(y) * size * channels, image.constScanLine(y), size_t(size) * channels);
+        labels.push_back(label);
+        ++n;
+    }
+    if (!unreadable.isEmpty())
+        d.warnings << QStringLiteral("%1 image(s) could not be read and were skipped (first: %2)").arg(unreadable.size()).arg(unreadable.first());
+    d.inputs = pixels.narrow(0, 0, n).permute({0, 3, 1, 2}).to(at::kFloat).div_(255.0);
+    d.labels = torch::tensor(labels, at::kLong);
+    d.classNames = classes;
+    if (n == 0)
+        bad(QStringLiteral("%1 holds no readable images").arg(spec.inputsPath));
+}
+
+} // namespace
+
+std::shared_ptr<Dataset> Dataset::load(const DataSpec& spec)
+{
+    auto d = std::make_unique<Impl>();
+    d->spec = spec;
+    if (spec.format == QLatin1String("npy"))
+        loadNpy(spec, *d);
+    else if (spec.format == QLatin1String("tensors"))
+        loadTensors(spec, *d);
+    else if (spec.format == QLatin1String("folder"))
+        loadFolder(spec, *d);
+    else
+        loadIdx(spec, *d);
+    normalise(d->inputs, spec, spec.inputsPath);
+    d->inputs = d->inputs.contiguous();
     if (d->inputs.size(0) == 0)
         bad(QStringLiteral("%1 holds no samples").arg(spec.inputsPath));
+    if (d->labels.defined())
+        d->classCount = int(d->labels.max().item<int64_t>()) + 1;
     return std::shared_ptr<Dataset>(new Dataset(std::move(d)));
+}
+
+QStringList Dataset::warnings() const
+{
+    return d->warnings;
+}
+
+QStringList Dataset::classNames() const
+{
+    return d->classNames;
 }
 
 const DataSpec& Dataset::spec() const { return d->spec; }

@@ -3,19 +3,29 @@
 
 #include <QByteArray>
 #include <QString>
+#include <QStringList>
 #include <QVector>
 
 #include <memory>
 
 namespace qs {
 
-/// A data source as the user writes it: "idx:IMAGES[,LABELS][?mean=M&std=S]".
+/// A data source as the user writes it, FORMAT:PATHS[?OPTIONS]:
+///   idx:IMAGES[,LABELS]          the MNIST family's IDX files, gzipped or not
+///   npy:INPUTS.npy[,LABELS.npy]  NumPy arrays
+///   tensors:FILE.pt              torch.save({'inputs': X, 'labels': y}); labels optional
+///   folder:DIR                   torchvision's ImageFolder layout, one sub-folder per class
+/// Options: mean=M[,M…]&std=S[,S…] (per channel), and for folders size=N (the centre crop,
+/// default 224), resize=N (the shorter side first, default 256/224 of size) and gray=1.
 struct DataSpec {
-    QString format;            ///< "idx"
+    QString format;            ///< idx, npy, tensors or folder
     QString inputsPath;
-    QString labelsPath;        ///< empty: no labels
+    QString labelsPath;        ///< empty: no labels (or, for tensors and folder, none of its own)
     QVector<double> mean;      ///< per channel (one value applies to all); empty: none
     QVector<double> std;
+    int size = 0;              ///< folder: centre crop (0: 224)
+    int resize = 0;            ///< folder: shorter side before the crop (0: size × 256 / 224)
+    bool gray = false;         ///< folder: one channel instead of RGB
 
     /// Parses the spec; throws EngineError(BadInput) naming the part that is wrong.
     static DataSpec parse(const QString& text);
@@ -35,6 +45,18 @@ struct IdxArray {
 IdxArray readIdx(const QString& path);
 /// Parses IDX bytes already in memory; `name` is used in messages.
 IdxArray parseIdx(const QByteArray& bytes, const QString& name);
+
+/// A NumPy .npy array: its element type (numpy "descr", e.g. "<f4"), shape and raw bytes.
+struct NpyArray {
+    QString descr;
+    QVector<qint64> shape;
+    QByteArray data;
+};
+
+/// Parses .npy bytes (format versions 1 to 3, C order); `name` is used in messages. Throws
+/// EngineError(BadInput) for a wrong magic, a header it cannot read, Fortran order, an element
+/// type other than float16/32/64, (u)int8/16/32/64 or bool, or data shorter or longer than the shape.
+NpyArray parseNpy(const QByteArray& bytes, const QString& name);
 
 /// A half-open range of sample indices.
 struct SampleRange {
@@ -59,6 +81,10 @@ public:
     /// Shape of one sample (C×H×W), or with a leading batch dimension of one.
     QVector<qint64> sampleShape(bool withBatch = false) const;
     QString description() const;            ///< e.g. "t10k-images-idx3-ubyte.gz (10000 samples)"
+    /// What was skipped or assumed while loading (e.g. unreadable images, by path).
+    QStringList warnings() const;
+    /// Class names in label order (image folders); empty otherwise.
+    QStringList classNames() const;
 
     /// The first `calibration` samples calibrate; the rest (at most `evalLimit`, -1 = all)
     /// evaluate. The two never overlap.

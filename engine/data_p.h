@@ -12,6 +12,8 @@ struct Dataset::Impl {
     at::Tensor inputs; ///< float32, N×C×H×W, scaled and normalised
     at::Tensor labels; ///< int64, N; undefined without labels
     int classCount = 0;
+    QStringList warnings;
+    QStringList classNames;
 
     at::Tensor batchInputs(qint64 begin, qint64 end) const { return inputs.slice(0, begin, end); }
     at::Tensor batchLabels(qint64 begin, qint64 end) const { return labels.slice(0, begin, end); }

@@ -7,9 +7,12 @@
 
 #include <QFile>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QStringList>
 
 #include <zlib.h>
+
+#include <cmath>
 
 namespace qs {
 
@@ -84,21 +87,33 @@ DataSpec DataSpec::parse(const QString& text)
     DataSpec spec;
     const qsizetype colon = text.indexOf(u':');
     if (colon <= 0)
-        bad(QStringLiteral("data spec '%1' has no format; write idx:IMAGES,LABELS").arg(text));
+        bad(QStringLiteral("data spec '%1' has no format; write e.g. idx:IMAGES,LABELS or folder:DIR").arg(text));
     spec.format = text.left(colon);
-    if (spec.format != QLatin1String("idx"))
-        bad(QStringLiteral("data spec '%1': unknown format '%2' (supported: idx)").arg(text, spec.format));
+    static const QStringList formats{QStringLiteral("idx"), QStringLiteral("npy"), QStringLiteral("tensors"),
+                                     QStringLiteral("folder")};
+    if (!formats.contains(spec.format))
+        bad(QStringLiteral("data spec '%1': unknown format '%2' (supported: idx, npy, tensors, folder)").arg(text, spec.format));
     QString rest = text.mid(colon + 1);
     QString query;
     if (const qsizetype q = rest.indexOf(u'?'); q >= 0) {
         query = rest.mid(q + 1);
         rest = rest.left(q);
     }
-    const QStringList files = rest.split(u',');
-    if (files.isEmpty() || files.size() > 2 || files.first().isEmpty())
-        bad(QStringLiteral("data spec '%1': write idx:IMAGES or idx:IMAGES,LABELS").arg(text));
+    const bool pair = spec.format == QLatin1String("idx") || spec.format == QLatin1String("npy");
+    const QStringList files = pair ? rest.split(u',') : QStringList{rest};
+    if (files.isEmpty() || files.size() > 2 || files.first().isEmpty() || (files.size() == 2 && files[1].isEmpty()))
+        bad(pair ? QStringLiteral("data spec '%1': write %2:INPUTS or %2:INPUTS,LABELS").arg(text, spec.format)
+                 : QStringLiteral("data spec '%1': write %2:PATH").arg(text, spec.format));
     spec.inputsPath = files.value(0);
     spec.labelsPath = files.value(1);
+    auto positive = [&](const QString& key, const QString& value) {
+        bool ok = false;
+        const int n = value.toInt(&ok);
+        if (!ok || n <= 0 || n > 8192)
+            bad(QStringLiteral("data spec '%1': %2=%3 is not a size from 1 to 8192").arg(text, key, value));
+        return n;
+    };
+    const bool folder = spec.format == QLatin1String("folder");
     if (!query.isEmpty()) {
         for (const QString& item : query.split(u'&')) {
             const QString key = item.section(u'=', 0, 0);
@@ -107,13 +122,23 @@ DataSpec DataSpec::parse(const QString& text)
                 spec.mean = parseNumbers(key, value);
             else if (key == QLatin1String("std"))
                 spec.std = parseNumbers(key, value);
+            else if (folder && key == QLatin1String("size"))
+                spec.size = positive(key, value);
+            else if (folder && key == QLatin1String("resize"))
+                spec.resize = positive(key, value);
+            else if (folder && key == QLatin1String("gray") && (value == QLatin1String("1") || value == QLatin1String("0")))
+                spec.gray = value == QLatin1String("1");
             else
-                bad(QStringLiteral("data spec '%1': unknown option '%2' (supported: mean, std)").arg(text, key));
+                bad(QStringLiteral("data spec '%1': unknown option '%2' (supported: mean, std%3)")
+                        .arg(text, item, folder ? QStringLiteral(", size, resize, gray=1") : QString()));
         }
     }
     for (double s : spec.std)
-        if (s <= 0)
+        if (!(s > 0))
             bad(QStringLiteral("data spec '%1': std must be positive").arg(text));
+    for (double m : spec.mean)
+        if (!std::isfinite(m))
+            bad(QStringLiteral("data spec '%1': mean must be finite").arg(text));
     if (spec.mean.isEmpty() != spec.std.isEmpty())
         bad(QStringLiteral("data spec '%1': give both mean and std, or neither").arg(text));
     return spec;
@@ -134,8 +159,17 @@ QString DataSpec::toString() const
     QString s = format + u':' + inputsPath;
     if (!labelsPath.isEmpty())
         s += u',' + labelsPath;
+    QStringList options;
     if (!mean.isEmpty())
-        s += QStringLiteral("?mean=%1&std=%2").arg(joinNumbers(mean), joinNumbers(std));
+        options << QStringLiteral("mean=%1&std=%2").arg(joinNumbers(mean), joinNumbers(std));
+    if (size > 0)
+        options << QStringLiteral("size=%1").arg(size);
+    if (resize > 0)
+        options << QStringLiteral("resize=%1").arg(resize);
+    if (gray)
+        options << QStringLiteral("gray=1");
+    if (!options.isEmpty())
+        s += u'?' + options.join(u'&');
     return s;
 }
 
@@ -180,6 +214,55 @@ IdxArray parseIdx(const QByteArray& raw, const QString& name)
                 .arg(have - count));
     out.data = bytes.mid(header);
     return out;
+}
+
+NpyArray parseNpy(const QByteArray& bytes, const QString& name)
+{
+    const auto* p = reinterpret_cast<const uchar*>(bytes.constData());
+    if (bytes.size() < 10 || !bytes.startsWith("\x93NUMPY"))
+        bad(QStringLiteral("%1 is not a .npy file: wrong magic number").arg(name));
+    const int major = p[6];
+    if (major < 1 || major > 3)
+        bad(QStringLiteral("%1: .npy format version %2 is not supported").arg(name).arg(major));
+    const qint64 headerLength = major == 1 ? qint64(p[8]) | (qint64(p[9]) << 8)
+                                           : bytes.size() < 12 ? -1
+                                                               : qint64(p[8]) | (qint64(p[9]) << 8) | (qint64(p[10]) << 16) |
+                                                                     (qint64(p[11]) << 24);
+    const qint64 start = major == 1 ? 10 : 12;
+    if (headerLength < 0 || start + headerLength > bytes.size())
+        bad(QStringLiteral("%1 is truncated: the .npy header is incomplete").arg(name));
+    const QString header = QString::fromLatin1(bytes.mid(start, headerLength));
+    static const QRegularExpression descr(QStringLiteral("'descr'\\s*:\\s*'([^']*)'"));
+    static const QRegularExpression fortran(QStringLiteral("'fortran_order'\\s*:\\s*(True|False)"));
+    static const QRegularExpression shape(QStringLiteral("'shape'\\s*:\\s*\\(([^)]*)\\)"));
+    const auto d = descr.match(header), f = fortran.match(header), s = shape.match(header);
+    if (!d.hasMatch() || !f.hasMatch() || !s.hasMatch())
+        bad(QStringLiteral("%1: cannot read the .npy header").arg(name));
+    if (f.captured(1) == QLatin1String("True"))
+        bad(QStringLiteral("%1 is in Fortran order; save it with numpy.ascontiguousarray first").arg(name));
+    NpyArray a;
+    a.descr = d.captured(1);
+    static const QRegularExpression supported(QStringLiteral("^[<|=]?(f2|f4|f8|u1|i1|b1|i2|u2|i4|u4|i8|u8)$"));
+    if (!supported.match(a.descr).hasMatch())
+        bad(QStringLiteral("%1: element type '%2' is not supported (little-endian floats, integers or bool)").arg(name, a.descr));
+    const int itemSize = a.descr.right(1).toInt();
+    qint64 count = 1;
+    for (const QString& part : s.captured(1).split(u',', Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const qint64 dim = part.trimmed().toLongLong(&ok);
+        if (!ok || dim < 0 || (dim > 0 && count > (qint64(1) << 34) / dim))
+            bad(QStringLiteral("%1: .npy shape (%2) is not usable").arg(name, s.captured(1)));
+        a.shape << dim;
+        count *= dim;
+    }
+    const qint64 have = bytes.size() - start - headerLength;
+    if (have != count * itemSize)
+        bad(QStringLiteral("%1: the shape (%2) of %3 needs %4 bytes of data; the file has %5")
+                .arg(name, s.captured(1), a.descr)
+                .arg(count * itemSize)
+                .arg(have));
+    a.data = bytes.mid(start + headerLength);
+    return a;
 }
 
 IdxArray readIdx(const QString& path)

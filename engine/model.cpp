@@ -400,10 +400,31 @@ void Model::measureShapes(const Dataset& data)
     } catch (const EngineError&) {
         throw;
     } catch (const std::exception& e) {
+        // What the model expects, where its first layer tells: a convolution's input channels,
+        // a linear layer's input features, an embedding's integer indices.
+        QString expects;
+        const at::Tensor sample = data.impl().inputs;
+        if (!d->layers.isEmpty()) {
+            const LayerInfo& first = d->layers.first();
+            if (first.op.startsWith(QLatin1String("conv")) && first.weightShape.size() >= 2 && sample.dim() >= 2 &&
+                sample.size(1) != first.weightShape[1])
+                expects = QStringLiteral("; its first layer %1 takes %2 input channels, the data has %3")
+                              .arg(first.name)
+                              .arg(first.weightShape[1])
+                              .arg(sample.size(1));
+            else if (first.op == QLatin1String("linear") && first.weightShape.size() == 2 && sample.dim() >= 2 &&
+                     sample.size(-1) != first.weightShape[1])
+                expects = QStringLiteral("; its first layer %1 takes %2 input features, the data's last dimension is %3")
+                              .arg(first.name)
+                              .arg(first.weightShape[1])
+                              .arg(sample.size(-1));
+            else if (first.op == QLatin1String("embedding") && at::isFloatingType(sample.scalar_type()))
+                expects = QStringLiteral("; its first layer %1 takes integer token ids, the data is float").arg(first.name);
+        }
         throw EngineError(ErrorKind::BadInput,
-                          QStringLiteral("%1 cannot run on %2 (input %3): %4")
+                          QStringLiteral("%1 cannot run on %2 (input %3, %4)%5: %6")
                               .arg(d->displayName, data.description(), formatShape(data.sampleShape(true)),
-                                   torchMessage(e)));
+                                   QString::fromLatin1(c10::toString(sample.scalar_type())), expects, torchMessage(e)));
     }
 }
 

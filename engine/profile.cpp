@@ -155,6 +155,7 @@ ProfileReport profile(Model& model, const Dataset& data, const ProfileOptions& o
     control.report(0, QStringLiteral("Measuring shapes"));
     model.measureShapes(data);
     const auto& layers = model.layers();
+    r.warnings << data.warnings(); // e.g. images that could not be read
     if (layers.isEmpty())
         r.warnings << QStringLiteral("%1 has no quantizable layers (linear, convolution, matmul with a "
                                      "parameter, embedding)")

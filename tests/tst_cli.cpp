@@ -1,5 +1,10 @@
 // quantscope-cli as a user runs it: output, JSON, and one clear line with exit code 2 on bad input.
 
+#include "idxwrite.h"
+
+#include <QColor>
+#include <QDir>
+#include <QImage>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -163,6 +168,45 @@ private Q_SLOTS:
         for (int i = 1; i < layers.size(); ++i)
             QVERIFY(layers[i - 1].toObject()["drop"].toDouble() >= layers[i].toObject()["drop"].toDouble());
         QVERIFY(!layers[0].toObject().contains("converse_drop"));
+    }
+
+    // The same trial from .npy arrays, a torch.save file and a folder of PNGs (tiny CNN, 8×8).
+    void trialsOnOtherDataFormats()
+    {
+        const QString tiny = QStringLiteral(QS_FIXTURES "/tiny_cnn_scripted.pt");
+        QVector<float> pixels(700 * 64);
+        QVector<qint64> labels(700);
+        for (int i = 0; i < pixels.size(); ++i)
+            pixels[i] = float((i * 37) % 101) / 100.0f;
+        for (int i = 0; i < labels.size(); ++i)
+            labels[i] = i % 6;
+        const QString x = qs::testing::writeFile(m_dir.filePath("x.npy"),
+            qs::testing::npyBytes("<f4", "(700, 1, 8, 8)", QByteArray(reinterpret_cast<const char*>(pixels.data()), pixels.size() * 4)));
+        const QString y = qs::testing::writeFile(m_dir.filePath("y.npy"),
+            qs::testing::npyBytes("<i8", "(700,)", QByteArray(reinterpret_cast<const char*>(labels.data()), labels.size() * 8)));
+        const Run npy = cli({"trial", tiny, "--data", "npy:" + x + "," + y, "--calib", "200", "--json", "--db", m_dir.filePath("formats.db")});
+        QVERIFY2(npy.code == 0, qPrintable(npy.err));
+        QCOMPARE(QJsonDocument::fromJson(npy.out.toUtf8()).object()["evaluation_samples"].toInt(), 500);
+
+        QDir(m_dir.path()).mkpath("folder/a");
+        QDir(m_dir.path()).mkpath("folder/b");
+        for (int i = 0; i < 40; ++i) {
+            QImage image(8, 8, QImage::Format_Grayscale8);
+            image.fill(QColor(i * 6, i * 6, i * 6));
+            image.save(m_dir.filePath(QStringLiteral("folder/%1/%2.png").arg(i % 2 ? "b" : "a").arg(i)));
+        }
+        const Run folder = cli({"trial", tiny, "--data", "folder:" + m_dir.filePath("folder") + "?size=8&gray=1", "--calib", "16",
+                                "--json", "--db", m_dir.filePath("formats.db")});
+        QVERIFY2(folder.code == 0, qPrintable(folder.err));
+        QCOMPARE(QJsonDocument::fromJson(folder.out.toUtf8()).object()["evaluation_samples"].toInt(), 24);
+        const Run tensors = cli({"trial", tiny, "--data", QStringLiteral("tensors:" QS_FIXTURES "/tensors_dict.pt"), "--calib", "8",
+                                 "--json", "--db", m_dir.filePath("formats.db")});
+        QVERIFY2(tensors.code == 0, qPrintable(tensors.err));
+        QCOMPARE(QJsonDocument::fromJson(tensors.out.toUtf8()).object()["evaluation_samples"].toInt(), 12);
+        // The wrong channels for the model: the message says what the model's first layer takes.
+        const Run rgb = cli({"inspect", tiny, "--data", "folder:" + m_dir.filePath("folder") + "?size=8"});
+        QCOMPARE(rgb.code, 2);
+        QVERIFY2(rgb.err.contains("its first layer features.0 takes 1 input channels, the data has 3"), qPrintable(rgb.err));
     }
 
     void badInputGivesOneLineAndExitCode2_data()

@@ -4,6 +4,9 @@
 #include "errors.h"
 #include "idxwrite.h"
 
+#include <QColor>
+#include <QDir>
+#include <QImage>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -157,11 +160,17 @@ private Q_SLOTS:
         QTest::newRow("normalised") << "idx:a,b?mean=0.1,0.2,0.3&std=1,2,3" << "";
         QTest::newRow("no format") << "a.gz" << "no format";
         QTest::newRow("unknown format") << "csv:a" << "unknown format";
-        QTest::newRow("three files") << "idx:a,b,c" << "idx:IMAGES";
+        QTest::newRow("three files") << "idx:a,b,c" << "idx:INPUTS";
         QTest::newRow("bad number") << "idx:a?mean=x&std=1" << "not a list of numbers";
         QTest::newRow("mean without std") << "idx:a?mean=0.5" << "both mean and std";
         QTest::newRow("zero std") << "idx:a?mean=0&std=0" << "positive";
         QTest::newRow("unknown option") << "idx:a?size=3" << "unknown option";
+        QTest::newRow("npy pair") << "npy:x.npy,y.npy" << "";
+        QTest::newRow("tensors") << "tensors:data.pt" << "";
+        QTest::newRow("folder") << "folder:/data/train?mean=0.485,0.456,0.406&std=0.229,0.224,0.225&size=32&resize=36" << "";
+        QTest::newRow("gray folder") << "folder:imgs?size=28&gray=1" << "";
+        QTest::newRow("zero size") << "folder:imgs?size=0" << "not a size";
+        QTest::newRow("gray for npy") << "npy:x.npy?gray=1" << "unknown option";
     }
     void parsesSpecs()
     {
@@ -173,6 +182,120 @@ private Q_SLOTS:
         } else {
             expectBadInput([&] { DataSpec::parse(text); }, error);
         }
+    }
+
+    // .npy: float inputs as they are, uint8 scaled to [0, 1], int64 token ids kept; labels checked.
+    void readsNpy()
+    {
+        const QVector<float> values{0.5f, -1.0f, 2.0f, 4.0f, 8.0f, 16.0f};
+        const QString x = testing::writeFile(m_dir.filePath("x.npy"),
+                                             testing::npyBytes("<f4", "(3, 2)", QByteArray(reinterpret_cast<const char*>(values.data()), 24)));
+        const QVector<qint64> labels{2, 0, 1};
+        const QString y = testing::writeFile(m_dir.filePath("y.npy"),
+                                             testing::npyBytes("<i8", "(3,)", QByteArray(reinterpret_cast<const char*>(labels.data()), 24)));
+        auto data = Dataset::load(DataSpec::parse("npy:" + x + "," + y));
+        QCOMPARE(data->size(), qint64(3));
+        QCOMPARE(data->sampleShape(), (QVector<qint64>{2}));
+        QCOMPARE(data->impl().inputs[1][1].item<float>(), 4.0f);
+        QCOMPARE(data->impl().labels[0].item<int64_t>(), int64_t(2));
+        QCOMPARE(data->classCount(), 3);
+        const QString tokens = testing::writeFile(m_dir.filePath("tokens.npy"),
+                                                  testing::npyBytes("<i8", "(1, 3)", QByteArray(reinterpret_cast<const char*>(labels.data()), 24)));
+        QCOMPARE(Dataset::load(DataSpec::parse("npy:" + tokens))->impl().inputs.scalar_type(), at::kLong);
+    }
+
+    void rejectsBadNpy_data()
+    {
+        QTest::addColumn<QByteArray>("inputs");
+        QTest::addColumn<QByteArray>("labels");
+        QTest::addColumn<QString>("error");
+        const QByteArray six(24, 0);
+        const QByteArray good = testing::npyBytes("<f4", "(3, 2)", six);
+        QTest::newRow("wrong magic") << QByteArray("not numpy at all") << QByteArray() << "not a .npy file";
+        QTest::newRow("truncated") << good.left(good.size() - 4) << QByteArray() << "needs 24 bytes of data; the file has 20";
+        QTest::newRow("fortran order") << testing::npyBytes("<f4", "(3, 2)", six, true) << QByteArray() << "Fortran order";
+        QTest::newRow("complex") << testing::npyBytes("<c8", "(3,)", six) << QByteArray() << "element type '<c8' is not supported";
+        QTest::newRow("labels of another length") << good << testing::npyBytes("<i8", "(2,)", QByteArray(16, 0)) << "has 3 samples but";
+        QTest::newRow("float labels") << good << testing::npyBytes("<f4", "(3,)", QByteArray(12, 0)) << "labels must be one integer per sample";
+        QTest::newRow("2-d labels") << good << testing::npyBytes("<i4", "(3, 1)", QByteArray(12, 0)) << "labels must be one integer per sample";
+    }
+    void rejectsBadNpy()
+    {
+        QFETCH(QByteArray, inputs);
+        QFETCH(QByteArray, labels);
+        QFETCH(QString, error);
+        const QString x = testing::writeFile(m_dir.filePath("bad-x.npy"), inputs);
+        const QString y = labels.isEmpty() ? QString() : "," + testing::writeFile(m_dir.filePath("bad-y.npy"), labels);
+        expectBadInput([&] { Dataset::load(DataSpec::parse("npy:" + x + y)); }, error);
+    }
+
+    // torch.save({'inputs': X, 'labels': y}) as Python writes it (fixture), and as LibTorch writes it.
+    void readsTensorFiles()
+    {
+        auto fromPython = Dataset::load(DataSpec::parse("tensors:" QS_FIXTURES "/tensors_dict.pt"));
+        QCOMPARE(fromPython->size(), qint64(20));
+        QCOMPARE(fromPython->sampleShape(), (QVector<qint64>{1, 8, 8}));
+        QCOMPARE(fromPython->impl().labels[3].item<int64_t>(), int64_t(3 % 4));
+        QCOMPARE(fromPython->impl().inputs[2][0][1][1].item<float>(), 2.0f); // inputs[i] = i everywhere
+
+        c10::Dict<std::string, at::Tensor> dict;
+        dict.insert("inputs", at::ones({5, 3}));
+        dict.insert("labels", at::tensor({0.5, 1.5, 2.5, 0.0, 1.0})); // floats: refused
+        const std::vector<char> bytes = torch::jit::pickle_save(c10::IValue(dict));
+        const QString path = testing::writeFile(m_dir.filePath("float-labels.pt"), QByteArray(bytes.data(), qsizetype(bytes.size())));
+        expectBadInput([&] { Dataset::load(DataSpec::parse("tensors:" + path)); }, "labels must be one integer per sample");
+        c10::Dict<std::string, at::Tensor> noInputs;
+        noInputs.insert("x", at::ones({2}));
+        const std::vector<char> b2 = torch::jit::pickle_save(c10::IValue(noInputs));
+        const QString p2 = testing::writeFile(m_dir.filePath("no-inputs.pt"), QByteArray(b2.data(), qsizetype(b2.size())));
+        expectBadInput([&] { Dataset::load(DataSpec::parse("tensors:" + p2)); }, "has no 'inputs' tensor");
+        const QString junk = testing::writeFile(m_dir.filePath("junk.pt"), "not a pickle");
+        expectBadInput([&] { Dataset::load(DataSpec::parse("tensors:" + junk)); }, "is not a file torch.save wrote");
+    }
+
+    // ImageFolder: classes in sorted order, resize of the shorter side then the centre crop, an
+    // unreadable image skipped with a warning, an empty class warned about.
+    void readsImageFolders()
+    {
+        QTemporaryDir dir;
+        QDir(dir.path()).mkpath("b_cat");
+        QDir(dir.path()).mkpath("a_dog");
+        QDir(dir.path()).mkpath("c_empty");
+        // 40×20, left half black, right half white: shorter side 10 → 20×10, centre 10×10 crop
+        // → five black columns, then five white ones.
+        QImage halves(40, 20, QImage::Format_RGB888);
+        halves.fill(Qt::white);
+        for (int y = 0; y < 20; ++y)
+            for (int x = 0; x < 20; ++x)
+                halves.setPixelColor(x, y, Qt::black);
+        QVERIFY(halves.save(dir.filePath("a_dog/halves.png")));
+        QImage red(12, 12, QImage::Format_RGB888);
+        red.fill(QColor(255, 0, 0));
+        QVERIFY(red.save(dir.filePath("b_cat/red.bmp")));
+        QVERIFY(red.save(dir.filePath("b_cat/red.jpg")));
+        testing::writeFile(dir.filePath("b_cat/broken.png"), "this is not a PNG");
+        auto data = Dataset::load(DataSpec::parse("folder:" + dir.path() + "?size=10&resize=10"));
+        QCOMPARE(data->size(), qint64(3));
+        QCOMPARE(data->sampleShape(), (QVector<qint64>{3, 10, 10}));
+        QCOMPARE(data->classNames(), (QStringList{"a_dog", "b_cat", "c_empty"}));
+        QVERIFY2(data->warnings().join(' ').contains("class 'c_empty' has no images"), qPrintable(data->warnings().join(' ')));
+        QVERIFY(data->warnings().join(' ').contains("1 image(s) could not be read and were skipped (first: " + dir.filePath("b_cat/broken.png")));
+        const at::Tensor labels = data->impl().labels;
+        for (int64_t i = 0; i < 3; ++i) {
+            const at::Tensor img = data->impl().inputs[i];
+            if (labels[i].item<int64_t>() == 0) { // the halves image
+                QVERIFY(img.select(2, 2).max().item<float>() < 0.05f);   // column 2: black
+                QVERIFY(img.select(2, 7).min().item<float>() > 0.95f);   // column 7: white
+            } else {
+                QVERIFY(std::abs(img[0].mean().item<float>() - 1.0f) < 0.02f); // red channel
+                QVERIFY(img[1].mean().item<float>() < 0.02f);
+            }
+        }
+        QCOMPARE(Dataset::load(DataSpec::parse("folder:" + dir.path() + "?size=10&gray=1"))->sampleShape(),
+                 (QVector<qint64>{1, 10, 10}));
+        expectBadInput([&] { Dataset::load(DataSpec::parse("folder:" + dir.filePath("missing"))); }, "does not exist");
+        expectBadInput([&] { Dataset::load(DataSpec::parse("folder:" + dir.filePath("a_dog"))); }, "has no class sub-folders");
+        expectBadInput([&] { Dataset::load(DataSpec::parse("folder:" + dir.path() + "?size=10&resize=8")); }, "smaller than size");
     }
 
     void splitsNeverOverlap_data()
