@@ -4,6 +4,7 @@
 #include "histogramplot.h"
 #include "jobtracker.h"
 #include "comparedialog.h"
+#include "datadialog.h"
 #include "export.h"
 #include "plotexport.h"
 #include "report.h"
@@ -342,6 +343,13 @@ void MainWindow::createMenus()
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open Model…"), QKeySequence::Open, this, &MainWindow::openModelDialog);
     file->addAction(tr("Open &Demo"), QKeySequence(tr("Ctrl+D")), this, &MainWindow::openDemo);
+    file->addAction(tr("Open D&ata…"), QKeySequence(tr("Ctrl+Shift+O")), this, [this] {
+        DataDialog dialog(m_dataSpec, this);
+        if (dialog.exec() != QDialog::Accepted)
+            return;
+        setDataSpec(dialog.spec());
+        openModel(m_modelPath); // the open model (or the demo) on the new data
+    });
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     rebuildRecentMenu();
     file->addSeparator();

@@ -9,6 +9,7 @@
 #include "paretoplot.h"
 #include "plotexport.h"
 #include "comparedialog.h"
+#include "datadialog.h"
 #include "mainwindow.h"
 #include "qcp.h"
 #include "runtime.h"
@@ -16,6 +17,8 @@
 
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
+#include <QComboBox>
+#include <QLineEdit>
 #include <QLabel>
 #include <QMessageBox>
 #include <QSettings>
@@ -369,6 +372,30 @@ private Q_SLOTS:
         std::function<int(const JobControl&)> works = [](const JobControl&) { return 42; };
         jobs.start<int>("works", works, [&](int r) { result = r; }, [](ErrorKind, const QString&) {});
         QTRY_COMPARE_WITH_TIMEOUT(result, 42, 10000);
+    }
+
+    // File ▸ Open Data…: the format follows the path picked, the fields make a spec that parses,
+    // and a bad option is refused in the dialog.
+    void dataDialogBuildsSpecs()
+    {
+        QCOMPARE(DataDialog::detectFormat(m_dir.path()), QStringLiteral("folder"));
+        QCOMPARE(DataDialog::detectFormat("/x/inputs.npy"), QStringLiteral("npy"));
+        QCOMPARE(DataDialog::detectFormat("/x/data.pt"), QStringLiteral("tensors"));
+        QCOMPARE(DataDialog::detectFormat("/x/t10k-images-idx3-ubyte.gz"), QStringLiteral("idx"));
+        DataDialog dialog(DataSpec::demo());
+        QCOMPARE(dialog.specFromFields().toString(), DataSpec::demo().toString());
+        dialog.formatBox()->setCurrentIndex(dialog.formatBox()->findData("folder"));
+        dialog.inputsEdit()->setText("/data/train");
+        dialog.labelsEdit()->clear();
+        dialog.optionsEdit()->setText("size=32&gray=1");
+        QCOMPARE(dialog.specFromFields().toString(), QStringLiteral("folder:/data/train?size=32&gray=1"));
+        if (qEnvironmentVariableIsSet("QS_SHOT_DATA")) {
+            dialog.show();
+            QTest::qWait(100);
+            dialog.grab().save(qEnvironmentVariable("QS_SHOT_DATA"));
+        }
+        dialog.optionsEdit()->setText("size=0");
+        QVERIFY_THROWS_EXCEPTION(EngineError, dialog.specFromFields());
     }
 
     void cancelStopsTheJob()

@@ -1,0 +1,41 @@
+#pragma once
+// File ▸ Open Data…: a data spec built from a file or folder the user picks, its format
+// detected, checked by parsing before the dialog closes.
+
+#include "data.h"
+
+#include <QDialog>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+
+namespace qs {
+
+class DataDialog : public QDialog
+{
+    Q_OBJECT
+public:
+    explicit DataDialog(const DataSpec& current, QWidget* parent = nullptr);
+    DataSpec spec() const { return m_spec; }
+    /// The format a path suggests: folder for a directory, npy, tensors (.pt, .pth), else idx.
+    static QString detectFormat(const QString& path);
+    /// The spec the fields describe; throws EngineError(BadInput) as DataSpec::parse does.
+    DataSpec specFromFields() const;
+
+    QComboBox* formatBox() const { return m_format; }
+    QLineEdit* inputsEdit() const { return m_inputs; }
+    QLineEdit* labelsEdit() const { return m_labels; }
+    QLineEdit* optionsEdit() const { return m_options; }
+
+private:
+    void updatePreview();
+    QComboBox* m_format;
+    QLineEdit* m_inputs;
+    QLineEdit* m_labels;
+    QLineEdit* m_options;
+    QLabel* m_preview;
+    DataSpec m_spec;
+};
+
+} // namespace qs
