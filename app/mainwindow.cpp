@@ -5,6 +5,7 @@
 #include "jobtracker.h"
 #include "comparedialog.h"
 #include "datadialog.h"
+#include "disagreementmodel.h"
 #include "export.h"
 #include "plotexport.h"
 #include "report.h"
@@ -35,6 +36,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QListView>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLocale>
@@ -95,6 +97,8 @@ MainWindow::MainWindow(QWidget* parent)
       m_trialSummary(new QLabel),
       m_errorPlot(new LayerErrorPlot),
       m_sensitivityPlot(new LayerErrorPlot),
+      m_disagreements(new DisagreementModel(this)),
+      m_disagreementSummary(new QLabel),
       m_paretoPlot(new ParetoPlot),
       m_history(new HistoryModel(this)),
       m_historyProxy(new QSortFilterProxyModel(this)),
@@ -212,6 +216,26 @@ MainWindow::MainWindow(QWidget* parent)
                                      "layer quantized, and points won back by keeping only that layer float. "
                                      "Click a bar to select its layer."));
     m_tabs->addTab(m_sensitivityPlot, tr("Sensitivity"));
+    {
+        auto* panel = new QWidget;
+        auto* layout = new QVBoxLayout(panel);
+        layout->setContentsMargins(4, 4, 4, 0);
+        m_disagreementSummary->setWordWrap(true);
+        m_disagreementSummary->setText(tr("Run a trial to see the inputs whose prediction quantization changes."));
+        auto* view = new QListView;
+        view->setObjectName(QStringLiteral("disagreementView"));
+        view->setModel(m_disagreements);
+        view->setViewMode(QListView::IconMode);
+        view->setResizeMode(QListView::Adjust);
+        view->setMovement(QListView::Static);
+        view->setIconSize(QSize(84, 84));
+        view->setGridSize(QSize(130, 150));
+        view->setWordWrap(true);
+        view->setUniformItemSizes(true);
+        layout->addWidget(m_disagreementSummary);
+        layout->addWidget(view, 1);
+        m_tabs->addTab(panel, tr("Disagreements"));
+    }
     connect(m_sensitivityPlot, &LayerErrorPlot::layerClicked, this, [this](int bar) {
         if (bar >= 0 && bar < m_sensitivityOrder.size())
             m_table->selectRow(m_proxy->mapFromSource(m_layers->index(m_sensitivityOrder[bar], 0)).row());
@@ -579,6 +603,22 @@ void MainWindow::showTrialResult(const TrialResult& r, const QString& settings)
     }
     m_errorPlot->setData(names, series);
     const QLocale locale;
+    std::shared_ptr<const Dataset> data = m_data;
+    m_disagreements->setData(r.disagreements, m_data ? m_data->classNames() : QStringList(),
+                             [data](qint64 i) { return data ? data->sampleImage(i) : QImage(); });
+    m_disagreementSummary->setText(
+        r.evaluationSamples == 0 || (r.disagreements.isEmpty() && r.disagreementCount == 0 && r.layers.isEmpty())
+            ? QString()
+        : r.disagreementCount > 0
+            ? tr("<b>%1</b> of %2 inputs (%3%) changed their top-1 under quantization%4. Red: the float model was "
+                 "right and the quantized one is not.")
+                  .arg(locale.toString(r.disagreementCount), locale.toString(r.evaluationSamples),
+                       locale.toString(100.0 * double(r.disagreementCount) / double(r.evaluationSamples), 'f', 2),
+                       r.disagreementCount > r.disagreements.size() ? tr("; the first %1 are shown").arg(r.disagreements.size())
+                                                                    : QString())
+            : tr("No input changed its top-1 under quantization (of %1), or this trial came from the history: "
+                 "run it again to see its disagreements.")
+                  .arg(locale.toString(r.evaluationSamples)));
     const double change = 100 * (r.top1 - r.floatTop1);
     m_trialSummary->setText(
         tr("<b>Trial</b> (%1): %2 <b>%3%</b> (float %4%, <b>%5%6</b> points) · output SQNR %7 dB · "

@@ -26,6 +26,7 @@ class QTableView;
 
 namespace qs {
 
+class DisagreementModel;
 class HistogramPlot;
 class HistoryModel;
 class LayerErrorPlot;
@@ -93,6 +94,7 @@ public:
     LayerErrorPlot* errorPlot() const { return m_errorPlot; }
     LayerErrorPlot* sensitivityPlot() const { return m_sensitivityPlot; }
     QTabWidget* tabs() const { return m_tabs; }
+    DisagreementModel* disagreements() const { return m_disagreements; }
     ParetoPlot* paretoPlot() const { return m_paretoPlot; }
     QTableView* historyTable() const { return m_historyTable; }
     QLineEdit* historyFilter() const { return m_historyFilter; }
@@ -165,6 +167,8 @@ private:
     QLabel* m_trialSummary;
     LayerErrorPlot* m_errorPlot;
     LayerErrorPlot* m_sensitivityPlot;
+    DisagreementModel* m_disagreements;
+    QLabel* m_disagreementSummary;
     QVector<int> m_sensitivityOrder; ///< layer index of each bar of the sensitivity chart
     ParetoPlot* m_paretoPlot;
     HistoryModel* m_history;

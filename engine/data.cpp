@@ -256,6 +256,11 @@ std::shared_ptr<Dataset> Dataset::load(const DataSpec& spec)
         bad(QStringLiteral("%1 holds no samples").arg(spec.inputsPath));
     if (d->labels.defined())
         d->classCount = int(d->labels.max().item<int64_t>()) + 1;
+    if (spec.toString() == DataSpec::demo().toString())
+        d->classNames = {QStringLiteral("T-shirt/top"), QStringLiteral("Trouser"), QStringLiteral("Pullover"),
+                         QStringLiteral("Dress"),       QStringLiteral("Coat"),    QStringLiteral("Sandal"),
+                         QStringLiteral("Shirt"),       QStringLiteral("Sneaker"), QStringLiteral("Bag"),
+                         QStringLiteral("Ankle boot")};
     return std::shared_ptr<Dataset>(new Dataset(std::move(d)));
 }
 
@@ -267,6 +272,27 @@ QStringList Dataset::warnings() const
 QStringList Dataset::classNames() const
 {
     return d->classNames;
+}
+
+QImage Dataset::sampleImage(qint64 index) const
+{
+    if (index < 0 || index >= size() || d->inputs.dim() != 4 || !at::isFloatingType(d->inputs.scalar_type()))
+        return {};
+    const int64_t channels = d->inputs.size(1), h = d->inputs.size(2), w = d->inputs.size(3);
+    if ((channels != 1 && channels != 3) || h < 4 || w < 4)
+        return {};
+    at::Tensor x = d->inputs[index].to(at::kFloat);
+    if (!d->spec.mean.isEmpty()) { // back to [0, 1]
+        auto column = [&](const QVector<double>& v) {
+            return torch::tensor(std::vector<double>(v.begin(), v.end()), at::kFloat).reshape({int64_t(v.size()), 1, 1});
+        };
+        x = x * column(d->spec.std) + column(d->spec.mean);
+    }
+    const at::Tensor bytes = x.clamp(0, 1).mul(255).round().to(at::kByte).permute({1, 2, 0}).contiguous();
+    QImage image(int(w), int(h), channels == 1 ? QImage::Format_Grayscale8 : QImage::Format_RGB888);
+    for (int y = 0; y < h; ++y)
+        std::memcpy(image.scanLine(y), bytes.data_ptr<uint8_t>() + y * w * channels, size_t(w * channels));
+    return image;
 }
 
 const DataSpec& Dataset::spec() const { return d->spec; }

@@ -2,6 +2,7 @@
 // Data sets: where samples come from, how they are scaled, and how they are split.
 
 #include <QByteArray>
+#include <QImage>
 #include <QString>
 #include <QStringList>
 #include <QVector>
@@ -83,8 +84,11 @@ public:
     QString description() const;            ///< e.g. "t10k-images-idx3-ubyte.gz (10000 samples)"
     /// What was skipped or assumed while loading (e.g. unreadable images, by path).
     QStringList warnings() const;
-    /// Class names in label order (image folders); empty otherwise.
+    /// Class names in label order (image folders, the demo's Fashion-MNIST); empty otherwise.
     QStringList classNames() const;
+    /// One sample as a picture when it looks like one (1 or 3 channels, at least 4×4), with the
+    /// normalisation undone; a null image otherwise (token ids, feature vectors).
+    QImage sampleImage(qint64 index) const;
 
     /// The first `calibration` samples calibrate; the rest (at most `evalLimit`, -1 = all)
     /// evaluate. The two never overlap.

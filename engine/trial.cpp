@@ -523,6 +523,19 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
                          noise += (ref - out).square().sum().item<double>();
                          correct += correctIn(out, b, e, ref);
                          floatCorrect += refCorrect;
+                         // Where quantization changed the prediction, for the disagreement view.
+                         const at::Tensor floatClass = ref.argmax(1), quantClass = out.argmax(1);
+                         const at::Tensor changed = floatClass.ne(quantClass).nonzero().flatten();
+                         r.disagreementCount += changed.numel();
+                         for (int64_t k = 0; k < changed.numel() && r.disagreements.size() < 1000; ++k) {
+                             const int64_t j = changed[k].item<int64_t>();
+                             TrialResult::Disagreement d;
+                             d.sample = b + j;
+                             d.floatClass = int(floatClass[j].item<int64_t>());
+                             d.quantizedClass = int(quantClass[j].item<int64_t>());
+                             d.label = data.hasLabels() ? int(data.impl().labels[b + j].item<int64_t>()) : -1;
+                             r.disagreements << d;
+                         }
                      });
     }
     for (int i = 0; i < siteCount; ++i) {

@@ -53,6 +53,16 @@ struct TrialResult {
     int calibrationsRun = 0;       ///< activation specs calibrated by this trial (0: all reused)
     QVector<LayerTrialResult> layers;
     QStringList warnings;
+    /// Samples whose top-1 the quantization changed (dataset indices, at most the first 1,000),
+    /// with the float and the quantized prediction. Not kept in the trial database.
+    struct Disagreement {
+        qint64 sample = 0;
+        int floatClass = 0;
+        int quantizedClass = 0;
+        int label = -1; ///< -1 without labels
+    };
+    QVector<Disagreement> disagreements;
+    qint64 disagreementCount = 0; ///< all of them, also beyond the first 1,000
 };
 
 /// One layer's weight quantized as `spec` says, without running the model: the weight fields

@@ -10,12 +10,14 @@
 #include "plotexport.h"
 #include "comparedialog.h"
 #include "datadialog.h"
+#include "disagreementmodel.h"
 #include "mainwindow.h"
 #include "qcp.h"
 #include "runtime.h"
 #include "store.h"
 
 #include <QAbstractItemModelTester>
+#include <QPixmap>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLineEdit>
@@ -115,6 +117,18 @@ private Q_SLOTS:
         QCOMPARE(stored[0].result.top1, w.trial().top1);
         QVERIFY(Store::defaultPath().startsWith(m_dir.path()));
         QCOMPARE(w.errorPlot()->barCount(), 15); // three series × five layers
+        // The disagreement view: one thumbnail per input whose top-1 changed, with both classes.
+        QCOMPARE(w.disagreements()->rowCount(), int(qMin<qint64>(1000, w.trial().disagreementCount)));
+        QVERIFY(w.trial().disagreementCount > 0);
+        const QModelIndex first = w.disagreements()->index(0, 0);
+        QVERIFY(first.data(Qt::DecorationRole).value<QPixmap>().width() == 84);
+        QVERIFY(first.data(Qt::DisplayRole).toString().contains("quantized: "));
+        QVERIFY(first.data(DisagreementModel::FloatClassRole).toInt() != first.data(DisagreementModel::QuantizedClassRole).toInt());
+        if (qEnvironmentVariableIsSet("QS_SHOT_DISAGREEMENTS")) {
+            w.tabs()->setCurrentIndex(w.tabs()->count() - 2); // Disagreements, before History
+            QTest::qWait(200);
+            w.grab().save(qEnvironmentVariable("QS_SHOT_DISAGREEMENTS"));
+        }
         QAbstractItemModel* m = w.layerTable()->model();
         const QString sqnr = m->index(0, LayerTableModel::WeightSqnrColumn).data().toString();
         QCOMPARE(sqnr, QString::number(w.trial().layers[0].weightSqnr, 'f', 1));

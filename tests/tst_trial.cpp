@@ -341,6 +341,28 @@ private Q_SLOTS:
         QVERIFY2(late - early < 32e6, qPrintable(QStringLiteral("heap grew by %1 MB from batch 4 to 32").arg((late - early) / 1e6)));
     }
 
+    // The inputs whose prediction changed: each one's float class is the float model's argmax,
+    // its quantized class differs, and the count is every such sample; none for a float config.
+    void disagreementsAreTheChangedPredictions()
+    {
+        auto model = Model::load(kFixtures + "/tiny_cnn_scripted.pt");
+        TrialRunner runner(model, m_data, smallOptions());
+        const TrialResult none = runner.run(config("float", "float", TrialMode::WeightOnly), {});
+        QCOMPARE(none.disagreementCount, qint64(0));
+        const TrialResult r = runner.run(config("int2:per_tensor:symmetric", "uint2:per_tensor:affine:minmax"), {});
+        QVERIFY(r.disagreementCount > 0);
+        QCOMPARE(qint64(r.disagreements.size()), r.disagreementCount);
+        QCOMPARE(1.0 - r.top1 >= 0.0, true);
+        c10::InferenceMode guard;
+        for (const TrialResult::Disagreement& d : r.disagreements) {
+            const at::Tensor out = model->impl().forward(m_data->impl().batchInputs(d.sample, d.sample + 1));
+            QCOMPARE(int(out.argmax(1).item<int64_t>()), d.floatClass);
+            QVERIFY(d.quantizedClass != d.floatClass);
+            QCOMPARE(d.label, int(m_data->impl().labels[d.sample].item<int64_t>()));
+        }
+        QVERIFY(m_data->sampleImage(0).width() == 8);
+    }
+
     void configJsonRoundTrips()
     {
         QuantConfig c = config("int4:group32:symmetric", "uint8:per_tensor:affine:histogram", TrialMode::Dynamic);
