@@ -1,8 +1,13 @@
 #include "datadialog.h"
 
 #include "errors.h"
+#include "model.h"
 
 #include <QComboBox>
+#include <QFutureWatcher>
+#include <QGridLayout>
+#include <QPixmap>
+#include <QtConcurrent>
 #include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -14,20 +19,16 @@
 
 namespace qs {
 
-DataDialog::DataDialog(const DataSpec& current, QWidget* parent)
+DataDialog::DataDialog(const DataSpec& current, const QStringList& recent, QWidget* parent)
     : QDialog(parent), m_format(new QComboBox), m_inputs(new QLineEdit), m_labels(new QLineEdit), m_options(new QLineEdit),
-      m_preview(new QLabel), m_spec(current)
+      m_preview(new QLabel), m_grid(new QWidget), m_gridStatus(new QLabel), m_spec(current)
 {
     setWindowTitle(tr("Open Data"));
     m_format->addItem(tr("IDX files (MNIST family)"), QStringLiteral("idx"));
     m_format->addItem(tr("NumPy arrays (.npy)"), QStringLiteral("npy"));
     m_format->addItem(tr("torch.save file {'inputs', 'labels'}"), QStringLiteral("tensors"));
     m_format->addItem(tr("Image folder (one sub-folder per class)"), QStringLiteral("folder"));
-    m_format->setCurrentIndex(m_format->findData(current.format));
-    m_inputs->setText(current.inputsPath);
-    m_labels->setText(current.labelsPath);
-    QString options = current.toString().section(u'?', 1);
-    m_options->setText(options);
+    setFields(current);
     m_options->setPlaceholderText(QStringLiteral("mean=0.5&std=0.25  ·  folders: size=224&resize=256&gray=1"));
     m_preview->setWordWrap(true);
     m_preview->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -50,11 +51,34 @@ DataDialog::DataDialog(const DataSpec& current, QWidget* parent)
         return row;
     };
     auto* form = new QFormLayout(this);
+    if (!recent.isEmpty()) {
+        auto* recentBox = new QComboBox;
+        recentBox->addItem(tr("Data used before with this model…"));
+        recentBox->addItems(recent);
+        connect(recentBox, &QComboBox::activated, this, [this, recentBox](int i) {
+            if (i > 0) {
+                try {
+                    setFields(DataSpec::parse(recentBox->itemText(i)));
+                } catch (const EngineError&) {
+                }
+            }
+        });
+        form->addRow(tr("Recent"), recentBox);
+    }
     form->addRow(tr("Format"), m_format);
     form->addRow(tr("Inputs"), browse(m_inputs, true));
     form->addRow(tr("Labels (optional)"), browse(m_labels, false));
     form->addRow(tr("Options"), m_options);
     form->addRow(tr("Data spec"), m_preview);
+    auto* previewButton = new QPushButton(tr("Preview"));
+    connect(previewButton, &QPushButton::clicked, this, &DataDialog::preview);
+    auto* previewRow = new QHBoxLayout;
+    previewRow->addWidget(previewButton);
+    previewRow->addWidget(m_gridStatus, 1);
+    m_gridStatus->setWordWrap(true);
+    form->addRow(previewRow);
+    new QGridLayout(m_grid);
+    form->addRow(m_grid);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
     buttons->button(QDialogButtonBox::Ok)->setText(tr("Open"));
     form->addRow(buttons);
@@ -76,6 +100,82 @@ DataDialog::DataDialog(const DataSpec& current, QWidget* parent)
     connect(m_format, &QComboBox::currentIndexChanged, this, &DataDialog::updatePreview);
     updatePreview();
     resize(640, sizeHint().height());
+}
+
+void DataDialog::setFields(const DataSpec& spec)
+{
+    m_format->setCurrentIndex(m_format->findData(spec.format));
+    m_inputs->setText(spec.inputsPath);
+    m_labels->setText(spec.labelsPath);
+    m_options->setText(spec.toString().section(u'?', 1));
+}
+
+int DataDialog::previewCount() const
+{
+    return m_grid->findChildren<QLabel*>().size();
+}
+
+void DataDialog::preview()
+{
+    struct Loaded {
+        QVector<QImage> images;
+        QStringList captions;
+        QString summary;
+        QString error;
+    };
+    DataSpec spec;
+    try {
+        spec = specFromFields();
+    } catch (const EngineError& e) {
+        m_gridStatus->setText(e.message());
+        return;
+    }
+    m_gridStatus->setText(tr("Loading…"));
+    auto* watcher = new QFutureWatcher<Loaded>(this);
+    connect(watcher, &QFutureWatcher<Loaded>::finished, this, [this, watcher] {
+        watcher->deleteLater();
+        const Loaded l = watcher->result();
+        auto* grid = static_cast<QGridLayout*>(m_grid->layout());
+        while (QLayoutItem* item = grid->takeAt(0)) {
+            delete item->widget();
+            delete item;
+        }
+        m_gridStatus->setText(l.error.isEmpty() ? l.summary : l.error);
+        for (int i = 0; i < l.images.size(); ++i) {
+            auto* cell = new QLabel;
+            cell->setAlignment(Qt::AlignCenter);
+            cell->setToolTip(l.captions[i]);
+            if (!l.images[i].isNull())
+                cell->setPixmap(QPixmap::fromImage(l.images[i].scaled(64, 64, Qt::KeepAspectRatio,
+                                                                      l.images[i].width() < 64 ? Qt::FastTransformation
+                                                                                               : Qt::SmoothTransformation)));
+            else
+                cell->setText(l.captions[i]);
+            auto* caption = new QLabel(l.captions[i]);
+            caption->setAlignment(Qt::AlignCenter);
+            grid->addWidget(cell, (i / 8) * 2, i % 8);
+            grid->addWidget(caption, (i / 8) * 2 + 1, i % 8);
+        }
+        Q_EMIT previewReady();
+    });
+    watcher->setFuture(QtConcurrent::run([spec] {
+        Loaded l;
+        try {
+            const auto data = Dataset::load(spec);
+            const QStringList names = data->classNames();
+            for (qint64 i = 0; i < qMin<qint64>(8, data->size()); ++i) {
+                l.images << data->sampleImage(i);
+                const int label = data->hasLabels() ? data->label(i) : -1;
+                l.captions << (label < 0 ? QObject::tr("#%1").arg(i) : label < names.size() ? names[label] : QString::number(label));
+            }
+            l.summary = QObject::tr("%1: samples %2%3").arg(data->description(), formatShape(data->sampleShape()),
+                                                         data->warnings().isEmpty() ? QString()
+                                                                                    : QStringLiteral(" — ") + data->warnings().join(QStringLiteral("; ")));
+        } catch (const EngineError& e) {
+            l.error = e.message();
+        }
+        return l;
+    }));
 }
 
 QString DataDialog::detectFormat(const QString& path)

@@ -7,6 +7,7 @@
 #include <QDialog>
 
 class QComboBox;
+class QGridLayout;
 class QLabel;
 class QLineEdit;
 
@@ -16,7 +17,8 @@ class DataDialog : public QDialog
 {
     Q_OBJECT
 public:
-    explicit DataDialog(const DataSpec& current, QWidget* parent = nullptr);
+    /// `recent`: data specs used before with the open model, newest first.
+    explicit DataDialog(const DataSpec& current, const QStringList& recent = {}, QWidget* parent = nullptr);
     DataSpec spec() const { return m_spec; }
     /// The format a path suggests: folder for a directory, npy, tensors (.pt, .pth), else idx.
     static QString detectFormat(const QString& path);
@@ -27,14 +29,24 @@ public:
     QLineEdit* inputsEdit() const { return m_inputs; }
     QLineEdit* labelsEdit() const { return m_labels; }
     QLineEdit* optionsEdit() const { return m_options; }
+    /// Loads the data the fields describe off the GUI thread and shows its first samples with
+    /// their labels (or the error); previewReady() follows.
+    void preview();
+    int previewCount() const;
+
+Q_SIGNALS:
+    void previewReady();
 
 private:
     void updatePreview();
+    void setFields(const DataSpec& spec);
     QComboBox* m_format;
     QLineEdit* m_inputs;
     QLineEdit* m_labels;
     QLineEdit* m_options;
     QLabel* m_preview;
+    QWidget* m_grid;
+    QLabel* m_gridStatus;
     DataSpec m_spec;
 };
 

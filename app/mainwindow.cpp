@@ -368,9 +368,15 @@ void MainWindow::createMenus()
     file->addAction(tr("&Open Model…"), QKeySequence::Open, this, &MainWindow::openModelDialog);
     file->addAction(tr("Open &Demo"), QKeySequence(tr("Ctrl+D")), this, &MainWindow::openDemo);
     file->addAction(tr("Open D&ata…"), QKeySequence(tr("Ctrl+Shift+O")), this, [this] {
-        DataDialog dialog(m_dataSpec, this);
+        QSettings settings;
+        const QString key = QStringLiteral("data/recent/%1").arg(m_model ? m_model->sha256() : QStringLiteral("none"));
+        DataDialog dialog(m_dataSpec, settings.value(key).toStringList(), this);
         if (dialog.exec() != QDialog::Accepted)
             return;
+        QStringList recent = settings.value(key).toStringList();
+        recent.removeAll(dialog.spec().toString());
+        recent.prepend(dialog.spec().toString());
+        settings.setValue(key, recent.mid(0, 8)); // the data sets used with this model, newest first
         setDataSpec(dialog.spec());
         openModel(m_modelPath); // the open model (or the demo) on the new data
     });

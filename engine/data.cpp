@@ -264,6 +264,11 @@ std::shared_ptr<Dataset> Dataset::load(const DataSpec& spec)
     return std::shared_ptr<Dataset>(new Dataset(std::move(d)));
 }
 
+int Dataset::label(qint64 index) const
+{
+    return d->labels.defined() && index >= 0 && index < size() ? int(d->labels[index].item<int64_t>()) : -1;
+}
+
 QStringList Dataset::warnings() const
 {
     return d->warnings;

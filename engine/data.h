@@ -79,6 +79,7 @@ public:
     qint64 size() const;
     bool hasLabels() const;
     int classCount() const;                 ///< 1 + the largest label; 0 without labels
+    int label(qint64 index) const;          ///< the label of one sample; -1 without labels
     /// Shape of one sample (C×H×W), or with a leading batch dimension of one.
     QVector<qint64> sampleShape(bool withBatch = false) const;
     QString description() const;            ///< e.g. "t10k-images-idx3-ubyte.gz (10000 samples)"

@@ -410,6 +410,23 @@ private Q_SLOTS:
         }
         dialog.optionsEdit()->setText("size=0");
         QVERIFY_THROWS_EXCEPTION(EngineError, dialog.specFromFields());
+
+        // Preview: the demo's first eight samples with their class names, loaded off the GUI thread.
+        DataDialog demo(DataSpec::demo(), {"npy:old.npy"});
+        QSignalSpy ready(&demo, &DataDialog::previewReady);
+        demo.preview();
+        QVERIFY(ready.wait(60000));
+        QCOMPARE(demo.previewCount(), 16); // eight pictures and eight captions
+        QStringList captions;
+        for (QLabel* l : demo.findChildren<QLabel*>())
+            captions << l->text();
+        QVERIFY2(captions.contains("Ankle boot"), qPrintable(captions.join(", "))); // the test set's first sample
+        QVERIFY(captions.join(' ').contains("t10k-images-idx3-ubyte.gz (10000 samples, 10 classes): samples 1×28×28"));
+        if (qEnvironmentVariableIsSet("QS_SHOT_DATA")) {
+            demo.show();
+            QTest::qWait(100);
+            demo.grab().save(qEnvironmentVariable("QS_SHOT_DATA") + ".preview.png");
+        }
     }
 
     void cancelStopsTheJob()
