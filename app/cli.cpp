@@ -593,11 +593,6 @@ int runSensitivityCommand(const QCommandLineParser& p)
     return 0;
 }
 
-QVector<RangeMethod> allRangeMethods()
-{
-    return {RangeMethod::MinMax, RangeMethod::Histogram, RangeMethod::Percentile, RangeMethod::Mse, RangeMethod::Entropy};
-}
-
 void printMethodChoice(const RangeMethodResult& r)
 {
     QStringList header{QStringLiteral("layer")};

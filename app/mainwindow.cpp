@@ -397,14 +397,7 @@ void MainWindow::createMenus()
     exportMenu->addAction(tr("Per-layer &Table (CSV)…"), this, [this] { exportTrialWithDialog(QStringLiteral("csv")); });
     exportMenu->addAction(tr("&TorchScript, Quantization Baked In…"), this,
                           [this] { exportTrialWithDialog(QStringLiteral("torchscript")); });
-    exportMenu->addAction(tr("&Int8 Model (TorchScript)…"), this, [this] {
-        QSettings settings;
-        const QString dir = settings.value(QStringLiteral("files/exportDir"), QDir::homePath()).toString();
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export Int8 Model"), QDir(dir).filePath(QStringLiteral("quantscope-int8.pt")),
-                                                          tr("TorchScript model (*.pt)"));
-        if (!path.isEmpty())
-            runInt8(path);
-    });
+    exportMenu->addAction(tr("&Int8 Model (TorchScript)…"), this, [this] { exportTrialWithDialog(QStringLiteral("int8")); });
     exportMenu->addAction(tr("HTML &Report…"), this, [this] { exportTrialWithDialog(QStringLiteral("report")); });
     exportMenu->addSeparator();
     exportMenu->addAction(tr("Current C&hart (PNG, PDF, SVG)…"), this, [this] {
@@ -998,6 +991,10 @@ bool MainWindow::exportTrial(const QString& format, const QString& path)
     source.dataSpec = m_dataSpec.toString();
     source.config = m_trialConfig;
     source.result = m_trial;
+    if (format == QLatin1String("int8")) { // measured and saved by the int8 job
+        runInt8(path);
+        return true;
+    }
     if (format == QLatin1String("torchscript")) {
         // The model is the engine thread's: bake it there, after any running job.
         std::shared_ptr<Model> model = m_model;
@@ -1050,12 +1047,12 @@ void MainWindow::exportTrialWithDialog(const QString& format)
     QSettings settings;
     const QString dir = settings.value(QStringLiteral("files/exportDir"), QDir::homePath()).toString();
     const QString suffix = format == QLatin1String("python")        ? QStringLiteral("py")
-                           : format == QLatin1String("torchscript") ? QStringLiteral("pt")
+                           : format == QLatin1String("torchscript") || format == QLatin1String("int8") ? QStringLiteral("pt")
                            : format == QLatin1String("report")      ? QStringLiteral("html")
                                                                     : format;
     const QString filter = format == QLatin1String("json")          ? tr("QuantScope configuration (*.json)")
                            : format == QLatin1String("python")      ? tr("Python script (*.py)")
-                           : format == QLatin1String("torchscript") ? tr("TorchScript model (*.pt)")
+                           : format == QLatin1String("torchscript") || format == QLatin1String("int8") ? tr("TorchScript model (*.pt)")
                            : format == QLatin1String("report")      ? tr("HTML page (*.html)")
                                                                     : tr("CSV table (*.csv)");
     const QString path = QFileDialog::getSaveFileName(this, tr("Export"), QDir(dir).filePath(QStringLiteral("quantscope-trial.") + suffix), filter);
@@ -1210,8 +1207,7 @@ void MainWindow::chooseRangeMethods()
     const QuantConfig c = *config;
     std::function<RangeMethodResult(const JobControl&)> job = [runner, c](const JobControl& control) {
         return qs::chooseRangeMethods(*runner, c,
-                                      {RangeMethod::MinMax, RangeMethod::Histogram, RangeMethod::Percentile,
-                                       RangeMethod::Mse, RangeMethod::Entropy},
+                                      allRangeMethods(),
                                       control);
     };
     m_jobs->start<RangeMethodResult>(
@@ -1354,8 +1350,7 @@ void MainWindow::runSearch()
         SearchOptions o = options;
         if (chooseMethods)
             o.base = qs::chooseRangeMethods(*runner, o.base,
-                                            {RangeMethod::MinMax, RangeMethod::Histogram, RangeMethod::Percentile,
-                                             RangeMethod::Mse, RangeMethod::Entropy},
+                                            allRangeMethods(),
                                             JobControl{nullptr, control.cancelled, nullptr})
                          .config;
         SearchResult r = qs::runSearch(*runner, o, control, recordingSink(store.get(), control, &problem, where));

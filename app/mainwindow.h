@@ -80,7 +80,7 @@ public:
     /// Writes the trial shown as "json" (configuration), "python" (torch.ao.quantization script),
     /// "csv" (per-layer results) or "report" (one-page HTML). Returns false after showing why it
     /// could not. "torchscript" (quantization baked in) is queued on the engine thread, behind any
-    /// running job; exportFinished tells when it is written.
+    /// running job; exportFinished tells when it is written. "int8" runs runInt8(path).
     bool exportTrial(const QString& format, const QString& path);
     /// Reads a configuration file into the toolbar and the table. Returns false after a dialog.
     bool importConfiguration(const QString& path);

@@ -131,6 +131,11 @@ SensitivityResult runSensitivity(TrialRunner& runner, const SensitivityOptions& 
     return result;
 }
 
+QVector<RangeMethod> allRangeMethods()
+{
+    return {RangeMethod::MinMax, RangeMethod::Histogram, RangeMethod::Percentile, RangeMethod::Mse, RangeMethod::Entropy};
+}
+
 RangeMethodResult chooseRangeMethods(TrialRunner& runner, const QuantConfig& config, const QVector<RangeMethod>& methods,
                                      const JobControl& control)
 {

@@ -66,6 +66,9 @@ struct RangeMethodResult {
     double seconds = 0;
 };
 
+/// Every range method the choice can pick from: min-max, histogram, percentile, MSE, entropy.
+QVector<RangeMethod> allRangeMethods();
+
 /// For each layer, the activation range method with the lowest error at that layer's output
 /// (the layer alone quantized as `config` says, on calibration data). Static mode only.
 RangeMethodResult chooseRangeMethods(TrialRunner& runner, const QuantConfig& config, const QVector<RangeMethod>& methods,
