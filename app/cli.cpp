@@ -5,7 +5,7 @@
 //   quantscope-cli trial [MODEL] [--weights SPEC] [--activations SPEC] [--mode M] [...] [--json]
 //   quantscope-cli sensitivity [MODEL] [--weights SPEC] [--activations SPEC] [--subset N] [--json]
 //   quantscope-cli methods [MODEL] [--weights SPEC] [--activations SPEC] [--write-config FILE]
-//   quantscope-cli search [MODEL] [--max-drop POINTS] [--target-size BYTES] [--bits 2,4,8,float] [...]
+//   quantscope-cli search [MODEL] [--max-drop POINTS|PERPLEXITY] [--target-size BYTES] [--bits 2,4,8,float] [...]
 //   quantscope-cli export TRIAL --format json|python|torchscript|int8|csv|report --out FILE [--model FILE]
 //   quantscope-cli history [--json]
 //   quantscope-cli compare A B
@@ -261,6 +261,46 @@ QJsonValue jsonDb(double v)
     return std::isinf(v) ? QJsonValue() : QJsonValue(v); // JSON has no infinity: null means "no error"
 }
 
+/// A trial's metric in JSON: "metric" (top1, top1_agreement or perplexity), "top1" and
+/// "float_top1" (fractions; next-token top-1 for language models), and for language models
+/// "perplexity" and "float_perplexity".
+void addMetricJson(QJsonObject& o, const TrialResult& r)
+{
+    o[QStringLiteral("metric")] = r.metric == Metric::Perplexity ? QStringLiteral("perplexity")
+                                  : r.hasAccuracy                 ? QStringLiteral("top1")
+                                                                  : QStringLiteral("top1_agreement");
+    o[QStringLiteral("top1")] = r.top1;
+    o[QStringLiteral("float_top1")] = r.floatTop1;
+    if (r.metric == Metric::Perplexity) {
+        o[QStringLiteral("perplexity")] = r.perplexity;
+        o[QStringLiteral("float_perplexity")] = r.floatPerplexity;
+    }
+}
+
+/// "Top-1: 91.79% (float 92.19%, change −0.40 points) on 9488 samples", or for a language model
+/// its perplexity and next-token top-1.
+QString metricLine(const TrialResult& r)
+{
+    if (r.metric == Metric::Perplexity)
+        return QStringLiteral("Perplexity: %1 (float %2, change %3); next-token top-1 %4% (float %5%) on %6 windows")
+            .arg(formatScore(r.metric, r.score()), formatScore(r.metric, r.floatScore()),
+                 formatChange(r.metric, r.score() - r.floatScore()), QString::number(100 * r.top1, 'f', 2),
+                 QString::number(100 * r.floatTop1, 'f', 2))
+            .arg(r.evaluationSamples);
+    return QStringLiteral("%1%2% (float %3%, change %4 points) on %5 samples")
+        .arg(r.hasAccuracy ? QStringLiteral("Top-1: ") : QStringLiteral("Top-1 agreement with float: "),
+             QString::number(100 * r.top1, 'f', 2), QString::number(100 * r.floatTop1, 'f', 2),
+             QString::number(100 * (r.top1 - r.floatTop1), 'f', 2))
+        .arg(r.evaluationSamples);
+}
+
+/// The settings a command starts from: `classifier` for images and features, the language-model
+/// preset (group-wise int4 weights, weight-only) for token windows.
+QuantConfig taskDefaults(const Dataset& data, const QuantConfig& classifier)
+{
+    return data.isTokenWindows() ? QuantConfig::languageModelPreset() : classifier;
+}
+
 /// The quantization settings from --config, --weights, --activations and --mode, over `config`.
 QuantConfig configFromOptions(const QCommandLineParser& p, QuantConfig config = QuantConfig())
 {
@@ -321,13 +361,14 @@ std::unique_ptr<Store> openWritableStore(const QCommandLineParser& p)
 
 int runTrialCommand(const QCommandLineParser& p)
 {
-    const QuantConfig config = configFromOptions(p);
+    configFromOptions(p); // wrong settings are reported before anything loads
     const TrialOptions options = trialOptions(p);
-    writeConfig(p, config);
     const std::unique_ptr<Store> db = openWritableStore(p);
     Store& store = *db;
     Inputs in = openInputs(p);
     in.model->measureShapes(*in.data);
+    const QuantConfig config = configFromOptions(p, taskDefaults(*in.data, QuantConfig()));
+    writeConfig(p, config);
     TrialRunner runner(in.model, in.data, options);
     StoreCalibrationCache cache(store, in.model->sha256(), in.model->displayName(), in.data->spec().toString());
     const TrialResult r = runner.run(config, {}, &cache);
@@ -356,10 +397,7 @@ int runTrialCommand(const QCommandLineParser& p)
             }
             layers.append(o);
         }
-        out() << QJsonDocument(QJsonObject{{QStringLiteral("config"), QJsonDocument::fromJson(config.toJson()).object()},
-                                           {QStringLiteral("metric"), r.hasAccuracy ? QStringLiteral("top1") : QStringLiteral("top1_agreement")},
-                                           {QStringLiteral("top1"), r.top1},
-                                           {QStringLiteral("float_top1"), r.floatTop1},
+        QJsonObject root{{QStringLiteral("config"), QJsonDocument::fromJson(config.toJson()).object()},
                                            {QStringLiteral("output_sqnr_db"), jsonDb(r.outputSqnr)},
                                            {QStringLiteral("size_bytes"), double(r.sizeBytes)},
                                            {QStringLiteral("float_bytes"), double(r.floatBytes)},
@@ -370,8 +408,9 @@ int runTrialCommand(const QCommandLineParser& p)
                                            {QStringLiteral("calibration_seconds"), r.calibrationSeconds},
                                            {QStringLiteral("calibrations_run"), r.calibrationsRun},
                                            {QStringLiteral("layers"), layers},
-                                           {QStringLiteral("warnings"), QJsonArray::fromStringList(r.warnings)}})
-                     .toJson(QJsonDocument::Indented);
+                                           {QStringLiteral("warnings"), QJsonArray::fromStringList(r.warnings)}};
+        addMetricJson(root, r);
+        out() << QJsonDocument(root).toJson(QJsonDocument::Indented);
         return 0;
     }
     QVector<QStringList> rows;
@@ -388,9 +427,7 @@ int runTrialCommand(const QCommandLineParser& p)
     const QLocale locale;
     out() << "\nSQNR in dB (inf: unchanged). out.* compares each layer's output with the float model's on the first "
           << r.errorSamples << " evaluation samples.\n"
-          << (r.hasAccuracy ? "Top-1: " : "Top-1 agreement with float: ") << QString::number(100 * r.top1, 'f', 2)
-          << "% (float " << QString::number(100 * r.floatTop1, 'f', 2) << "%, change "
-          << QString::number(100 * (r.top1 - r.floatTop1), 'f', 2) << " points) on " << r.evaluationSamples << " samples\n"
+          << metricLine(r) << "\n"
           << "Output SQNR: " << dB(r.outputSqnr) << " dB\n"
           << "Size: " << locale.toString(r.sizeBytes) << " bytes (float " << locale.toString(r.floatBytes) << ", "
           << QString::number(r.compression(), 'f', 2) << "x smaller)\n"
@@ -420,8 +457,8 @@ int history(const QCommandLineParser& p)
     const QVector<StoredTrial> trials = store.trials();
     if (p.isSet(QStringLiteral("json"))) {
         QJsonArray a;
-        for (const auto& t : trials)
-            a.append(QJsonObject{{QStringLiteral("id"), double(t.id)},
+        for (const auto& t : trials) {
+            QJsonObject o{{QStringLiteral("id"), double(t.id)},
                                  {QStringLiteral("created"), t.created.toString(Qt::ISODate)},
                                  {QStringLiteral("origin"), t.origin},
                                  {QStringLiteral("name"), t.name},
@@ -430,11 +467,12 @@ int history(const QCommandLineParser& p)
                                  {QStringLiteral("model_sha256"), t.modelSha256},
                                  {QStringLiteral("data"), t.dataSpec},
                                  {QStringLiteral("config"), QJsonDocument::fromJson(t.config).object()},
-                                 {QStringLiteral("top1"), t.result.top1},
-                                 {QStringLiteral("float_top1"), t.result.floatTop1},
                                  {QStringLiteral("output_sqnr_db"), jsonDb(t.result.outputSqnr)},
                                  {QStringLiteral("size_bytes"), double(t.result.sizeBytes)},
-                                 {QStringLiteral("compression"), t.result.compression()}});
+                                 {QStringLiteral("compression"), t.result.compression()}};
+            addMetricJson(o, t.result);
+            a.append(o);
+        }
         out() << QJsonDocument(QJsonObject{{QStringLiteral("database"), store.path()}, {QStringLiteral("trials"), a}})
                      .toJson(QJsonDocument::Indented);
         return 0;
@@ -444,12 +482,12 @@ int history(const QCommandLineParser& p)
     for (const auto& t : trials)
         rows << QStringList{QString::number(t.id), t.created.toLocalTime().toString(QStringLiteral("yyyy-MM-dd hh:mm")),
                             t.origin, t.name.isEmpty() ? QStringLiteral("-") : t.name, t.modelName,
-                            configSummary(t.config), QString::number(100 * t.result.top1, 'f', 2),
-                            QString::number(100 * (t.result.top1 - t.result.floatTop1), 'f', 2),
+                            configSummary(t.config), formatScore(t.result.metric, t.result.score()),
+                            formatChange(t.result.metric, t.result.score() - t.result.floatScore()),
                             locale.toString(t.result.sizeBytes), QString::number(t.result.compression(), 'f', 2)};
     out() << "Trials in " << store.path() << "\n\n";
     printTable({QStringLiteral("id"), QStringLiteral("when"), QStringLiteral("origin"), QStringLiteral("name"),
-                QStringLiteral("model"), QStringLiteral("weights / activations / mode"), QStringLiteral("top-1 %"),
+                QStringLiteral("model"), QStringLiteral("weights / activations / mode"), QStringLiteral("top-1 / ppl"),
                 QStringLiteral("change"), QStringLiteral("bytes"), QStringLiteral("x smaller")},
                rows);
     return 0;
@@ -516,8 +554,8 @@ struct SearchSession {
         return [this](const QuantConfig& config, const TrialResult& r, const QString& name, const QString& origin) {
             const qint64 id =
                 store->addTrial(in.model->sha256(), in.model->displayName(), dataSpec, config, r, origin, name);
-            std::fprintf(stderr, "[%d] %s: %+.2f points, %s dB, %s bytes (trial %lld)\n", ++printed, qPrintable(name),
-                         100 * (r.top1 - r.floatTop1), qPrintable(dB(r.outputSqnr)),
+            std::fprintf(stderr, "[%d] %s: %s, %s dB, %s bytes (trial %lld)\n", ++printed, qPrintable(name),
+                         qPrintable(formatChange(r.metric, r.score() - r.floatScore())), qPrintable(dB(r.outputSqnr)),
                          qPrintable(QLocale().toString(r.sizeBytes)), static_cast<long long>(id));
             return id;
         };
@@ -533,11 +571,12 @@ int runSensitivityCommand(const QCommandLineParser& p)
 {
     QuantConfig defaults;
     defaults.weight = QuantSpec::parse(QStringLiteral("int4:per_channel:symmetric:minmax"));
+    configFromOptions(p, defaults); // wrong settings are reported before anything loads
     SensitivityOptions options;
-    options.config = configFromOptions(p, defaults);
     options.converse = !p.isSet(QStringLiteral("no-converse"));
     options.evaluationSamples = intOption(p, QStringLiteral("subset"), options.evaluationSamples, 1);
     SearchSession session(p);
+    options.config = configFromOptions(p, taskDefaults(*session.in.data, defaults));
     const SensitivityResult r = runSensitivity(*session.runner, options, quietControl(), session.sink());
     const QVector<int> ranking = r.ranking();
     if (p.isSet(QStringLiteral("json"))) {
@@ -557,8 +596,10 @@ int runSensitivityCommand(const QCommandLineParser& p)
             layers.append(o);
         }
         QJsonObject root{{QStringLiteral("config"), QJsonDocument::fromJson(options.config.toJson()).object()},
-                         {QStringLiteral("metric"), r.hasAccuracy ? QStringLiteral("top1") : QStringLiteral("top1_agreement")},
+                         {QStringLiteral("metric"), r.metric == Metric::Perplexity ? QStringLiteral("perplexity")
+                                                    : r.hasAccuracy ? QStringLiteral("top1") : QStringLiteral("top1_agreement")},
                          {QStringLiteral("float_top1"), r.floatTop1},
+                         {QStringLiteral("float_score"), r.floatScore},
                          {QStringLiteral("evaluation_samples"), double(r.evaluationSamples)},
                          {QStringLiteral("trials"), r.trials},
                          {QStringLiteral("seconds"), r.seconds},
@@ -570,24 +611,31 @@ int runSensitivityCommand(const QCommandLineParser& p)
         out() << QJsonDocument(root).toJson(QJsonDocument::Indented);
         return 0;
     }
+    // Changes as the metric moves: top-1 points (negative is worse), perplexity (positive is worse).
+    const bool lm = r.metric == Metric::Perplexity;
+    const int decimals = lm ? 3 : 2;
+    auto signedChange = [&](double drop) { return QString::number(lm ? drop : -drop, 'f', decimals); };
     QVector<QStringList> rows;
     for (int rank = 0; rank < ranking.size(); ++rank) {
         const LayerSensitivity& l = r.layers[ranking[rank]];
-        rows << QStringList{QString::number(rank + 1), l.name, QString::number(-100 * l.drop, 'f', 2), dB(l.outputSqnr),
-                            l.hasConverse ? QString::number(-100 * l.converseDrop, 'f', 2) : QStringLiteral("-"),
-                            l.hasConverse ? QString::number(100 * (r.allDrop - l.converseDrop), 'f', 2) : QStringLiteral("-")};
+        rows << QStringList{QString::number(rank + 1), l.name, signedChange(l.drop), dB(l.outputSqnr),
+                            l.hasConverse ? signedChange(l.converseDrop) : QStringLiteral("-"),
+                            l.hasConverse ? QString::number(r.allDrop - l.converseDrop, 'f', decimals) : QStringLiteral("-")};
     }
+    const QString unit = lm ? QStringLiteral("perplexity") : QStringLiteral("points");
     out() << "Sensitivity to " << options.config.weight.toString() << " weights, "
           << options.config.activation.toString() << " activations (" << trialModeName(options.config.mode) << "), on the first "
-          << r.evaluationSamples << " evaluation samples; float " << (r.hasAccuracy ? "top-1 " : "agreement ")
-          << QString::number(100 * r.floatTop1, 'f', 2) << "%\n\n";
+          << r.evaluationSamples << " evaluation samples; float " << metricName(r.metric) << " "
+          << formatScore(r.metric, r.floatScore) << "\n\n";
     printTable({QStringLiteral("rank"), QStringLiteral("layer"), QStringLiteral("alone"), QStringLiteral("alone.sqnr"),
                 QStringLiteral("all.but"), QStringLiteral("recovers")},
                rows);
-    out() << "\nalone: top-1 change (points) with only this layer quantized; alone.sqnr: the model output's SQNR (dB).\n";
+    out() << "\nalone: " << metricName(r.metric) << " change (" << unit
+          << ") with only this layer quantized; alone.sqnr: the model output's SQNR (dB).\n";
     if (options.converse)
-        out() << "all.but: change with every layer but this one quantized; recovers: points won back by keeping it float\n"
-              << "(every layer quantized: " << QString::number(-100 * r.allDrop, 'f', 2) << " points, "
+        out() << "all.but: change with every layer but this one quantized; recovers: " << unit
+              << " won back by keeping it float\n"
+              << "(every layer quantized: " << formatChange(r.metric, lm ? r.allDrop : -r.allDrop) << ", "
               << dB(r.allSqnr) << " dB).\n";
     out() << r.trials << " trials in " << QString::number(r.seconds, 'f', 1) << " s, recorded with origin 'sensitivity'.\n";
     return 0;
@@ -661,23 +709,32 @@ qint64 sizeOption(const QCommandLineParser& p, const QString& name)
 int runSearchCommand(const QCommandLineParser& p)
 {
     SearchOptions options;
-    options.base = configFromOptions(p);
+    configFromOptions(p); // wrong settings are reported before anything loads
     if (p.isSet(QStringLiteral("bits")))
         options.bits = parseBitChoices(p.value(QStringLiteral("bits")));
-    if (p.isSet(QStringLiteral("target-size"))) {
-        options.targetBytes = sizeOption(p, QStringLiteral("target-size"));
-        options.maxDrop = -1; // most accurate within the size, unless a drop is given too
-    }
+    double maxDrop = -1;
     if (p.isSet(QStringLiteral("max-drop"))) {
         bool ok = false;
-        const double points = p.value(QStringLiteral("max-drop")).toDouble(&ok);
-        if (!ok || points < 0 || points > 100)
+        maxDrop = p.value(QStringLiteral("max-drop")).toDouble(&ok);
+        if (!ok || maxDrop < 0 || maxDrop > 100)
             throw EngineError(ErrorKind::BadInput,
-                              QStringLiteral("--max-drop %1: expected points of top-1 from 0 to 100").arg(p.value(QStringLiteral("max-drop"))));
-        options.maxDrop = points / 100;
+                              QStringLiteral("--max-drop %1: expected points of top-1 (or perplexity) from 0 to 100")
+                                  .arg(p.value(QStringLiteral("max-drop"))));
     }
     options.subsetSamples = intOption(p, QStringLiteral("subset"), options.subsetSamples, 1);
+    if (p.isSet(QStringLiteral("target-size")))
+        options.targetBytes = sizeOption(p, QStringLiteral("target-size"));
     SearchSession session(p);
+    const bool lm = session.in.data->isTokenWindows();
+    options.base = configFromOptions(p, taskDefaults(*session.in.data, QuantConfig()));
+    if (lm && !p.isSet(QStringLiteral("bits")))
+        options.bits = {3, 4, 8, 32}; // group-wise 2-bit ruins language models
+    // The budget: --max-drop in the metric's unit; by default 1 point of top-1 or 0.1 perplexity,
+    // or, with only a target size, the best model of that size.
+    options.maxDrop = p.isSet(QStringLiteral("max-drop")) ? maxDrop
+                      : options.targetBytes > 0        ? -1
+                      : lm                             ? 0.1
+                                                       : 1.0;
     if (p.isSet(QStringLiteral("choose-methods"))) {
         const RangeMethodResult methods = chooseRangeMethods(*session.runner, options.base, allRangeMethods(), quietControl());
         options.base = methods.config;
@@ -702,21 +759,20 @@ int runSearchCommand(const QCommandLineParser& p)
                                      {QStringLiteral("size_bytes"), double(s.sizeBytes)},
                                      {QStringLiteral("trial"), double(s.trialId)}});
         const TrialResult& b = r.bestResult;
-        out() << QJsonDocument(QJsonObject{{QStringLiteral("within_budget"), r.withinBudget},
+        QJsonObject root{{QStringLiteral("within_budget"), r.withinBudget},
                                            {QStringLiteral("best_trial"), double(r.bestTrialId)},
                                            {QStringLiteral("config"), QJsonDocument::fromJson(r.best.toJson()).object()},
                                            {QStringLiteral("bits"), bits},
-                                           {QStringLiteral("metric"), b.hasAccuracy ? QStringLiteral("top1") : QStringLiteral("top1_agreement")},
-                                           {QStringLiteral("top1"), b.top1},
-                                           {QStringLiteral("float_top1"), b.floatTop1},
+                                           {QStringLiteral("max_drop"), options.maxDrop},
                                            {QStringLiteral("size_bytes"), double(b.sizeBytes)},
                                            {QStringLiteral("float_bytes"), double(b.floatBytes)},
                                            {QStringLiteral("subset_samples"), double(r.subsetSamples)},
                                            {QStringLiteral("evaluation_samples"), double(r.evaluationSamples)},
                                            {QStringLiteral("trials"), r.trials},
                                            {QStringLiteral("seconds"), r.seconds},
-                                           {QStringLiteral("steps"), steps}})
-                     .toJson(QJsonDocument::Indented);
+                                           {QStringLiteral("steps"), steps}};
+        addMetricJson(root, b);
+        out() << QJsonDocument(root).toJson(QJsonDocument::Indented);
         return r.withinBudget ? 0 : 3;
     }
     QVector<QStringList> rows;
@@ -847,7 +903,7 @@ int main(int argc, char** argv)
     p.addOption({QStringLiteral("name"), QStringLiteral("trial: a name for the recorded trial."), QStringLiteral("NAME")});
     p.addOption({QStringLiteral("subset"), QStringLiteral("sensitivity, search: evaluate candidates on the first N evaluation samples (default 2048)."), QStringLiteral("N")});
     p.addOption({QStringLiteral("no-converse"), QStringLiteral("sensitivity: skip the every-layer-but-one trials.")});
-    p.addOption({QStringLiteral("max-drop"), QStringLiteral("search: largest acceptable top-1 drop in points (default 1.0)."), QStringLiteral("POINTS")});
+    p.addOption({QStringLiteral("max-drop"), QStringLiteral("search: how much worse than float the model may get: points of top-1 (default 1.0), or perplexity for language models (default 0.1)."), QStringLiteral("POINTS")});
     p.addOption({QStringLiteral("target-size"), QStringLiteral("search: largest acceptable model size in bytes (K, M suffixes)."), QStringLiteral("BYTES")});
     p.addOption({QStringLiteral("bits"), QStringLiteral("search: weight bits to choose from per layer (default 2,4,8,float)."), QStringLiteral("LIST")});
     p.addOption({QStringLiteral("choose-methods"), QStringLiteral("search: first choose each layer's activation range method.")});

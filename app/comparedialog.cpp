@@ -25,11 +25,11 @@ QString dB(double v)
 QString summary(const StoredTrial& t)
 {
     const QLocale locale;
-    return QObject::tr("#%1 %2 — top-1 %3% (%4 points), %5 bytes, %6× smaller")
+    const TrialResult& r = t.result;
+    return QObject::tr("#%1 %2 — %3 %4 (%5), %6 bytes, %7× smaller")
         .arg(t.id)
         .arg(t.name)
-        .arg(locale.toString(100 * t.result.top1, 'f', 2))
-        .arg(locale.toString(100 * (t.result.top1 - t.result.floatTop1), 'f', 2))
+        .arg(metricName(r.metric), formatScore(r.metric, r.score()), formatChange(r.metric, r.score() - r.floatScore()))
         .arg(locale.toString(t.result.sizeBytes))
         .arg(locale.toString(t.result.compression(), 'f', 2));
 }

@@ -1,5 +1,7 @@
 #include "historymodel.h"
 
+#include <algorithm>
+
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLocale>
@@ -64,11 +66,15 @@ QVariant HistoryModel::data(const QModelIndex& index, int role) const
                        (overrides ? tr(" +%1 overrides").arg(overrides) : QString()));
     case ActivationsColumn: return c.value(QLatin1String("activations")).toString();
     case ModeColumn: return c.value(QLatin1String("mode")).toString();
-    case Top1Column: return sort ? QVariant(t.result.top1) : QVariant(locale.toString(100 * t.result.top1, 'f', 2));
+    case Top1Column: { // top-1 in percent, or a language model's perplexity
+        const int decimals = t.result.metric == Metric::Perplexity ? 3 : 2;
+        return sort ? QVariant(t.result.score()) : QVariant(locale.toString(t.result.score(), 'f', decimals));
+    }
     case ChangeColumn: {
-        const double change = 100 * (t.result.top1 - t.result.floatTop1);
+        const double change = t.result.score() - t.result.floatScore();
+        const int decimals = t.result.metric == Metric::Perplexity ? 3 : 2;
         return sort ? QVariant(change)
-                    : QVariant(QString((change >= 0 ? QStringLiteral("+") : QString()) + locale.toString(change, 'f', 2)));
+                    : QVariant(QString((change >= 0 ? QStringLiteral("+") : QString()) + locale.toString(change, 'f', decimals)));
     }
     case SizeColumn: return sort ? QVariant(t.result.sizeBytes) : QVariant(locale.toString(t.result.sizeBytes));
     case CompressionColumn:
@@ -89,7 +95,11 @@ QVariant HistoryModel::headerData(int section, Qt::Orientation orientation, int 
     case WeightsColumn: return tr("Weights");
     case ActivationsColumn: return tr("Activations");
     case ModeColumn: return tr("Mode");
-    case Top1Column: return tr("Top-1 %");
+    case Top1Column: { // a language model's trials are scored by perplexity
+        const bool lm = std::any_of(m_trials.cbegin(), m_trials.cend(),
+                                    [](const StoredTrial& t) { return t.result.metric == Metric::Perplexity; });
+        return lm ? tr("Perplexity") : tr("Top-1 %");
+    }
     case ChangeColumn: return tr("Change");
     case SizeColumn: return tr("Bytes");
     case CompressionColumn: return tr("Smaller");

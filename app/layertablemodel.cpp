@@ -97,6 +97,7 @@ void LayerTableModel::setSensitivity(const SensitivityResult& result, const QStr
     for (const LayerSensitivity& l : result.layers)
         m_sensitivity[l.name] = l;
     m_sensitivitySettings = settings;
+    m_sensitivityMetric = result.metric;
     if (rowCount() > 0)
         Q_EMIT dataChanged(index(0, SensitivityColumn), index(rowCount() - 1, SensitivityColumn));
 }
@@ -190,16 +191,19 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
         const auto s = m_sensitivity.constFind(l.name);
         if (s == m_sensitivity.cend())
             return {};
-        const double points = -100 * s->drop;
+        // The change as the metric moves: top-1 points (negative is worse), perplexity (positive is worse).
+        const bool lm = m_sensitivityMetric == Metric::Perplexity;
+        const double change = lm ? s->drop : -s->drop;
         switch (role) {
-        case SortRole: return points;
-        case Qt::DisplayRole: return QLocale().toString(points, 'f', 2);
+        case SortRole: return -s->drop; // most sensitive first in ascending order
+        case Qt::DisplayRole: return QLocale().toString(change, 'f', lm ? 3 : 2);
         case Qt::TextAlignmentRole: return QVariant(Qt::AlignRight | Qt::AlignVCenter);
         case Qt::ToolTipRole:
-            return tr("Only %1 quantized (%2): %3 points, output SQNR %4 dB%5")
-                .arg(l.name, m_sensitivitySettings, QLocale().toString(points, 'f', 2),
+            return tr("Only %1 quantized (%2): %3, output SQNR %4 dB%5")
+                .arg(l.name, m_sensitivitySettings, formatChange(m_sensitivityMetric, change),
                      std::isinf(s->outputSqnr) ? QStringLiteral("∞") : QString::number(s->outputSqnr, 'f', 1),
-                     s->hasConverse ? tr("; every layer but %1: %2 points").arg(l.name, QLocale().toString(-100 * s->converseDrop, 'f', 2))
+                     s->hasConverse ? tr("; every layer but %1: %2")
+                                          .arg(l.name, formatChange(m_sensitivityMetric, lm ? s->converseDrop : -s->converseDrop))
                                     : QString());
         }
         return {};

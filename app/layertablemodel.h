@@ -81,6 +81,7 @@ private:
     QMap<QString, LayerTrialResult> m_previews;
     QMap<QString, LayerSensitivity> m_sensitivity;
     QString m_sensitivitySettings;
+    Metric m_sensitivityMetric = Metric::Accuracy;
     bool m_hasTrial = false;
     qint64 m_totalParams = 0;
 };

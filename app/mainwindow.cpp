@@ -345,6 +345,8 @@ MainWindow::MainWindow(QWidget* parent)
     addSavePlotMenu(m_activationPlot->plot(), QStringLiteral("activation-histogram"));
     QSettings settings;
     m_searchSettings.maxDropPoints = settings.value(QStringLiteral("search/maxDropPoints"), m_searchSettings.maxDropPoints).toDouble();
+    m_searchSettings.maxPerplexityRise =
+        settings.value(QStringLiteral("search/maxPerplexityRise"), m_searchSettings.maxPerplexityRise).toDouble();
     m_searchSettings.targetBytes = settings.value(QStringLiteral("search/targetBytes"), m_searchSettings.targetBytes).toLongLong();
     m_searchSettings.bits = settings.value(QStringLiteral("search/bits"), m_searchSettings.bits).toString();
     m_searchSettings.subsetSamples = settings.value(QStringLiteral("search/subsetSamples"), m_searchSettings.subsetSamples).toLongLong();
@@ -474,6 +476,14 @@ void MainWindow::openModel(const QString& path)
     m_jobs->start<Session>(
         tr("Opening %1").arg(shown), job,
         [this, path](Session s) {
+            // The toolbar's defaults follow the kind of model: the language-model preset
+            // (group-wise int4 weights, weight-only) for token windows, W8A8 otherwise.
+            const bool wasLanguageModel = m_report.metric == Metric::Perplexity;
+            if ((s.report.metric == Metric::Perplexity) != wasLanguageModel) {
+                const QuantConfig preset =
+                    s.report.metric == Metric::Perplexity ? QuantConfig::languageModelPreset() : QuantConfig();
+                setTrialSettings(preset.weight.toString(), preset.activation.toString(), trialModeName(preset.mode));
+            }
             m_model = s.model;
             m_data = s.data;
             m_report = s.report;
@@ -543,7 +553,8 @@ void MainWindow::createTrialBar()
     };
     m_weightSpec = combo({QStringLiteral("int8:per_channel:symmetric:minmax"), QStringLiteral("int8:per_tensor:symmetric:minmax"),
                           QStringLiteral("int4:per_channel:symmetric:minmax"), QStringLiteral("int4:per_tensor:symmetric:minmax"),
-                          QStringLiteral("int4:group32:symmetric:minmax"), QStringLiteral("int2:per_channel:symmetric:minmax"),
+                          QStringLiteral("int4:group32:symmetric:minmax"), QStringLiteral("int4:group128:symmetric:minmax"),
+                          QStringLiteral("int3:group128:symmetric:minmax"), QStringLiteral("int2:per_channel:symmetric:minmax"),
                           QStringLiteral("float16"), QStringLiteral("bfloat16"), QStringLiteral("float")},
                          tr("Weight spec for every layer: TYPE[:per_tensor|per_channel|groupN][:symmetric|affine][:METHOD]"));
     m_activationSpec = combo({QStringLiteral("uint8:per_tensor:affine:histogram"), QStringLiteral("uint8:per_tensor:affine:minmax"),
@@ -618,16 +629,17 @@ void MainWindow::showTrialResult(const TrialResult& r, const QString& settings)
             : tr("No input changed its top-1 under quantization (of %1), or this trial came from the history: "
                  "run it again to see its disagreements.")
                   .arg(locale.toString(r.evaluationSamples)));
-    const double change = 100 * (r.top1 - r.floatTop1);
     m_trialSummary->setText(
-        tr("<b>Trial</b> (%1): %2 <b>%3%</b> (float %4%, <b>%5%6</b> points) · output SQNR %7 dB · "
+        tr("<b>Trial</b> (%1): %2 <b>%3</b> (float %4, <b>%5</b>)%6 · output SQNR %7 dB · "
            "size %8 bytes, <b>%9×</b> smaller · %10 s%11")
             .arg(settings.toHtmlEscaped())
-            .arg(r.hasAccuracy ? tr("top-1") : tr("top-1 agreement"))
-            .arg(locale.toString(100 * r.top1, 'f', 2))
-            .arg(locale.toString(100 * r.floatTop1, 'f', 2))
-            .arg(change >= 0 ? QStringLiteral("+") : QString())
-            .arg(locale.toString(change, 'f', 2))
+            .arg(metricName(r.metric))
+            .arg(formatScore(r.metric, r.score()))
+            .arg(formatScore(r.metric, r.floatScore()))
+            .arg(formatChange(r.metric, r.score() - r.floatScore()))
+            .arg(r.metric == Metric::Perplexity
+                     ? tr(" · next-token top-1 %1%").arg(locale.toString(100 * r.top1, 'f', 2))
+                     : QString())
             .arg(dB(r.outputSqnr))
             .arg(locale.toString(r.sizeBytes))
             .arg(locale.toString(r.compression(), 'f', 2))
@@ -653,23 +665,13 @@ void MainWindow::reloadHistory()
         m_stage->setText(tr("Trial history unavailable: %1").arg(e.message()));
     }
     QVector<TrialPoint> points;
-    for (const StoredTrial& t : m_history->trials()) {
-        if (t.origin == QLatin1String("sensitivity"))
-            continue; // one layer quantized, or all but one: in the history and the sensitivity chart
-        const QJsonObject c = QJsonDocument::fromJson(t.config).object();
-        points << TrialPoint{t.id, double(t.result.sizeBytes), t.result.top1,
-                             tr("#%1 %2\n%3 / %4 / %5\ntop-1 %6% (%7 points), %8 bytes, %9× smaller")
-                                 .arg(t.id)
-                                 .arg(t.name)
-                                 .arg(c.value(QLatin1String("weights")).toString(), c.value(QLatin1String("activations")).toString(),
-                                      c.value(QLatin1String("mode")).toString())
-                                 .arg(100 * t.result.top1, 0, 'f', 2)
-                                 .arg(100 * (t.result.top1 - t.result.floatTop1), 0, 'f', 2)
-                                 .arg(QLocale().toString(t.result.sizeBytes))
-                                 .arg(t.result.compression(), 0, 'f', 2)};
-    }
-    m_paretoPlot->setData(points, 4.0 * double(m_report.parameterCount),
-                          m_report.hasAccuracy ? m_report.floatTop1 : 1.0);
+    for (const StoredTrial& t : m_history->trials())
+        if (t.origin != QLatin1String("sensitivity")) // one layer quantized, or all but one: in the sensitivity chart
+            points << trialPoint(t);
+    setPlotMetric(*m_paretoPlot, m_report.metric);
+    m_tabs->setTabText(m_tabs->indexOf(m_paretoPlot),
+                       m_report.metric == Metric::Perplexity ? tr("Perplexity vs size") : tr("Accuracy vs size"));
+    m_paretoPlot->setData(points, 4.0 * double(m_report.parameterCount), m_report.floatScore());
     m_historyTable->resizeColumnsToContents();
 }
 
@@ -850,6 +852,21 @@ void MainWindow::showStoredTrial(qint64 id)
     }
 }
 
+QString MainWindow::summaryText() const
+{
+    return m_summary->text();
+}
+
+QString MainWindow::trialSummaryText() const
+{
+    return m_trialSummary->text();
+}
+
+QStringList MainWindow::trialSettings() const
+{
+    return {m_weightSpec->currentText(), m_activationSpec->currentText(), m_mode->currentText()};
+}
+
 void MainWindow::setTrialSettings(const QString& weights, const QString& activations, const QString& mode)
 {
     m_weightSpec->setCurrentText(weights);
@@ -906,7 +923,7 @@ TrialSink MainWindow::recordingSink(Store* store, const JobControl& control, QSt
             }
         }
         if (control.post) {
-            const double drop = r.floatTop1 - r.top1;
+            const double drop = r.loss();
             control.post([this, id, origin, drop] { searchTrialRecorded(id, origin, drop); });
         }
         return id;
@@ -1176,15 +1193,19 @@ void MainWindow::showSensitivity(const SensitivityResult& r, const QString& sett
     m_sensitivityOrder = r.ranking();
     QStringList names;
     QVector<ErrorSeries> series(r.layers.value(0).hasConverse ? 2 : 1);
-    series[0].name = tr("points lost with only this layer quantized");
+    // Bars grow with the harm: top-1 points lost, or perplexity added.
+    const bool lm = r.metric == Metric::Perplexity;
+    series[0].name = lm ? tr("perplexity added with only this layer quantized")
+                        : tr("points lost with only this layer quantized");
     if (series.size() > 1)
-        series[1].name = tr("points won back by keeping only this layer float");
+        series[1].name = lm ? tr("perplexity taken back by keeping only this layer float")
+                            : tr("points won back by keeping only this layer float");
     for (int i : m_sensitivityOrder) {
         const LayerSensitivity& l = r.layers[i];
         names << l.name;
-        series[0].values << 100 * l.drop;
+        series[0].values << l.drop;
         if (series.size() > 1)
-            series[1].values << 100 * (r.allDrop - l.converseDrop);
+            series[1].values << r.allDrop - l.converseDrop;
     }
     m_sensitivityPlot->setData(names, series);
     m_tabs->setCurrentWidget(m_sensitivityPlot);
@@ -1233,6 +1254,7 @@ void MainWindow::setSearchSettings(const SearchSettings& settings)
     m_searchSettings = settings;
     QSettings s;
     s.setValue(QStringLiteral("search/maxDropPoints"), settings.maxDropPoints);
+    s.setValue(QStringLiteral("search/maxPerplexityRise"), settings.maxPerplexityRise);
     s.setValue(QStringLiteral("search/targetBytes"), settings.targetBytes);
     s.setValue(QStringLiteral("search/bits"), settings.bits);
     s.setValue(QStringLiteral("search/subsetSamples"), settings.subsetSamples);
@@ -1245,14 +1267,17 @@ bool MainWindow::editSearchSettings()
     dialog.setWindowTitle(tr("Search Settings"));
     auto* form = new QFormLayout(&dialog);
     const SearchSettings current = m_searchSettings;
-    auto* limitDrop = new QCheckBox(tr("Largest top-1 drop"));
+    // The budget in the model's metric: top-1 points, or perplexity for a language model.
+    const bool lm = m_report.metric == Metric::Perplexity;
+    const double currentLimit = lm ? current.maxPerplexityRise : current.maxDropPoints;
+    auto* limitDrop = new QCheckBox(lm ? tr("Largest perplexity rise") : tr("Largest top-1 drop"));
     auto* drop = new QDoubleSpinBox;
-    drop->setRange(0, 100);
-    drop->setDecimals(2);
-    drop->setSingleStep(0.1);
-    drop->setSuffix(tr(" points"));
-    drop->setValue(current.maxDropPoints >= 0 ? current.maxDropPoints : 1.0);
-    limitDrop->setChecked(current.maxDropPoints >= 0);
+    drop->setRange(0, lm ? 1000 : 100);
+    drop->setDecimals(lm ? 3 : 2);
+    drop->setSingleStep(lm ? 0.05 : 0.1);
+    drop->setSuffix(lm ? tr(" perplexity") : tr(" points"));
+    drop->setValue(currentLimit >= 0 ? currentLimit : lm ? 0.1 : 1.0);
+    limitDrop->setChecked(currentLimit >= 0);
     form->addRow(limitDrop, drop);
     auto* limitSize = new QCheckBox(tr("Largest model size"));
     auto* size = new QDoubleSpinBox;
@@ -1309,8 +1334,8 @@ bool MainWindow::editSearchSettings()
             QMessageBox::warning(&dialog, tr("Search Settings"), problem);
             return;
         }
-        SearchSettings s;
-        s.maxDropPoints = limitDrop->isChecked() ? drop->value() : -1;
+        SearchSettings s = current;
+        (lm ? s.maxPerplexityRise : s.maxDropPoints) = limitDrop->isChecked() ? drop->value() : -1;
         s.targetBytes = limitSize->isChecked() ? qint64(size->value() * 1000) : 0;
         s.bits = bits.join(u',');
         s.subsetSamples = subset->value();
@@ -1337,7 +1362,9 @@ void MainWindow::runSearch()
         showError(tr("Cannot search"), e.message());
         return;
     }
-    options.maxDrop = m_searchSettings.maxDropPoints >= 0 ? m_searchSettings.maxDropPoints / 100 : -1;
+    const bool lm = m_report.metric == Metric::Perplexity;
+    const double limit = lm ? m_searchSettings.maxPerplexityRise : m_searchSettings.maxDropPoints;
+    options.maxDrop = limit >= 0 ? limit : -1;
     options.targetBytes = m_searchSettings.targetBytes;
     options.subsetSamples = m_searchSettings.subsetSamples;
     const bool chooseMethods = m_searchSettings.chooseMethods && config->mode == TrialMode::Static;
@@ -1363,8 +1390,9 @@ void MainWindow::runSearch()
     m_searchMaxDrop = options.maxDrop;
     m_tabs->setCurrentWidget(m_paretoPlot);
     const QString budget =
-        QStringList{options.maxDrop >= 0 ? tr("at most %1 points lost").arg(QLocale().toString(100 * options.maxDrop, 'f', 2))
-                                         : QString(),
+        QStringList{options.maxDrop < 0 ? QString()
+                    : lm                 ? tr("perplexity at most %1 above float").arg(QLocale().toString(options.maxDrop, 'f', 3))
+                                         : tr("at most %1 points lost").arg(QLocale().toString(options.maxDrop, 'f', 2)),
                     options.targetBytes > 0 ? tr("at most %1 bytes").arg(QLocale().toString(options.targetBytes)) : QString()}
             .filter(QRegularExpression(QStringLiteral("."))) // the budgets that are set
             .join(tr(", "));
@@ -1475,7 +1503,12 @@ void MainWindow::updateSummary()
     }
     const QLocale locale;
     QString accuracy = tr("no labels: no accuracy");
-    if (m_report.hasAccuracy)
+    if (m_report.metric == Metric::Perplexity)
+        accuracy = tr("token windows: float perplexity <b>%1</b>, next-token top-1 %2% on %3 windows")
+                       .arg(formatScore(Metric::Perplexity, m_report.floatPerplexity))
+                       .arg(locale.toString(100 * m_report.floatTop1, 'f', 2))
+                       .arg(locale.toString(m_report.evaluationSamples));
+    else if (m_report.hasAccuracy)
         accuracy = tr("float top-1 <b>%1%</b> on %2 samples")
                        .arg(locale.toString(100 * m_report.floatTop1, 'f', 2))
                        .arg(locale.toString(m_report.evaluationSamples));

@@ -59,7 +59,8 @@ public:
     void chooseRangeMethods();
     /// The budget and bit choices of the mixed-precision search (kept across sessions).
     struct SearchSettings {
-        double maxDropPoints = 1.0; ///< < 0: no limit on the drop
+        double maxDropPoints = 1.0;       ///< classifiers, top-1 points; < 0: no limit on the drop
+        double maxPerplexityRise = 0.1;   ///< language models; < 0: no limit
         qint64 targetBytes = 0;     ///< 0: no size target
         QString bits = QStringLiteral("2,4,8,float");
         qint64 subsetSamples = 2048;
@@ -109,6 +110,11 @@ public:
     JobTracker* jobs() const { return m_jobs; }
     const ProfileReport& report() const { return m_report; }
     const TrialResult& trial() const { return m_trial; }
+    /// The model summary above the table and the last trial's summary line, as shown.
+    QString summaryText() const;
+    QString trialSummaryText() const;
+    /// The toolbar's weight spec, activation spec and mode.
+    QStringList trialSettings() const;
 
 Q_SIGNALS:
     void modelOpened();

@@ -1,5 +1,7 @@
 #include "plotdata.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLocale>
 #include <QObject>
 
@@ -44,6 +46,36 @@ HistogramData toHistogram(const TensorStats& s, const QString& title, const QStr
     h.title = title;
     h.xLabel = xLabel;
     return h;
+}
+
+void setPlotMetric(ParetoPlot& plot, Metric metric)
+{
+    switch (metric) {
+    case Metric::Perplexity:
+        plot.setMetric(QObject::tr("perplexity (lower is better)"), true);
+        break;
+    case Metric::Agreement:
+        plot.setMetric(QObject::tr("top-1 agreement with float (%)"), false);
+        break;
+    case Metric::Accuracy:
+        plot.setMetric(QObject::tr("top-1 (%)"), false);
+        break;
+    }
+}
+
+TrialPoint trialPoint(const StoredTrial& t)
+{
+    const QJsonObject c = QJsonDocument::fromJson(t.config).object();
+    const TrialResult& r = t.result;
+    return TrialPoint{t.id, double(r.sizeBytes), r.score(),
+                      QObject::tr("#%1 %2\n%3 / %4 / %5\n%6 %7 (%8), %9 bytes, %10× smaller")
+                          .arg(t.id)
+                          .arg(t.name)
+                          .arg(c.value(QLatin1String("weights")).toString(), c.value(QLatin1String("activations")).toString(),
+                               c.value(QLatin1String("mode")).toString(), metricName(r.metric),
+                               formatScore(r.metric, r.score()), formatChange(r.metric, r.score() - r.floatScore()))
+                          .arg(QLocale().toString(r.sizeBytes))
+                          .arg(r.compression(), 0, 'f', 2)};
 }
 
 QString statsLine(const TensorStats& s)

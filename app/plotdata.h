@@ -3,8 +3,10 @@
 // statistics line of a profiled tensor.
 
 #include "histogramplot.h"
+#include "paretoplot.h"
 #include "quant.h"
 #include "stats.h"
+#include "store.h"
 
 #include <QString>
 
@@ -16,6 +18,11 @@ QuantGrid gridOf(const QParams& q, const QString& what);
 QString dB(double v);
 /// Display bins of a tensor's exact histogram, with its min, max and mean.
 HistogramData toHistogram(const TensorStats& s, const QString& title, const QString& xLabel);
+/// Sets a size plot's y axis for the metric: "top-1 (%)", or "perplexity (lower is better)".
+void setPlotMetric(ParetoPlot& plot, Metric metric);
+/// A stored trial as a point of the size plot (score as TrialResult::score), with its hover text.
+TrialPoint trialPoint(const StoredTrial& t);
+
 /// "N values · mean · std · excess kurtosis · channels".
 QString statsLine(const TensorStats& s);
 

@@ -28,11 +28,6 @@ QString image(QCustomPlot* plot, int w, int h, const QString& alt)
         .arg(alt.toHtmlEscaped(), QString::fromLatin1(png.toBase64()));
 }
 
-QString points(double fraction)
-{
-    return QLocale().toString(100 * fraction, 'f', 2);
-}
-
 } // namespace
 
 QByteArray trialReportHtml(const ReportInput& input)
@@ -55,17 +50,17 @@ QByteArray trialReportHtml(const ReportInput& input)
                 .arg(t.name.isEmpty() ? QString() : QStringLiteral(": ") + t.name.toHtmlEscaped())
                 .arg(t.modelName.toHtmlEscaped(), t.dataSpec.toHtmlEscaped(),
                      locale.toString(t.created, QLocale::LongFormat).toHtmlEscaped(), t.origin.toHtmlEscaped());
-    const QString metric = r.hasAccuracy ? QStringLiteral("top-1") : QStringLiteral("top-1 agreement");
+    const QString metric = metricName(r.metric);
     html += QStringLiteral("<table class=\"metrics\">"
                            "<tr><td>Settings</td><td>weights <code>%1</code>, activations <code>%2</code>, %3%14</td></tr>"
-                           "<tr><td>%4</td><td><b>%5%</b> (float %6%, <b>%7</b> points)</td></tr>"
+                           "<tr><td>%4</td><td><b>%5</b> (float %6, <b>%7</b>)</td></tr>"
                            "<tr><td>Output SQNR</td><td>%8 dB</td></tr>"
                            "<tr><td>Size</td><td>%9 bytes, <b>%10×</b> smaller than float (%11 bytes)</td></tr>"
                            "<tr><td>Evaluated on</td><td>%12 samples, in %13 s</td></tr></table>\n")
                 .arg(config.value(QLatin1String("weights")).toString().toHtmlEscaped(),
                      config.value(QLatin1String("activations")).toString().toHtmlEscaped(),
-                     config.value(QLatin1String("mode")).toString().toHtmlEscaped(), metric, points(r.top1), points(r.floatTop1),
-                     (r.top1 >= r.floatTop1 ? QStringLiteral("+") : QString()) + points(r.top1 - r.floatTop1), dB(r.outputSqnr),
+                     config.value(QLatin1String("mode")).toString().toHtmlEscaped(), metric, formatScore(r.metric, r.score()),
+                     formatScore(r.metric, r.floatScore()), formatChange(r.metric, r.score() - r.floatScore()), dB(r.outputSqnr),
                      locale.toString(r.sizeBytes))
                 .arg(locale.toString(r.compression(), 'f', 2), locale.toString(r.floatBytes), locale.toString(r.evaluationSamples),
                      locale.toString(r.seconds, 'f', 1),
@@ -76,15 +71,16 @@ QByteArray trialReportHtml(const ReportInput& input)
     if (!r.warnings.isEmpty())
         html += QStringLiteral("<p><i>%1</i></p>\n").arg(r.warnings.join(QStringLiteral("; ")).toHtmlEscaped());
 
-    // Accuracy against size: every trial of this model and data, this one selected.
+    // The metric against size: every trial of this model and data, this one selected.
     ParetoPlot pareto;
     QVector<TrialPoint> pts;
     for (const StoredTrial& s : input.trials)
         if (s.origin != QLatin1String("sensitivity"))
-            pts << TrialPoint{s.id, double(s.result.sizeBytes), s.result.top1, QString()};
-    pareto.setData(pts, double(r.floatBytes), r.hasAccuracy ? r.floatTop1 : 1.0);
+            pts << trialPoint(s);
+    setPlotMetric(pareto, r.metric);
+    pareto.setData(pts, double(r.floatBytes), r.floatScore());
     pareto.setSelected(t.id);
-    html += QStringLiteral("<h2>Accuracy against size</h2>\n<p>%1 trials of this model and data; this one circled.</p>\n%2\n")
+    html += QStringLiteral("<h2>Metric against size</h2>\n<p>%1 trials of this model and data; this one circled.</p>\n%2\n")
                 .arg(pts.size())
                 .arg(image(pareto.plot(), 900, 380, QStringLiteral("accuracy against size")));
 

@@ -166,7 +166,7 @@ int main(int argc, char** argv)
 
         // Check the saved file the way users will open it: through QuantScope's own loader.
         auto model = qs::Model::load(QString::fromStdString(out));
-        const double top1 = qs::evaluateTop1(*model, *test, {0, test->size()}, 500, {});
+        const double top1 = qs::evaluateFloat(*model, *test, {0, test->size()}, 500, {}).top1;
         std::printf("wrote %s: %lld parameters, %zu quantizable layers, test top-1 %.2f%%\n", out.c_str(),
                     static_cast<long long>(model->parameterCount()), size_t(model->layers().size()), 100 * top1);
         return top1 >= 0.88 ? 0 : 1;

@@ -39,7 +39,7 @@ void bench(const QString& title, std::shared_ptr<Model> model, std::shared_ptr<D
         model->impl().forward(data->impl().batchInputs(0, options.batchSize));
     double floatEval = 1e9;
     for (int i = 0; i < 3; ++i)
-        floatEval = std::min(floatEval, seconds([&] { evaluateTop1(*model, *data, eval, options.batchSize, {}); }));
+        floatEval = std::min(floatEval, seconds([&] { evaluateFloat(*model, *data, eval, options.batchSize, {}); }));
     std::printf("  float evaluation                         %7.3f s\n", floatEval);
 
     TrialRunner runner(model, data, options);

@@ -11,10 +11,14 @@
 #include <QImageReader>
 #include <QStringList>
 
+#include <caffe2/serialize/inline_container.h>
+#include <torch/csrc/jit/serialization/unpickler.h>
+
 #include <algorithm>
 #include <cstring>
 #include <map>
 #include <random>
+#include <sstream>
 
 namespace qs {
 
@@ -139,12 +143,41 @@ void loadNpy(const DataSpec& spec, Dataset::Impl& d)
                             spec.labelsPath, d.inputs.size(0), spec.inputsPath);
 }
 
+/// A file torch.save wrote (the zip format), as LibTorch's pickle_load reads it, but also when it
+/// holds a dict of one item: Python pickles that with SETITEM, an opcode LibTorch 1.13's
+/// unpickler lacks, so the one SETITEM is rewritten as the MARK … SETITEMS of a longer dict.
+c10::IValue unpickleTorchSave(const QByteArray& bytes)
+{
+    std::istringstream in(bytes.toStdString());
+    caffe2::serialize::PyTorchStreamReader archive(&in);
+    const auto [record, size] = archive.getRecord("data.pkl");
+    std::string pickle(static_cast<const char*>(record.get()), size);
+    // PROTO n, EMPTY_DICT, a memo op (BINPUT i, LONG_BINPUT i, MEMOIZE), ..., SETITEM, STOP.
+    if (pickle.size() > 6 && uint8_t(pickle[0]) == 0x80 && pickle[2] == '}' && pickle[pickle.size() - 2] == 's' &&
+        pickle.back() == '.') {
+        const size_t memo = pickle[3] == 'q' ? 2 : pickle[3] == 'r' ? 5 : uint8_t(pickle[3]) == 0x94 ? 1 : 0;
+        pickle[pickle.size() - 2] = 'u';
+        pickle.insert(3 + memo, 1, '(');
+    }
+    size_t offset = 0;
+    torch::jit::Unpickler unpickler(
+        [&](char* buffer, size_t length) {
+            length = std::min(length, pickle.size() - offset);
+            std::memcpy(buffer, pickle.data() + offset, length);
+            offset += length;
+            return length;
+        },
+        nullptr, nullptr, [&](const std::string& name) { return std::get<0>(archive.getRecord("data/" + name)); },
+        c10::nullopt);
+    return unpickler.parse_ivalue();
+}
+
 void loadTensors(const DataSpec& spec, Dataset::Impl& d)
 {
     const QByteArray bytes = readWhole(spec.inputsPath, QStringLiteral("tensor file"));
     c10::IValue v;
     try {
-        v = torch::jit::pickle_load(std::vector<char>(bytes.begin(), bytes.end()));
+        v = unpickleTorchSave(bytes);
     } catch (const std::exception& e) {
         bad(QStringLiteral("%1 is not a file torch.save wrote: %2").arg(spec.inputsPath, torchMessage(e)));
     }
@@ -298,6 +331,31 @@ QImage Dataset::sampleImage(qint64 index) const
     for (int y = 0; y < h; ++y)
         std::memcpy(image.scanLine(y), bytes.data_ptr<uint8_t>() + y * w * channels, size_t(w * channels));
     return image;
+}
+
+QString metricName(Metric m)
+{
+    switch (m) {
+    case Metric::Accuracy:
+        return QStringLiteral("top-1");
+    case Metric::Agreement:
+        return QStringLiteral("top-1 agreement");
+    case Metric::Perplexity:
+        return QStringLiteral("perplexity");
+    }
+    return {};
+}
+
+Metric metricFor(const Dataset& data)
+{
+    if (data.isTokenWindows())
+        return Metric::Perplexity;
+    return data.hasLabels() ? Metric::Accuracy : Metric::Agreement;
+}
+
+bool Dataset::isTokenWindows() const
+{
+    return !d->labels.defined() && d->inputs.dim() == 2 && !at::isFloatingType(d->inputs.scalar_type());
 }
 
 const DataSpec& Dataset::spec() const { return d->spec; }

@@ -59,6 +59,17 @@ struct NpyArray {
 /// type other than float16/32/64, (u)int8/16/32/64 or bool, or data shorter or longer than the shape.
 NpyArray parseNpy(const QByteArray& bytes, const QString& name);
 
+class Dataset;
+
+/// What a trial scores the model by, decided by the data: top-1 accuracy against labels, top-1
+/// agreement with the float model without labels, or next-token perplexity for token windows.
+enum class Metric { Accuracy, Agreement, Perplexity };
+
+/// "top-1", "top-1 agreement" or "perplexity".
+QString metricName(Metric m);
+/// The metric a data set is scored by.
+Metric metricFor(const Dataset& data);
+
 /// A half-open range of sample indices.
 struct SampleRange {
     qint64 begin = 0;
@@ -87,6 +98,9 @@ public:
     QStringList warnings() const;
     /// Class names in label order (image folders, the demo's Fashion-MNIST); empty otherwise.
     QStringList classNames() const;
+    /// Token windows for a language model: integer inputs of N×T and no labels. Trials score
+    /// them by next-token perplexity instead of top-1.
+    bool isTokenWindows() const;
     /// One sample as a picture when it looks like one (1 or 3 channels, at least 4×4), with the
     /// normalisation undone; a null image otherwise (token ids, feature vectors).
     QImage sampleImage(qint64 index) const;

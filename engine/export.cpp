@@ -213,7 +213,7 @@ later): a QConfigMapping with a global qconfig and one entry per layer whose set
 Fill in build_model() and calibration_batches(), then run this file. Settings PyTorch cannot
 express exactly are written as the nearest it can, marked NOTE.
 
-Measured by QuantScope on %2: top-1 %3 (float %4), %5 bytes.
+Measured by QuantScope on %2: %3 (float %4), %5 bytes.
 """
 import torch
 from torch.ao.quantization import (FakeQuantize, FixedQParamsFakeQuantize, FixedQParamsObserver,
@@ -223,8 +223,8 @@ from torch.ao.quantization import (FakeQuantize, FixedQParamsFakeQuantize, Fixed
 from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx, prepare_qat_fx
 
 )")
-              .arg(source.title, source.dataSpec, QString::number(100 * r.top1, 'f', 2) + u'%',
-                   QString::number(100 * r.floatTop1, 'f', 2) + u'%', QString::number(r.sizeBytes));
+              .arg(source.title, source.dataSpec, metricName(r.metric) + u' ' + formatScore(r.metric, r.score()),
+                   formatScore(r.metric, r.floatScore()), QString::number(r.sizeBytes));
 
     // QuantScope's numbers, to compare with the observers after calibration.
     py += QStringLiteral("# QuantScope's scale and zero point per layer (weights per output channel), for comparison.\n"

@@ -6,6 +6,8 @@
 
 #include <QElapsedTimer>
 
+#include <cmath>
+
 namespace qs
 {
 
@@ -104,13 +106,38 @@ QVector<TensorStats> activationStats(Model& model, const Dataset& data, SampleRa
     return out;
 }
 
-void checkClassifierOutput(const at::Tensor& out, qint64 batch, const Model& model, const Dataset& data)
+void checkModelOutput(const at::Tensor& out, qint64 batch, const Model& model, const Dataset& data)
 {
+    const QString shape = formatShape(QVector<qint64>(out.sizes().begin(), out.sizes().end()));
+    if (data.isTokenWindows()) {
+        const at::Tensor& tokens = data.impl().inputs;
+        const int64_t window = tokens.size(1);
+        if (window < 2)
+            throw EngineError(ErrorKind::BadInput,
+                              QStringLiteral("%1: token windows of %2 token(s) leave no next token to predict")
+                                  .arg(data.description())
+                                  .arg(window));
+        if (out.dim() != 3 || out.size(0) != batch || out.size(1) != window)
+            throw EngineError(ErrorKind::BadInput,
+                              QStringLiteral("%1 returns shape %2 for %3 token windows of %4; perplexity needs "
+                                             "windows×tokens×vocabulary logits")
+                                  .arg(model.displayName(), shape)
+                                  .arg(batch)
+                                  .arg(window));
+        const int64_t largest = tokens.max().item<int64_t>();
+        if (largest >= out.size(2) || tokens.min().item<int64_t>() < 0)
+            throw EngineError(ErrorKind::BadInput,
+                              QStringLiteral("%1 holds token ids up to %2 but %3 predicts a vocabulary of %4")
+                                  .arg(data.description())
+                                  .arg(largest)
+                                  .arg(model.displayName())
+                                  .arg(out.size(2)));
+        return;
+    }
     if (out.dim() != 2 || out.size(0) != batch)
         throw EngineError(ErrorKind::BadInput,
                           QStringLiteral("%1 returns shape %2 for a batch of %3; top-1 needs batch×classes")
-                              .arg(model.displayName())
-                              .arg(formatShape(QVector<qint64>(out.sizes().begin(), out.sizes().end())))
+                              .arg(model.displayName(), shape)
                               .arg(batch));
     if (out.size(1) < data.classCount())
         throw EngineError(ErrorKind::BadInput,
@@ -121,10 +148,39 @@ void checkClassifierOutput(const at::Tensor& out, qint64 batch, const Model& mod
                               .arg(out.size(1)));
 }
 
-double evaluateTop1(Model& model, const Dataset& data, SampleRange range, int batchSize,
-                    const JobControl& control)
+/// Scores a batch: against labels, against the float model's predictions (`agreeWith`, without
+/// labels; undefined: the float model itself) or, for token windows, against the next token.
+BatchScore scoreBatch(const at::Tensor& out, Metric metric, const at::Tensor& inputs, const at::Tensor& labels,
+                      const at::Tensor& agreeWith)
 {
-    if (!data.hasLabels())
+    BatchScore s;
+    if (metric == Metric::Perplexity) {
+        const int64_t n = inputs.size(0), t = inputs.size(1), vocabulary = out.size(2);
+        const at::Tensor logits = out.narrow(1, 0, t - 1).to(at::kFloat);
+        const at::Tensor targets = inputs.narrow(1, 1, t - 1);
+        s.predictions = logits.argmax(-1);
+        s.correct = s.predictions.eq(targets).sum(1);
+        s.nll = logits.reshape({-1, vocabulary})
+                    .log_softmax(-1)
+                    .gather(1, targets.reshape({-1, 1}))
+                    .neg()
+                    .reshape({n, t - 1})
+                    .to(at::kDouble)
+                    .sum(1);
+        return s;
+    }
+    s.predictions = out.argmax(1);
+    const at::Tensor& target = metric == Metric::Accuracy ? labels : agreeWith.defined() ? agreeWith : s.predictions;
+    s.correct = s.predictions.eq(target).to(at::kLong);
+    return s;
+}
+
+
+FloatEvaluation evaluateFloat(Model& model, const Dataset& data, SampleRange range, int batchSize,
+                              const JobControl& control)
+{
+    const Metric metric = metricFor(data);
+    if (metric == Metric::Agreement)
         throw EngineError(
             ErrorKind::BadInput,
             QStringLiteral("%1 has no labels; top-1 accuracy needs labels").arg(data.description()));
@@ -135,13 +191,25 @@ double evaluateTop1(Model& model, const Dataset& data, SampleRange range, int ba
     c10::InferenceMode guard;
     ScopedProbeHandler scope(nullptr);
     qint64 correct = 0;
+    double nll = 0;
     forEachBatch(range, batchSize, control, 0, 1, QStringLiteral("Evaluating"),
                  [&](qint64, qint64 b, qint64 e) {
                      at::Tensor out = runForward(model, data, data.impl().batchInputs(b, e));
-                     checkClassifierOutput(out, e - b, model, data);
-                     correct += out.argmax(1).eq(data.impl().batchLabels(b, e)).sum().item<int64_t>();
+                     checkModelOutput(out, e - b, model, data);
+                     const BatchScore s = scoreBatch(out, metric, data.impl().batchInputs(b, e),
+                                                     data.hasLabels() ? data.impl().batchLabels(b, e) : at::Tensor(), {});
+                     correct += s.correct.sum().item<int64_t>();
+                     if (s.nll.defined())
+                         nll += s.nll.sum().item<double>();
                  });
-    return double(correct) / double(range.size());
+    FloatEvaluation f;
+    f.metric = metric;
+    const double predictions =
+        double(range.size()) * (metric == Metric::Perplexity ? double(data.impl().inputs.size(1) - 1) : 1.0);
+    f.top1 = double(correct) / predictions;
+    if (metric == Metric::Perplexity)
+        f.perplexity = std::exp(nll / predictions);
+    return f;
 }
 
 ProfileReport profile(Model& model, const Dataset& data, const ProfileOptions& options,
@@ -189,13 +257,16 @@ ProfileReport profile(Model& model, const Dataset& data, const ProfileOptions& o
         r.layers[i].activation = acts[i];
     r.calibrationSeconds = timer.nsecsElapsed() / 1e9;
 
-    if (data.hasLabels() && eval.size() > 0) {
+    r.metric = metricFor(data);
+    if (r.metric != Metric::Agreement && eval.size() > 0) {
         timer.restart();
         sub.progress = [&](double f, const QString& s) { control.report(0.5 + 0.5 * f, s); };
-        r.floatTop1 = evaluateTop1(model, data, eval, options.batchSize, sub);
+        const FloatEvaluation f = evaluateFloat(model, data, eval, options.batchSize, sub);
+        r.floatTop1 = f.top1;
+        r.floatPerplexity = f.perplexity;
         r.hasAccuracy = true;
         r.evaluationSeconds = timer.nsecsElapsed() / 1e9;
-    } else if (!data.hasLabels()) {
+    } else if (r.metric == Metric::Agreement) {
         r.warnings << QStringLiteral("%1 has no labels: no accuracy").arg(data.description());
     } else {
         r.warnings << QStringLiteral("no samples left for evaluation after %1 calibration samples")

@@ -32,8 +32,15 @@ struct ProfileReport {
     QVector<LayerProfile> layers;
     qint64 calibrationSamples = 0;
     qint64 evaluationSamples = 0;
+    Metric metric = Metric::Agreement;
     bool hasAccuracy = false;
-    double floatTop1 = 0;       ///< fraction in [0, 1] over the evaluation split
+    double floatTop1 = 0;       ///< fraction in [0, 1] over the evaluation split (token windows: next tokens)
+    double floatPerplexity = 0; ///< token windows only
+    /// As TrialResult::floatScore: top-1 in percent (100 without labels: agreement), or perplexity.
+    double floatScore() const
+    {
+        return metric == Metric::Perplexity ? floatPerplexity : metric == Metric::Accuracy ? 100 * floatTop1 : 100.0;
+    }
     double calibrationSeconds = 0;
     double evaluationSeconds = 0;
     QStringList warnings;
@@ -46,8 +53,16 @@ TensorStats weightStats(const Model& model, int site, int bins = 2048);
 QVector<TensorStats> activationStats(Model& model, const Dataset& data, SampleRange range, int batchSize,
                                      const JobControl& control, int bins = 2048);
 
-/// Float top-1 accuracy over `range` of a labelled data set.
-double evaluateTop1(Model& model, const Dataset& data, SampleRange range, int batchSize, const JobControl& control);
+struct FloatEvaluation {
+    Metric metric = Metric::Accuracy;
+    double top1 = 0;       ///< fraction; for token windows over every predicted next token
+    double perplexity = 0; ///< token windows only
+};
+
+/// The float model's top-1 accuracy over `range` of a labelled data set, or its next-token
+/// accuracy and perplexity on token windows.
+FloatEvaluation evaluateFloat(Model& model, const Dataset& data, SampleRange range, int batchSize,
+                              const JobControl& control);
 
 /// The whole profile: shapes, weight stats, calibration, float evaluation. Reports progress in stages.
 ProfileReport profile(Model& model, const Dataset& data, const ProfileOptions& options, const JobControl& control);

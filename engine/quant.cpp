@@ -172,6 +172,15 @@ QString trialModeName(TrialMode m)
     return {};
 }
 
+QuantConfig QuantConfig::languageModelPreset()
+{
+    QuantConfig c;
+    c.weight = QuantSpec::parse(QStringLiteral("int4:group128:symmetric"));
+    c.activation = QuantSpec::parse(QStringLiteral("float"));
+    c.mode = TrialMode::WeightOnly;
+    return c;
+}
+
 QuantSpec QuantConfig::weightFor(const QString& layer) const
 {
     const auto it = layers.constFind(layer);

@@ -57,6 +57,11 @@ struct QuantConfig {
     QuantSpec weightFor(const QString& layer) const;
     QuantSpec activationFor(const QString& layer) const;
 
+    /// What language models get when the user names nothing: group-wise int4 weights (groups
+    /// of 128 along the input dimension, symmetric), float activations — weight-only, as LLM
+    /// quantization (GPTQ, AWQ) does.
+    static QuantConfig languageModelPreset();
+
     static constexpr int kFormatVersion = 1;
     /// Reads the versioned JSON format (README); throws EngineError(BadInput) naming `source`
     /// and the field that is wrong.

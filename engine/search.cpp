@@ -23,9 +23,10 @@ JobControl slice(const JobControl& control, double from, double to, const QStrin
     return sub;
 }
 
+/// How much worse than float, in the metric's unit (points of top-1, or perplexity).
 double dropOf(const TrialResult& r)
 {
-    return r.floatTop1 - r.top1;
+    return r.loss();
 }
 
 QuantSpec floatSpec()
@@ -85,8 +86,10 @@ SensitivityResult runSensitivity(TrialRunner& runner, const SensitivityOptions& 
         const TrialResult r = runner.run(config, slice(control, double(done) / total, double(done + 1) / total, name),
                                          nullptr, run);
         ++done;
+        result.metric = r.metric;
         result.hasAccuracy = r.hasAccuracy;
         result.floatTop1 = r.floatTop1;
+        result.floatScore = r.floatScore();
         result.evaluationSamples = r.evaluationSamples;
         const qint64 id = sink ? sink(config, r, name, QStringLiteral("sensitivity")) : 0;
         return std::make_pair(r, id);
@@ -387,15 +390,15 @@ SearchResult runSearch(TrialRunner& runner, const SearchOptions& options, const 
     result.seconds = timer.nsecsElapsed() / 1e9;
     const QLocale locale;
     result.summary =
-        QStringLiteral("%1: %2 bytes (%3× smaller), %4 %5% (float %6%, %7 points) on all %8 evaluation samples; "
+        QStringLiteral("%1: %2 bytes (%3× smaller), %4 %5 (float %6, %7) on all %8 evaluation samples; "
                        "%9 trials (layer sensitivity on the first %10 samples, candidates on the first %11), in %12 s")
             .arg(result.withinBudget ? QStringLiteral("Within the budget") : QStringLiteral("No configuration met the budget"))
             .arg(locale.toString(confirmed.sizeBytes))
             .arg(locale.toString(confirmed.compression(), 'f', 2))
-            .arg(confirmed.hasAccuracy ? QStringLiteral("top-1") : QStringLiteral("top-1 agreement"))
-            .arg(locale.toString(100 * confirmed.top1, 'f', 2))
-            .arg(locale.toString(100 * confirmed.floatTop1, 'f', 2))
-            .arg(locale.toString(-100 * dropOf(confirmed), 'f', 2))
+            .arg(metricName(confirmed.metric))
+            .arg(formatScore(confirmed.metric, confirmed.score()))
+            .arg(formatScore(confirmed.metric, confirmed.floatScore()))
+            .arg(formatChange(confirmed.metric, confirmed.score() - confirmed.floatScore()))
             .arg(locale.toString(confirmed.evaluationSamples))
             .arg(result.trials)
             .arg(locale.toString(qMin(few.evaluationLimit < 0 ? fullSize : few.evaluationLimit, fullSize)))

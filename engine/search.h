@@ -25,19 +25,21 @@ struct SensitivityOptions {
 
 struct LayerSensitivity {
     QString name;
-    double drop = 0;          ///< metric drop (fraction) with only this layer quantized
+    double drop = 0;          ///< how much worse than float (TrialResult::loss) with only this layer quantized
     double outputSqnr = 0;    ///< dB, model output with only this layer quantized
     qint64 trialId = 0;
     bool hasConverse = false;
-    double converseDrop = 0;  ///< metric drop with every layer but this one quantized
+    double converseDrop = 0;  ///< how much worse with every layer but this one quantized
     double converseSqnr = 0;
     qint64 converseTrialId = 0;
 };
 
 struct SensitivityResult {
     QVector<LayerSensitivity> layers; ///< model order
+    Metric metric = Metric::Agreement;
     bool hasAccuracy = false;
     double floatTop1 = 0;
+    double floatScore = 0;            ///< TrialResult::floatScore: top-1 in percent, or perplexity
     double allDrop = 0;               ///< every layer quantized (with the converse only)
     double allSqnr = 0;
     qint64 evaluationSamples = 0;
@@ -79,7 +81,9 @@ struct SearchOptions {
     /// layer), its activation spec and per-layer activation overrides are kept, and its mode.
     QuantConfig base;
     QVector<int> bits = {2, 4, 8, 32}; ///< weight bits to choose from per layer; 32 is float
-    double maxDrop = 0.01;             ///< largest acceptable metric drop (fraction); < 0: no limit
+    /// How much worse than float the model may get, in the metric's unit (TrialResult::loss):
+    /// points of top-1, or perplexity for language models. < 0: no limit.
+    double maxDrop = 1.0;
     qint64 targetBytes = 0;            ///< > 0: the largest acceptable model size
     qint64 subsetSamples = 2048;       ///< candidates are evaluated on the first N evaluation samples
     /// The per-layer sensitivity that orders the candidates is the output noise (from the output
@@ -93,7 +97,7 @@ struct SearchStep {
     QString name;
     bool accepted = false;
     qint64 trialId = 0;
-    double drop = 0;
+    double drop = 0;              ///< TrialResult::loss
     qint64 sizeBytes = 0;
 };
 

@@ -73,6 +73,9 @@ const char* const kMigrations[] = {
          key TEXT NOT NULL,
          qparams TEXT NOT NULL,
          PRIMARY KEY(model_id, dataset_id, key));)",
+    // Schema 3: language models' perplexity (NULL for classifiers).
+    R"(ALTER TABLE trials ADD COLUMN perplexity REAL;
+       ALTER TABLE trials ADD COLUMN float_perplexity REAL;)",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == Store::kSchemaVersion, "one step per version");
 
@@ -241,15 +244,19 @@ qint64 Store::addTrial(const QString& modelSha256, const QString& modelName, con
     check(q);
     q.prepare(QStringLiteral(
         "INSERT INTO trials(model_id, dataset_id, created, origin, name, config, has_accuracy, top1, float_top1, "
-        "output_sqnr, size_bytes, float_bytes, evaluation_samples, error_samples, seconds, warnings, layer_count) "
+        "output_sqnr, size_bytes, float_bytes, evaluation_samples, error_samples, seconds, warnings, layer_count, "
+        "perplexity, float_perplexity) "
         "VALUES((SELECT id FROM models WHERE sha256 = ?), (SELECT id FROM datasets WHERE spec = ?), ?, ?, ?, ?, ?, "
-        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    const bool lm = r.metric == Metric::Perplexity;
+    const QVariant none(QMetaType(QMetaType::Double));
     for (const QVariant& v : {QVariant(modelSha256), QVariant(dataSpec),
                               QVariant(QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs)), QVariant(origin),
                               text(name), QVariant(QString::fromUtf8(config.toJson())), QVariant(r.hasAccuracy),
                               QVariant(r.top1), QVariant(r.floatTop1), db(r.outputSqnr), QVariant(r.sizeBytes),
                               QVariant(r.floatBytes), QVariant(r.evaluationSamples), QVariant(r.errorSamples),
-                              QVariant(r.seconds), text(r.warnings.join(u'\n')), QVariant(qint64(r.layers.size()))})
+                              QVariant(r.seconds), text(r.warnings.join(u'\n')), QVariant(qint64(r.layers.size())),
+                              lm ? QVariant(r.perplexity) : none, lm ? QVariant(r.floatPerplexity) : none})
         q.addBindValue(v);
     check(q);
     const qint64 id = q.lastInsertId().toLongLong();
@@ -287,7 +294,7 @@ QVector<StoredTrial> Store::select(const QString& where, const QVariantList& bin
     q.prepare(QStringLiteral(
         "SELECT t.id, t.created, t.origin, t.name, t.note, m.sha256, m.name, s.spec, t.config, t.has_accuracy, "
         "t.top1, t.float_top1, t.output_sqnr, t.size_bytes, t.float_bytes, t.evaluation_samples, t.error_samples, "
-        "t.seconds, t.warnings FROM trials t JOIN models m ON m.id = t.model_id JOIN datasets s ON s.id = "
+        "t.seconds, t.warnings, t.perplexity, t.float_perplexity FROM trials t JOIN models m ON m.id = t.model_id JOIN datasets s ON s.id = "
         "t.dataset_id WHERE ") + where + QStringLiteral(" ORDER BY t.id"));
     for (const QVariant& v : binds)
         q.addBindValue(v);
@@ -318,6 +325,12 @@ QVector<StoredTrial> Store::select(const QString& where, const QVariantList& bin
         const QString warnings = q.value(18).toString();
         if (!warnings.isEmpty())
             r.warnings = warnings.split(u'\n');
+        r.metric = r.hasAccuracy ? Metric::Accuracy : Metric::Agreement;
+        if (!q.value(19).isNull()) {
+            r.metric = Metric::Perplexity;
+            r.perplexity = q.value(19).toDouble();
+            r.floatPerplexity = q.value(20).toDouble();
+        }
         out << t;
     }
     return out;

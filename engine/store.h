@@ -30,7 +30,7 @@ struct StoredTrial {
 class Store
 {
 public:
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
     /// The per-user database: <generic data location>/QuantScope/quantscope.db.
     static QString defaultPath();
 

@@ -7,6 +7,7 @@
 #include "observers_p.h"
 
 #include <QElapsedTimer>
+#include <QLocale>
 
 #include <cmath>
 #include <limits>
@@ -251,6 +252,23 @@ at::Tensor quantizeWeight(const Model::Impl& m, int site, QuantSpec ws, LayerTri
 
 } // namespace
 
+QString formatScore(Metric metric, double score)
+{
+    const QLocale locale;
+    return metric == Metric::Perplexity ? locale.toString(score, 'f', 3) : locale.toString(score, 'f', 2) + u'%';
+}
+
+QString formatChange(Metric metric, double change)
+{
+    const QLocale locale;
+    const int decimals = metric == Metric::Perplexity ? 3 : 2;
+    const QString magnitude = locale.toString(std::abs(change), 'f', decimals);
+    const bool zero = magnitude == locale.toString(0.0, 'f', decimals); // no sign on a rounded zero
+    const QString sign = zero ? QString() : change > 0 ? QStringLiteral("+") : QStringLiteral("−");
+    return QStringLiteral("%1%2 %3").arg(sign, magnitude,
+                                         metric == Metric::Perplexity ? QStringLiteral("perplexity") : QStringLiteral("points"));
+}
+
 at::Tensor swapTensor(torch::jit::Module root, const std::vector<std::string>& path, const at::Tensor& value)
 {
     for (size_t i = 0; i + 1 < path.size(); ++i)
@@ -280,8 +298,10 @@ LayerTrialResult previewWeight(const Model& model, int site, const QuantSpec& sp
 }
 
 struct TrialRunner::Cache {
-    std::vector<at::Tensor> outputs;  ///< float model output per evaluation batch computed so far
-    std::vector<qint64> floatCorrect; ///< per evaluation batch
+    /// Float model output per evaluation batch computed so far; for token windows (whose logits
+    /// are large) only for the error batches, undefined after them.
+    std::vector<at::Tensor> outputs;
+    std::vector<BatchScore> floatScores; ///< per evaluation batch
     std::vector<std::vector<at::Tensor>> siteOutputs; ///< per error batch, per site
     std::map<QString, QVector<QParams>> calibrated;   ///< per activation spec, per site
     int calibrationPasses = 0;
@@ -457,12 +477,12 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
     r.evaluationSamples = eval.size();
     r.errorSamples = qMin(eval.size(), qMin(errorBatches * batch, full.size()));
 
+    const Metric metric = metricFor(data);
     auto forward = [&](qint64 b, qint64 e) {
         return runForward(*m_model, data, data.impl().batchInputs(b, e));
     };
-    auto correctIn = [&](const at::Tensor& out, qint64 b, qint64 e, const at::Tensor& floatOut) -> qint64 {
-        const at::Tensor target = data.hasLabels() ? data.impl().batchLabels(b, e) : floatOut.argmax(1);
-        return out.argmax(1).eq(target).sum().item<int64_t>();
+    auto labelsOf = [&](qint64 b, qint64 e) {
+        return data.hasLabels() ? data.impl().batchLabels(b, e) : at::Tensor();
     };
 
     QElapsedTimer stage;
@@ -481,9 +501,11 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
                          capture.outputs =
                              index < errorBatches ? &m_cache->siteOutputs[size_t(index)] : nullptr;
                          const at::Tensor out = forward(b, e);
-                         checkClassifierOutput(out, e - b, *m_model, data);
-                         m_cache->outputs.push_back(out);
-                         m_cache->floatCorrect.push_back(correctIn(out, b, e, out));
+                         checkModelOutput(out, e - b, *m_model, data);
+                         const bool keep = metric != Metric::Perplexity || index < errorBatches;
+                         m_cache->outputs.push_back(keep ? out : at::Tensor());
+                         m_cache->floatScores.push_back(
+                             scoreBatch(out, metric, data.impl().batchInputs(b, e), labelsOf(b, e), {}));
                      });
     }
     r.referenceSeconds = stage.nsecsElapsed() / 1e9;
@@ -505,7 +527,7 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
     probe.sums = QVector<ErrorSums>(siteCount);
     for (const LayerTrialResult& lr : r.layers)
         probe.qparams << lr.activationQParams;
-    double signal = 0, noise = 0;
+    double signal = 0, noise = 0, nll = 0, floatNll = 0;
     qint64 correct = 0, floatCorrect = 0;
     {
         ScopedProbeHandler scope(&probe);
@@ -514,17 +536,31 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
                          probe.reference = i < errorBatches ? &m_cache->siteOutputs[size_t(i)] : nullptr;
                          const at::Tensor out = forward(b, e);
                          at::Tensor ref = m_cache->outputs[size_t(i)];
-                         qint64 refCorrect = m_cache->floatCorrect[size_t(i)];
-                         if (ref.size(0) != e - b) { // the last batch of a shorter evaluation
-                             ref = ref.narrow(0, 0, e - b);
-                             refCorrect = correctIn(ref, b, e, ref);
+                         BatchScore floatScore = m_cache->floatScores[size_t(i)];
+                         if (floatScore.correct.size(0) != e - b) { // the last batch of a shorter evaluation
+                             floatScore = floatScore.prefix(e - b);
+                             if (ref.defined())
+                                 ref = ref.narrow(0, 0, e - b);
                          }
-                         signal += ref.square().sum().item<double>();
-                         noise += (ref - out).square().sum().item<double>();
-                         correct += correctIn(out, b, e, ref);
-                         floatCorrect += refCorrect;
+                         if (ref.defined()) {
+                             signal += ref.square().sum().item<double>();
+                             noise += (ref - out).square().sum().item<double>();
+                         }
+                         const BatchScore score = scoreBatch(out, metric, data.impl().batchInputs(b, e),
+                                                             labelsOf(b, e), floatScore.predictions);
+                         correct += score.correct.sum().item<int64_t>();
+                         floatCorrect += floatScore.correct.sum().item<int64_t>();
+                         if (metric == Metric::Perplexity) {
+                             nll += score.nll.sum().item<double>();
+                             floatNll += floatScore.nll.sum().item<double>();
+                             // Next tokens predicted differently: counted, not listed.
+                             r.disagreementCount +=
+                                 score.predictions.ne(floatScore.predictions).sum().item<int64_t>();
+                             return;
+                         }
                          // Where quantization changed the prediction, for the disagreement view.
-                         const at::Tensor floatClass = ref.argmax(1), quantClass = out.argmax(1);
+                         const at::Tensor& floatClass = floatScore.predictions;
+                         const at::Tensor& quantClass = score.predictions;
                          const at::Tensor changed = floatClass.ne(quantClass).nonzero().flatten();
                          r.disagreementCount += changed.numel();
                          for (int64_t k = 0; k < changed.numel() && r.disagreements.size() < 1000; ++k) {
@@ -546,9 +582,17 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
                               .arg(r.layers[i].name);
     }
     r.outputSqnr = decibels(signal, noise);
-    r.hasAccuracy = data.hasLabels();
-    r.top1 = double(correct) / double(eval.size());
-    r.floatTop1 = data.hasLabels() ? double(floatCorrect) / double(eval.size()) : 1.0;
+    r.metric = metric;
+    r.hasAccuracy = metric != Metric::Agreement;
+    // Top-1 counts samples; for token windows, every predicted next token.
+    const double predictions =
+        double(eval.size()) * (metric == Metric::Perplexity ? double(data.impl().inputs.size(1) - 1) : 1.0);
+    r.top1 = double(correct) / predictions;
+    r.floatTop1 = r.hasAccuracy ? double(floatCorrect) / predictions : 1.0;
+    if (metric == Metric::Perplexity) {
+        r.perplexity = std::exp(nll / predictions);
+        r.floatPerplexity = std::exp(floatNll / predictions);
+    }
     r.seconds = timer.nsecsElapsed() / 1e9;
     control.report(1, QStringLiteral("Done"));
     return r;

@@ -38,10 +38,21 @@ struct LayerTrialResult {
 };
 
 struct TrialResult {
+    Metric metric = Metric::Agreement;
     bool hasAccuracy = false;  ///< false: top1 is agreement with the float model's top-1
-    double top1 = 0;           ///< fraction over the evaluation split
+    /// Fraction over the evaluation split; for token windows, next-token accuracy over every
+    /// predicted token (position t predicts token t + 1).
+    double top1 = 0;
     double floatTop1 = 0;
-    double outputSqnr = 0;     ///< dB, model output against float
+    double perplexity = 0;     ///< token windows: exp of the mean next-token cross-entropy
+    double floatPerplexity = 0;
+    /// The headline figure: top-1 in percent, or perplexity.
+    double score() const { return metric == Metric::Perplexity ? perplexity : 100 * top1; }
+    double floatScore() const { return metric == Metric::Perplexity ? floatPerplexity : 100 * floatTop1; }
+    /// How much worse than float, in the metric's unit: points of top-1 lost, or perplexity
+    /// gained. Negative when the quantized model does better.
+    double loss() const { return metric == Metric::Perplexity ? perplexity - floatPerplexity : 100 * (floatTop1 - top1); }
+    double outputSqnr = 0;     ///< dB, model output against float (token windows: on the error samples)
     qint64 sizeBytes = 0;      ///< quantized weights + scale/zero point per channel + float parameters
     qint64 floatBytes = 0;     ///< every parameter at 32 bits
     double compression() const { return sizeBytes > 0 ? double(floatBytes) / double(sizeBytes) : 0; }
@@ -64,6 +75,11 @@ struct TrialResult {
     QVector<Disagreement> disagreements;
     qint64 disagreementCount = 0; ///< all of them, also beyond the first 1,000
 };
+
+/// A score as users read it: "91.79%" for top-1 (score in percent), "3.412" for perplexity.
+QString formatScore(Metric metric, double score);
+/// A change of score, signed: "−0.40 points" (top-1), "+0.012 perplexity".
+QString formatChange(Metric metric, double change);
 
 /// One layer's weight quantized as `spec` says, without running the model: the weight fields
 /// of the result (spec applied, bits, qparams, SQNR, quantized histogram). For previews.

@@ -209,6 +209,36 @@ private Q_SLOTS:
         QVERIFY2(rgb.err.contains("its first layer features.0 takes 1 input channels, the data has 3"), qPrintable(rgb.err));
     }
 
+    // A language model with token windows: the preset (group-wise int4, weight-only) without
+    // settings, perplexity in the table and the JSON, and a search within +0.1 perplexity.
+    void languageModelTrialAndSearch()
+    {
+        const QString lm = QStringLiteral(QS_FIXTURES "/tiny_lm_scripted.pt");
+        const QString tokens = QStringLiteral("tensors:" QS_FIXTURES "/tiny_lm_tokens.pt");
+        const QString db = m_dir.filePath("lm.db");
+        const Run table = cli({"trial", lm, "--data", tokens, "--eval", "128", "--db", db});
+        QVERIFY2(table.code == 0, qPrintable(table.err));
+        QVERIFY2(table.out.contains("Perplexity: ") && table.out.contains(" perplexity); next-token top-1 "),
+                 qPrintable(table.out));
+        QVERIFY2(table.out.contains("int4:group128:symmetric"), qPrintable(table.out));
+        const Run json = cli({"trial", lm, "--data", QStringLiteral("npy:" QS_FIXTURES "/tiny_lm_tokens.npy"), "--eval", "128",
+                              "--weights", "int3:group128:symmetric", "--json", "--db", db});
+        QVERIFY2(json.code == 0, qPrintable(json.err));
+        const QJsonObject o = QJsonDocument::fromJson(json.out.toUtf8()).object();
+        QCOMPARE(o["metric"].toString(), QStringLiteral("perplexity"));
+        QVERIFY(o["perplexity"].toDouble() > o["float_perplexity"].toDouble() + 0.5); // 3 bits hurt
+        QCOMPARE(o["config"].toObject()["mode"].toString(), QStringLiteral("weight-only"));
+        const Run history = cli({"history", "--db", db});
+        QVERIFY2(history.out.contains(" perplexity"), qPrintable(history.out));
+        const Run search = cli({"search", lm, "--data", tokens, "--eval", "128", "--subset", "128", "--max-drop", "0.1",
+                                "--json", "--db", db});
+        QVERIFY2(search.code == 0, qPrintable(search.err));
+        const QJsonObject best = QJsonDocument::fromJson(search.out.toUtf8()).object();
+        QVERIFY(best["within_budget"].toBool());
+        QVERIFY(best["perplexity"].toDouble() - best["float_perplexity"].toDouble() <= 0.1);
+        QCOMPARE(best["max_drop"].toDouble(), 0.1);
+    }
+
     void badInputGivesOneLineAndExitCode2_data()
     {
         QTest::addColumn<QStringList>("args");

@@ -364,6 +364,39 @@ private Q_SLOTS:
 
     // An exception or running out of memory in a job ends that job with a message, not the
     // program; the tracker runs the next job as usual.
+    // A language model on token windows: the preset in the toolbar, perplexity in the summary,
+    // the size plot and the search budget.
+    void languageModelInTheWindow()
+    {
+        MainWindow w;
+        w.setDatabasePath(m_dir.filePath("lm.db"));
+        w.resize(1280, 800);
+        w.show();
+        QSignalSpy opened(&w, &MainWindow::modelOpened);
+        w.setDataSpec(DataSpec::parse(QStringLiteral("tensors:" QS_FIXTURES "/tiny_lm_tokens.pt")));
+        w.openModel(QStringLiteral(QS_FIXTURES "/tiny_lm_scripted.pt"));
+        QVERIFY(opened.wait(120000));
+        QCOMPARE(w.layerModel()->rowCount(), 15);
+        QVERIFY2(w.summaryText().contains("float perplexity"), qPrintable(w.summaryText()));
+        QCOMPARE(w.trialSettings(), (QStringList{QuantConfig::languageModelPreset().weight.toString(), "float", "weight-only"}));
+        QSignalSpy finished(&w, &MainWindow::trialFinished);
+        w.setTrialSettings("int3:group128:symmetric:minmax", "float", "weight-only");
+        w.runTrial();
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(w.trial().metric, Metric::Perplexity);
+        QVERIFY(w.trial().loss() > 0.5);
+        QVERIFY2(w.trialSummaryText().contains("perplexity"), qPrintable(w.trialSummaryText()));
+        QVERIFY(w.paretoPlot()->lowerIsBetter());
+        QCOMPARE(w.paretoPlot()->plot()->yAxis->label(), QStringLiteral("perplexity (lower is better)"));
+        QCOMPARE(w.tabs()->tabText(w.tabs()->indexOf(w.paretoPlot())), QStringLiteral("Perplexity vs size"));
+        QCOMPARE(w.paretoPlot()->pointCount(), 1);
+        if (qEnvironmentVariableIsSet("QS_SHOT_LM")) {
+            w.tabs()->setCurrentWidget(w.paretoPlot());
+            QTest::qWait(200);
+            w.grab().save(qEnvironmentVariable("QS_SHOT_LM"));
+        }
+    }
+
     void aFailingJobEndsWithAMessage()
     {
         JobTracker jobs;

@@ -29,6 +29,7 @@ namespace {
 TrialResult sampleResult(int seed)
 {
     TrialResult r;
+    r.metric = Metric::Accuracy;
     r.hasAccuracy = true;
     r.top1 = 0.9 - seed * 0.001;
     r.floatTop1 = 0.9177;
@@ -169,6 +170,8 @@ private Q_SLOTS:
             d.setDatabaseName(path);
             QVERIFY(d.open());
             QVERIFY(QSqlQuery(d).exec("DROP TABLE calibrations"));
+            QVERIFY(QSqlQuery(d).exec("ALTER TABLE trials DROP COLUMN perplexity"));
+            QVERIFY(QSqlQuery(d).exec("ALTER TABLE trials DROP COLUMN float_perplexity"));
             QVERIFY(QSqlQuery(d).exec("PRAGMA user_version = 1"));
         }
         QSqlDatabase::removeDatabase("downgrade");
@@ -186,6 +189,18 @@ private Q_SLOTS:
         QCOMPARE(back[0].zeroPoint, QVector<qint64>{7});
         QVERIFY(back[1].scale.isEmpty());
         QVERIFY(!s.loadCalibration("sha", "idx:other", "uint8|calibration=512|batch=256", back));
+        // Schema 3's perplexity: empty for the old classifier trial, kept for a language model's.
+        QCOMPARE(s.trials().first().result.metric, Metric::Accuracy);
+        TrialResult lm = sampleResult(1);
+        lm.metric = Metric::Perplexity;
+        lm.perplexity = 4.25;
+        lm.floatPerplexity = 4.0;
+        const qint64 id = s.addTrial("sha", "m", "tensors:t.pt", QuantConfig(), lm, "manual", "lm");
+        const TrialResult back3 = s.trial(id).result;
+        QCOMPARE(back3.metric, Metric::Perplexity);
+        QCOMPARE(back3.perplexity, 4.25);
+        QCOMPARE(back3.floatPerplexity, 4.0);
+        QCOMPARE(back3.loss(), 0.25);
     }
 
     void migratesAFirstVersionDatabase()

@@ -122,7 +122,7 @@ int ParetoPlot::pointAt(const QPoint& pixel) const
     double bestDistance = 8 * 8; // within 8 pixels
     for (int i = 0; i < m_points.size(); ++i) {
         const double x = m_plot->xAxis->coordToPixel(m_points[i].sizeBytes);
-        const double y = m_plot->yAxis->coordToPixel(100 * m_points[i].metric);
+        const double y = m_plot->yAxis->coordToPixel(m_points[i].metric);
         const double d = (x - pixel.x()) * (x - pixel.x()) + (y - pixel.y()) * (y - pixel.y());
         if (d < bestDistance) {
             bestDistance = d;
@@ -132,6 +132,13 @@ int ParetoPlot::pointAt(const QPoint& pixel) const
     return best;
 }
 
+void ParetoPlot::setMetric(const QString& label, bool lowerIsBetter)
+{
+    m_plot->yAxis->setLabel(label);
+    m_lowerIsBetter = lowerIsBetter;
+    setData(m_points, m_floatBytes, m_floatMetric);
+}
+
 void ParetoPlot::setData(const QVector<TrialPoint>& trials, double floatBytes, double floatMetric)
 {
     m_points = trials;
@@ -139,7 +146,7 @@ void ParetoPlot::setData(const QVector<TrialPoint>& trials, double floatBytes, d
     m_floatMetric = floatMetric;
     QVector<TradeOff> tradeOffs;
     for (const auto& p : trials)
-        tradeOffs << TradeOff{p.sizeBytes, p.metric};
+        tradeOffs << TradeOff{p.sizeBytes, m_lowerIsBetter ? -p.metric : p.metric};
     m_front = paretoFront(tradeOffs);
     rebuild();
 }
@@ -151,10 +158,10 @@ void ParetoPlot::rebuild()
     double hi = m_floatBytes, low = m_floatMetric, high = m_floatMetric;
     for (const auto& p : m_points) {
         x << p.sizeBytes;
-        y << 100 * p.metric;
+        y << p.metric;
         if (p.id == m_selectedId) {
             sx << p.sizeBytes;
-            sy << 100 * p.metric;
+            sy << p.metric;
         }
         if (p.sizeBytes > 0)
             lo = std::min(lo, p.sizeBytes);
@@ -164,14 +171,14 @@ void ParetoPlot::rebuild()
     }
     for (int i : m_front) {
         fx << m_points[i].sizeBytes;
-        fy << 100 * m_points[i].metric;
+        fy << m_points[i].metric;
     }
     QVector<double> px, py;
     for (qint64 id : m_pathIds)
         for (const auto& p : m_points)
             if (p.id == id) {
                 px << p.sizeBytes;
-                py << 100 * p.metric;
+                py << p.metric;
             }
     m_path->setData(px, py); // a curve keeps the order of its points
     m_path->setVisible(!px.isEmpty());
@@ -182,14 +189,14 @@ void ParetoPlot::rebuild()
     m_frontLine->setData(fx, fy, /*alreadySorted=*/true);
     m_selected->setData(sx, sy);
     if (m_floatBytes > 0)
-        m_float->setData({m_floatBytes}, {100 * m_floatMetric});
+        m_float->setData({m_floatBytes}, {m_floatMetric});
     else
         m_float->data()->clear();
     if (!std::isfinite(lo) || hi <= 0)
         lo = hi = 1000; // nothing to show yet
     m_plot->xAxis->setRange(lo / 1.4, hi * 1.4);
-    const double mspan = std::max(100 * (high - low), 1.0);
-    m_plot->yAxis->setRange(100 * low - 0.1 * mspan, 100 * high + 0.15 * mspan);
+    const double mspan = std::max(high - low, 0.01 * std::max(1.0, std::abs(high)));
+    m_plot->yAxis->setRange(low - 0.1 * mspan, high + 0.15 * mspan);
     m_plot->legend->setVisible(!m_points.isEmpty());
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }

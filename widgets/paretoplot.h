@@ -16,7 +16,7 @@ namespace qs {
 struct TrialPoint {
     qint64 id = 0;
     double sizeBytes = 0;
-    double metric = 0;  ///< top-1, as a fraction
+    double metric = 0;  ///< as plotted: top-1 in percent, or perplexity
     QString label;      ///< shown on hover
 };
 
@@ -25,6 +25,10 @@ class ParetoPlot : public QWidget
     Q_OBJECT
 public:
     explicit ParetoPlot(QWidget* parent = nullptr);
+    /// The y axis: its label, and whether lower values are better (perplexity) for the front.
+    /// The default is "top-1 (%)", higher is better.
+    void setMetric(const QString& label, bool lowerIsBetter);
+    bool lowerIsBetter() const { return m_lowerIsBetter; }
     /// All trials of one model and data, and the float model's size and metric.
     void setData(const QVector<TrialPoint>& trials, double floatBytes, double floatMetric);
     void clear();
@@ -54,6 +58,7 @@ private:
     QVector<int> m_front;
     double m_floatBytes = 0;
     double m_floatMetric = 0;
+    bool m_lowerIsBetter = false;
     qint64 m_selectedId = 0;
 };
 

@@ -1,0 +1,276 @@
+// Language models: the transformer fixture (tests/fixtures/make_tiny_lm.py, a character-level
+// GPT trained on Debian's licence texts) with its token windows. Perplexities are checked
+// against the values PyTorch computed when it made the fixture (tiny_lm_expected.json) and
+// against forward passes done here with LibTorch directly.
+
+#include "errors.h"
+#include "idxwrite.h"
+#include "model.h"
+#include "profile.h"
+#include "search.h"
+#include "store.h"
+#include "trial.h"
+#include "data_p.h"
+
+#include <torch/script.h>
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cmath>
+
+using namespace qs;
+
+namespace {
+
+const QString kModel = QStringLiteral(QS_FIXTURES "/tiny_lm_scripted.pt");
+const QString kTokens = QStringLiteral(QS_FIXTURES "/tiny_lm_tokens.pt");
+const QString kTokensNpy = QStringLiteral(QS_FIXTURES "/tiny_lm_tokens.npy");
+
+QJsonObject expected()
+{
+    QFile f(QStringLiteral(QS_FIXTURES "/tiny_lm_expected.json"));
+    if (!f.open(QIODevice::ReadOnly))
+        qFatal("cannot open tiny_lm_expected.json");
+    return QJsonDocument::fromJson(f.readAll()).object();
+}
+
+TrialOptions options(qint64 evaluationLimit = -1)
+{
+    TrialOptions o;
+    o.calibrationSamples = expected().value("calibration").toInt(); // the split the expected values use
+    o.evaluationLimit = evaluationLimit;
+    o.batchSize = 128;
+    o.errorSamples = 64;
+    return o;
+}
+
+QuantConfig weightsOnly(const QString& spec)
+{
+    QuantConfig c = QuantConfig::languageModelPreset();
+    c.weight = QuantSpec::parse(spec);
+    return c;
+}
+
+/// Perplexity of a TorchScript module on token windows, computed directly.
+double perplexityOf(torch::jit::Module& m, const at::Tensor& windows)
+{
+    c10::InferenceMode guard;
+    const at::Tensor logits = m.forward({windows}).toTensor().narrow(1, 0, windows.size(1) - 1);
+    const at::Tensor targets = windows.narrow(1, 1, windows.size(1) - 1);
+    const at::Tensor logp = logits.reshape({-1, logits.size(2)}).to(at::kDouble).log_softmax(1);
+    return std::exp(-logp.gather(1, targets.reshape({-1, 1})).mean().item<double>());
+}
+
+bool near(double a, double b, double relative)
+{
+    return std::abs(a - b) <= relative * std::abs(b);
+}
+
+} // namespace
+
+class TestLanguage : public QObject
+{
+    Q_OBJECT
+
+    std::shared_ptr<Dataset> m_data;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_data = Dataset::load(DataSpec::parse("tensors:" + kTokens));
+    }
+
+    void tokenWindowsAreScoredByPerplexity()
+    {
+        QVERIFY(m_data->isTokenWindows());
+        QCOMPARE(metricFor(*m_data), Metric::Perplexity);
+        QVERIFY(!m_data->hasLabels());
+        QCOMPARE(m_data->size(), qint64(expected().value("windows").toInt()));
+        QCOMPARE(m_data->sampleShape(), (QVector<qint64>{expected().value("context").toInt()}));
+        QVERIFY(m_data->sampleImage(0).isNull()); // token ids are not pictures
+        // The same windows from a .npy file.
+        const auto npy = Dataset::load(DataSpec::parse("npy:" + kTokensNpy));
+        QVERIFY(npy->isTokenWindows());
+        QCOMPARE(npy->size(), m_data->size());
+    }
+
+    // Every linear inside attention and MLP blocks, the two embeddings and the head, in order.
+    void discoversTransformerLayers()
+    {
+        auto model = Model::load(kModel);
+        QStringList names, ops;
+        for (const LayerInfo& l : model->layers()) {
+            names << l.name;
+            ops << l.op;
+        }
+        QStringList want{"wte", "wpe"};
+        for (const char* block : {"blocks.0", "blocks.1"})
+            for (const char* site : {"attn.q", "attn.k", "attn.v", "attn.proj", "mlp.fc", "mlp.proj"})
+                want << QStringLiteral("%1.%2").arg(block, site);
+        want << "lm_head";
+        QCOMPARE(names, want);
+        QCOMPARE(ops.count("embedding"), 2);
+        QCOMPARE(ops.count("linear"), 13);
+        QVERIFY(!model->layers()[0].hasActivationInput);
+        QCOMPARE(model->layers()[6].weightShape, (QVector<qint64>{512, 128})); // blocks.0.mlp.fc
+        QCOMPARE(model->parameterCount(), qint64(expected().value("parameters").toInt()));
+        model->measureShapes(*m_data);
+        QCOMPARE(model->layers()[2].inputShape, (QVector<qint64>{1, 64, 128}));
+        QCOMPARE(model->layers().last().outputShape, (QVector<qint64>{1, 64, 128}));
+    }
+
+    // The float model's perplexity and next-token top-1 equal PyTorch's on the same windows.
+    void floatPerplexityMatchesPyTorch()
+    {
+        auto model = Model::load(kModel);
+        const QJsonObject e = expected();
+        TrialRunner runner(model, m_data, options());
+        const TrialResult r = runner.run(weightsOnly("float"), JobControl());
+        QCOMPARE(r.metric, Metric::Perplexity);
+        QVERIFY2(near(r.floatPerplexity, e.value("float_perplexity").toDouble(), 1e-5),
+                 qPrintable(QString::number(r.floatPerplexity, 'g', 10)));
+        QVERIFY(near(r.floatTop1, e.value("float_next_token_top1").toDouble(), 1e-9));
+        QCOMPARE(r.perplexity, r.floatPerplexity); // nothing quantized
+        QCOMPARE(r.loss(), 0.0);
+        QCOMPARE(r.evaluationSamples, m_data->size() - e.value("calibration").toInt());
+
+        // The profile's float evaluation says the same.
+        ProfileOptions po;
+        po.calibrationSamples = e.value("calibration").toInt();
+        const ProfileReport p = profile(*model, *m_data, po, JobControl());
+        QCOMPARE(p.metric, Metric::Perplexity);
+        QVERIFY(near(p.floatPerplexity, r.floatPerplexity, 1e-12));
+        QCOMPARE(p.floatScore(), p.floatPerplexity);
+    }
+
+    // Group-wise weight-only trials equal PyTorch's group-wise fake quantization; 3 bits hurt
+    // far more than 4.
+    void groupWisePerplexityMatchesPyTorch()
+    {
+        auto model = Model::load(kModel);
+        const QJsonObject e = expected();
+        TrialRunner runner(model, m_data, options());
+        const TrialResult int4 = runner.run(weightsOnly("int4:group128:symmetric"), JobControl());
+        const TrialResult int3 = runner.run(weightsOnly("int3:group128:symmetric"), JobControl());
+        QVERIFY2(near(int4.perplexity, e.value("int4_group128_perplexity").toDouble(), 1e-4),
+                 qPrintable(QString::number(int4.perplexity, 'g', 10)));
+        QVERIFY2(near(int3.perplexity, e.value("int3_group128_perplexity").toDouble(), 1e-4),
+                 qPrintable(QString::number(int3.perplexity, 'g', 10)));
+        QVERIFY(int4.warnings.isEmpty());
+        QVERIFY(int3.loss() > 0.5);             // visibly worse at 3 bits
+        QVERIFY(int3.loss() > 3 * int4.loss()); // and far worse than at 4
+        QVERIFY(int4.loss() > 0);
+        QVERIFY(int3.top1 < int3.floatTop1);
+        QVERIFY(int3.disagreementCount > 0);    // next tokens predicted differently
+        QVERIFY(int3.disagreements.isEmpty());  // listed only for classifiers
+        // Size: 4 bits per weight plus a scale and zero point per group of 128; the rest float.
+        qint64 weights = 0;
+        for (const LayerInfo& l : model->layers())
+            weights += l.weightCount;
+        QCOMPARE(int4.sizeBytes, weights / 2 + (weights / 128) * 8 + (model->parameterCount() - weights) * 4);
+        QCOMPARE(formatChange(Metric::Perplexity, 0.1234), QStringLiteral("+0.123 perplexity"));
+    }
+
+    // One layer quantized alone: the sensitivity run's perplexity rise for the head equals a
+    // forward pass of the fixture with only that weight fake-quantized here.
+    void sensitivityOnTransformer()
+    {
+        auto model = Model::load(kModel);
+        TrialRunner runner(model, m_data, options(128));
+        SensitivityOptions so;
+        so.config = weightsOnly("int3:group128:symmetric");
+        so.converse = false;
+        so.evaluationSamples = -1;
+        QTemporaryDir dir;
+        Store store(dir.filePath("trials.db"));
+        const SensitivityResult r = runSensitivity(runner, so, JobControl(), [&](const QuantConfig& c, const TrialResult& t,
+                                                                                   const QString& name, const QString& origin) {
+            return store.addTrial(model->sha256(), model->displayName(), m_data->spec().toString(), c, t, origin, name);
+        });
+        QCOMPARE(r.metric, Metric::Perplexity);
+        QCOMPARE(r.layers.size(), 15);
+        const LayerSensitivity& head = r.layers.last();
+        QCOMPARE(head.name, QStringLiteral("lm_head"));
+
+        torch::jit::Module m = torch::jit::load(kModel.toStdString());
+        const at::Tensor windows = m_data->impl().inputs.narrow(0, 512, 128); // the evaluation split's first 128
+        const double floatPerplexity = perplexityOf(m, windows);
+        {
+            c10::InferenceMode guard;
+            const at::Tensor w = m.attr("lm_head").toModule().attr("weight").toTensor();
+            const at::Tensor g = w.reshape({-1, 128});
+            const at::Tensor scale = at::maximum(-std::get<0>(g.min(1)).clamp_max(0), std::get<0>(g.max(1)).clamp_min(0))
+                                         .div(3.5) // (qmax - qmin) / 2 for int3
+                                         .clamp_min(std::numeric_limits<float>::epsilon())
+                                         .unsqueeze(1);
+            m.attr("lm_head").toModule().setattr("weight", (at::clamp(at::round(g / scale), -4, 3) * scale).reshape(w.sizes()));
+        }
+        const double rise = perplexityOf(m, windows) - floatPerplexity;
+        QVERIFY2(std::abs(head.drop - rise) <= 1e-4 * floatPerplexity,
+                 qPrintable(QStringLiteral("sensitivity %1, direct %2").arg(head.drop).arg(rise)));
+        QVERIFY(rise > 0);
+        QVERIFY(std::abs(r.floatScore - floatPerplexity) <= 1e-5 * floatPerplexity);
+        // Ranked by the rise; every trial is in the store with its perplexity.
+        const QVector<int> ranking = r.ranking();
+        for (int i = 1; i < ranking.size(); ++i)
+            QVERIFY(r.layers[ranking[i - 1]].drop >= r.layers[ranking[i]].drop);
+        const QVector<StoredTrial> trials = store.trials();
+        QCOMPARE(trials.size(), 15);
+        QCOMPARE(trials.last().result.metric, Metric::Perplexity);
+        QCOMPARE(trials.last().result.loss(), head.drop);
+    }
+
+    // At most +0.1 perplexity: int4 everywhere misses it, so the search mixes widths, and a
+    // fresh runner measures the same result.
+    void searchKeepsPerplexityWithinBudget()
+    {
+        auto model = Model::load(kModel);
+        TrialRunner runner(model, m_data, options(256));
+        const TrialResult all4 = runner.run(QuantConfig::languageModelPreset(), JobControl());
+        QVERIFY2(all4.loss() > 0.1, qPrintable(QString::number(all4.loss())));
+        SearchOptions so;
+        so.base = QuantConfig::languageModelPreset();
+        so.bits = {3, 4, 8, 32};
+        so.maxDrop = 0.1;
+        so.sensitivitySamples = 128;
+        const SearchResult r = runSearch(runner, so, JobControl(), {});
+        QVERIFY(r.withinBudget);
+        QCOMPARE(r.bestResult.metric, Metric::Perplexity);
+        QVERIFY2(r.bestResult.loss() <= 0.1, qPrintable(QString::number(r.bestResult.loss())));
+        QVERIFY(r.bestResult.sizeBytes < runner.run(weightsOnly("int8:group128:symmetric"), JobControl()).sizeBytes);
+        QVERIFY(r.summary.contains("perplexity"));
+        TrialRunner fresh(Model::load(kModel), m_data, options(256));
+        QCOMPARE(fresh.run(r.best, JobControl()).perplexity, r.bestResult.perplexity);
+    }
+
+    void refusesWhatCannotBeScored()
+    {
+        auto model = Model::load(kModel);
+        // Token ids beyond the model's vocabulary.
+        QTemporaryDir dir;
+        QByteArray tokens;
+        for (qint64 i = 0; i < 32; ++i) {
+            const qint64 token = i == 5 ? 500 : i;
+            tokens += QByteArray(reinterpret_cast<const char*>(&token), 8);
+        }
+        const QString path = testing::writeFile(dir.filePath("big.npy"), testing::npyBytes("<i8", "(4, 8)", tokens));
+        auto data = Dataset::load(DataSpec::parse("npy:" + path));
+        TrialOptions o;
+        o.calibrationSamples = 1;
+        TrialRunner runner(model, data, o);
+        try {
+            runner.run(QuantConfig::languageModelPreset(), JobControl());
+            QFAIL("expected an error");
+        } catch (const EngineError& e) {
+            QVERIFY2(e.message().contains("token ids up to 500") && e.message().contains("vocabulary of 128"),
+                     qPrintable(e.message()));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLanguage)
+#include "tst_language.moc"
