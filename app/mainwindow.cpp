@@ -616,9 +616,17 @@ void MainWindow::showTrialResult(const TrialResult& r, const QString& settings)
     std::shared_ptr<const Dataset> data = m_data;
     m_disagreements->setData(r.disagreements, m_data ? m_data->classNames() : QStringList(),
                              [data](qint64 i) { return data ? data->sampleImage(i) : QImage(); });
+    const qint64 window = m_data && m_data->isTokenWindows() ? m_data->sampleShape().value(0) : 0;
     m_disagreementSummary->setText(
         r.evaluationSamples == 0 || (r.disagreements.isEmpty() && r.disagreementCount == 0 && r.layers.isEmpty())
             ? QString()
+        : r.metric == Metric::Perplexity
+            ? tr("<b>%1</b> of %2 next-token predictions (%3%) changed under quantization. Token windows are not "
+                 "shown as pictures; this view is for image classifiers.")
+                  .arg(locale.toString(r.disagreementCount), locale.toString(r.evaluationSamples * qMax<qint64>(1, window - 1)),
+                       locale.toString(100.0 * double(r.disagreementCount) /
+                                           double(r.evaluationSamples * qMax<qint64>(1, window - 1)),
+                                       'f', 2))
         : r.disagreementCount > 0
             ? tr("<b>%1</b> of %2 inputs (%3%) changed their top-1 under quantization%4. Red: the float model was "
                  "right and the quantized one is not.")
@@ -1488,7 +1496,8 @@ void MainWindow::showLayer(int row)
                                                              aq.scale[0], aq.zeroPoint[0], aq.quantMin, aq.quantMax)
                                            : QVector<QPair<double, double>>());
     } else {
-        m_activationPlot->clear();
+        m_activationPlot->clear(p.layer.hasActivationInput ? tr("%1 — no input activations recorded").arg(p.layer.name)
+                                                           : tr("%1 — input: token indices, not quantized").arg(p.layer.name));
         m_activationStats->setText(p.layer.hasActivationInput ? tr("No activations recorded")
                                                               : tr("%1 takes indices: no activation to quantize")
                                                                     .arg(p.layer.op));

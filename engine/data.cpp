@@ -376,6 +376,8 @@ QVector<qint64> Dataset::sampleShape(bool withBatch) const
 QString Dataset::description() const
 {
     QString s = QFileInfo(d->spec.inputsPath).fileName();
+    if (isTokenWindows())
+        return QStringLiteral("%1 (%2 windows of %3 tokens)").arg(s).arg(size()).arg(d->inputs.size(1));
     return QStringLiteral("%1 (%2 samples%3)")
         .arg(s)
         .arg(size())

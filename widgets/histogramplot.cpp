@@ -111,9 +111,10 @@ void HistogramPlot::setData(const HistogramData& data)
     rebuild();
 }
 
-void HistogramPlot::clear()
+void HistogramPlot::clear(const QString& title)
 {
     m_data = {};
+    m_data.title = title;
     m_hasData = false;
     m_grid = {};
     m_quantized->data()->clear();

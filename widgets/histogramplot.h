@@ -37,7 +37,8 @@ public:
     /// Values after quantization as impulses at their levels (value, count); empty hides them.
     void setQuantized(const QVector<QPair<double, double>>& levels);
     int quantizedLevelCount() const;
-    void clear();
+    /// Empties the plot; `title` says why (default: no layer selected).
+    void clear(const QString& title = QString());
     /// Counts on a log axis: shows the tails next to a tall spike (ReLU outputs at zero).
     void setLogScale(bool on);
     bool logScale() const { return m_log; }
