@@ -1,5 +1,6 @@
-// Built with -O3 -fno-trapping-math (engine/CMakeLists.txt) so the loop below vectorises; the
-// latter only drops assumptions about floating-point exception flags, never changes a value.
+// Built with -O3 -fno-trapping-math -ffp-contract=off (engine/CMakeLists.txt) so the loops below
+// vectorise; the flags only drop assumptions about floating-point exception flags and forbid
+// fused multiply-adds, never change a value.
 
 #include "observers_p.h"
 
@@ -14,7 +15,16 @@ namespace qs {
 
 namespace {
 
-void fakeQuantizeRange(const float* __restrict src, float* __restrict dst, int64_t n, float inv, float zp, float lo,
+// Each loop below is compiled twice, for AVX2 and for the x86-64 baseline, and the loader picks
+// the one the CPU runs (GCC function multi-versioning): the AVX2 division is 3–4× faster. The
+// values are the same: elementwise IEEE arithmetic, no FMA contraction (-ffp-contract=off).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define QS_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define QS_VECTOR_CLONES
+#endif
+
+QS_VECTOR_CLONES void fakeQuantizeRange(const float* __restrict src, float* __restrict dst, int64_t n, float inv, float zp, float lo,
                        float hi, float sc)
 {
     constexpr float kMagic = 12582912.0f; // 1.5 · 2^23: adding and subtracting it rounds half to even
@@ -29,7 +39,7 @@ void fakeQuantizeRange(const float* __restrict src, float* __restrict dst, int64
 }
 
 /// Bin of each value as torch.histc computes it, or -1 for values outside [left, right].
-void binIndices(const float* __restrict src, int32_t* __restrict pos, int64_t n, float left, float right, float span,
+QS_VECTOR_CLONES void binIndices(const float* __restrict src, int32_t* __restrict pos, int64_t n, float left, float right, float span,
                 float nb, int32_t bins)
 {
     for (int64_t i = 0; i < n; ++i) {

@@ -4,6 +4,7 @@
 #include "ranges.h"
 #include "stats.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -12,6 +13,44 @@ namespace qs {
 namespace {
 
 constexpr float kInf = std::numeric_limits<float>::infinity();
+
+/// The value of the lowest set bit of x's significand (+inf for 0): every double that is a
+/// multiple of it and below 2^53 times it is exact.
+double lowestBit(double x)
+{
+    if (x == 0)
+        return std::numeric_limits<double>::infinity();
+    int exponent = 0;
+    const double fraction = std::frexp(std::abs(x), &exponent);
+    const auto significand = uint64_t(std::ldexp(fraction, 53));
+    return std::ldexp(1.0, exponent - 53 + __builtin_ctzll(significand));
+}
+
+/// torch.minimum / torch.maximum of two floats: NaN wins.
+float nanMin(float a, float b)
+{
+    return a != a || b != b ? std::numeric_limits<float>::quiet_NaN() : std::min(a, b);
+}
+float nanMax(float a, float b)
+{
+    return a != a || b != b ? std::numeric_limits<float>::quiet_NaN() : std::max(a, b);
+}
+
+/// s + v + v + … (m times) in float64, as a sequential sum computes it. When every partial sum
+/// is exact (all are multiples of the lowest bit of s and v, and none reaches 2^52 of it) that is
+/// s + m·v in one step; otherwise the additions are done one by one.
+double addRepeated(double s, double v, int64_t m)
+{
+    if (v == 0 || m == 0)
+        return s;
+    const double grain = std::min(lowestBit(s), lowestBit(v));
+    if (std::abs(s) + double(m) * std::abs(v) < std::ldexp(grain, 52))
+        return s + double(m) * v;
+    for (int64_t i = 0; i < m; ++i)
+        s += v;
+    return s;
+}
+
 
 /// MinMaxObserver and MovingAverageMinMaxObserver (per tensor).
 class MinMaxObserver : public Observer
@@ -108,31 +147,28 @@ public:
             m_histogram = histcLinear(x, kBins, truncated(m_min), truncated(m_max));
             return;
         }
-        auto [newMin, newMax] = at::aminmax(x);
-        at::Tensor combinedMin = at::minimum(newMin, m_min);
-        at::Tensor combinedMax = at::maximum(newMax, m_max);
-        // _adjust_min_max
-        const at::Tensor histBinWidth = (m_max - m_min) / (kBins * kUpsample);
-        const int64_t downsample = int64_t(
-            at::ceil((combinedMax - combinedMin) / (kBins * histBinWidth)).item<float>());
-        const at::Tensor e = downsample * (kBins * histBinWidth) - (combinedMax - combinedMin);
-        combinedMax = combinedMax + e;
-        const int64_t startIdx = int64_t(at::round((m_min - combinedMin) / histBinWidth).item<float>());
+        // _adjust_min_max on 0-dim float32 tensors in observer.py: the same float32 operations
+        // here on plain floats (no fused multiply-add in this file: -ffp-contract=off).
+        const auto [newMinT, newMaxT] = at::aminmax(x);
+        const float oldMin = m_min.item<float>(), oldMax = m_max.item<float>();
+        const float combinedMinF = nanMin(newMinT.item<float>(), oldMin);
+        float combinedMaxF = nanMax(newMaxT.item<float>(), oldMax);
+        const float histBinWidth = (oldMax - oldMin) / float(kBins * kUpsample);
+        const auto downsample =
+            int64_t(std::ceil((combinedMaxF - combinedMinF) / (float(kBins) * histBinWidth)));
+        const float e = float(downsample) * (float(kBins) * histBinWidth) - (combinedMaxF - combinedMinF);
+        combinedMaxF = combinedMaxF + e;
+        const auto startIdx = int64_t(std::nearbyint((oldMin - combinedMinF) / histBinWidth));
+        const at::Tensor combinedMin = at::scalar_tensor(combinedMinF, at::kFloat);
+        const at::Tensor combinedMax = at::scalar_tensor(combinedMaxF, at::kFloat);
 
         at::Tensor combined = histcLinear(x, kBins, truncated(combinedMin), truncated(combinedMax));
-        if (combinedMin.item<float>() == m_min.item<float>() && combinedMax.item<float>() == m_max.item<float>()) {
+        if (combinedMinF == oldMin && combinedMaxF == oldMax) {
             combined += m_histogram;
         } else {
-            // _combine_histograms
-            const at::Tensor upsampled = m_histogram.repeat_interleave(kUpsample);
-            at::Tensor withRange = at::zeros({kBins * downsample}, at::kFloat);
-            withRange.slice(0, startIdx, kBins * kUpsample + startIdx).copy_(upsampled);
-            const at::Tensor integral =
-                at::cumsum(withRange, 0, at::kDouble).slice(0, downsample - 1, c10::nullopt, downsample);
-            at::Tensor shifted = at::zeros({kBins}, at::kFloat);
-            shifted.slice(0, 1, kBins).copy_(integral.slice(0, 0, -1));
-            const at::Tensor interpolated = (integral - shifted) / kUpsample;
-            combined = combined + interpolated.to(at::kFloat);
+            const at::Tensor orig = m_histogram.contiguous();
+            combined = combined.contiguous();
+            combineHistograms(orig.data_ptr<float>(), combined.data_ptr<float>(), kBins, kUpsample, downsample, startIdx);
         }
         m_histogram = combined;
         m_min = combinedMin;
@@ -159,19 +195,25 @@ private:
         return density * ((end * end * end - begin * begin * begin) / 3);
     }
 
-    double quantizationError(int64_t nextStart, int64_t nextEnd) const
+    /// What every step of the search shares: the bin width, the bin indices and the density.
+    struct SearchConstants {
+        double binWidth = 0;
+        at::Tensor srcBin, density;
+    };
+
+    double quantizationError(const SearchConstants& c, int64_t nextStart, int64_t nextEnd) const
     {
-        const double binWidth = (double(m_max.item<float>()) - double(m_min.item<float>())) / kBins;
+        const double binWidth = c.binWidth;
         const double dstBinWidth = binWidth * double(nextEnd - nextStart + 1) / m_dstBins;
         if (dstBinWidth == 0.0)
             return 0.0;
-        const at::Tensor srcBin = at::arange(kBins);
+        const at::Tensor& srcBin = c.srcBin;
         const at::Tensor srcBegin = (srcBin - nextStart) * binWidth;
         const at::Tensor srcEnd = srcBegin + binWidth;
         const at::Tensor dstOfBegin = at::clamp(at::div(srcBegin, dstBinWidth, "floor"), 0, m_dstBins - 1);
         const at::Tensor dstOfBeginCenter = (dstOfBegin + 0.5) * dstBinWidth;
         const at::Tensor dstOfEnd = at::clamp(at::div(srcEnd, dstBinWidth, "floor"), 0, m_dstBins - 1);
-        const at::Tensor density = m_histogram / binWidth;
+        const at::Tensor& density = c.density;
         at::Tensor n = at::zeros({kBins}, at::kFloat);
         n += norm(srcBegin - dstOfBeginCenter, at::ones({kBins}) * (dstBinWidth / 2), density);
         n += (dstOfEnd - dstOfBegin - 1) *
@@ -185,6 +227,10 @@ private:
     std::pair<float, float> nonLinearParamSearch() const
     {
         const at::Tensor binWidth = (m_max - m_min) / kBins;
+        SearchConstants constants;
+        constants.binWidth = (double(m_max.item<float>()) - double(m_min.item<float>())) / kBins;
+        constants.srcBin = at::arange(kBins);
+        constants.density = m_histogram / constants.binWidth;
         const double total = at::sum(m_histogram).item<double>();
         const at::Tensor cSumT = at::cumsum(m_histogram, 0).contiguous();
         const float* cSum = cSumT.data_ptr<float>();
@@ -211,7 +257,7 @@ private:
             }
             if (nextStart == startBin && nextEnd == endBin)
                 continue;
-            const double n = quantizationError(nextStart, nextEnd);
+            const double n = quantizationError(constants, nextStart, nextEnd);
             if (n > normMin)
                 break;
             normMin = n;
@@ -260,6 +306,31 @@ private:
 };
 
 } // namespace
+
+void combineHistograms(const float* orig, float* combined, int64_t bins, int64_t upsample, int64_t downsample,
+                       int64_t start)
+{
+    // Slot i of the upsampled histogram holds orig[(i − start) / upsample] for start ≤ i <
+    // start + bins·upsample and 0 elsewhere; adding zeros leaves a float64 sum unchanged, so the
+    // cumsum at slot p is the sequential sum of the first `count` upsampled values.
+    const int64_t upsampled = bins * upsample;
+    double sum = 0;
+    int64_t added = 0;
+    float previous = 0; // the shifted integral: float32, 0 before the first bin
+    for (int64_t k = 0; k < bins; ++k) {
+        const int64_t slot = (k + 1) * downsample - 1;
+        const int64_t count = std::clamp<int64_t>(slot - start + 1, 0, upsampled);
+        while (added < count) {
+            const int64_t j = added / upsample;
+            const int64_t runEnd = std::min(count, (j + 1) * upsample);
+            sum = addRepeated(sum, double(orig[j]), runEnd - added);
+            added = runEnd;
+        }
+        const double interpolated = (sum - double(previous)) / double(upsample);
+        combined[k] = combined[k] + float(interpolated);
+        previous = float(sum);
+    }
+}
 
 std::unique_ptr<Observer> makeObserver(const QuantSpec& spec)
 {

@@ -26,6 +26,14 @@ std::unique_ptr<Observer> makeObserver(const QuantSpec& spec);
 /// Defined in fakequant.cpp.
 at::Tensor histcLinear(const at::Tensor& x, int64_t bins, double min, double max);
 
+/// PyTorch 1.13's HistogramObserver._combine_histograms, bit for bit, into `combined` (bins
+/// floats): `orig` upsampled `upsample`× into bins × downsample slots from `start`, a float64
+/// cumsum, every downsample-th value, differences against the float32-rounded previous one,
+/// divided by `upsample`, added as float32. Without the 2048 × downsample slots: runs of equal
+/// values are added at once where that is exact, one by one where it is not.
+void combineHistograms(const float* orig, float* combined, int64_t bins, int64_t upsample, int64_t downsample,
+                       int64_t start);
+
 /// Same values as at::fake_quantize_per_tensor_affine for finite inputs (±Inf clamp to the
 /// nearer end instead of quant_min), several times faster. Defined in trial.cpp.
 at::Tensor fakeQuantizePerTensor(const at::Tensor& x, double scale, int64_t zeroPoint, int64_t quantMin,

@@ -120,6 +120,52 @@ private Q_SLOTS:
         QCOMPARE(at::ne(a, b).sum().item<int64_t>(), int64_t(0));
     }
 
+    // The combine step of the histogram observer against PyTorch's own ATen formulation of it
+    // (observer.py, _combine_histograms), bit for bit: integer counts, fractional counts from
+    // earlier combines, tiny negative ones from float rounding, and huge totals where float64
+    // sums round.
+    void combineHistogramsEqualsATen_data()
+    {
+        QTest::addColumn<int>("kind");
+        QTest::addColumn<int>("downsample");
+        QTest::addColumn<int>("start");
+        QTest::newRow("counts, double range") << 0 << 256 << 0;
+        QTest::newRow("counts, offset") << 0 << 300 << 17000;
+        QTest::newRow("fractions") << 1 << 129 << 100;
+        QTest::newRow("fractions and tiny negatives") << 2 << 200 << 7;
+        QTest::newRow("huge totals") << 3 << 1000 << 123456;
+        QTest::newRow("same size") << 1 << 128 << 0;
+    }
+    void combineHistogramsEqualsATen()
+    {
+        QFETCH(int, kind);
+        QFETCH(int, downsample);
+        QFETCH(int, start);
+        constexpr int64_t bins = 2048, upsample = 128;
+        at::manual_seed(kind * 31 + downsample);
+        at::Tensor orig = at::randint(0, 5000, {bins}).to(at::kFloat);
+        if (kind >= 1)
+            orig = orig * at::rand({bins}) + at::rand({bins}) * 1e-3f;
+        if (kind == 2)
+            orig.slice(0, 0, bins, 7).fill_(-3.0e-9f);
+        if (kind == 3)
+            orig = orig * 1e9f + at::rand({bins});
+        orig.slice(0, 500, 900).zero_(); // empty stretches
+        const at::Tensor fresh = at::rand({bins}) * 100;
+
+        const at::Tensor upsampled = orig.repeat_interleave(upsample);
+        at::Tensor withRange = at::zeros({bins * downsample}, at::kFloat);
+        withRange.slice(0, start, bins * upsample + start).copy_(upsampled);
+        const at::Tensor integral = at::cumsum(withRange, 0, at::kDouble).slice(0, downsample - 1, c10::nullopt, downsample);
+        at::Tensor shifted = at::zeros({bins}, at::kFloat);
+        shifted.slice(0, 1, bins).copy_(integral.slice(0, 0, -1));
+        const at::Tensor expected = fresh + ((integral - shifted) / upsample).to(at::kFloat);
+
+        at::Tensor combined = fresh.clone();
+        combineHistograms(orig.data_ptr<float>(), combined.data_ptr<float>(), bins, upsample, downsample, start);
+        QCOMPARE(at::ne(combined, expected).sum().item<int64_t>(), int64_t(0));
+    }
+
     void floatConfigChangesNothing()
     {
         auto model = Model::load(kFixtures + "/tiny_cnn_scripted.pt");
