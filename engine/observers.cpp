@@ -26,6 +26,34 @@ double lowestBit(double x)
     return std::ldexp(1.0, exponent - 53 + __builtin_ctzll(significand));
 }
 
+/// torch.div(a, b, rounding_mode="floor") for float32, as ATen computes it: through fmod, so
+/// that the quotient is floored exactly (Python's floor division).
+float divFloor(float a, float b)
+{
+    // For b > 0 that is the floor of the exact quotient: a float64 quotient floored, then
+    // corrected by exact float64 products (24-bit × 24-bit significands fit in 53 bits).
+    if (b > 0.0f && std::isfinite(a) && std::isfinite(b) && std::abs(a / b) < 8388608.0f) {
+        double q = std::floor(double(a) / double(b));
+        if (q * double(b) > double(a))
+            q -= 1;
+        else if ((q + 1) * double(b) <= double(a))
+            q += 1;
+        return q == 0 ? std::copysign(0.0f, a / b) : float(q);
+    }
+    if (b == 0.0f)
+        return a / b;
+    const float mod = std::fmod(a, b);
+    float div = (a - mod) / b;
+    if (mod != 0.0f && (b < 0.0f) != (mod < 0.0f))
+        div -= 1.0f;
+    if (div == 0.0f)
+        return std::copysign(0.0f, a / b);
+    float floordiv = std::floor(div);
+    if (div - floordiv > 0.5f)
+        floordiv += 1.0f;
+    return floordiv;
+}
+
 /// torch.minimum / torch.maximum of two floats: NaN wins.
 float nanMin(float a, float b)
 {
@@ -190,37 +218,45 @@ private:
     /// PyTorch 1.13 passes int(min), int(max) to histc.
     static double truncated(const at::Tensor& v) { return double(int64_t(v.item<float>())); }
 
-    static at::Tensor norm(const at::Tensor& begin, const at::Tensor& end, const at::Tensor& density)
-    {
-        return density * ((end * end * end - begin * begin * begin) / 3);
-    }
-
-    /// What every step of the search shares: the bin width, the bin indices and the density.
+    /// What every step of the search shares: the bin width and the density.
     struct SearchConstants {
         double binWidth = 0;
-        at::Tensor srcBin, density;
+        at::Tensor density;
     };
 
+    /// observer.py's _compute_quantization_error: per source bin, the float32 tensor operations
+    /// of PyTorch 1.13 done here on plain floats in the same order (so each bin's value is the
+    /// same), then summed by ATen as PyTorch sums them.
     double quantizationError(const SearchConstants& c, int64_t nextStart, int64_t nextEnd) const
     {
         const double binWidth = c.binWidth;
         const double dstBinWidth = binWidth * double(nextEnd - nextStart + 1) / m_dstBins;
         if (dstBinWidth == 0.0)
             return 0.0;
-        const at::Tensor& srcBin = c.srcBin;
-        const at::Tensor srcBegin = (srcBin - nextStart) * binWidth;
-        const at::Tensor srcEnd = srcBegin + binWidth;
-        const at::Tensor dstOfBegin = at::clamp(at::div(srcBegin, dstBinWidth, "floor"), 0, m_dstBins - 1);
-        const at::Tensor dstOfBeginCenter = (dstOfBegin + 0.5) * dstBinWidth;
-        const at::Tensor dstOfEnd = at::clamp(at::div(srcEnd, dstBinWidth, "floor"), 0, m_dstBins - 1);
-        const at::Tensor& density = c.density;
-        at::Tensor n = at::zeros({kBins}, at::kFloat);
-        n += norm(srcBegin - dstOfBeginCenter, at::ones({kBins}) * (dstBinWidth / 2), density);
-        n += (dstOfEnd - dstOfBegin - 1) *
-             norm(at::scalar_tensor(-dstBinWidth / 2, at::kFloat), at::scalar_tensor(dstBinWidth / 2, at::kFloat),
-                  density);
-        const at::Tensor dstOfEndCenter = dstOfEnd * dstBinWidth + dstBinWidth / 2;
-        n += norm(at::scalar_tensor(-dstBinWidth / 2, at::kFloat), srcEnd - dstOfEndCenter, density);
+        // Python floats meet float32 tensors as float32.
+        const float width = float(binWidth), dstWidth = float(dstBinWidth);
+        const float half = float(dstBinWidth / 2), minusHalf = float(-dstBinWidth / 2);
+        const float lastDst = float(m_dstBins - 1);
+        const float* density = c.density.data_ptr<float>();
+        // norm(-half, half) of the bins a source bin covers whole, the same for every bin.
+        const float whole = (half * half * half - minusHalf * minusHalf * minusHalf) / 3.0f;
+        const float minusHalfCubed = minusHalf * minusHalf * minusHalf;
+        at::Tensor n = at::empty({kBins}, at::kFloat);
+        float* out = n.data_ptr<float>();
+        for (int64_t i = 0; i < kBins; ++i) {
+            const float srcBegin = float(i - nextStart) * width;
+            const float srcEnd = srcBegin + width;
+            const float dstOfBegin = std::clamp(divFloor(srcBegin, dstWidth), 0.0f, lastDst);
+            const float dstOfBeginCenter = (dstOfBegin + 0.5f) * dstWidth;
+            const float dstOfEnd = std::clamp(divFloor(srcEnd, dstWidth), 0.0f, lastDst);
+            const float b1 = srcBegin - dstOfBeginCenter;
+            const float first = density[i] * ((half * half * half - b1 * b1 * b1) / 3.0f);
+            const float middle = (dstOfEnd - dstOfBegin - 1.0f) * (density[i] * whole);
+            const float dstOfEndCenter = dstOfEnd * dstWidth + half;
+            const float e3 = srcEnd - dstOfEndCenter;
+            const float last = density[i] * ((e3 * e3 * e3 - minusHalfCubed) / 3.0f);
+            out[i] = ((0.0f + first) + middle) + last;
+        }
         return n.sum().item<double>();
     }
 
@@ -229,8 +265,7 @@ private:
         const at::Tensor binWidth = (m_max - m_min) / kBins;
         SearchConstants constants;
         constants.binWidth = (double(m_max.item<float>()) - double(m_min.item<float>())) / kBins;
-        constants.srcBin = at::arange(kBins);
-        constants.density = m_histogram / constants.binWidth;
+        constants.density = (m_histogram / constants.binWidth).contiguous();
         const double total = at::sum(m_histogram).item<double>();
         const at::Tensor cSumT = at::cumsum(m_histogram, 0).contiguous();
         const float* cSum = cSumT.data_ptr<float>();
