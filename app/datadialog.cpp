@@ -4,6 +4,7 @@
 #include "model.h"
 
 #include <QComboBox>
+#include <QFontDatabase>
 #include <QFutureWatcher>
 #include <QGridLayout>
 #include <QPixmap>
@@ -120,6 +121,7 @@ void DataDialog::preview()
     struct Loaded {
         QVector<QImage> images;
         QStringList captions;
+        QStringList windows; // token windows: the first ids of each, instead of pictures
         QString summary;
         QString error;
     };
@@ -141,6 +143,12 @@ void DataDialog::preview()
             delete item;
         }
         m_gridStatus->setText(l.error.isEmpty() ? l.summary : l.error);
+        for (int i = 0; i < l.windows.size(); ++i) {
+            auto* line = new QLabel(l.windows[i]);
+            line->setTextInteractionFlags(Qt::TextSelectableByMouse);
+            line->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+            grid->addWidget(line, i, 0, 1, 8);
+        }
         for (int i = 0; i < l.images.size(); ++i) {
             auto* cell = new QLabel;
             cell->setAlignment(Qt::AlignCenter);
@@ -163,6 +171,23 @@ void DataDialog::preview()
         try {
             const auto data = Dataset::load(spec);
             const QStringList names = data->classNames();
+            if (data->isTokenWindows()) {
+                // Token ids, not pictures: the first ids of each window; perplexity scores them.
+                for (qint64 i = 0; i < qMin<qint64>(8, data->size()); ++i) {
+                    const QVector<qint64> ids = data->tokens(i);
+                    QStringList shown;
+                    for (int k = 0; k < qMin<int>(16, int(ids.size())); ++k)
+                        shown << QString::number(ids[k]);
+                    l.windows << QObject::tr("#%1  %2%3").arg(i).arg(shown.join(u' '),
+                                                                    ids.size() > 16 ? QStringLiteral(" …") : QString());
+                }
+                const auto [lo, hi] = data->tokenIdRange();
+                l.summary = QObject::tr("%1: token ids %2 to %3; a language model's data, scored by next-token perplexity")
+                                .arg(data->description())
+                                .arg(lo)
+                                .arg(hi);
+                return l;
+            }
             for (qint64 i = 0; i < qMin<qint64>(8, data->size()); ++i) {
                 l.images << data->sampleImage(i);
                 const int label = data->hasLabels() ? data->label(i) : -1;

@@ -358,6 +358,22 @@ bool Dataset::isTokenWindows() const
     return !d->labels.defined() && d->inputs.dim() == 2 && !at::isFloatingType(d->inputs.scalar_type());
 }
 
+QVector<qint64> Dataset::tokens(qint64 index) const
+{
+    if (!isTokenWindows() || index < 0 || index >= size())
+        return {};
+    const at::Tensor w = d->inputs[index].contiguous();
+    return QVector<qint64>(w.data_ptr<int64_t>(), w.data_ptr<int64_t>() + w.numel());
+}
+
+std::pair<qint64, qint64> Dataset::tokenIdRange() const
+{
+    if (!isTokenWindows() || d->inputs.numel() == 0)
+        return {0, 0};
+    const auto [lo, hi] = at::aminmax(d->inputs);
+    return {lo.item<int64_t>(), hi.item<int64_t>()};
+}
+
 const DataSpec& Dataset::spec() const { return d->spec; }
 qint64 Dataset::size() const { return d->inputs.size(0); }
 bool Dataset::hasLabels() const { return d->labels.defined(); }

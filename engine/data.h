@@ -101,6 +101,10 @@ public:
     /// Token windows for a language model: integer inputs of N×T and no labels. Trials score
     /// them by next-token perplexity instead of top-1.
     bool isTokenWindows() const;
+    /// Token windows: the ids of one window (empty for other data), and the smallest and
+    /// largest id in the whole set.
+    QVector<qint64> tokens(qint64 index) const;
+    std::pair<qint64, qint64> tokenIdRange() const;
     /// One sample as a picture when it looks like one (1 or 3 channels, at least 4×4), with the
     /// normalisation undone; a null image otherwise (token ids, feature vectors).
     QImage sampleImage(qint64 index) const;

@@ -460,6 +460,29 @@ private Q_SLOTS:
             QTest::qWait(100);
             demo.grab().save(qEnvironmentVariable("QS_SHOT_DATA") + ".preview.png");
         }
+
+        // Token windows: their first ids instead of pictures, and what they are for.
+        const DataSpec tokens = DataSpec::parse(QStringLiteral("tensors:" QS_FIXTURES "/tiny_lm_tokens.pt"));
+        DataDialog text(tokens, {});
+        QSignalSpy textReady(&text, &DataDialog::previewReady);
+        text.preview();
+        QVERIFY(textReady.wait(60000));
+        QCOMPARE(text.previewCount(), 8);
+        const QVector<qint64> first = Dataset::load(tokens)->tokens(0);
+        QCOMPARE(first.size(), 64);
+        QStringList lines;
+        for (QLabel* l : text.findChildren<QLabel*>())
+            lines << l->text();
+        QVERIFY2(lines.contains(QStringLiteral("#0  %1 %2 %3").arg(first[0]).arg(first[1]).arg(first[2]) +
+                                QStringLiteral(" %1 %2 %3 %4 %5 %6 %7 %8 %9").arg(first[3]).arg(first[4]).arg(first[5]).arg(first[6]).arg(first[7]).arg(first[8]).arg(first[9]).arg(first[10]).arg(first[11]) +
+                                QStringLiteral(" %1 %2 %3 %4 …").arg(first[12]).arg(first[13]).arg(first[14]).arg(first[15])),
+                 qPrintable(lines.join("\n")));
+        QVERIFY2(lines.join(' ').contains("1097 windows of 64 tokens): token ids"), qPrintable(lines.join("\n")));
+        if (qEnvironmentVariableIsSet("QS_SHOT_DATA")) {
+            text.show();
+            QTest::qWait(100);
+            text.grab().save(qEnvironmentVariable("QS_SHOT_DATA") + ".tokens.png");
+        }
     }
 
     void cancelStopsTheJob()
