@@ -20,6 +20,17 @@ void HistoryModel::setTrials(const QVector<StoredTrial>& trials)
     endResetModel();
 }
 
+void HistoryModel::appendTrial(const StoredTrial& trial)
+{
+    const int row = int(m_trials.size());
+    beginInsertRows({}, row, row);
+    m_trials << trial;
+    m_configs << QJsonDocument::fromJson(trial.config).object();
+    endInsertRows();
+    if (row == 0 || (trial.result.metric == Metric::Perplexity) != (m_trials.first().result.metric == Metric::Perplexity))
+        Q_EMIT headerDataChanged(Qt::Horizontal, Top1Column, Top1Column);
+}
+
 int HistoryModel::rowOf(qint64 id) const
 {
     for (int i = 0; i < m_trials.size(); ++i)

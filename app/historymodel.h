@@ -18,6 +18,8 @@ public:
 
     explicit HistoryModel(QObject* parent = nullptr);
     void setTrials(const QVector<StoredTrial>& trials);
+    /// One more trial at the end (a search's trials arrive one by one).
+    void appendTrial(const StoredTrial& trial);
     const QVector<StoredTrial>& trials() const { return m_trials; }
     /// Row of a trial id, or -1.
     int rowOf(qint64 id) const;

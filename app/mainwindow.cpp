@@ -672,15 +672,35 @@ void MainWindow::reloadHistory()
         m_history->setTrials({});
         m_stage->setText(tr("Trial history unavailable: %1").arg(e.message()));
     }
-    QVector<TrialPoint> points;
+    m_trialPoints.clear();
+    const QString data = m_dataSpec.toString();
     for (const StoredTrial& t : m_history->trials())
-        if (t.origin != QLatin1String("sensitivity")) // one layer quantized, or all but one: in the sensitivity chart
-            points << trialPoint(t);
+        if (t.origin != QLatin1String("sensitivity") && t.dataSpec == data) // sensitivity trials: in their own chart
+            m_trialPoints << trialPoint(t);
+    showTrialPoints();
+    m_historyTable->resizeColumnsToContents();
+}
+
+void MainWindow::showTrialPoints()
+{
     setPlotMetric(*m_paretoPlot, m_report.metric);
     m_tabs->setTabText(m_tabs->indexOf(m_paretoPlot),
                        m_report.metric == Metric::Perplexity ? tr("Perplexity vs size") : tr("Accuracy vs size"));
-    m_paretoPlot->setData(points, 4.0 * double(m_report.parameterCount), m_report.floatScore());
-    m_historyTable->resizeColumnsToContents();
+    m_paretoPlot->setData(m_trialPoints, 4.0 * double(m_report.parameterCount), m_report.floatScore());
+}
+
+void MainWindow::appendRecordedTrial(qint64 id)
+{
+    try {
+        const StoredTrial t = Store(m_databasePath).trial(id);
+        m_history->appendTrial(t);
+        if (t.origin != QLatin1String("sensitivity") && t.dataSpec == m_dataSpec.toString()) {
+            m_trialPoints << trialPoint(t);
+            showTrialPoints();
+        }
+    } catch (const EngineError& e) {
+        m_stage->setText(tr("Trial history unavailable: %1").arg(e.message()));
+    }
 }
 
 void MainWindow::previewEditedWeights()
@@ -1153,7 +1173,8 @@ void MainWindow::runInt8(const QString& savePath)
 
 void MainWindow::searchTrialRecorded(qint64 id, const QString& origin, double drop)
 {
-    reloadHistory();
+    if (id > 0)
+        appendRecordedTrial(id); // not the whole history again: a search records hundreds
     // While the search runs, its path is every candidate within the budget (the ones it keeps);
     // at the end the exact path from its result replaces it.
     if (id > 0 && origin == QLatin1String("search") && (m_searchMaxDrop < 0 || drop <= m_searchMaxDrop + 1e-12)) {

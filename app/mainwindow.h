@@ -4,6 +4,7 @@
 #include "data.h"
 #include "profile.h"
 #include "int8.h"
+#include "paretoplot.h"
 #include "search.h"
 #include "trial.h"
 
@@ -155,6 +156,10 @@ private:
     /// A sink for the engine thread that records trials and tells this window about each one.
     TrialSink recordingSink(class Store* store, const JobControl& control, QString* problem, const Recording& where);
     void searchTrialRecorded(qint64 id, const QString& origin, double drop);
+    /// Adds one recorded trial to the history and the size plot, without reading the others again.
+    void appendRecordedTrial(qint64 id);
+    /// Redraws the size plot from m_trialPoints.
+    void showTrialPoints();
     void showSensitivity(const SensitivityResult& r, const QString& settings);
     void jobError(const QString& title, ErrorKind kind, const QString& message);
     void openModelDialog();
@@ -177,6 +182,7 @@ private:
     QLabel* m_disagreementSummary;
     QVector<int> m_sensitivityOrder; ///< layer index of each bar of the sensitivity chart
     ParetoPlot* m_paretoPlot;
+    QVector<TrialPoint> m_trialPoints; ///< the size plot's points: this model's trials on this data
     HistoryModel* m_history;
     QSortFilterProxyModel* m_historyProxy;
     QTableView* m_historyTable;

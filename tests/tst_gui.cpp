@@ -301,6 +301,8 @@ private Q_SLOTS:
         const SearchResult& r = w.lastSearch();
         QVERIFY(r.withinBudget);
         QCOMPARE(recorded.count(), r.trials); // each one reached the window as it was recorded
+        // Added one by one, the history holds exactly what the database holds.
+        QCOMPARE(w.historyTable()->model()->rowCount(), int(Store(m_dir.filePath("search.db")).trials().size()));
         QVERIFY(r.bestResult.floatTop1 - r.bestResult.top1 <= 0.01);
         QCOMPARE(w.trial().top1, r.bestResult.top1); // the best configuration is selected
         QVERIFY(w.paretoPlot()->pathLength() >= 2);
