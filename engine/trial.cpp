@@ -338,8 +338,9 @@ public:
     explicit SwappedWeights(Model::Impl& m) : m_m(m) {}
     ~SwappedWeights()
     {
-        for (auto& [site, w] : m_originals)
-            swapTensor(m_m.module, m_m.sites[site].weightPath, w);
+        // Newest first, so that a tensor swapped twice gets its true original back.
+        for (auto it = m_originals.rbegin(); it != m_originals.rend(); ++it)
+            swapTensor(m_m.module, m_m.sites[it->first].weightPath, it->second);
     }
     void swap(int site, const at::Tensor& value)
     {
@@ -423,9 +424,27 @@ void TrialRunner::applyWeights(const QuantConfig& config, const QVector<QuantSpe
     Model::Impl& m = m_model->impl();
     const QVector<LayerInfo>& layers = m_model->layers();
     qint64 quantizedParams = 0;
+    std::map<std::vector<std::string>, int> owner; // weight path → the first site using it
     for (int i = 0; i < layers.size(); ++i) {
         const LayerInfo& l = layers[i];
         QuantSpec ws = config.weightFor(l.name);
+        // A weight used by two sites (a module called twice, tied weights, two branches) is one
+        // tensor: quantized once, as its first site says, and counted once in the size.
+        const auto [shared, first] = owner.emplace(m.sites[size_t(i)].weightPath, i);
+        if (!first) {
+            const LayerInfo& o = layers[shared->second];
+            LayerTrialResult lr = r.layers[shared->second];
+            lr.name = l.name;
+            lr.activationSpec = actSpecs[i].toString();
+            lr.activationQParams = {};
+            if (config.mode == TrialMode::Static && actSpecs[i].type == QuantType::Int)
+                lr.activationQParams = m_cache->calibrated[actSpecs[i].toString()][i];
+            if (ws.toString() != config.weightFor(o.name).toString())
+                r.warnings << QStringLiteral("%1 uses the same weight tensor as %2: %2's weight setting (%3) applies to both")
+                                  .arg(l.name, o.name, config.weightFor(o.name).toString());
+            r.layers << lr;
+            continue;
+        }
         const auto key = std::make_pair(i, ws.toString());
         auto found = m_cache->weights.find(key);
         if (found == m_cache->weights.end()) {

@@ -311,6 +311,43 @@ private Q_SLOTS:
         QCOMPARE(r.layers[0].activationQParams.zeroPoint[0], qint64(0));
     }
 
+    // A module called twice: two sites, one weight tensor. It is quantized once (the first site's
+    // setting), counted once in the size, and restored exactly after the trial.
+    void sharedWeightIsQuantizedOnceAndRestored()
+    {
+        auto model = Model::load(kFixtures + "/shared_weights_scripted.pt");
+        QStringList names;
+        for (const LayerInfo& l : model->layers())
+            names << l.name;
+        QCOMPARE(names, (QStringList{"fc_in", "mix", "mix:1", "fc_out"}));
+        const at::Tensor before = model->impl().weight(1).clone();
+        TrialRunner runner(model, m_data, smallOptions());
+        QuantConfig c = config("int4:per_channel:symmetric", "float", TrialMode::WeightOnly);
+        const TrialResult r = runner.run(c, {});
+        QVERIFY(at::equal(model->impl().weight(1), before));
+        QVERIFY(at::equal(model->impl().weight(2), before));
+        // 4-bit weights with a float32 scale and int32 zero point per output channel; biases float.
+        const qint64 expected = (64 * 16 * 4) / 8 + 16 * 8 + (16 * 16 * 4) / 8 + 16 * 8 + (16 * 10 * 4) / 8 + 10 * 8 +
+                                (16 + 16 + 10) * 4;
+        QCOMPARE(r.sizeBytes, expected);
+        QCOMPARE(r.floatBytes, qint64((64 * 16 + 16 * 16 + 16 * 10 + 16 + 16 + 10) * 4));
+        QCOMPARE(r.layers[2].weightSqnr, r.layers[1].weightSqnr);
+        QVERIFY(r.warnings.isEmpty());
+        // The weight went back: a float run after it changes nothing.
+        const TrialResult f = runner.run(config("float", "float", TrialMode::WeightOnly), {});
+        QVERIFY(std::isinf(f.outputSqnr));
+        // Another setting for the second call: the first applies, and the trial says so.
+        QuantConfig::Override o;
+        o.hasWeight = true;
+        o.weight = QuantSpec::parse("int2:per_channel:symmetric");
+        c.layers["mix:1"] = o;
+        const TrialResult w = runner.run(c, {});
+        QVERIFY2(w.warnings.join(' ').contains("mix:1 uses the same weight tensor as mix"), qPrintable(w.warnings.join(' ')));
+        QCOMPARE(w.layers[2].weightBits, 4);
+        QCOMPARE(w.sizeBytes, r.sizeBytes);
+        QVERIFY(at::equal(model->impl().weight(1), before));
+    }
+
     void cancelRestoresWeights()
     {
         auto model = Model::load(kFixtures + "/tiny_cnn_scripted.pt");
