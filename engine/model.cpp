@@ -13,6 +13,8 @@
 #include <QRegularExpression>
 #include <QStringList>
 
+#include <torch/csrc/jit/passes/constant_propagation.h>
+#include <torch/csrc/jit/passes/dead_code_elimination.h>
 #include <torch/csrc/jit/passes/fold_conv_bn.h>
 #include <torch/csrc/jit/passes/inliner.h>
 
@@ -44,6 +46,47 @@ std::vector<std::string> attributePath(Value* v, Value* self)
     if (v != self)
         path.clear();
     return path;
+}
+
+/// PyTorch's built-in transformer modules (nn.TransformerEncoderLayer, nn.MultiheadAttention)
+/// take a fused "fast path" in inference — one op for a whole layer — that bypasses the
+/// aten::linear calls QuantScope measures and quantizes. The unfused path computes the same, and
+/// PyTorch itself takes it whenever gradients are on. Every prim::If with the fused op directly in
+/// one branch is fixed to the other branch (its condition replaced by a constant everywhere).
+/// Returns whether any was.
+bool takeUnfusedTransformerPaths(torch::jit::Graph& graph)
+{
+    static const std::set<std::string> fused = {"aten::_transformer_encoder_layer_fwd",
+                                                "aten::_native_multi_head_attention",
+                                                "aten::_transformer_decoder_only_layer_fwd"};
+    auto callsFused = [](torch::jit::Block* b) {
+        for (Node* n : b->nodes())
+            if (fused.count(n->kind().toQualString()))
+                return true;
+        return false;
+    };
+    bool changed = false;
+    std::vector<torch::jit::Block*> blocks{graph.block()};
+    while (!blocks.empty()) {
+        torch::jit::Block* b = blocks.back();
+        blocks.pop_back();
+        for (Node* n : b->nodes()) {
+            for (torch::jit::Block* inner : n->blocks())
+                blocks.push_back(inner);
+            if (n->kind() != c10::prim::If || n->blocks().size() != 2)
+                continue;
+            const bool inThen = callsFused(n->blocks()[0]), inElse = callsFused(n->blocks()[1]);
+            if (inThen == inElse)
+                continue;
+            // The condition, not just this If's input: TorchScript's early-return lowering tests
+            // the same value again to pick the return value after the branch.
+            Value* condition = n->input(0);
+            torch::jit::WithInsertPoint guard(graph.block()->nodes().front());
+            condition->replaceAllUsesWith(graph.insertConstant(!inThen));
+            changed = true;
+        }
+    }
+    return changed;
 }
 
 struct Candidate {
@@ -153,6 +196,15 @@ std::unique_ptr<Model::Impl> loadModule(std::istream& in, const QString& name)
                               .arg(inputs));
     d->graph = fn.graph();
     torch::jit::Inline(*d->graph);
+    if (takeUnfusedTransformerPaths(*d->graph)) {
+        // Branches whose condition is now fixed (the fused path, and others that hinge on
+        // constant arguments such as need_weights) fold away, so dead linear calls are no sites.
+        torch::jit::ConstantPropagation(d->graph);
+        torch::jit::EliminateDeadCode(d->graph);
+        d->warnings << QStringLiteral("%1: PyTorch's fused transformer fast path is replaced by its unfused "
+                                      "equivalent, so that every linear layer in it can be measured")
+                           .arg(name);
+    }
 
     Value* self = d->graph->inputs().at(0);
     // Count the parameters the forward reads: folded batch norms stay in the module unused.

@@ -214,13 +214,15 @@ at::Tensor quantizeWeight(const Model::Impl& m, int site, QuantSpec ws, LayerTri
     if (ws.type == QuantType::Int && ws.granularity == Granularity::Group) {
         const int64_t inner = w.numel() / std::max<int64_t>(1, w.size(0));
         if (inner % ws.groupSize != 0) {
-            warnings
-                << QStringLiteral(
-                       "%1: %2 input elements per channel do not divide into groups of %3; left in float")
-                       .arg(l.name)
-                       .arg(inner)
-                       .arg(ws.groupSize);
-            ws = QuantSpec::parse(QStringLiteral("float"));
+            // The requested bits still apply, with one scale per output channel instead.
+            warnings << QStringLiteral("%1: %2 input elements per channel do not divide into groups of %3; "
+                                       "quantized per channel instead")
+                            .arg(l.name)
+                            .arg(inner)
+                            .arg(ws.groupSize);
+            ws.granularity = Granularity::PerChannel;
+            ws.groupSize = 0;
+            ws.axis = m.sites[size_t(site)].channelAxis;
         }
     }
     if (ws.type == QuantType::Int && w.isfinite().logical_not().any().item<bool>()) {

@@ -247,6 +247,48 @@ private Q_SLOTS:
         QCOMPARE(fresh.run(r.best, JobControl()).perplexity, r.bestResult.perplexity);
     }
 
+    // torch.nn's TransformerEncoderLayer takes a fused fast path in inference that skips its
+    // linear layers; QuantScope runs the unfused path, which gives the same outputs, so that every
+    // linear layer is measured and quantized.
+    void builtinTransformerRunsUnfused()
+    {
+        const QString path = QStringLiteral(QS_FIXTURES "/builtin_transformer_scripted.pt");
+        auto model = Model::load(path);
+        QVERIFY2(model->warnings().join(' ').contains("fused transformer fast path"), qPrintable(model->warnings().join(' ')));
+        QTemporaryDir dir;
+        at::manual_seed(5);
+        const at::Tensor ids = at::randint(0, 50, {300, 16}, at::kLong).contiguous();
+        const QString file = testing::writeFile(
+            dir.filePath("ids.npy"),
+            testing::npyBytes("<i8", "(300, 16)", QByteArray(reinterpret_cast<const char*>(ids.data_ptr<int64_t>()), 300 * 16 * 8)));
+        auto data = Dataset::load(DataSpec::parse("npy:" + file));
+        model->measureShapes(*data);
+        QStringList measured;
+        for (const LayerInfo& l : model->layers())
+            if (!l.inputShape.isEmpty())
+                measured << l.name;
+        for (const char* site : {"encoder.layers.0.self_attn.in_proj_weight", "encoder.layers.0.linear1",
+                                 "encoder.layers.0.linear2", "head"})
+            QVERIFY2(measured.contains(site), qPrintable(measured.join(", ")));
+        QVERIFY2(measured.filter("out_proj").size() == 1, qPrintable(measured.join(", ")));
+
+        // Float: the same perplexity as the module run by LibTorch directly (its fused path).
+        TrialOptions o;
+        o.calibrationSamples = 100;
+        o.batchSize = 64;
+        TrialRunner runner(model, data, o);
+        const TrialResult f = runner.run(weightsOnly("float"), JobControl());
+        torch::jit::Module direct = torch::jit::load(path.toStdString());
+        const double expected = perplexityOf(direct, ids.narrow(0, 100, 200));
+        QVERIFY2(near(f.floatPerplexity, expected, 1e-5), qPrintable(QStringLiteral("%1 vs %2").arg(f.floatPerplexity).arg(expected)));
+        // Quantized: every linear layer's output now has an error of its own.
+        const TrialResult q = runner.run(weightsOnly("int4:per_channel:symmetric"), JobControl());
+        for (const LayerTrialResult& l : q.layers)
+            if (l.name.contains("linear") || l.name.contains("in_proj"))
+                QVERIFY2(std::isfinite(l.outputSqnr), qPrintable(l.name));
+        QVERIFY(q.loss() > 0);
+    }
+
     void refusesWhatCannotBeScored()
     {
         auto model = Model::load(kModel);

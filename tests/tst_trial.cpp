@@ -209,9 +209,13 @@ private Q_SLOTS:
         const at::Tensor absMax = std::get<0>(g.abs().max(1));
         for (int i = 0; i < 160; i += 37)
             QCOMPARE(float(r.layers[4].weightQParams.scale[i]), absMax[i].item<float>() / 7.5f);
-        // layer1.0.conv1 has 8 inputs per channel: not a multiple of 16, so it stays float with a warning.
-        QCOMPARE(r.layers[2].weightSpec, QStringLiteral("float"));
-        QVERIFY(r.warnings.join(' ').contains("layer1.0.conv1"));
+        // layer1.0.conv1 has 8 inputs per channel: not a multiple of 16, so it keeps the 4 bits
+        // with one scale per output channel, and a warning says so.
+        QCOMPARE(r.layers[2].weightSpec, QStringLiteral("int4:per_channel:symmetric:minmax"));
+        QCOMPARE(r.layers[2].weightQParams.scale.size(), 8);
+        QCOMPARE(r.layers[2].weightBits, 4);
+        QVERIFY(r.warnings.join(' ').contains("layer1.0.conv1: 8 input elements per channel do not divide into groups of 16; "
+                                              "quantized per channel instead"));
         // The fake-quantized weight, by hand: q = clamp(round(g / s), -8, 7) · s per group.
         const at::Tensor s16 = (absMax / 7.5f).unsqueeze(1);
         const at::Tensor wq = (at::clamp(at::round(g / s16), -8, 7) * s16).reshape({10, 256});
