@@ -1543,13 +1543,14 @@ void MainWindow::updateSummary()
                        .arg(locale.toString(100 * m_report.floatTop1, 'f', 2))
                        .arg(locale.toString(m_report.evaluationSamples));
     m_summary->setText(tr("<b>%1</b> · %2 parameters · %3 quantizable layers<br>"
-                          "Data: %4 · calibration: first %5 samples · %6")
+                          "Data: %4 · calibration: first %5 %7 · %6")
                            .arg(m_model->displayName().toHtmlEscaped())
                            .arg(locale.toString(m_report.parameterCount))
                            .arg(m_report.layers.size())
                            .arg(m_report.data.toHtmlEscaped())
                            .arg(locale.toString(m_report.calibrationSamples))
-                           .arg(accuracy));
+                           .arg(accuracy)
+                           .arg(m_report.metric == Metric::Perplexity ? tr("windows") : tr("samples")));
 }
 
 void MainWindow::addRecent(const QString& path)
