@@ -48,6 +48,22 @@ std::vector<std::string> attributePath(Value* v, Value* self)
     return path;
 }
 
+/// Calls fn on every node of the graph, those in nested blocks included.
+template<class Fn>
+void forEachNode(torch::jit::Block* root, Fn&& fn)
+{
+    std::vector<torch::jit::Block*> blocks{root};
+    while (!blocks.empty()) {
+        torch::jit::Block* b = blocks.back();
+        blocks.pop_back();
+        for (Node* n : b->nodes()) {
+            for (torch::jit::Block* inner : n->blocks())
+                blocks.push_back(inner);
+            fn(n);
+        }
+    }
+}
+
 /// PyTorch's built-in transformer modules (nn.TransformerEncoderLayer, nn.MultiheadAttention)
 /// take a fused "fast path" in inference — one op for a whole layer — that bypasses the
 /// aten::linear calls QuantScope measures and quantizes. The unfused path computes the same, and
@@ -66,26 +82,19 @@ bool takeUnfusedTransformerPaths(torch::jit::Graph& graph)
         return false;
     };
     bool changed = false;
-    std::vector<torch::jit::Block*> blocks{graph.block()};
-    while (!blocks.empty()) {
-        torch::jit::Block* b = blocks.back();
-        blocks.pop_back();
-        for (Node* n : b->nodes()) {
-            for (torch::jit::Block* inner : n->blocks())
-                blocks.push_back(inner);
-            if (n->kind() != c10::prim::If || n->blocks().size() != 2)
-                continue;
-            const bool inThen = callsFused(n->blocks()[0]), inElse = callsFused(n->blocks()[1]);
-            if (inThen == inElse)
-                continue;
-            // The condition, not just this If's input: TorchScript's early-return lowering tests
-            // the same value again to pick the return value after the branch.
-            Value* condition = n->input(0);
-            torch::jit::WithInsertPoint guard(graph.block()->nodes().front());
-            condition->replaceAllUsesWith(graph.insertConstant(!inThen));
-            changed = true;
-        }
-    }
+    forEachNode(graph.block(), [&](Node* n) {
+        if (n->kind() != c10::prim::If || n->blocks().size() != 2)
+            return;
+        const bool inThen = callsFused(n->blocks()[0]), inElse = callsFused(n->blocks()[1]);
+        if (inThen == inElse)
+            return;
+        // The condition, not just this If's input: TorchScript's early-return lowering tests
+        // the same value again to pick the return value after the branch.
+        Value* condition = n->input(0);
+        torch::jit::WithInsertPoint guard(graph.block()->nodes().front());
+        condition->replaceAllUsesWith(graph.insertConstant(!inThen));
+        changed = true;
+    });
     return changed;
 }
 
@@ -209,21 +218,14 @@ std::unique_ptr<Model::Impl> loadModule(std::istream& in, const QString& name)
     Value* self = d->graph->inputs().at(0);
     // Count the parameters the forward reads: folded batch norms stay in the module unused.
     std::set<const void*> counted;
-    std::vector<torch::jit::Block*> blocks{d->graph->block()};
-    while (!blocks.empty()) {
-        torch::jit::Block* b = blocks.back();
-        blocks.pop_back();
-        for (Node* n : b->nodes()) {
-            for (torch::jit::Block* inner : n->blocks())
-                blocks.push_back(inner);
-            if (n->kind() != c10::prim::GetAttr) // tensors or Optional[Tensor] (a conv bias)
-                continue;
-            const auto path = attributePath(n->output(), self);
-            const at::Tensor t = d->tensorAt(path);
-            if (t.defined() && d->isParameter(path) && counted.insert(t.unsafeGetTensorImpl()).second)
-                d->parameterCount += t.numel();
-        }
-    }
+    forEachNode(d->graph->block(), [&](Node* n) {
+        if (n->kind() != c10::prim::GetAttr) // tensors or Optional[Tensor] (a conv bias)
+            return;
+        const auto path = attributePath(n->output(), self);
+        const at::Tensor t = d->tensorAt(path);
+        if (t.defined() && d->isParameter(path) && counted.insert(t.unsafeGetTensorImpl()).second)
+            d->parameterCount += t.numel();
+    });
 
     std::vector<Candidate> found;
     collect(d->graph->block(), self, found);
