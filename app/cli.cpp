@@ -218,6 +218,8 @@ int runProfile(const QCommandLineParser& p)
                          {QStringLiteral("warnings"), QJsonArray::fromStringList(r.warnings)}};
         if (r.hasAccuracy)
             root[QStringLiteral("float_top1")] = r.floatTop1;
+        if (r.metric == Metric::Perplexity)
+            root[QStringLiteral("float_perplexity")] = r.floatPerplexity;
         out() << QJsonDocument(root).toJson(QJsonDocument::Indented);
         return 0;
     }
@@ -240,7 +242,11 @@ int runProfile(const QCommandLineParser& p)
                 QStringLiteral("a.max"), QStringLiteral("a.mean"), QStringLiteral("a.std"), QStringLiteral("a.kurt")},
                rows);
     out() << "\nw.* weight statistics; a.* input activation over the calibration samples; kurt = excess kurtosis\n";
-    if (r.hasAccuracy)
+    if (r.metric == Metric::Perplexity)
+        out() << "Float perplexity: " << formatScore(r.metric, r.floatPerplexity) << ", next-token top-1 "
+              << QString::number(100 * r.floatTop1, 'f', 2) << "% on " << r.evaluationSamples << " evaluation windows ("
+              << QString::number(r.evaluationSeconds, 'f', 2) << " s)\n";
+    else if (r.hasAccuracy)
         out() << "Float top-1: " << QString::number(100 * r.floatTop1, 'f', 2) << "% on " << r.evaluationSamples
               << " evaluation samples (" << QString::number(r.evaluationSeconds, 'f', 2) << " s)\n";
     return 0;

@@ -228,6 +228,8 @@ private Q_SLOTS:
         QCOMPARE(o["metric"].toString(), QStringLiteral("perplexity"));
         QVERIFY(o["perplexity"].toDouble() > o["float_perplexity"].toDouble() + 0.5); // 3 bits hurt
         QCOMPARE(o["config"].toObject()["mode"].toString(), QStringLiteral("weight-only"));
+        const Run profile = cli({"profile", lm, "--data", tokens, "--eval", "128"});
+        QVERIFY2(profile.out.contains("Float perplexity: ") && profile.out.contains("evaluation windows"), qPrintable(profile.out));
         const Run history = cli({"history", "--db", db});
         QVERIFY2(history.out.contains(" perplexity"), qPrintable(history.out));
         const Run search = cli({"search", lm, "--data", tokens, "--eval", "128", "--subset", "128", "--max-drop", "0.1",
