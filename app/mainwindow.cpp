@@ -844,6 +844,10 @@ void MainWindow::deleteTrial(qint64 id)
 {
     try {
         Store(m_databasePath).remove(id);
+        if (id == m_trialId) { // its results stay on screen, but it can no longer be exported
+            m_trialId = 0;
+            m_trialSummary->setText(m_trialSummary->text() + tr(" · <i>deleted from the history</i>"));
+        }
     } catch (const EngineError& e) {
         showError(tr("Cannot delete trial %1").arg(id), e.message());
     }

@@ -182,8 +182,9 @@ private Q_SLOTS:
         w.historyFilter()->setText("four bits");
         QCOMPARE(w.historyTable()->model()->rowCount(), 1);
         w.historyFilter()->clear();
-        w.deleteTrial(both[0].id);
+        w.deleteTrial(both[0].id); // the trial on screen
         QCOMPARE(w.historyTable()->model()->rowCount(), 1);
+        QVERIFY(w.trialSummaryText().contains("deleted from the history"));
         QCOMPARE(w.paretoPlot()->pointCount(), 1);
         if (qEnvironmentVariableIsSet("QS_SHOT")) { // a picture of the window, for a human to look at
             w.findChild<QTabWidget*>()->setCurrentIndex(1);
