@@ -267,14 +267,20 @@ QJsonValue jsonDb(double v)
     return std::isinf(v) ? QJsonValue() : QJsonValue(v); // JSON has no infinity: null means "no error"
 }
 
+/// The metric's name in JSON: top1, top1_agreement or perplexity.
+QString metricJsonName(Metric m)
+{
+    return m == Metric::Perplexity ? QStringLiteral("perplexity")
+           : m == Metric::Accuracy ? QStringLiteral("top1")
+                                   : QStringLiteral("top1_agreement");
+}
+
 /// A trial's metric in JSON: "metric" (top1, top1_agreement or perplexity), "top1" and
 /// "float_top1" (fractions; next-token top-1 for language models), and for language models
 /// "perplexity" and "float_perplexity".
 void addMetricJson(QJsonObject& o, const TrialResult& r)
 {
-    o[QStringLiteral("metric")] = r.metric == Metric::Perplexity ? QStringLiteral("perplexity")
-                                  : r.hasAccuracy                 ? QStringLiteral("top1")
-                                                                  : QStringLiteral("top1_agreement");
+    o[QStringLiteral("metric")] = metricJsonName(r.metric);
     o[QStringLiteral("top1")] = r.top1;
     o[QStringLiteral("float_top1")] = r.floatTop1;
     if (r.metric == Metric::Perplexity) {
@@ -602,8 +608,7 @@ int runSensitivityCommand(const QCommandLineParser& p)
             layers.append(o);
         }
         QJsonObject root{{QStringLiteral("config"), QJsonDocument::fromJson(options.config.toJson()).object()},
-                         {QStringLiteral("metric"), r.metric == Metric::Perplexity ? QStringLiteral("perplexity")
-                                                    : r.hasAccuracy ? QStringLiteral("top1") : QStringLiteral("top1_agreement")},
+                         {QStringLiteral("metric"), metricJsonName(r.metric)},
                          {QStringLiteral("float_top1"), r.floatTop1},
                          {QStringLiteral("float_score"), r.floatScore},
                          {QStringLiteral("evaluation_samples"), double(r.evaluationSamples)},

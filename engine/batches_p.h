@@ -54,6 +54,9 @@ struct BatchScore {
 BatchScore scoreBatch(const at::Tensor& out, Metric metric, const at::Tensor& inputs, const at::Tensor& labels,
                       const at::Tensor& agreeWith);
 
+/// How many predictions `samples` samples hold: one each, or for token windows one per next token.
+double predictionCount(const Dataset& data, qint64 samples);
+
 /// Runs forward; an exception from LibTorch becomes a BadInput error naming model and data.
 at::Tensor runForward(Model& model, const Dataset& data, const at::Tensor& x);
 

@@ -176,6 +176,11 @@ BatchScore scoreBatch(const at::Tensor& out, Metric metric, const at::Tensor& in
 }
 
 
+double predictionCount(const Dataset& data, qint64 samples)
+{
+    return double(samples) * (data.isTokenWindows() ? double(data.impl().inputs.size(1) - 1) : 1.0);
+}
+
 FloatEvaluation evaluateFloat(Model& model, const Dataset& data, SampleRange range, int batchSize,
                               const JobControl& control)
 {
@@ -204,8 +209,7 @@ FloatEvaluation evaluateFloat(Model& model, const Dataset& data, SampleRange ran
                  });
     FloatEvaluation f;
     f.metric = metric;
-    const double predictions =
-        double(range.size()) * (metric == Metric::Perplexity ? double(data.impl().inputs.size(1) - 1) : 1.0);
+    const double predictions = predictionCount(data, range.size());
     f.top1 = double(correct) / predictions;
     if (metric == Metric::Perplexity)
         f.perplexity = std::exp(nll / predictions);

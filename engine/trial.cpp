@@ -606,8 +606,7 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
     r.metric = metric;
     r.hasAccuracy = metric != Metric::Agreement;
     // Top-1 counts samples; for token windows, every predicted next token.
-    const double predictions =
-        double(eval.size()) * (metric == Metric::Perplexity ? double(data.impl().inputs.size(1) - 1) : 1.0);
+    const double predictions = predictionCount(data, eval.size());
     r.top1 = double(correct) / predictions;
     r.floatTop1 = r.hasAccuracy ? double(floatCorrect) / predictions : 1.0;
     if (metric == Metric::Perplexity) {

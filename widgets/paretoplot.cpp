@@ -134,6 +134,8 @@ int ParetoPlot::pointAt(const QPoint& pixel) const
 
 void ParetoPlot::setMetric(const QString& label, bool lowerIsBetter)
 {
+    if (label == m_plot->yAxis->label() && lowerIsBetter == m_lowerIsBetter)
+        return; // the front stands as it is
     m_plot->yAxis->setLabel(label);
     m_lowerIsBetter = lowerIsBetter;
     setData(m_points, m_floatBytes, m_floatMetric);
