@@ -1,10 +1,10 @@
-// Trains the bundled demo: a LeNet-style CNN on Fashion-MNIST, written as TorchScript.
+// Trains the bundled demo: a MobileNet-style CNN on Fashion-MNIST, written as TorchScript.
 //
 // The network is built as a TorchScript module from the start (submodules typed like
 // torch.nn's Conv2d, BatchNorm2d and Linear), trained through it, and saved; Python's
 // torch.jit.load and LibTorch's torch::jit::load both open the result.
 //
-//   quantscope-train-demo [--out resources/fashion_lenet.pt] [--epochs 5] [--seed 1]
+//   quantscope-train-demo [--out resources/fashion_mobilenet.pt] [--epochs 5] [--seed 1]
 
 #include "data_p.h"
 #include "model.h"
@@ -44,13 +44,14 @@ void addWeightAndBias(Module& m, std::vector<int64_t> shape)
     m.register_parameter("bias", torch::empty({shape[0]}).uniform_(-bound, bound), false);
 }
 
-Module conv2d(int64_t in, int64_t out, int64_t k, int64_t pad)
+Module conv2d(int64_t in, int64_t out, int64_t k, int64_t stride, int64_t groups = 1)
 {
     Module m = newModule("__torch__.torch.nn.modules.conv.Conv2d");
-    addWeightAndBias(m, {out, in, k, k});
+    addWeightAndBias(m, {out, in / groups, k, k});
+    const std::string s = std::to_string(stride), pad = std::to_string(k / 2);
     m.define("def forward(self, x):\n"
-             "    return torch.conv2d(x, self.weight, self.bias, [1, 1], [" +
-             std::to_string(pad) + ", " + std::to_string(pad) + "], [1, 1], 1)\n");
+             "    return torch.conv2d(x, self.weight, self.bias, [" + s + ", " + s + "], [" + pad + ", " + pad +
+             "], [1, 1], " + std::to_string(groups) + ")\n");
     return m;
 }
 
@@ -76,23 +77,36 @@ Module linear(int64_t in, int64_t out)
     return m;
 }
 
-Module leNet()
+/// A MobileNet-style block: a depthwise 3×3 convolution (one filter per channel, `dw`), then a
+/// pointwise 1×1 convolution that mixes the channels (`pw`), each followed by batch norm (folded
+/// into the convolution before quantization) and ReLU.
+Module separableBlock(int64_t in, int64_t out, int64_t stride)
 {
-    Module net = newModule("__torch__.LeNet");
-    net.register_module("conv1", conv2d(1, 16, 5, 2));
-    net.register_module("bn1", batchNorm2d(16));
-    net.register_module("conv2", conv2d(16, 32, 5, 2));
-    net.register_module("bn2", batchNorm2d(32));
-    net.register_module("fc1", linear(32 * 7 * 7, 120));
-    net.register_module("fc2", linear(120, 84));
-    net.register_module("fc3", linear(84, 10));
+    Module m = newModule("__torch__.SeparableBlock");
+    m.register_module("dw", conv2d(in, in, 3, stride, in));
+    m.register_module("dw_bn", batchNorm2d(in));
+    m.register_module("pw", conv2d(in, out, 1, 1));
+    m.register_module("pw_bn", batchNorm2d(out));
+    m.define("def forward(self, x):\n"
+             "    x = torch.relu(self.dw_bn.forward(self.dw.forward(x)))\n"
+             "    return torch.relu(self.pw_bn.forward(self.pw.forward(x)))\n");
+    return m;
+}
+
+Module mobileNet()
+{
+    Module net = newModule("__torch__.FashionMobileNet");
+    net.register_module("conv1", conv2d(1, 32, 3, 1));
+    net.register_module("bn1", batchNorm2d(32));
+    net.register_module("block1", separableBlock(32, 64, 2));
+    net.register_module("block2", separableBlock(64, 128, 2));
+    net.register_module("block3", separableBlock(128, 128, 1));
+    net.register_module("fc", linear(128, 10));
     net.define(R"(def forward(self, x):
-    x = torch.max_pool2d(torch.relu(self.bn1.forward(self.conv1.forward(x))), [2, 2])
-    x = torch.max_pool2d(torch.relu(self.bn2.forward(self.conv2.forward(x))), [2, 2])
-    x = torch.flatten(x, 1)
-    x = torch.relu(self.fc1.forward(x))
-    x = torch.relu(self.fc2.forward(x))
-    return self.fc3.forward(x)
+    x = torch.relu(self.bn1.forward(self.conv1.forward(x)))
+    x = self.block3.forward(self.block2.forward(self.block1.forward(x)))
+    x = torch.mean(x, [2, 3])
+    return self.fc.forward(x)
 )");
     return net;
 }
@@ -114,7 +128,7 @@ int main(int argc, char** argv)
     parser.setApplicationDescription(QStringLiteral("Trains QuantScope's demo CNN on Fashion-MNIST."));
     parser.addHelpOption();
     parser.addOption({QStringLiteral("out"), QStringLiteral("Output TorchScript file."), QStringLiteral("FILE"),
-                      QStringLiteral("resources/fashion_lenet.pt")});
+                      QStringLiteral("resources/fashion_mobilenet.pt")});
     parser.addOption({QStringLiteral("epochs"), QStringLiteral("Training epochs."), QStringLiteral("N"),
                       QStringLiteral("5")});
     parser.addOption({QStringLiteral("seed"), QStringLiteral("Random seed."), QStringLiteral("N"), QStringLiteral("1")});
@@ -125,7 +139,7 @@ int main(int argc, char** argv)
     try {
         auto train = qs::Dataset::load(fashion(QStringLiteral("train")));
         auto test = qs::Dataset::load(fashion(QStringLiteral("t10k")));
-        Module net = leNet();
+        Module net = mobileNet();
         std::vector<at::Tensor> params;
         for (const auto& p : net.parameters()) {
             p.requires_grad_(true);

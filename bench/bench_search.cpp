@@ -82,7 +82,7 @@ int main(int argc, char** argv)
     QCoreApplication app(argc, argv);
     initRuntime();
     try {
-        bench(QStringLiteral("Fashion-MNIST LeNet (demo)"), loadDemoModel(), Dataset::load(DataSpec::demo()));
+        bench(QStringLiteral("Fashion-MNIST MobileNet (demo)"), loadDemoModel(), Dataset::load(DataSpec::demo()));
         QTemporaryDir dir;
         bench(QStringLiteral("ResNet-20, random weights, top-1 agreement"),
               Model::load(QStringLiteral(QS_BENCH_DIR "/resnet20.pt")), Dataset::load(benchdata::randomImages(dir, 4608, false)));

@@ -75,7 +75,7 @@ int main(int argc, char** argv)
     initRuntime();
     const qint64 evalLimit = argc > 2 && QByteArray(argv[1]) == "--eval" ? QByteArray(argv[2]).toLongLong() : -1;
     try {
-        bench(QStringLiteral("Fashion-MNIST LeNet (demo)"), loadDemoModel(), Dataset::load(DataSpec::demo()), evalLimit);
+        bench(QStringLiteral("Fashion-MNIST MobileNet (demo)"), loadDemoModel(), Dataset::load(DataSpec::demo()), evalLimit);
         QTemporaryDir dir;
         bench(QStringLiteral("ResNet-20, random weights"), Model::load(QStringLiteral(QS_BENCH_DIR "/resnet20.pt")),
               Dataset::load(benchdata::randomImages(dir, 2560)), evalLimit);

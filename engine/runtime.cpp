@@ -30,12 +30,12 @@ QString torchVersion()
 
 QString demoModelName()
 {
-    return QStringLiteral("Fashion-MNIST LeNet (demo)");
+    return QStringLiteral("Fashion-MNIST MobileNet (demo)");
 }
 
 std::shared_ptr<Model> loadDemoModel()
 {
-    QFile f(QStringLiteral(":/quantscope/fashion_lenet.pt"));
+    QFile f(QStringLiteral(":/quantscope/fashion_mobilenet.pt"));
     if (!f.open(QIODevice::ReadOnly))
         throw EngineError(ErrorKind::Internal, QStringLiteral("the demo model is missing from this build"));
     return Model::loadFromBytes(f.readAll(), demoModelName());

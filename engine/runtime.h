@@ -14,7 +14,7 @@ QString torchVersion();
 
 /// Name shown for the bundled demo model.
 QString demoModelName();
-/// The bundled demo model: a LeNet-style CNN trained on Fashion-MNIST (resources/).
+/// The bundled demo model: a MobileNet-style CNN trained on Fashion-MNIST (resources/).
 std::shared_ptr<Model> loadDemoModel();
 
 } // namespace qs

@@ -203,7 +203,7 @@ private Q_SLOTS:
         QTest::newRow("config: missing layer")
             << QStringList{"trial", "--config",
                            config("missing.json", R"("layers": {"conv9": {"weights": "int4"}})")}
-            << 2 << "names layer 'conv9', which Fashion-MNIST LeNet (demo) does not have";
+            << 2 << "names layer 'conv9', which Fashion-MNIST MobileNet (demo) does not have";
         QTest::newRow("config: wrong type")
             << QStringList{"trial", "--config", config("type.json", R"("weights": 8)")} << 2
             << R"(type.json: "weights" must be a spec string)";
@@ -266,9 +266,11 @@ private Q_SLOTS:
     // Models and data larger than the memory budget are refused before they are loaded.
     void memoryBudget()
     {
-        const Run model = cli({"inspect", "--db", m_db}, m_dir.path(), "1");
+        // The language-model fixture (437,760 parameters) is larger than 1 MiB; the demo is not.
+        const QString lm = kFixtures + "/tiny_lm_scripted.pt";
+        const Run model = cli({"inspect", lm, "--db", m_db}, m_dir.path(), "1");
         QCOMPARE(model.code, 2);
-        QVERIFY2(model.err.contains("Fashion-MNIST LeNet (demo) would need about") &&
+        QVERIFY2(model.err.contains("tiny_lm_scripted.pt would need about") &&
                      model.err.contains("the memory budget is 1.00 MiB (set QUANTSCOPE_MEMORY_MB"),
                  qPrintable(model.err));
         const Run data = cli({"inspect", "--db", m_db}, m_dir.path(), "10");
@@ -276,8 +278,8 @@ private Q_SLOTS:
         QVERIFY2(data.err.contains("t10k-images-idx3-ubyte.gz would need about"), qPrintable(data.err));
         qputenv("QUANTSCOPE_MEMORY_MB", "1");
         try {
-            loadDemoModel();
-            QFAIL("the demo loaded within a 1 MB budget");
+            Model::load(lm);
+            QFAIL("the language model loaded within a 1 MB budget");
         } catch (const EngineError& e) {
             QCOMPARE(e.kind(), ErrorKind::BadInput);
             QVERIFY(e.message().contains("the memory budget is 1.00 MiB"));

@@ -69,7 +69,7 @@ private Q_SLOTS:
         QVERIFY(trials[1].toObject()["size_bytes"].toDouble() < trials[0].toObject()["size_bytes"].toDouble());
         const Run compare = cli({"compare", "1", "2", "--db", db});
         QCOMPARE(compare.code, 0);
-        QVERIFY2(compare.out.contains("*  conv1  int8:per_channel:symmetric:minmax  int4:per_channel:symmetric:minmax"),
+        QVERIFY2(compare.out.contains("*  block1.dw  int8:per_channel:symmetric:minmax  int4:per_channel:symmetric:minmax"),
                  qPrintable(compare.out));
         // The default database lives under XDG_DATA_HOME/QuantScope.
         QCOMPARE(cli({"trial", "--eval", "200"}).code, 0);
@@ -80,7 +80,8 @@ private Q_SLOTS:
     {
         const Run r = cli({"inspect"});
         QCOMPARE(r.code, 0);
-        for (const char* line : {"conv1  conv2d  16×1×5×5   416", "fc1    linear  120×1568   188,280  1×1568      1×120"})
+        for (const char* line : {"block1.dw  conv2d  32×1×3×3     320     1×32×28×28  1×32×14×14",
+                                 "fc         linear  10×128       1,290   1×128       1×10"})
             QVERIFY2(r.out.contains(QString::fromUtf8(line)), qPrintable(r.out));
     }
 
@@ -93,7 +94,7 @@ private Q_SLOTS:
         QCOMPARE(root["evaluation_samples"].toInt(), 10000 - 256);
         QVERIFY2(root["float_top1"].toDouble() >= 0.88, qPrintable(QString::number(root["float_top1"].toDouble())));
         const QJsonArray layers = root["layers"].toArray();
-        QCOMPARE(layers.size(), 5);
+        QCOMPARE(layers.size(), 8);
         const QJsonObject conv1 = layers[0].toObject();
         QCOMPARE(conv1["name"].toString(), QStringLiteral("conv1"));
         // conv1 sees the raw pixels: 256 images of 784 values in [0, 1].
@@ -101,7 +102,7 @@ private Q_SLOTS:
         QCOMPARE(act["count"].toDouble(), 256.0 * 784);
         QCOMPARE(act["min"].toDouble(), 0.0);
         QCOMPARE(act["max"].toDouble(), 1.0);
-        QCOMPARE(conv1["weight"].toObject()["channel_min"].toArray().size(), 16);
+        QCOMPARE(conv1["weight"].toObject()["channel_min"].toArray().size(), 32);
         double total = 0;
         for (const auto& c : act["histogram"].toObject()["counts"].toArray())
             total += c.toDouble();
@@ -122,17 +123,51 @@ private Q_SLOTS:
         const QJsonObject a = QJsonDocument::fromJson(w8a8.out.toUtf8()).object();
         QVERIFY2(a["float_top1"].toDouble() - a["top1"].toDouble() <= 0.005, qPrintable(w8a8.out.left(300)));
         // Size: int8 weights + one fp32 scale and int32 zero point per output channel + fp32 biases.
-        const qint64 weights = 400 + 12800 + 188160 + 10080 + 840, channels = 16 + 32 + 120 + 84 + 10;
-        const qint64 others = 212542 - weights; // after folding batch norm
+        // conv1 32×1×3×3, block1 32×1×3×3 + 64×32, block2 64×1×3×3 + 128×64, block3 128×1×3×3 +
+        // 128×128, fc 10×128; the biases (one per channel) are all that is left after folding.
+        const qint64 weights = 288 + 288 + 2048 + 576 + 8192 + 1152 + 16384 + 1280;
+        const qint64 channels = 32 + 32 + 64 + 64 + 128 + 128 + 128 + 10;
+        const qint64 others = channels;
+        QCOMPARE(weights + others, qint64(30794)); // the parameter count `inspect` prints
         QCOMPARE(qint64(a["size_bytes"].toDouble()), weights + channels * 8 + others * 4);
-        QCOMPARE(qint64(a["float_bytes"].toDouble()), qint64(212542 * 4));
-        QCOMPARE(a["layers"].toArray()[0].toObject()["weight_scale"].toArray().size(), 16);
+        QCOMPARE(qint64(a["float_bytes"].toDouble()), qint64(30794 * 4));
+        QCOMPARE(a["layers"].toArray()[0].toObject()["weight_scale"].toArray().size(), 32);
 
         const Run int2 = cli({"trial", "--json", "--weights", "int2:per_channel:symmetric", "--activations", "float"});
         QCOMPARE(int2.code, 0);
         const QJsonObject b = QJsonDocument::fromJson(int2.out.toUtf8()).object();
         QVERIFY(b["float_top1"].toDouble() - b["top1"].toDouble() > 0.10);
         QVERIFY(b["output_sqnr_db"].toDouble() < a["output_sqnr_db"].toDouble());
+    }
+
+    // The demo's depthwise layers have channels whose ranges differ by an order of magnitude (as
+    // in MobileNet): one 4-bit scale per tensor wipes out the small channels, one per channel
+    // does not. The per-layer table says where: block1.dw has the worst weight SQNR per tensor.
+    void fourBitsPerTensorLoseMoreThanPerChannel()
+    {
+        auto run = [&](const char* weights) {
+            const Run r = cli({"trial", "--json", "--weights", weights, "--activations", "float"});
+            [&] { QCOMPARE(r.code, 0); }();
+            return QJsonDocument::fromJson(r.out.toUtf8()).object();
+        };
+        const QJsonObject perTensor = run("int4:per_tensor:symmetric"), perChannel = run("int4:per_channel:symmetric");
+        const double tensorDrop = 100 * (perTensor["float_top1"].toDouble() - perTensor["top1"].toDouble());
+        const double channelDrop = 100 * (perChannel["float_top1"].toDouble() - perChannel["top1"].toDouble());
+        QVERIFY2(tensorDrop > channelDrop + 10 && channelDrop < 5,
+                 qPrintable(QStringLiteral("per tensor %1, per channel %2 points").arg(tensorDrop).arg(channelDrop)));
+        auto weightSqnr = [](const QJsonObject& trial, const QString& layer) {
+            for (const auto& l : trial["layers"].toArray())
+                if (l.toObject()["name"].toString() == layer)
+                    return l.toObject()["weight_sqnr_db"].toDouble();
+            return qQNaN();
+        };
+        QString worst;
+        double lowest = qInf();
+        for (const auto& l : perTensor["layers"].toArray())
+            if (l.toObject()["weight_sqnr_db"].toDouble() < lowest)
+                lowest = l.toObject()["weight_sqnr_db"].toDouble(), worst = l.toObject()["name"].toString();
+        QCOMPARE(worst, QStringLiteral("block1.dw"));
+        QVERIFY(weightSqnr(perChannel, "block1.dw") > weightSqnr(perTensor, "block1.dw") + 6);
     }
 
     // The "done": within 1 point of float and smaller than every layer at int8, every
@@ -164,7 +199,7 @@ private Q_SLOTS:
         const Run r = cli({"sensitivity", "--db", m_dir.filePath("search.db"), "--subset", "512", "--no-converse", "--json"});
         QCOMPARE(r.code, 0);
         const QJsonArray layers = QJsonDocument::fromJson(r.out.toUtf8()).object()["layers"].toArray();
-        QCOMPARE(layers.size(), 5);
+        QCOMPARE(layers.size(), 8);
         for (int i = 1; i < layers.size(); ++i)
             QVERIFY(layers[i - 1].toObject()["drop"].toDouble() >= layers[i].toObject()["drop"].toDouble());
         QVERIFY(!layers[0].toObject().contains("converse_drop"));

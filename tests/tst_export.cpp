@@ -47,7 +47,7 @@ Run runTorchScriptCheck(const QString& model, qint64 first, int count, const QSt
 
 const QString kCli = QStringLiteral(QS_CLI);
 const QString kCheck = QStringLiteral(QS_SOURCE "/tests/export/check_pytorch_export.py");
-const QString kDemo = QStringLiteral(QS_SOURCE "/resources/fashion_lenet.pt");
+const QString kDemo = QStringLiteral(QS_SOURCE "/resources/fashion_mobilenet.pt");
 const QString kImages = QStringLiteral("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz");
 
 Run runTorchScriptCheck(const QString& model, qint64 first, int count, const QString& dataHome)
@@ -67,8 +67,9 @@ class TestExport : public QObject
     QTemporaryDir m_dir;
 
 private Q_SLOTS:
-    // A trial recorded by the CLI, exported as a Python script, run by PyTorch itself: fc1–fc3's
-    // weight observers and conv1's input observer give QuantScope's scale and zero point.
+    // A trial recorded by the CLI, exported as a Python script, run by PyTorch itself: the weight
+    // observers of block1.dw, block3.pw and fc and conv1's input observer give QuantScope's scale
+    // and zero point.
     void pythonScriptReproducesTheObservers_data()
     {
         QTest::addColumn<QStringList>("trialArgs");
@@ -80,8 +81,8 @@ private Q_SLOTS:
         f.write(R"({"format": "quantscope-config", "version": 1, "mode": "static",
                     "weights": "int4:per_channel:symmetric:minmax", "activations": "uint8:per_tensor:affine:histogram",
                     "layers": {"conv1": {"weights": "int8:per_channel:symmetric:minmax"},
-                               "fc2": {"weights": "int2:per_channel:symmetric:minmax"},
-                               "conv2": {"weights": "float", "activations": "float"}}})");
+                               "fc": {"weights": "int2:per_channel:symmetric:minmax"},
+                               "block3.dw": {"weights": "float", "activations": "float"}}})");
         f.close();
         QTest::newRow("mixed 2/4/8 bits and a float layer: fake-quantized")
             << QStringList{"--config", config} << "CONVERTIBLE = False";
@@ -104,7 +105,7 @@ private Q_SLOTS:
         if (trialArgs.isEmpty()) {
             QVERIFY(!text.contains("set_module_name")); // every layer at the defaults
         } else {
-            QVERIFY(text.contains(R"(qconfig_mapping.set_module_name("conv2", None))"));
+            QVERIFY(text.contains(R"(qconfig_mapping.set_module_name("block3.dw", None))"));
             QVERIFY(text.contains("quant_min=-2, quant_max=1"));
         }
         const Run python = run("/usr/bin/python3", {kCheck, script, kDemo, kImages}, m_dir.path());
@@ -125,11 +126,11 @@ private Q_SLOTS:
         TrialRunner runner(model, data, options);
         QuantConfig config;
         config.weight = QuantSpec::parse("int4:per_channel:symmetric:minmax");
-        QuantConfig::Override fc3;
-        fc3.hasWeight = fc3.hasActivation = true;
-        fc3.weight = QuantSpec::parse("int8:per_channel:symmetric:minmax");
-        fc3.activation = QuantSpec::parse("float16");
-        config.layers["fc3"] = fc3;
+        QuantConfig::Override fc;
+        fc.hasWeight = fc.hasActivation = true;
+        fc.weight = QuantSpec::parse("int8:per_channel:symmetric:minmax");
+        fc.activation = QuantSpec::parse("float16");
+        config.layers["fc"] = fc;
         const TrialResult r = runner.run(config, JobControl());
         const QByteArray bytes = bakedTorchScript(*model, config, r);
         QCOMPARE(runner.run(config, JobControl()).top1, r.top1); // the open model is unchanged
@@ -152,7 +153,7 @@ private Q_SLOTS:
         const Run python = runTorchScriptCheck(path, eval.begin, 512, m_dir.path());
         QVERIFY2(python.code == 0, qPrintable(python.err));
         QVERIFY2(python.out.contains(QStringLiteral("correct %1\n").arg(qRound64(r.top1 * 512))), qPrintable(python.out));
-        QVERIFY2(python.out.contains("fake_quantize_per_tensor_affine 4"), qPrintable(python.out)); // fc3's input is float16
+        QVERIFY2(python.out.contains("fake_quantize_per_tensor_affine 7"), qPrintable(python.out)); // fc's input is float16
 
         QuantConfig dynamic = config;
         dynamic.mode = TrialMode::Dynamic;
@@ -172,7 +173,7 @@ private Q_SLOTS:
         QVERIFY(page.startsWith("<!DOCTYPE html>"));
         QVERIFY(page.contains("QuantScope — trial 2"));
         // The size plot, the error chart, and weight + activation histograms of the five layers
-        // with the largest error (all five: even float conv2's output differs, after conv1).
+        // with the largest error.
         QCOMPARE(page.count("<img "), 2 + 2 * 5);
         QCOMPARE(page.count("data:image/png;base64,iVBORw0KGgo"), 2 + 2 * 5);
         const QString pt = m_dir.filePath("trial2.pt");
@@ -184,7 +185,7 @@ private Q_SLOTS:
                                QStringLiteral(QS_SOURCE "/tests/fixtures/sensitive_mlp_scripted.pt")},
                               m_dir.path());
         QCOMPARE(wrong.code, 2);
-        QVERIFY2(wrong.err.contains("trial 2 is of Fashion-MNIST LeNet (demo), not of"), qPrintable(wrong.err));
+        QVERIFY2(wrong.err.contains("trial 2 is of Fashion-MNIST MobileNet (demo), not of"), qPrintable(wrong.err));
         QVERIFY(!QFile::exists(m_dir.filePath("x.pt")));
     }
 
@@ -202,7 +203,7 @@ private Q_SLOTS:
         const TrialResult trial = runner.run(w8a8, JobControl());
         const Int8Result r = buildInt8Model(*model, *data, w8a8, trial, options, JobControl());
         QVERIFY(!r.engine.isEmpty());
-        QCOMPARE(r.int8Layers, 5);
+        QCOMPARE(r.int8Layers, 8);
         QVERIFY(r.fakeQuantLayers.isEmpty());
         QCOMPARE(r.evaluationSamples, trial.evaluationSamples);
         QVERIFY2(std::abs(r.top1 - trial.top1) <= 0.003,

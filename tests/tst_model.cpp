@@ -127,13 +127,14 @@ private Q_SLOTS:
         QVERIFY(at::allclose(model->impl().forward(x), plain.forward({x}).toTensor(), 1e-4, 1e-5));
     }
 
-    void demoModelHasFiveLayers()
+    void demoModelHasEightLayers()
     {
-        auto model = Model::load(QStringLiteral(QS_FIXTURES "/../../resources/fashion_lenet.pt"));
+        auto model = Model::load(QStringLiteral(QS_FIXTURES "/../../resources/fashion_mobilenet.pt"));
         QStringList names;
         for (const auto& l : model->layers())
             names << l.name;
-        QCOMPARE(names, (QStringList{"conv1", "conv2", "fc1", "fc2", "fc3"}));
+        QCOMPARE(names, (QStringList{"conv1", "block1.dw", "block1.pw", "block2.dw", "block2.pw", "block3.dw",
+                                     "block3.pw", "fc"}));
     }
 
     // The probe must see exactly what the layer sees: compare with the same values computed by

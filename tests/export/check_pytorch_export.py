@@ -3,11 +3,12 @@
 
     /usr/bin/python3 check_pytorch_export.py SCRIPT.py DEMO_MODEL.pt IMAGES.gz
 
-Fills the script's build_model() with an eager LeNet (the demo's architecture, its weights from
+Fills the script's build_model() with an eager MobileNet (the demo's architecture, its weights from
 the TorchScript file) and calibration_batches() with the first 512 Fashion-MNIST test images in
 batches of 256, as QuantScope calibrated. Runs quantize(), evaluates the result on 512 further
-images, and compares with QUANTSCOPE_QPARAMS: the weight observers of fc1, fc2 and fc3 and the
-input observer of conv1 must give the same scale (1e-6 relative) and zero point. Prints one
+images, and compares with QUANTSCOPE_QPARAMS: the weight observers of block1.dw and block3.pw (on
+the weights with batch norm folded, by torch's own fuse_conv_bn_eval) and of fc, and the input
+observer of conv1, must give the same scale (1e-6 relative) and zero point. Prints one
 line per check; exit code 1 on any mismatch.
 """
 import gzip
@@ -17,26 +18,37 @@ import sys
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from torch.nn.utils.fusion import fuse_conv_bn_eval
 
 
-class LeNet(nn.Module):
-    def __init__(self):
+class SeparableBlock(nn.Module):
+    def __init__(self, cin, cout, stride):
         super().__init__()
-        self.conv1 = nn.Conv2d(1, 16, 5, padding=2)
-        self.bn1 = nn.BatchNorm2d(16)
-        self.conv2 = nn.Conv2d(16, 32, 5, padding=2)
-        self.bn2 = nn.BatchNorm2d(32)
-        self.fc1 = nn.Linear(32 * 7 * 7, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, 10)
+        self.dw = nn.Conv2d(cin, cin, 3, stride, 1, groups=cin)
+        self.dw_bn = nn.BatchNorm2d(cin)
+        self.pw = nn.Conv2d(cin, cout, 1)
+        self.pw_bn = nn.BatchNorm2d(cout)
 
     def forward(self, x):
-        x = F.max_pool2d(F.relu(self.bn1(self.conv1(x))), 2)
-        x = F.max_pool2d(F.relu(self.bn2(self.conv2(x))), 2)
-        x = torch.flatten(x, 1)
-        x = F.relu(self.fc1(x))
-        x = F.relu(self.fc2(x))
-        return self.fc3(x)
+        x = F.relu(self.dw_bn(self.dw(x)))
+        return F.relu(self.pw_bn(self.pw(x)))
+
+
+class FashionMobileNet(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 32, 3, 1, 1)
+        self.bn1 = nn.BatchNorm2d(32)
+        self.block1 = SeparableBlock(32, 64, 2)
+        self.block2 = SeparableBlock(64, 128, 2)
+        self.block3 = SeparableBlock(128, 128, 1)
+        self.fc = nn.Linear(128, 10)
+
+    def forward(self, x):
+        x = F.relu(self.bn1(self.conv1(x)))
+        x = self.block3(self.block2(self.block1(x)))
+        x = torch.mean(x, [2, 3])
+        return self.fc(x)
 
 
 def main(script, model_path, images_path):
@@ -51,7 +63,7 @@ def main(script, model_path, images_path):
     inputs = images.to(torch.float32).div(255.0)  # as QuantScope reads IDX without mean/std
 
     def build_model():
-        model = LeNet()
+        model = FashionMobileNet()
         model.load_state_dict(scripted.state_dict())
         return model.eval()
 
@@ -79,10 +91,13 @@ def main(script, model_path, images_path):
 
     mapping = exported.qconfig_mapping
     float_model = build_model()
-    for name in ("fc1", "fc2", "fc3"):
+    for name in ("block1.dw", "block3.pw", "fc"):
         qconfig = mapping.module_name_qconfigs.get(name, mapping.global_qconfig)
         observer = qconfig.weight()
-        observer(getattr(float_model, name).weight.detach())
+        module = float_model.get_submodule(name)
+        if isinstance(module, nn.Conv2d):  # quantized as PyTorch does: batch norm folded first
+            module = fuse_conv_bn_eval(module, float_model.get_submodule(name + "_bn"))
+        observer(module.weight.detach())
         scale, zp = observer.calculate_qparams()
         want = exported.QUANTSCOPE_QPARAMS[name]
         check(f"{name} weight", scale, zp, want["weight_scale"], want["weight_zero_point"])
