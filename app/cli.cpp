@@ -831,7 +831,8 @@ int exportCommand(const QCommandLineParser& p)
         const Int8Result r = buildInt8Model(*model, *data, source.config, t.result, options, JobControl());
         bytes = r.torchscript;
         const QString metric = r.hasAccuracy ? QStringLiteral("top-1") : QStringLiteral("top-1 agreement");
-        out() << "int8 kernels (" << r.engine << "): " << r.int8Layers << " layers on int8, " << r.fakeQuantLayers.size()
+        out() << "int8 kernels (" << r.engine << "): " << r.int8Layers << " layers on int8 (" << r.chainedLayers
+              << " passing int8 through ReLU to the next), " << r.fakeQuantLayers.size()
               << " fake-quantized as in the trial\n";
         for (const QString& f : r.fakeQuantLayers)
             out() << "  fake-quantized: " << f << "\n";

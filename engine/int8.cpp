@@ -95,6 +95,43 @@ at::Tensor firstTensor(c10::IValue out)
     return out.toTensor();
 }
 
+/// quantized op → dequantize → ReLU → quantize_per_tensor (the next int8 layer's input) becomes one
+/// quantized::conv2d_relu / linear_relu that writes straight in the next layer's input scale and
+/// zero point: no float tensor between two int8 layers, and one rounding instead of two (the
+/// fake-quantized trial rounds there once, too). Returns how many ops were chained.
+int chainThroughRelu(torch::jit::Graph& graph)
+{
+    using torch::jit::Node;
+    const auto conv = c10::Symbol::fromQualString("quantized::conv2d");
+    const auto linear = c10::Symbol::fromQualString("quantized::linear");
+    auto onlyUser = [](torch::jit::Value* v) -> Node* { return v->uses().size() == 1 ? v->uses()[0].user : nullptr; };
+    std::vector<Node*> ops;
+    for (Node* n : graph.nodes())
+        if (n->kind() == conv || n->kind() == linear)
+            ops.push_back(n);
+    int chained = 0;
+    for (Node* op : ops) {
+        Node* dq = onlyUser(op->output());
+        if (!dq || dq->kind() != c10::aten::dequantize)
+            continue;
+        Node* relu = onlyUser(dq->output());
+        if (!relu || (relu->kind() != c10::aten::relu && relu->kind() != c10::aten::relu_))
+            continue;
+        Node* q = onlyUser(relu->output());
+        if (!q || q->kind() != c10::aten::quantize_per_tensor || q->input(0) != relu->output())
+            continue;
+        torch::jit::WithInsertPoint point(q);
+        torch::jit::Value* y = graph.insert(
+            c10::Symbol::fromQualString(op->kind() == conv ? "quantized::conv2d_relu" : "quantized::linear_relu"),
+            {op->input(0), op->input(1), q->input(1), q->input(2)});
+        q->output()->replaceAllUsesWith(y);
+        for (Node* n : {q, relu, dq, op})
+            n->destroy();
+        ++chained;
+    }
+    return chained;
+}
+
 } // namespace
 
 Int8Result buildInt8Model(Model& model, const Dataset& data, const QuantConfig& config, const TrialResult& trial,
@@ -198,6 +235,7 @@ Int8Result buildInt8Model(Model& model, const Dataset& data, const QuantConfig& 
         op->destroy();
         return x;
     });
+    result.chainedLayers = chainThroughRelu(*q.get_method("forward").graph());
     bakeWeights(q, m, trial, int8);
     result.torchscript = saveModule(q);
 

@@ -21,6 +21,7 @@ struct Int8Result {
     double floatTop1 = 0;
     qint64 evaluationSamples = 0;
     int int8Layers = 0;          ///< layers running on int8 kernels
+    int chainedLayers = 0;       ///< of those, layers whose ReLU output goes straight into the next int8 layer
     QStringList fakeQuantLayers; ///< layers not on int8 kernels, with the reason: they keep the trial's fake quantization
     double floatMs1 = 0, int8Ms1 = 0;   ///< median latency, batch 1
     double floatMs32 = 0, int8Ms32 = 0; ///< median latency, batch 32
@@ -30,7 +31,10 @@ struct Int8Result {
 /// Builds the int8 model of a static W8A8 trial: each conv2d and linear whose weights are int8
 /// and input activations uint8 becomes quantize → quantized::conv2d / quantized::linear (weights
 /// prepacked with the trial's scales and zero points, input with the trial's activation qparams,
-/// output requantized with qparams calibrated on the layer's output) → dequantize; every other
+/// output requantized with qparams calibrated on the layer's output) → dequantize. Where the
+/// output only goes through ReLU into the next int8 layer, the pair becomes
+/// quantized::conv2d_relu / linear_relu writing straight in that layer's input qparams (as
+/// PyTorch's convert does with fused conv + ReLU): no float tensor in between. Every other
 /// layer keeps the trial's fake quantization (as in the baked TorchScript), so that the two
 /// accuracies compare the same settings. Evaluates it on `options`' evaluation split and times batches of 1 and 32.
 /// Throws EngineError(BadInput) when no layer can run on int8 kernels (e.g. not W8A8 static).

@@ -189,7 +189,8 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(m_dir.filePath("x.pt")));
     }
 
-    // W8A8 on LibTorch's int8 kernels: every demo layer runs int8, the accuracy agrees with the
+    // W8A8 on LibTorch's int8 kernels: every demo layer runs int8, chained through ReLU where the
+    // next layer is int8 too; the accuracy agrees with the
     // fake-quantized trial within 0.3 points on the whole evaluation split, and the saved model
     // gives the same predictions in Python.
     void int8KernelsAgreeWithTheTrial()
@@ -204,6 +205,9 @@ private Q_SLOTS:
         const Int8Result r = buildInt8Model(*model, *data, w8a8, trial, options, JobControl());
         QVERIFY(!r.engine.isEmpty());
         QCOMPARE(r.int8Layers, 8);
+        // conv1 → block1.dw → … → block3.pw: six ReLUs between int8 layers stay int8 (conv2d_relu);
+        // block3.pw's ReLU goes through the float mean before fc.
+        QCOMPARE(r.chainedLayers, 6);
         QVERIFY(r.fakeQuantLayers.isEmpty());
         QCOMPARE(r.evaluationSamples, trial.evaluationSamples);
         QVERIFY2(std::abs(r.top1 - trial.top1) <= 0.003,
