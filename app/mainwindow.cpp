@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "bardelegate.h"
+#include "channelrangeplot.h"
 #include "histogramplot.h"
 #include "jobtracker.h"
 #include "comparedialog.h"
@@ -28,6 +29,7 @@
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QSpinBox>
+#include <QStackedWidget>
 #include <QDir>
 #include <QFile>
 #include <QFileDialog>
@@ -68,7 +70,7 @@ struct Session {
     ProfileReport report;
 };
 
-QWidget* plotPanel(HistogramPlot* plot, QLabel* stats, QCheckBox* quantized, QCheckBox* log)
+QWidget* plotPanel(QWidget* plot, QLabel* stats, std::initializer_list<QCheckBox*> boxes)
 {
     auto* panel = new QWidget;
     auto* layout = new QVBoxLayout(panel);
@@ -78,8 +80,8 @@ QWidget* plotPanel(HistogramPlot* plot, QLabel* stats, QCheckBox* quantized, QCh
     auto* row = new QHBoxLayout;
     stats->setTextInteractionFlags(Qt::TextSelectableByMouse);
     row->addWidget(stats, 1);
-    row->addWidget(quantized);
-    row->addWidget(log);
+    for (QCheckBox* box : boxes)
+        row->addWidget(box);
     layout->addLayout(row);
     return panel;
 }
@@ -106,6 +108,9 @@ MainWindow::MainWindow(QWidget* parent)
       m_historyFilter(new QLineEdit),
       m_tabs(new QTabWidget),
       m_weightPlot(new HistogramPlot),
+      m_channelPlot(new ChannelRangePlot),
+      m_weightStack(new QStackedWidget),
+      m_weightChannels(new QCheckBox(tr("Channels"))),
       m_activationPlot(new HistogramPlot),
       m_weightStats(new QLabel),
       m_activationStats(new QLabel),
@@ -269,8 +274,20 @@ MainWindow::MainWindow(QWidget* parent)
     m_activationPlot->setLogScale(true);
 
     auto* plots = new QSplitter(Qt::Vertical);
-    plots->addWidget(plotPanel(m_weightPlot, m_weightStats, m_weightQuantized, m_weightLog));
-    plots->addWidget(plotPanel(m_activationPlot, m_activationStats, m_activationQuantized, m_activationLog));
+    // The weight panel shows the histogram, or with "Channels" each output channel's range.
+    m_weightStack->addWidget(m_weightPlot);
+    m_weightStack->addWidget(m_channelPlot);
+    m_weightChannels->setObjectName(QStringLiteral("weightChannels"));
+    m_weightChannels->setToolTip(tr("Show each output channel's weight range, with the per-tensor grid across "
+                                    "them: why one scale for the whole tensor fails"));
+    m_weightChannels->setEnabled(false);
+    connect(m_weightChannels, &QCheckBox::toggled, this, [this](bool on) {
+        m_weightStack->setCurrentWidget(on ? static_cast<QWidget*>(m_channelPlot) : m_weightPlot);
+        m_weightQuantized->setVisible(!on); // both act on the histogram only
+        m_weightLog->setVisible(!on);
+    });
+    plots->addWidget(plotPanel(m_weightStack, m_weightStats, {m_weightChannels, m_weightQuantized, m_weightLog}));
+    plots->addWidget(plotPanel(m_activationPlot, m_activationStats, {m_activationQuantized, m_activationLog}));
     m_weightQuantized->setObjectName(QStringLiteral("weightQuantized"));
     m_activationQuantized->setObjectName(QStringLiteral("activationQuantized"));
     for (QCheckBox* box : {m_weightQuantized, m_activationQuantized}) {
@@ -1477,6 +1494,8 @@ void MainWindow::showLayer(int row)
 {
     if (row < 0 || row >= m_report.layers.size()) {
         m_weightPlot->clear();
+        m_channelPlot->clear();
+        m_weightChannels->setEnabled(false);
         m_activationPlot->clear();
         m_weightStats->clear();
         m_activationStats->clear();
@@ -1487,16 +1506,22 @@ void MainWindow::showLayer(int row)
                                       tr("weight value")));
     m_weightStats->setText(statsLine(p.weight));
     const bool trialRow = m_hasTrial && row < m_trial.layers.size();
-    QuantGrid weightGrid = trialRow ? gridOf(m_trial.layers[row].weightQParams, tr("channels or groups")) : QuantGrid();
     // An edited weight setting shows its preview (computed on the engine thread from the weight).
     const auto preview = m_previews.constFind(p.layer.name);
     const bool previewed = preview != m_previews.cend();
-    if (previewed) {
-        weightGrid = gridOf(preview->weightQParams, tr("channels or groups"));
-        if (weightGrid.valid)
-            weightGrid.caption = tr("edited: ") + weightGrid.caption;
-    }
+    const QParams weightQParams =
+        previewed ? preview->weightQParams : (trialRow ? m_trial.layers[row].weightQParams : QParams());
+    QuantGrid weightGrid = gridOf(weightQParams, tr("channels or groups"));
+    if (previewed && weightGrid.valid)
+        weightGrid.caption = tr("edited: ") + weightGrid.caption;
     m_weightPlot->setGrid(weightGrid);
+    const bool channels = p.weight.channelMin.size() > 1;
+    m_weightChannels->setEnabled(channels);
+    if (!channels)
+        m_weightChannels->setChecked(false);
+    m_channelPlot->setData({p.weight.channelMin, p.weight.channelMax,
+                            tr("%1 — weight range per output channel").arg(p.layer.name)});
+    m_channelPlot->setGrid(weightGrid, weightQParams.scale.size() > 1);
     QVector<QPair<double, double>> quantizedWeights;
     if ((trialRow || previewed) && m_weightQuantized->isChecked()) {
         // Exact: the engine's histogram of the fake-quantized weight; its values sit on few bins.

@@ -22,11 +22,13 @@ class QMenu;
 class QProgressBar;
 class QPushButton;
 class QSortFilterProxyModel;
+class QStackedWidget;
 class QTabWidget;
 class QTableView;
 
 namespace qs {
 
+class ChannelRangePlot;
 class DisagreementModel;
 class HistogramPlot;
 class HistoryModel;
@@ -92,6 +94,7 @@ public:
     QTableView* layerTable() const { return m_table; }
     LayerTableModel* layerModel() const { return m_layers; }
     HistogramPlot* weightPlot() const { return m_weightPlot; }
+    ChannelRangePlot* channelPlot() const { return m_channelPlot; }
     HistogramPlot* activationPlot() const { return m_activationPlot; }
     LayerErrorPlot* errorPlot() const { return m_errorPlot; }
     LayerErrorPlot* sensitivityPlot() const { return m_sensitivityPlot; }
@@ -194,6 +197,9 @@ private:
     QAction* m_runTrial = nullptr;
     QList<QAction*> m_modelActions; ///< enabled while a model is open
     HistogramPlot* m_weightPlot;
+    ChannelRangePlot* m_channelPlot;
+    QStackedWidget* m_weightStack;
+    QCheckBox* m_weightChannels;
     HistogramPlot* m_activationPlot;
     QLabel* m_weightStats;
     QLabel* m_activationStats;

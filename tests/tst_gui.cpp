@@ -2,6 +2,7 @@
 // the open model when another file fails, and cancels a job. The layer model runs under
 // QAbstractItemModelTester.
 
+#include "channelrangeplot.h"
 #include "histogramplot.h"
 #include "jobtracker.h"
 #include "layererrorplot.h"
@@ -93,6 +94,62 @@ private Q_SLOTS:
             total += it->value;
         QCOMPARE(total, 64.0 * 32);
         QVERIFY(!w.grab().isNull());
+    }
+
+    // "Channels" shows the selected layer's weight range per output channel (from the profile),
+    // and after an int4 per-tensor trial the shared grid across them: the caption's spread and
+    // the narrowest channel's steps are checked against the profile's ranges and the trial's scale.
+    void showsChannelRangesWithThePerTensorGrid()
+    {
+        MainWindow w;
+        w.show();
+        QSignalSpy opened(&w, &MainWindow::modelOpened);
+        w.openDemo();
+        QVERIFY(opened.wait(120000));
+        w.layerTable()->selectRow(1);
+        QCOMPARE(w.layerTable()->currentIndex().siblingAtColumn(LayerTableModel::NameColumn).data().toString(),
+                 QStringLiteral("block1.dw"));
+        auto* channels = w.findChild<QCheckBox*>("weightChannels");
+        QVERIFY(channels->isEnabled());
+        channels->setChecked(true);
+        QVERIFY(w.channelPlot()->isVisible() && !w.weightPlot()->isVisible());
+
+        const TensorStats& weight = w.report().layers[1].weight;
+        QCOMPARE(w.channelPlot()->channelCount(), 32);
+        std::vector<double> ranges;
+        for (int c = 0; c < weight.channelMin.size(); ++c)
+            ranges.push_back(weight.channelMax[c] - weight.channelMin[c]);
+        std::vector<double> sorted = ranges;
+        std::sort(sorted.begin(), sorted.end());
+        const double median = (sorted[15] + sorted[16]) / 2, widest = sorted.back(), narrowest = sorted.front();
+        QVERIFY2(widest / median > 3, "the demo's first depthwise layer has uneven channels");
+        QVERIFY2(w.channelPlot()->caption().contains(QStringLiteral("%1× the median, %2× the narrowest")
+                                                         .arg(widest / median, 0, 'f', 1)
+                                                         .arg(widest / narrowest, 0, 'f', 1)),
+                 qPrintable(w.channelPlot()->caption()));
+
+        w.setTrialSettings("int4:per_tensor:symmetric:minmax", "float", "weight-only");
+        QSignalSpy finished(&w, &MainWindow::trialFinished);
+        w.runTrial();
+        QVERIFY(finished.wait(120000));
+        const QParams& q = w.trial().layers[1].weightQParams;
+        QCOMPARE(q.scale.size(), 1);
+        QCOMPARE(w.channelPlot()->gridLineCount(), 16);
+        QVERIFY2(w.channelPlot()->caption().contains(
+                     QStringLiteral("the narrowest channel spans %1 steps").arg(narrowest / q.scale[0], 0, 'f', 1)),
+                 qPrintable(w.channelPlot()->caption()));
+        if (qEnvironmentVariableIsSet("QS_SHOT_CHANNELS")) {
+            QTest::qWait(200);
+            w.grab().save(qEnvironmentVariable("QS_SHOT_CHANNELS"));
+        }
+        // Per channel: no shared grid, the caption says each channel has its own scale.
+        w.setTrialSettings("int4:per_channel:symmetric:minmax", "float", "weight-only");
+        w.runTrial();
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(w.channelPlot()->gridLineCount(), 0);
+        QVERIFY(w.channelPlot()->caption().contains("one scale per channel"));
+        channels->setChecked(false);
+        QVERIFY(w.weightPlot()->isVisible());
     }
 
     // A trial from the toolbar: errors per layer in the table and the chart, and the selected

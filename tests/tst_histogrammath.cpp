@@ -11,6 +11,25 @@ class TestHistogramMath : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    // Channel ranges 1, 4, 2, 8 (max − min): median (2 + 4) / 2 = 3, widest 8 (#3), narrowest
+    // 1 (#0); with a per-tensor step of 0.5 the narrowest spans 2 steps.
+    void channelSpreadOfFourChannels()
+    {
+        const ChannelSpread s = channelSpread({0, -2, -1, -4}, {1, 2, 1, 4}, 0.5);
+        QCOMPARE(s.channels, 4);
+        QCOMPARE(s.widest, 3);
+        QCOMPARE(s.narrowest, 0);
+        QCOMPARE(s.widestOverMedian, 8.0 / 3.0);
+        QCOMPARE(s.widestOverNarrowest, 8.0);
+        QCOMPARE(s.narrowestSteps, 2.0);
+        // Odd count: the middle value; no step given; a constant channel has no ratio.
+        const ChannelSpread odd = channelSpread({0, 0, 0}, {3, 0, 6});
+        QCOMPARE(odd.widestOverMedian, 2.0);
+        QCOMPARE(odd.widestOverNarrowest, 0.0);
+        QCOMPARE(odd.narrowestSteps, -1.0);
+        QCOMPARE(channelSpread({}, {}).channels, 0);
+    }
+
     void displayBins_data()
     {
         QTest::addColumn<double>("from");

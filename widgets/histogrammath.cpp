@@ -69,4 +69,28 @@ QuantGrid quantGrid(double scale, long long zeroPoint, int qmin, int qmax, int m
     return g;
 }
 
+ChannelSpread channelSpread(const QVector<double>& min, const QVector<double>& max, double perTensorStep)
+{
+    ChannelSpread s;
+    const qsizetype n = qMin(min.size(), max.size());
+    if (n == 0)
+        return s;
+    QVector<double> ranges(n);
+    for (qsizetype i = 0; i < n; ++i)
+        ranges[i] = max[i] - min[i];
+    s.channels = int(n);
+    s.widest = int(std::max_element(ranges.cbegin(), ranges.cend()) - ranges.cbegin());
+    s.narrowest = int(std::min_element(ranges.cbegin(), ranges.cend()) - ranges.cbegin());
+    QVector<double> sorted = ranges;
+    std::sort(sorted.begin(), sorted.end());
+    // The median of an even count is the mean of the two middle values, as numpy's.
+    const double median = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    const double widest = ranges[s.widest], narrowest = ranges[s.narrowest];
+    s.widestOverMedian = median > 0 ? widest / median : 0;
+    s.widestOverNarrowest = narrowest > 0 ? widest / narrowest : 0;
+    if (perTensorStep > 0)
+        s.narrowestSteps = narrowest / perTensorStep;
+    return s;
+}
+
 } // namespace qs

@@ -37,4 +37,18 @@ QuantGrid quantGrid(double scale, long long zeroPoint, int qmin, int qmax, int m
 /// for the levels that receive anything, in increasing order.
 QVector<QPair<double, double>> quantizedCounts(const Bins& source, double scale, long long zeroPoint, int qmin, int qmax);
 
+/// How unequal a layer's output channels are: the quantity that decides whether one scale for
+/// the whole tensor is enough. Ranges are max − min per channel.
+struct ChannelSpread {
+    int channels = 0;
+    int widest = -1;              ///< channel index
+    int narrowest = -1;
+    double widestOverMedian = 0;  ///< widest range / median range (0 when the median is 0)
+    double widestOverNarrowest = 0;
+    /// With a per-tensor quantizer of this step: how many steps the narrowest channel spans
+    /// (its range / step); negative when no step was given.
+    double narrowestSteps = -1;
+};
+ChannelSpread channelSpread(const QVector<double>& min, const QVector<double>& max, double perTensorStep = 0);
+
 } // namespace qs
