@@ -56,9 +56,7 @@ HistogramPlot::HistogramPlot(QWidget* parent) : QWidget(parent), m_plot(new QCus
     layout->addWidget(m_plot);
     setMinimumHeight(180);
 
-    m_plot->plotLayout()->insertRow(0);
-    m_title = new QCPTextElement(m_plot, QString(), QFont(font().family(), font().pointSize() + 1, QFont::Bold));
-    m_plot->plotLayout()->addElement(0, 0, m_title);
+    m_title = addTitleRow(m_plot, font());
     m_plot->yAxis->setLabel(tr("count"));
     m_plot->xAxis->grid()->setVisible(false);
 

@@ -37,4 +37,12 @@ void placeLegendAbove(QCustomPlot* plot)
     plot->legend->setFont(font);
 }
 
+QCPTextElement* addTitleRow(QCustomPlot* plot, const QFont& base)
+{
+    plot->plotLayout()->insertRow(0);
+    auto* title = new QCPTextElement(plot, QString(), QFont(base.family(), base.pointSize() + 1, QFont::Bold));
+    plot->plotLayout()->addElement(0, 0, title);
+    return title;
+}
+
 } // namespace qs

@@ -2,12 +2,16 @@
 // Shared look of QuantScope's plots: colours from the widget palette, so dark themes work.
 
 class QCustomPlot;
+class QCPTextElement;
+class QFont;
 class QPalette;
 
 namespace qs {
 
 /// Applies text, axis and background colours from `palette` to every axis of `plot`.
 void applyPlotPalette(QCustomPlot* plot, const QPalette& palette);
+/// Adds a bold title in a row of its own above the axes (one point larger than `base`).
+QCPTextElement* addTitleRow(QCustomPlot* plot, const QFont& base);
 /// Puts the legend in a row of its own above the axes, where it cannot hide data.
 void placeLegendAbove(QCustomPlot* plot);
 
