@@ -102,6 +102,7 @@ private Q_SLOTS:
     void showsChannelRangesWithThePerTensorGrid()
     {
         MainWindow w;
+        w.setDatabasePath(m_dir.filePath("channels.db")); // the next test counts the default database's trials
         w.show();
         QSignalSpy opened(&w, &MainWindow::modelOpened);
         w.openDemo();
