@@ -618,16 +618,7 @@ void MainWindow::showTrialResult(const TrialResult& r, const QString& settings)
         m_table->resizeColumnToContents(c);
     }
     QStringList names;
-    QVector<ErrorSeries> series(3);
-    series[0].name = tr("weight");
-    series[1].name = tr("input activation");
-    series[2].name = tr("layer output vs float");
-    for (const auto& l : m_trial.layers) {
-        names << l.name;
-        series[0].values << l.weightSqnr;
-        series[1].values << l.activationSqnr;
-        series[2].values << l.outputSqnr;
-    }
+    const QVector<ErrorSeries> series = trialErrorSeries(m_trial, &names);
     m_errorPlot->setData(names, series);
     const QLocale locale;
     std::shared_ptr<const Dataset> data = m_data;

@@ -89,4 +89,19 @@ QString statsLine(const TensorStats& s)
         .arg(s.channelMin.size() > 1 ? QObject::tr(" · %1 channels").arg(s.channelMin.size()) : QString());
 }
 
+QVector<ErrorSeries> trialErrorSeries(const TrialResult& r, QStringList* names)
+{
+    QVector<ErrorSeries> series(3);
+    series[0].name = QObject::tr("weight");
+    series[1].name = QObject::tr("input activation");
+    series[2].name = QObject::tr("layer output vs float");
+    for (const LayerTrialResult& l : r.layers) {
+        *names << l.name;
+        series[0].values << l.weightSqnr;
+        series[1].values << l.activationSqnr;
+        series[2].values << l.outputSqnr;
+    }
+    return series;
+}
+
 } // namespace qs

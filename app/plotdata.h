@@ -3,6 +3,7 @@
 // statistics line of a profiled tensor.
 
 #include "histogramplot.h"
+#include "layererrorplot.h"
 #include "paretoplot.h"
 #include "quant.h"
 #include "stats.h"
@@ -22,6 +23,9 @@ HistogramData toHistogram(const TensorStats& s, const QString& title, const QStr
 void setPlotMetric(ParetoPlot& plot, Metric metric);
 /// A stored trial as a point of the size plot (score as TrialResult::score), with its hover text.
 TrialPoint trialPoint(const StoredTrial& t);
+/// A trial's per-layer errors as the error chart's three series (weight, input activation,
+/// layer output); the layer names go to `names`.
+QVector<ErrorSeries> trialErrorSeries(const TrialResult& r, QStringList* names);
 
 /// "N values · mean · std · excess kurtosis · channels".
 QString statsLine(const TensorStats& s);

@@ -87,17 +87,7 @@ QByteArray trialReportHtml(const ReportInput& input)
     // Per-layer errors.
     LayerErrorPlot errors;
     QStringList names;
-    QVector<ErrorSeries> series(3);
-    series[0].name = QObject::tr("weight");
-    series[1].name = QObject::tr("input activation");
-    series[2].name = QObject::tr("layer output vs float");
-    for (const LayerTrialResult& l : r.layers) {
-        names << l.name;
-        series[0].values << l.weightSqnr;
-        series[1].values << l.activationSqnr;
-        series[2].values << l.outputSqnr;
-    }
-    errors.setData(names, series);
+    errors.setData(names, trialErrorSeries(r, &names));
     html += QStringLiteral("<h2>Error per layer</h2>\n%1\n<table><tr><th>layer</th><th>weights</th><th>activations</th>"
                            "<th>W SQNR</th><th>A SQNR</th><th>out SQNR</th><th>cosine</th></tr>\n")
                 .arg(image(errors.plot(), 900, 320, QStringLiteral("SQNR per layer")));

@@ -136,6 +136,8 @@ private Q_SLOTS:
         const QParams& q = w.trial().layers[1].weightQParams;
         QCOMPARE(q.scale.size(), 1);
         QCOMPARE(w.channelPlot()->gridLineCount(), 16);
+        // Weight-only: no activation is quantized, so the error chart leaves that series out.
+        QCOMPARE(w.errorPlot()->barCount(), 16);
         QVERIFY2(w.channelPlot()->caption().contains(
                      QStringLiteral("the narrowest channel spans %1 steps").arg(narrowest / q.scale[0], 0, 'f', 1)),
                  qPrintable(w.channelPlot()->caption()));

@@ -5,6 +5,7 @@
 
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 namespace qs {
@@ -50,8 +51,15 @@ int LayerErrorPlot::barCount() const
     return n;
 }
 
-void LayerErrorPlot::setData(const QStringList& layers, const QVector<ErrorSeries>& series)
+void LayerErrorPlot::setData(const QStringList& layers, const QVector<ErrorSeries>& all)
 {
+    QVector<ErrorSeries> series;
+    QVector<qsizetype> colour; // a series keeps its colour when one before it is left out
+    for (qsizetype k = 0; k < all.size(); ++k)
+        if (std::any_of(all[k].values.cbegin(), all[k].values.cend(), [](double v) { return std::isfinite(v); })) {
+            series << all[k];
+            colour << k;
+        }
     m_layers = layers;
     m_plot->clearPlottables();
     double top = m_signed ? 0.5 : 10, bottom = 0;
@@ -79,7 +87,7 @@ void LayerErrorPlot::setData(const QStringList& layers, const QVector<ErrorSerie
         bars->setName(series[k].name);
         bars->setWidth(width);
         bars->setBarsGroup(group);
-        const QColor c = kSeriesColours[k % 4];
+        const QColor c = kSeriesColours[colour[k] % 4];
         bars->setPen(QPen(c.darker(120)));
         QColor fill = c;
         fill.setAlpha(170);

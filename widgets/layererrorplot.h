@@ -12,7 +12,9 @@ namespace qs {
 
 struct ErrorSeries {
     QString name;
-    QVector<double> values; ///< one per layer, dB; +inf (no error) is drawn as a hollow marker at the top
+    /// One per layer, dB. +inf (no error) is drawn as a full bar; a series without any finite
+    /// value is left out (nothing of that kind quantized, e.g. the activations of a weight-only trial).
+    QVector<double> values;
 };
 
 class LayerErrorPlot : public QWidget
