@@ -1,5 +1,6 @@
 #include "report.h"
 
+#include "channelrangeplot.h"
 #include "histogramplot.h"
 #include "layererrorplot.h"
 #include "paretoplot.h"
@@ -123,6 +124,14 @@ QByteArray trialReportHtml(const ReportInput& input)
         weight.setData(toHistogram(p->weight, QObject::tr("%1 — weight, %2").arg(l.name, l.weightSpec), QObject::tr("weight value")));
         weight.setGrid(gridOf(l.weightQParams, QObject::tr("channels or groups")));
         html += image(weight.plot(), 900, 280, l.name + QStringLiteral(" weight"));
+        if (l.weightQParams.scale.size() == 1 && p->weight.channelMin.size() > 1) {
+            // One scale for all channels: the per-channel picture shows what that costs.
+            ChannelRangePlot channels;
+            channels.setData({p->weight.channelMin, p->weight.channelMax,
+                              QObject::tr("%1 — weight range per output channel, %2").arg(l.name, l.weightSpec)});
+            channels.setGrid(gridOf(l.weightQParams, QString()), false);
+            html += image(channels.plot(), 900, 280, l.name + QStringLiteral(" weight per channel"));
+        }
         if (p->activation.count > 0) {
             HistogramPlot activation;
             activation.setLogScale(true);

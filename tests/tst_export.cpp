@@ -176,6 +176,20 @@ private Q_SLOTS:
         // with the largest error.
         QCOMPARE(page.count("<img "), 2 + 2 * 5);
         QCOMPARE(page.count("data:image/png;base64,iVBORw0KGgo"), 2 + 2 * 5);
+        // Weights quantized per tensor add each listed layer's channel ranges under that grid.
+        const Run perTensor = run(kCli,
+                                  {"trial", "--db", db, "--eval", "256", "--weights", "int4:per_tensor:symmetric", "--activations",
+                                   "float"},
+                                  m_dir.path());
+        QVERIFY2(perTensor.code == 0, qPrintable(perTensor.err));
+        const QString perTensorId = perTensor.err.section("recorded as trial ", 1).section(' ', 0, 0);
+        const QString html2 = m_dir.filePath("report-per-tensor.html");
+        QCOMPARE(run(kCli, {"export", perTensorId, "--db", db, "--format", "report", "--out", html2}, m_dir.path()).code, 0);
+        QFile f2(html2);
+        QVERIFY(f2.open(QIODevice::ReadOnly));
+        const QString page2 = QString::fromUtf8(f2.readAll());
+        QCOMPARE(page2.count("<img "), 2 + 3 * 5);
+        QCOMPARE(page2.count(" weight per channel\""), 5);
         const QString pt = m_dir.filePath("trial2.pt");
         const Run ts = run(kCli, {"export", "2", "--db", db, "--format", "torchscript", "--out", pt}, m_dir.path());
         QVERIFY2(ts.code == 0, qPrintable(ts.err));
