@@ -1,5 +1,7 @@
 #include "layertablemodel.h"
 
+#include "histogrammath.h"
+
 #include <QColor>
 #include <QFont>
 #include <QLocale>
@@ -110,6 +112,11 @@ void LayerTableModel::setProfile(const ProfileReport& report)
     m_report = report;
     m_hasTrial = false;
     m_totalParams = report.parameterCount;
+    m_channelSpread.clear();
+    for (const LayerProfile& p : report.layers)
+        m_channelSpread << (p.weight.channelMin.size() > 1
+                                ? channelSpread(p.weight.channelMin, p.weight.channelMax).widestOverMedian
+                                : 0.0);
     endResetModel();
 }
 
@@ -211,7 +218,8 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
     if (role == ShareRole && index.column() == ParamsColumn)
         return m_totalParams > 0 ? double(l.paramCount) / double(m_totalParams) : 0.0;
     if (role == Qt::TextAlignmentRole)
-        return index.column() == ParamsColumn || index.column() == WeightKurtosisColumn || sqnrColumn
+        return index.column() == ParamsColumn || index.column() == WeightKurtosisColumn ||
+                       index.column() == ChannelSpreadColumn || sqnrColumn
                    ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
                    : QVariant(Qt::AlignLeft | Qt::AlignVCenter);
     if (role == Qt::ToolTipRole) {
@@ -222,6 +230,10 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
         if (index.column() == WeightKurtosisColumn)
             return tr("Excess kurtosis of the weight: 0 for a Gaussian; large values mean heavy tails "
                       "(outliers that stretch the quantization range)");
+        if (index.column() == ChannelSpreadColumn)
+            return tr("The widest output channel's weight range against the median channel's. Far above 1, "
+                      "one scale per tensor leaves the narrow channels few levels: use per-channel weights. "
+                      "The Channels view beside the histogram draws them.");
         return {};
     }
     if (role == SortRole) {
@@ -234,6 +246,7 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
         case OutputShapeColumn: return l.outputShape.isEmpty() ? 0 : l.outputShape.back();
         case WeightRangeColumn: return std::max(std::abs(p.weight.min), std::abs(p.weight.max));
         case WeightKurtosisColumn: return p.weight.kurtosis;
+        case ChannelSpreadColumn: return m_channelSpread.value(index.row());
         case ActivationRangeColumn:
             return hasActivation ? std::max(std::abs(p.activation.min), std::abs(p.activation.max)) : -1.0;
         }
@@ -250,6 +263,10 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
     case OutputShapeColumn: return sampleShape(l.outputShape);
     case WeightRangeColumn: return p.weight.count ? formatRange(p.weight.min, p.weight.max) : QString();
     case WeightKurtosisColumn: return p.weight.count ? QString::number(p.weight.kurtosis, 'f', 2) : QString();
+    case ChannelSpreadColumn: {
+        const double spread = m_channelSpread.value(index.row());
+        return spread > 0 ? QString::number(spread, 'f', 1) + u'×' : QStringLiteral("—");
+    }
     case ActivationRangeColumn:
         return hasActivation ? formatRange(p.activation.min, p.activation.max) : QStringLiteral("—");
     }
@@ -265,6 +282,8 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
         case InputShapeColumn: return tr("Input activation shape of one sample (batch dimension left out)");
         case OutputShapeColumn: return tr("Output activation shape of one sample (batch dimension left out)");
         case ActivationRangeColumn: return tr("Input activation range over the calibration samples");
+        case ChannelSpreadColumn:
+            return tr("Widest output channel's weight range / the median channel's: high values need per-channel weights");
         case WeightSqnrColumn: return tr("Weight SQNR of the last trial (dB, higher is better)");
         case ActivationSqnrColumn: return tr("Input-activation SQNR of the last trial (dB)");
         case OutputSqnrColumn:
@@ -286,6 +305,7 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
     case OutputShapeColumn: return tr("Output");
     case WeightRangeColumn: return tr("Weight range");
     case WeightKurtosisColumn: return tr("Kurtosis");
+    case ChannelSpreadColumn: return tr("Ch. spread");
     case ActivationRangeColumn: return tr("Act. range");
     case WeightSettingColumn: return tr("W setting");
     case ActivationSettingColumn: return tr("A setting");

@@ -28,6 +28,7 @@ public:
         OutputShapeColumn,
         WeightRangeColumn,
         WeightKurtosisColumn,
+        ChannelSpreadColumn,  ///< widest output channel's weight range over the median channel's
         ActivationRangeColumn,
         NUM_COLUMNS
     };
@@ -84,6 +85,7 @@ private:
     Metric m_sensitivityMetric = Metric::Accuracy;
     bool m_hasTrial = false;
     qint64 m_totalParams = 0;
+    QVector<double> m_channelSpread; ///< per layer; 0 with fewer than two channels
 };
 
 /// "[-0.412, 0.381]" with three significant digits.

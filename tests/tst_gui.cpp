@@ -124,6 +124,10 @@ private Q_SLOTS:
         std::sort(sorted.begin(), sorted.end());
         const double median = (sorted[15] + sorted[16]) / 2, widest = sorted.back(), narrowest = sorted.front();
         QVERIFY2(widest / median > 3, "the demo's first depthwise layer has uneven channels");
+        // The table's "Ch. spread" column gives the same ratio for every layer, sortable.
+        const QModelIndex spread = w.layerModel()->index(1, LayerTableModel::ChannelSpreadColumn);
+        QCOMPARE(spread.data().toString(), QString::number(widest / median, 'f', 1) + u'×');
+        QCOMPARE(spread.data(LayerTableModel::SortRole).toDouble(), widest / median);
         QVERIFY2(w.channelPlot()->caption().contains(QStringLiteral("%1× the median, %2× the narrowest")
                                                          .arg(widest / median, 0, 'f', 1)
                                                          .arg(widest / narrowest, 0, 'f', 1)),
