@@ -214,9 +214,11 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_historyTable, &QTableView::activated, this, [this](const QModelIndex& index) {
         showStoredTrial(index.data(HistoryModel::IdRole).toLongLong());
     });
+    m_errorPlot->setEmptyText(tr("Run a trial to see each layer's error"));
     m_tabs->addTab(m_errorPlot, tr("Error per layer"));
     m_tabs->addTab(m_paretoPlot, tr("Accuracy vs size"));
     m_sensitivityPlot->setValueAxis(tr("top-1 points"), true);
+    m_sensitivityPlot->setEmptyText(tr("Run a sensitivity analysis to rank the layers"));
     m_sensitivityPlot->setToolTip(tr("Sensitivity analysis, most sensitive layer first: points of top-1 lost with only that "
                                      "layer quantized, and points won back by keeping only that layer float. "
                                      "Click a bar to select its layer."));

@@ -169,6 +169,7 @@ private Q_SLOTS:
         w.openDemo();
         QVERIFY(opened.wait(120000));
         w.layerTable()->selectRow(0); // conv1
+        QVERIFY(w.errorPlot()->shownEmptyText().contains("Run a trial"));
         w.setTrialSettings("int4:per_tensor:symmetric:minmax", "uint8:per_tensor:affine:histogram", "static");
         QSignalSpy finished(&w, &MainWindow::trialFinished);
         w.runTrial();
@@ -183,6 +184,7 @@ private Q_SLOTS:
         QCOMPARE(stored[0].result.top1, w.trial().top1);
         QVERIFY(Store::defaultPath().startsWith(m_dir.path()));
         QCOMPARE(w.errorPlot()->barCount(), 24); // three series × eight layers
+        QVERIFY(w.errorPlot()->shownEmptyText().isEmpty());
         // The disagreement view: one thumbnail per input whose top-1 changed, with both classes.
         QCOMPARE(w.disagreements()->rowCount(), int(qMin<qint64>(1000, w.trial().disagreementCount)));
         QVERIFY(w.trial().disagreementCount > 0);

@@ -14,8 +14,14 @@ namespace {
 const QColor kSeriesColours[] = {QColor(41, 128, 185), QColor(230, 126, 34), QColor(39, 174, 96), QColor(142, 68, 173)};
 }
 
-LayerErrorPlot::LayerErrorPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(this))
+LayerErrorPlot::LayerErrorPlot(QWidget* parent)
+    : QWidget(parent), m_plot(new QCustomPlot(this)), m_empty(new QCPItemText(m_plot))
 {
+    m_empty->position->setType(QCPItemPosition::ptViewportRatio);
+    m_empty->setClipToAxisRect(false);
+    m_empty->position->setCoords(0.5, 0.5);
+    m_empty->setColor(palette().color(QPalette::PlaceholderText));
+    m_empty->setText(tr("Nothing to show yet"));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_plot);
@@ -35,6 +41,17 @@ void LayerErrorPlot::setValueAxis(const QString& label, bool allowNegative)
 {
     m_plot->yAxis->setLabel(label);
     m_signed = allowNegative;
+}
+
+void LayerErrorPlot::setEmptyText(const QString& text)
+{
+    m_empty->setText(text);
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+QString LayerErrorPlot::shownEmptyText() const
+{
+    return m_empty->visible() ? m_empty->text() : QString();
 }
 
 void LayerErrorPlot::clear()
@@ -107,6 +124,10 @@ void LayerErrorPlot::setData(const QStringList& layers, const QVector<ErrorSerie
     m_plot->xAxis->setRange(-0.6, std::max(0.6, layers.size() - 0.4));
     m_plot->yAxis->setRange(bottom, top);
     m_plot->legend->setVisible(!series.isEmpty());
+    const bool empty = series.isEmpty() || layers.isEmpty();
+    m_empty->setVisible(empty);
+    m_plot->xAxis->setVisible(!empty);
+    m_plot->yAxis->setVisible(!empty);
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 

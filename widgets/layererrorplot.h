@@ -7,6 +7,7 @@
 #include <QWidget>
 
 class QCustomPlot;
+class QCPItemText;
 
 namespace qs {
 
@@ -27,6 +28,10 @@ public:
     /// +inf is not expected and the axis spans the values with zero included).
     void setValueAxis(const QString& label, bool allowNegative);
     void clear();
+    /// What the empty plot says (e.g. "Run a trial to see each layer's error").
+    void setEmptyText(const QString& text);
+    /// The text shown instead of bars, or empty while there are bars.
+    QString shownEmptyText() const;
     int barCount() const;
     QCustomPlot* plot() const { return m_plot; }
 
@@ -35,6 +40,7 @@ Q_SIGNALS:
 
 private:
     QCustomPlot* m_plot;
+    QCPItemText* m_empty;
     QStringList m_layers;
     bool m_signed = false;
 };
