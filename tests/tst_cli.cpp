@@ -33,7 +33,11 @@ Run cli(const QStringList& args)
     env.insert(QStringLiteral("XDG_DATA_HOME"), dataHome());
     p.setProcessEnvironment(env);
     p.start(QStringLiteral(QS_CLI), args);
-    p.waitForFinished(240000);
+    if (!p.waitForFinished(600000)) { // ten minutes: a sanitizer build on a busy machine is slow
+        p.kill();
+        p.waitForFinished();
+        return {-1, QString(), QStringLiteral("quantscope-cli did not finish in ten minutes")};
+    }
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
             QString::fromUtf8(p.readAllStandardError())};
 }
