@@ -1513,8 +1513,8 @@ void MainWindow::showLayer(int row)
     if (!channels)
         m_weightChannels->setChecked(false);
     m_channelPlot->setData({p.weight.channelMin, p.weight.channelMax,
-                            tr("%1 — weight range per output channel").arg(p.layer.name)});
-    m_channelPlot->setGrid(weightGrid, weightQParams.scale.size() > 1);
+                            tr("%1 — weight range per output channel").arg(p.layer.name), weightGrid,
+                            weightQParams.scale.size() > 1});
     QVector<QPair<double, double>> quantizedWeights;
     if ((trialRow || previewed) && m_weightQuantized->isChecked()) {
         // Exact: the engine's histogram of the fake-quantized weight; its values sit on few bins.

@@ -128,8 +128,8 @@ QByteArray trialReportHtml(const ReportInput& input)
             // One scale for all channels: the per-channel picture shows what that costs.
             ChannelRangePlot channels;
             channels.setData({p->weight.channelMin, p->weight.channelMax,
-                              QObject::tr("%1 — weight range per output channel, %2").arg(l.name, l.weightSpec)});
-            channels.setGrid(gridOf(l.weightQParams, QString()), false);
+                              QObject::tr("%1 — weight range per output channel, %2").arg(l.name, l.weightSpec),
+                              gridOf(l.weightQParams, QString()), false});
             html += image(channels.plot(), 900, 280, l.name + QStringLiteral(" weight per channel"));
         }
         if (p->activation.count > 0) {

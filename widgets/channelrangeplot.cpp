@@ -79,18 +79,10 @@ void ChannelRangePlot::setData(const ChannelRangeData& data)
     rebuild();
 }
 
-void ChannelRangePlot::setGrid(const QuantGrid& grid, bool perChannel)
-{
-    m_grid = grid;
-    m_perChannel = perChannel;
-    rebuild();
-}
-
 void ChannelRangePlot::clear(const QString& title)
 {
     m_data = ChannelRangeData();
     m_data.title = title.isEmpty() ? tr("Select a layer") : title;
-    m_grid = QuantGrid();
     rebuild();
 }
 
@@ -105,7 +97,6 @@ void ChannelRangePlot::rebuild()
     for (QCPAbstractItem* item : std::as_const(m_gridItems))
         m_plot->removeItem(item);
     m_gridItems.clear();
-    m_gridLines = 0;
 
     const int n = channelCount();
     QVector<double> keys(n);
@@ -118,8 +109,8 @@ void ChannelRangePlot::rebuild()
         return;
     }
 
-    const bool perTensorGrid = m_grid.valid && !m_perChannel;
-    const ChannelSpread spread = channelSpread(m_data.min, m_data.max, perTensorGrid ? m_grid.step : 0);
+    const bool perTensorGrid = m_data.grid.valid && !m_data.perChannel;
+    const ChannelSpread spread = channelSpread(m_data.min, m_data.max, perTensorGrid ? m_data.grid.step : 0);
     QString text = tr("%1 channels · widest (#%2) %3× the median, %4× the narrowest (#%5)")
                        .arg(spread.channels)
                        .arg(spread.widest)
@@ -128,27 +119,25 @@ void ChannelRangePlot::rebuild()
                        .arg(spread.narrowest);
     if (perTensorGrid) {
         text += tr("\none scale per tensor: %1 levels, step %2 — the narrowest channel spans %3 steps")
-                    .arg(m_grid.levels)
-                    .arg(m_grid.step, 0, 'g', 3)
+                    .arg(m_data.grid.levels)
+                    .arg(m_data.grid.step, 0, 'g', 3)
                     .arg(spread.narrowestSteps, 0, 'f', 1);
         QColor level = palette().color(QPalette::WindowText);
         level.setAlpha(60);
-        for (double y : m_grid.lines) {
+        for (double y : m_data.grid.lines)
             m_gridItems << horizontalLine(m_plot, y, QPen(level, 1));
-            ++m_gridLines;
-        }
-        for (double y : {m_grid.clipLo, m_grid.clipHi})
+        for (double y : {m_data.grid.clipLo, m_data.grid.clipHi})
             m_gridItems << horizontalLine(m_plot, y, QPen(kClipColour, 1.5, Qt::DashLine));
-    } else if (m_grid.valid) {
-        text += tr("\none scale per channel: each channel gets all %1 levels").arg(m_grid.levels);
+    } else if (m_data.grid.valid) {
+        text += tr("\none scale per channel: each channel gets all %1 levels").arg(m_data.grid.levels);
     }
     m_caption->setText(text);
 
     double lo = *std::min_element(m_data.min.cbegin(), m_data.min.cend());
     double hi = *std::max_element(m_data.max.cbegin(), m_data.max.cend());
     if (perTensorGrid) {
-        lo = std::min(lo, m_grid.clipLo);
-        hi = std::max(hi, m_grid.clipHi);
+        lo = std::min(lo, m_data.grid.clipLo);
+        hi = std::max(hi, m_data.grid.clipHi);
     }
     const double pad = (hi - lo) * 0.08 + 1e-12;
     m_plot->xAxis->setRange(-1, n);

@@ -21,6 +21,10 @@ struct ChannelRangeData {
     QVector<double> min; ///< per output channel
     QVector<double> max;
     QString title;
+    /// The weight's quantizer: a per-tensor grid is drawn across every channel; with
+    /// `perChannel` each channel has its own scale and only the caption says so.
+    QuantGrid grid;
+    bool perChannel = false;
 };
 
 class ChannelRangePlot : public QWidget
@@ -30,16 +34,14 @@ public:
     explicit ChannelRangePlot(QWidget* parent = nullptr);
 
     void setData(const ChannelRangeData& data);
-    /// The quantizer of the weight: a per-tensor grid draws its levels across every channel;
-    /// `perChannel` says each channel has its own scale (only the caption says so).
-    void setGrid(const QuantGrid& grid, bool perChannel);
     void clear(const QString& title = QString());
 
     int channelCount() const { return int(m_data.min.size()); }
     /// The caption: the spread of the channel ranges and, with a per-tensor grid, how many steps
     /// the narrowest channel gets.
     QString caption() const;
-    int gridLineCount() const { return m_gridLines; }
+    /// Level lines drawn (the two clip lines not counted), for tests.
+    int gridLineCount() const { return m_gridItems.isEmpty() ? 0 : int(m_gridItems.size()) - 2; }
     QCustomPlot* plot() const { return m_plot; }
 
 protected:
@@ -55,9 +57,6 @@ private:
     QCPItemText* m_caption;
     QVector<QCPAbstractItem*> m_gridItems;
     ChannelRangeData m_data;
-    QuantGrid m_grid;
-    bool m_perChannel = false;
-    int m_gridLines = 0;
 };
 
 } // namespace qs
