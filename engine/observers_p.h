@@ -35,7 +35,7 @@ void combineHistograms(const float* orig, float* combined, int64_t bins, int64_t
                        int64_t start);
 
 /// Same values as at::fake_quantize_per_tensor_affine for finite inputs (±Inf clamp to the
-/// nearer end instead of quant_min), several times faster. Defined in trial.cpp.
+/// nearer end instead of quant_min), several times faster. Defined in fakequant.cpp.
 at::Tensor fakeQuantizePerTensor(const at::Tensor& x, double scale, int64_t zeroPoint, int64_t quantMin,
                                  int64_t quantMax);
 

@@ -1,6 +1,7 @@
 #include "quant.h"
 
 #include "errors.h"
+#include "json.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -172,6 +173,20 @@ QString trialModeName(TrialMode m)
     return {};
 }
 
+TrialMode parseTrialMode(const QString& text, const QString& what)
+{
+    for (TrialMode m : {TrialMode::Static, TrialMode::Dynamic, TrialMode::WeightOnly})
+        if (text == trialModeName(m))
+            return m;
+    throw EngineError(ErrorKind::BadInput,
+                      QStringLiteral("%1 %2: expected static, dynamic or weight-only").arg(what, text));
+}
+
+QStringList trialModeNames()
+{
+    return {trialModeName(TrialMode::Static), trialModeName(TrialMode::Dynamic), trialModeName(TrialMode::WeightOnly)};
+}
+
 QuantConfig QuantConfig::languageModelPreset()
 {
     QuantConfig c;
@@ -235,14 +250,9 @@ QuantConfig QuantConfig::fromJson(const QByteArray& json, const QString& source)
             c.activation = spec(it.value(), key);
         } else if (key == QLatin1String("mode")) {
             const QString m = it.value().toString();
-            if (m == QLatin1String("static"))
-                c.mode = TrialMode::Static;
-            else if (m == QLatin1String("dynamic"))
-                c.mode = TrialMode::Dynamic;
-            else if (m == QLatin1String("weight-only"))
-                c.mode = TrialMode::WeightOnly;
-            else
+            if (!trialModeNames().contains(m))
                 fail(QStringLiteral("\"mode\" must be \"static\", \"dynamic\" or \"weight-only\""));
+            c.mode = parseTrialMode(m);
         } else if (key == QLatin1String("layers")) {
             if (!it.value().isObject())
                 fail(QStringLiteral("\"layers\" must be an object of layer name to settings"));
@@ -275,23 +285,7 @@ QuantConfig QuantConfig::fromJson(const QByteArray& json, const QString& source)
 
 QByteArray QuantConfig::toJson() const
 {
-    QJsonObject layersJson;
-    for (auto it = layers.cbegin(); it != layers.cend(); ++it) {
-        QJsonObject o;
-        if (it->hasWeight)
-            o[QStringLiteral("weights")] = it->weight.toString();
-        if (it->hasActivation)
-            o[QStringLiteral("activations")] = it->activation.toString();
-        layersJson[it.key()] = o;
-    }
-    QJsonObject root{{QStringLiteral("format"), QStringLiteral("quantscope-config")},
-                     {QStringLiteral("version"), kFormatVersion},
-                     {QStringLiteral("mode"), trialModeName(mode)},
-                     {QStringLiteral("weights"), weight.toString()},
-                     {QStringLiteral("activations"), activation.toString()}};
-    if (!layers.isEmpty())
-        root[QStringLiteral("layers")] = layersJson;
-    return QJsonDocument(root).toJson(QJsonDocument::Indented);
+    return QJsonDocument(configJson(*this)).toJson(QJsonDocument::Indented);
 }
 
 void QuantConfig::checkLayers(const QStringList& layerNames, const QString& modelName) const

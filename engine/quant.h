@@ -72,6 +72,11 @@ struct QuantConfig {
 };
 
 QString trialModeName(TrialMode m);
+/// "static", "dynamic" or "weight-only" (trialModeName's names); throws EngineError(BadInput)
+/// naming `what` otherwise.
+TrialMode parseTrialMode(const QString& text, const QString& what = QStringLiteral("mode"));
+/// The names parseTrialMode reads, in the order users are offered them.
+QStringList trialModeNames();
 
 /// Scale and zero point, one per channel (or one for the tensor).
 struct QParams {

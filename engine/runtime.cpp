@@ -15,8 +15,8 @@ namespace qs {
 
 void initRuntime()
 {
-    // Without these, every forward pass re-faults its large activation buffers (design.md:
-    // 1.8-3.6x slower CNN inference). Both are needed; either alone does not help.
+    // Without these, every forward pass re-faults its large activation buffers
+    // (docs/architecture.md, "Process start-up": 1.8-3.6x slower CNN inference). Both are needed; either alone does not help.
     mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
     mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
     // LibTorch defaults to one intra-op thread here.

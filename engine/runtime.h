@@ -6,7 +6,7 @@
 
 namespace qs {
 
-/// Process-wide start-up tuning: allocator thresholds and LibTorch thread count (see design.md).
+/// Process-wide start-up tuning: allocator thresholds and LibTorch thread count (see docs/architecture.md).
 void initRuntime();
 
 /// LibTorch version the engine was built against, e.g. "1.13.1".

@@ -23,12 +23,6 @@ JobControl slice(const JobControl& control, double from, double to, const QStrin
     return sub;
 }
 
-/// How much worse than float, in the metric's unit (points of top-1, or perplexity).
-double dropOf(const TrialResult& r)
-{
-    return r.loss();
-}
-
 QuantSpec floatSpec()
 {
     return QuantSpec::parse(QStringLiteral("float"));
@@ -105,7 +99,7 @@ SensitivityResult runSensitivity(TrialRunner& runner, const SensitivityOptions& 
         const auto [r, id] = trial(c, QStringLiteral("sensitivity: only %1 at %2").arg(l.name, spec));
         LayerSensitivity s;
         s.name = l.name;
-        s.drop = dropOf(r);
+        s.drop = r.loss();
         s.outputSqnr = r.outputSqnr;
         s.trialId = id;
         result.layers << s;
@@ -113,7 +107,7 @@ SensitivityResult runSensitivity(TrialRunner& runner, const SensitivityOptions& 
     if (options.converse) {
         const auto [all, allId] = trial(options.config, QStringLiteral("sensitivity: every layer at %1").arg(spec));
         Q_UNUSED(allId);
-        result.allDrop = dropOf(all);
+        result.allDrop = all.loss();
         result.allSqnr = all.outputSqnr;
         for (LayerSensitivity& s : result.layers) {
             QuantConfig c = options.config;
@@ -123,7 +117,7 @@ SensitivityResult runSensitivity(TrialRunner& runner, const SensitivityOptions& 
             c.layers[s.name] = o;
             const auto [r, id] = trial(c, QStringLiteral("sensitivity: all but %1 at %2").arg(s.name, spec));
             s.hasConverse = true;
-            s.converseDrop = dropOf(r);
+            s.converseDrop = r.loss();
             s.converseSqnr = r.outputSqnr;
             s.converseTrialId = id;
         }
@@ -227,7 +221,7 @@ SearchResult runSearch(TrialRunner& runner, const SearchOptions& options, const 
     const int layerCount = int(layers.size());
     QuantSpec weightTemplate = options.base.weight;
     if (weightTemplate.type != QuantType::Int)
-        weightTemplate = QuantSpec::parse(QStringLiteral("int8:per_channel:symmetric:minmax"));
+        weightTemplate = QuantConfig().weight;
     auto weightAt = [&](int level) {
         if (levels[level] >= 32)
             return floatSpec();
@@ -269,7 +263,7 @@ SearchResult runSearch(TrialRunner& runner, const SearchOptions& options, const 
         SearchStep step;
         step.kind = kind;
         step.name = name;
-        step.drop = dropOf(r);
+        step.drop = r.loss();
         step.sizeBytes = r.sizeBytes;
         step.trialId =
             sink ? sink(config, r, name, kind == SearchStep::Sensitivity ? QStringLiteral("sensitivity") : QStringLiteral("search"))
@@ -277,7 +271,7 @@ SearchResult runSearch(TrialRunner& runner, const SearchOptions& options, const 
         result.steps << step;
         return r;
     };
-    auto feasible = [&](const TrialResult& r) { return options.maxDrop < 0 || dropOf(r) <= options.maxDrop + 1e-12; };
+    auto feasible = [&](const TrialResult& r) { return options.maxDrop < 0 || r.loss() <= options.maxDrop + 1e-12; };
     auto smallEnough = [&](const TrialResult& r) { return options.targetBytes <= 0 || r.sizeBytes <= options.targetBytes; };
 
     // 1. Sensitivity: each layer alone at each integer width, as added output noise.

@@ -312,6 +312,11 @@ QVector<StoredTrial> Store::select(const QString& where, const QVariantList& bin
         t.modelName = q.value(6).toString();
         t.dataSpec = q.value(7).toString();
         t.config = q.value(8).toString().toUtf8();
+        try {
+            t.settings = QuantConfig::fromJson(t.config, QStringLiteral("trial %1").arg(t.id));
+        } catch (const EngineError&) {
+            // Written by this store, so it parses; a hand-edited row keeps the defaults and its text.
+        }
         TrialResult& r = t.result;
         r.hasAccuracy = q.value(9).toBool();
         r.top1 = q.value(10).toDouble();

@@ -20,7 +20,8 @@ struct StoredTrial {
     QString modelSha256;
     QString modelName;
     QString dataSpec;
-    QByteArray config;   ///< the configuration JSON (README format)
+    QByteArray config;   ///< the configuration JSON (README format), as stored
+    QuantConfig settings; ///< the same, parsed
     TrialResult result;  ///< metrics and per-layer results as they were
 };
 

@@ -4,6 +4,7 @@
 // odd but usable (NaN weights, a constant weight, an all-zero activation) must work, with a
 // warning where something was left out. Trials already stored are never lost.
 
+#include "testutils.h"
 #include "data.h"
 #include "errors.h"
 #include "idxwrite.h"
@@ -28,23 +29,13 @@ namespace
 
 const QString kFixtures = QStringLiteral(QS_FIXTURES);
 
-struct Run {
-    int code;
-    QString out, err;
-};
+using qs::test::Run;
 
 Run cli(const QStringList& args, const QString& dataHome, const QString& memoryMb = QString())
 {
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("XDG_DATA_HOME"), dataHome);
-    if (!memoryMb.isEmpty())
-        env.insert(QStringLiteral("QUANTSCOPE_MEMORY_MB"), memoryMb);
-    p.setProcessEnvironment(env);
-    p.start(QStringLiteral(QS_CLI), args);
-    p.waitForFinished(240000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-            QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+    if (memoryMb.isEmpty())
+        return qs::test::runCli(args, dataHome);
+    return qs::test::runCli(args, dataHome, {{QStringLiteral("QUANTSCOPE_MEMORY_MB"), memoryMb}});
 }
 
 QString write(const QString& path, const QByteArray& bytes)
@@ -234,13 +225,32 @@ private Q_SLOTS:
             << "was written by a newer QuantScope";
     }
 
+    // Each command takes only its own options: one that does not apply is refused, named.
+    void optionsThatDoNotApplyAreRefused()
+    {
+        const Run r = cli({"inspect", "--max-drop", "3"}, m_dir.path());
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains("inspect does not take --max-drop (it takes --data, --json)"), qPrintable(r.err));
+        QCOMPARE(r.err.count('\n'), 1);
+        const Run history = cli({"history", "--weights", "int4", "--db", m_db}, m_dir.path());
+        QCOMPARE(history.code, 2);
+        QVERIFY2(history.err.contains("history does not take --weights"), qPrintable(history.err));
+        // The help lists every command and every data format.
+        const Run help = cli({"--help"}, m_dir.path());
+        QCOMPARE(help.code, 0);
+        for (const char* word : {"inspect", "profile", "trial", "sensitivity", "methods", "search", "history", "compare",
+                                 "export", "idx:", "npy:", "tensors:", "folder:", "report"})
+            QVERIFY2(help.out.contains(QLatin1String(word)), word);
+    }
+
     void corpus()
     {
         QFETCH(QStringList, args);
         QFETCH(int, exitCode);
         QFETCH(QString, message);
         QStringList cliArgs = args;
-        if (!args.contains("--db"))
+        const QStringList recording{"trial", "sensitivity", "search", "history", "compare", "export"};
+        if (!args.contains("--db") && recording.contains(args.value(0))) // the commands that take a database
             cliArgs << "--db" << m_db;
         const Run r = cli(cliArgs, m_dir.path());
         QCOMPARE(r.code, exitCode);
@@ -268,12 +278,12 @@ private Q_SLOTS:
     {
         // The language-model fixture (437,760 parameters) is larger than 1 MiB; the demo is not.
         const QString lm = kFixtures + "/tiny_lm_scripted.pt";
-        const Run model = cli({"inspect", lm, "--db", m_db}, m_dir.path(), "1");
+        const Run model = cli({"inspect", lm}, m_dir.path(), "1");
         QCOMPARE(model.code, 2);
         QVERIFY2(model.err.contains("tiny_lm_scripted.pt would need about") &&
                      model.err.contains("the memory budget is 1.00 MiB (set QUANTSCOPE_MEMORY_MB"),
                  qPrintable(model.err));
-        const Run data = cli({"inspect", "--db", m_db}, m_dir.path(), "10");
+        const Run data = cli({"inspect"}, m_dir.path(), "10");
         QCOMPARE(data.code, 2);
         QVERIFY2(data.err.contains("t10k-images-idx3-ubyte.gz would need about"), qPrintable(data.err));
         qputenv("QUANTSCOPE_MEMORY_MB", "1");

@@ -1,5 +1,6 @@
 // quantscope-cli as a user runs it: output, JSON, and one clear line with exit code 2 on bad input.
 
+#include "testutils.h"
 #include "idxwrite.h"
 
 #include <QColor>
@@ -14,10 +15,7 @@
 
 namespace {
 
-struct Run {
-    int code;
-    QString out, err;
-};
+using qs::test::Run;
 
 /// Every run writes trials into a database of the test's own, never the user's.
 QString& dataHome()
@@ -28,18 +26,7 @@ QString& dataHome()
 
 Run cli(const QStringList& args)
 {
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("XDG_DATA_HOME"), dataHome());
-    p.setProcessEnvironment(env);
-    p.start(QStringLiteral(QS_CLI), args);
-    if (!p.waitForFinished(600000)) { // ten minutes: a sanitizer build on a busy machine is slow
-        p.kill();
-        p.waitForFinished();
-        return {-1, QString(), QStringLiteral("quantscope-cli did not finish in ten minutes")};
-    }
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
+    return qs::test::runCli(args, dataHome());
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 // Export: the generated PyTorch script runs in Debian's PyTorch and its observers give the same
 // scale and zero point as QuantScope; CSV; files written whole or not at all.
 
+#include "testutils.h"
 #include "data_p.h"
 #include "errors.h"
 #include "export.h"
@@ -25,21 +26,11 @@ using namespace qs;
 
 namespace {
 
-struct Run {
-    int code;
-    QString out, err;
-};
+using qs::test::Run;
 
 Run run(const QString& program, const QStringList& args, const QString& dataHome)
 {
-    QProcess p;
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("XDG_DATA_HOME"), dataHome);
-    p.setProcessEnvironment(env);
-    p.start(program, args);
-    p.waitForFinished(300000);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
+    return qs::test::runProgram(program, args, dataHome);
 }
 
 /// Python's PyTorch loads a TorchScript file and runs it on Fashion-MNIST test images.

@@ -12,12 +12,21 @@
 #include "comparedialog.h"
 #include "datadialog.h"
 #include "disagreementmodel.h"
+#include "disagreementtab.h"
+#include "historymodel.h"
+#include "historypanel.h"
+#include "layerpanel.h"
+#include "layerplots.h"
 #include "mainwindow.h"
+#include "resulttabs.h"
+#include "trialbar.h"
 #include "qcp.h"
 #include "runtime.h"
 #include "store.h"
 
 #include <QAbstractItemModelTester>
+#include <QProcess>
+#include <QRegularExpression>
 #include <QPixmap>
 #include <QCheckBox>
 #include <QComboBox>
@@ -33,6 +42,22 @@
 #include <QTest>
 
 using namespace qs;
+
+namespace {
+
+/// QAbstractItemModelTester on each of the window's item models, for as long as it lives.
+struct ModelTesters {
+    explicit ModelTesters(MainWindow& w)
+    {
+        for (QAbstractItemModel* m : std::initializer_list<QAbstractItemModel*>{
+                 w.layerPanel()->model(), w.layerPanel()->table()->model(), w.historyPanel()->model(),
+                 w.historyPanel()->table()->model(), w.results()->disagreementTab()->model()})
+            testers.emplace_back(std::make_unique<QAbstractItemModelTester>(m, QAbstractItemModelTester::FailureReportingMode::QtTest));
+    }
+    std::vector<std::unique_ptr<QAbstractItemModelTester>> testers;
+};
+
+} // namespace
 
 class TestGui : public QObject
 {
@@ -71,26 +96,26 @@ private Q_SLOTS:
     {
         MainWindow w;
         w.show();
-        QSignalSpy opened(&w, &MainWindow::modelOpened);
+        QSignalSpy opened(w.session(), &Session::modelOpened);
         w.openDemo();
         QVERIFY(opened.wait(120000));
 
-        QTableView* table = w.layerTable();
+        QTableView* table = w.layerPanel()->table();
         QAbstractItemModel* m = table->model();
         QStringList names;
         for (int r = 0; r < m->rowCount(); ++r)
             names << m->index(r, LayerTableModel::NameColumn).data().toString();
         QCOMPARE(names, (QStringList{"conv1", "block1.dw", "block1.pw", "block2.dw", "block2.pw", "block3.dw",
                                      "block3.pw", "fc"}));
-        QVERIFY(w.report().hasAccuracy && w.report().floatTop1 >= 0.88);
+        QVERIFY(w.session()->profile().hasAccuracy && w.session()->profile().floatTop1 >= 0.88);
 
         table->selectRow(2); // block1.pw
-        QTRY_VERIFY(w.weightPlot()->barCount() > 0);
-        QVERIFY(w.activationPlot()->barCount() > 0);
+        QTRY_VERIFY(w.layerPlots()->weightPlot()->barCount() > 0);
+        QVERIFY(w.layerPlots()->activationPlot()->barCount() > 0);
         // The histogram's bars add up to every weight of block1.pw (64 × 32 × 1 × 1).
         double total = 0;
-        for (auto it = w.weightPlot()->plot()->graph(0)->data()->constBegin();
-             it + 1 != w.weightPlot()->plot()->graph(0)->data()->constEnd(); ++it)
+        for (auto it = w.layerPlots()->weightPlot()->plot()->graph(0)->data()->constBegin();
+             it + 1 != w.layerPlots()->weightPlot()->plot()->graph(0)->data()->constEnd(); ++it)
             total += it->value;
         QCOMPARE(total, 64.0 * 32);
         QVERIFY(!w.grab().isNull());
@@ -102,21 +127,21 @@ private Q_SLOTS:
     void showsChannelRangesWithThePerTensorGrid()
     {
         MainWindow w;
-        w.setDatabasePath(m_dir.filePath("channels.db")); // the next test counts the default database's trials
+        w.session()->setDatabasePath(m_dir.filePath("channels.db")); // the next test counts the default database's trials
         w.show();
-        QSignalSpy opened(&w, &MainWindow::modelOpened);
+        QSignalSpy opened(w.session(), &Session::modelOpened);
         w.openDemo();
         QVERIFY(opened.wait(120000));
-        w.layerTable()->selectRow(1);
-        QCOMPARE(w.layerTable()->currentIndex().siblingAtColumn(LayerTableModel::NameColumn).data().toString(),
+        w.layerPanel()->table()->selectRow(1);
+        QCOMPARE(w.layerPanel()->table()->currentIndex().siblingAtColumn(LayerTableModel::NameColumn).data().toString(),
                  QStringLiteral("block1.dw"));
         auto* channels = w.findChild<QCheckBox*>("weightChannels");
         QVERIFY(channels->isEnabled());
         channels->setChecked(true);
-        QVERIFY(w.channelPlot()->isVisible() && !w.weightPlot()->isVisible());
+        QVERIFY(w.layerPlots()->channelPlot()->isVisible() && !w.layerPlots()->weightPlot()->isVisible());
 
-        const TensorStats& weight = w.report().layers[1].weight;
-        QCOMPARE(w.channelPlot()->channelCount(), 32);
+        const TensorStats& weight = w.session()->profile().layers[1].weight;
+        QCOMPARE(w.layerPlots()->channelPlot()->channelCount(), 32);
         std::vector<double> ranges;
         for (int c = 0; c < weight.channelMin.size(); ++c)
             ranges.push_back(weight.channelMax[c] - weight.channelMin[c]);
@@ -125,38 +150,38 @@ private Q_SLOTS:
         const double median = (sorted[15] + sorted[16]) / 2, widest = sorted.back(), narrowest = sorted.front();
         QVERIFY2(widest / median > 3, "the demo's first depthwise layer has uneven channels");
         // The table's "Ch. spread" column gives the same ratio for every layer, sortable.
-        const QModelIndex spread = w.layerModel()->index(1, LayerTableModel::ChannelSpreadColumn);
+        const QModelIndex spread = w.layerPanel()->model()->index(1, LayerTableModel::ChannelSpreadColumn);
         QCOMPARE(spread.data().toString(), QString::number(widest / median, 'f', 1) + u'×');
         QCOMPARE(spread.data(LayerTableModel::SortRole).toDouble(), widest / median);
-        QVERIFY2(w.channelPlot()->caption().contains(QStringLiteral("%1× the median, %2× the narrowest")
+        QVERIFY2(w.layerPlots()->channelPlot()->caption().contains(QStringLiteral("%1× the median, %2× the narrowest")
                                                          .arg(widest / median, 0, 'f', 1)
                                                          .arg(widest / narrowest, 0, 'f', 1)),
-                 qPrintable(w.channelPlot()->caption()));
+                 qPrintable(w.layerPlots()->channelPlot()->caption()));
 
-        w.setTrialSettings("int4:per_tensor:symmetric:minmax", "float", "weight-only");
-        QSignalSpy finished(&w, &MainWindow::trialFinished);
+        w.trialBar()->setSettings("int4:per_tensor:symmetric:minmax", "float", "weight-only");
+        QSignalSpy finished(w.session(), &Session::trialFinished);
         w.runTrial();
         QVERIFY(finished.wait(120000));
-        const QParams& q = w.trial().layers[1].weightQParams;
+        const QParams& q = w.shownTrial().result.layers[1].weightQParams;
         QCOMPARE(q.scale.size(), 1);
-        QCOMPARE(w.channelPlot()->gridLineCount(), 16);
+        QCOMPARE(w.layerPlots()->channelPlot()->gridLineCount(), 16);
         // Weight-only: no activation is quantized, so the error chart leaves that series out.
-        QCOMPARE(w.errorPlot()->barCount(), 16);
-        QVERIFY2(w.channelPlot()->caption().contains(
+        QCOMPARE(w.results()->errorPlot()->barCount(), 16);
+        QVERIFY2(w.layerPlots()->channelPlot()->caption().contains(
                      QStringLiteral("the narrowest channel spans %1 steps").arg(narrowest / q.scale[0], 0, 'f', 1)),
-                 qPrintable(w.channelPlot()->caption()));
+                 qPrintable(w.layerPlots()->channelPlot()->caption()));
         if (qEnvironmentVariableIsSet("QS_SHOT_CHANNELS")) {
             QTest::qWait(200);
             w.grab().save(qEnvironmentVariable("QS_SHOT_CHANNELS"));
         }
         // Per channel: no shared grid, the caption says each channel has its own scale.
-        w.setTrialSettings("int4:per_channel:symmetric:minmax", "float", "weight-only");
+        w.trialBar()->setSettings("int4:per_channel:symmetric:minmax", "float", "weight-only");
         w.runTrial();
         QVERIFY(finished.wait(120000));
-        QCOMPARE(w.channelPlot()->gridLineCount(), 0);
-        QVERIFY(w.channelPlot()->caption().contains("one scale per channel"));
+        QCOMPARE(w.layerPlots()->channelPlot()->gridLineCount(), 0);
+        QVERIFY(w.layerPlots()->channelPlot()->caption().contains("one scale per channel"));
         channels->setChecked(false);
-        QVERIFY(w.weightPlot()->isVisible());
+        QVERIFY(w.layerPlots()->weightPlot()->isVisible());
     }
 
     // A trial from the toolbar: errors per layer in the table and the chart, and the selected
@@ -165,95 +190,97 @@ private Q_SLOTS:
     {
         MainWindow w;
         w.show();
-        QSignalSpy opened(&w, &MainWindow::modelOpened);
+        QSignalSpy opened(w.session(), &Session::modelOpened);
         w.openDemo();
         QVERIFY(opened.wait(120000));
-        w.layerTable()->selectRow(0); // conv1
-        QVERIFY(w.errorPlot()->shownEmptyText().contains("Run a trial"));
-        w.setTrialSettings("int4:per_tensor:symmetric:minmax", "uint8:per_tensor:affine:histogram", "static");
-        QSignalSpy finished(&w, &MainWindow::trialFinished);
+        const ModelTesters testers(w); // every change below runs under QAbstractItemModelTester
+        w.layerPanel()->table()->selectRow(0); // conv1
+        QVERIFY(w.results()->errorPlot()->shownEmptyText().contains("Run a trial"));
+        w.trialBar()->setSettings("int4:per_tensor:symmetric:minmax", "uint8:per_tensor:affine:histogram", "static");
+        QSignalSpy finished(w.session(), &Session::trialFinished);
         w.runTrial();
         QVERIFY(finished.wait(120000));
 
-        QCOMPARE(w.trial().layers.size(), 8);
+        QCOMPARE(w.shownTrial().result.layers.size(), 8);
         // One 4-bit scale per tensor costs this demo tens of points (its depthwise channels).
-        QVERIFY(w.trial().top1 > 0.1 && w.trial().top1 < w.trial().floatTop1 - 0.1);
+        QVERIFY(w.shownTrial().result.top1 > 0.1 && w.shownTrial().result.top1 < w.shownTrial().result.floatTop1 - 0.1);
         // Recorded in the trial database.
         const QVector<StoredTrial> stored = Store(Store::defaultPath()).trials();
         QCOMPARE(stored.size(), 1);
-        QCOMPARE(stored[0].result.top1, w.trial().top1);
+        QCOMPARE(stored[0].result.top1, w.shownTrial().result.top1);
         QVERIFY(Store::defaultPath().startsWith(m_dir.path()));
-        QCOMPARE(w.errorPlot()->barCount(), 24); // three series × eight layers
-        QVERIFY(w.errorPlot()->shownEmptyText().isEmpty());
+        QCOMPARE(w.results()->errorPlot()->barCount(), 24); // three series × eight layers
+        QVERIFY(w.results()->errorPlot()->shownEmptyText().isEmpty());
         // The disagreement view: one thumbnail per input whose top-1 changed, with both classes.
-        QCOMPARE(w.disagreements()->rowCount(), int(qMin<qint64>(1000, w.trial().disagreementCount)));
-        QVERIFY(w.trial().disagreementCount > 0);
-        const QModelIndex first = w.disagreements()->index(0, 0);
+        QCOMPARE(w.results()->disagreementTab()->model()->rowCount(), int(qMin<qint64>(1000, w.shownTrial().result.disagreementCount)));
+        QVERIFY(w.shownTrial().result.disagreementCount > 0);
+        const QModelIndex first = w.results()->disagreementTab()->model()->index(0, 0);
         QVERIFY(first.data(Qt::DecorationRole).value<QPixmap>().width() == 84);
         QVERIFY(first.data(Qt::DisplayRole).toString().contains("quantized: "));
         QVERIFY(first.data(DisagreementModel::FloatClassRole).toInt() != first.data(DisagreementModel::QuantizedClassRole).toInt());
         if (qEnvironmentVariableIsSet("QS_SHOT_DISAGREEMENTS")) {
-            w.tabs()->setCurrentIndex(w.tabs()->count() - 2); // Disagreements, before History
+            w.results()->setCurrentIndex(w.results()->count() - 2); // Disagreements, before History
             QTest::qWait(200);
             w.grab().save(qEnvironmentVariable("QS_SHOT_DISAGREEMENTS"));
         }
-        QAbstractItemModel* m = w.layerTable()->model();
+        QAbstractItemModel* m = w.layerPanel()->table()->model();
         const QString sqnr = m->index(0, LayerTableModel::WeightSqnrColumn).data().toString();
-        QCOMPARE(sqnr, QString::number(w.trial().layers[0].weightSqnr, 'f', 1));
-        QVERIFY(!w.layerTable()->isColumnHidden(LayerTableModel::WeightSqnrColumn));
+        QCOMPARE(sqnr, QString::number(w.shownTrial().result.layers[0].weightSqnr, 'f', 1));
+        QVERIFY(!w.layerPanel()->table()->isColumnHidden(LayerTableModel::WeightSqnrColumn));
         // int4: 16 levels drawn as lines; the selection survived the update.
-        QCOMPARE(w.layerTable()->currentIndex().row(), 0);
-        QCOMPARE(w.weightPlot()->gridLineCount(), 16);
-        QCOMPARE(w.activationPlot()->gridLineCount(), 0); // 256 levels: only the clipping range
+        QCOMPARE(w.layerPanel()->table()->currentIndex().row(), 0);
+        QCOMPARE(w.layerPlots()->weightPlot()->gridLineCount(), 16);
+        QCOMPARE(w.layerPlots()->activationPlot()->gridLineCount(), 0); // 256 levels: only the clipping range
 
         // "Quantized" shows the values after quantization: int4 weights take at most 16 values.
         w.findChild<QCheckBox*>("weightQuantized")->setChecked(true);
         w.findChild<QCheckBox*>("activationQuantized")->setChecked(true);
-        QVERIFY(w.weightPlot()->quantizedLevelCount() > 4 && w.weightPlot()->quantizedLevelCount() <= 16);
-        QVERIFY(w.activationPlot()->quantizedLevelCount() > 16 && w.activationPlot()->quantizedLevelCount() <= 256);
+        QVERIFY(w.layerPlots()->weightPlot()->quantizedLevelCount() > 4 && w.layerPlots()->weightPlot()->quantizedLevelCount() <= 16);
+        QVERIFY(w.layerPlots()->activationPlot()->quantizedLevelCount() > 16 && w.layerPlots()->activationPlot()->quantizedLevelCount() <= 256);
 
         // A second trial: two points on the accuracy-vs-size plot, two rows in the history, and
         // choosing the first in the history brings back its settings and errors.
-        QCOMPARE(w.paretoPlot()->pointCount(), 1);
-        const double int4Top1 = w.trial().top1;
-        w.setTrialSettings("int8:per_channel:symmetric:minmax", "uint8:per_tensor:affine:histogram", "static");
+        QCOMPARE(w.results()->paretoPlot()->pointCount(), 1);
+        const double int4Top1 = w.shownTrial().result.top1;
+        w.trialBar()->setSettings("int8:per_channel:symmetric:minmax", "uint8:per_tensor:affine:histogram", "static");
         w.runTrial();
         QVERIFY(finished.wait(120000));
-        QCOMPARE(w.paretoPlot()->pointCount(), 2);
-        QVERIFY(w.paretoPlot()->frontCount() >= 1);
-        QCOMPARE(w.historyTable()->model()->rowCount(), 2);
+        QCOMPARE(w.results()->paretoPlot()->pointCount(), 2);
+        QVERIFY(w.results()->paretoPlot()->frontCount() >= 1);
+        QCOMPARE(w.historyPanel()->table()->model()->rowCount(), 2);
         w.showStoredTrial(stored[0].id);
-        QCOMPARE(w.trial().top1, int4Top1);
-        QCOMPARE(w.trial().layers[0].weightSpec, QStringLiteral("int4:per_tensor:symmetric:minmax"));
+        QCOMPARE(w.shownTrial().result.top1, int4Top1);
+        QCOMPARE(w.shownTrial().result.layers[0].weightSpec, QStringLiteral("int4:per_tensor:symmetric:minmax"));
 
-        QSignalSpy failed(&w, &MainWindow::trialFailed);
-        w.setTrialSettings("int9", "float", "static");
+        QSignalSpy failed(&w, &MainWindow::settingsRejected);
+        w.trialBar()->setSettings("int9", "float", "static");
         w.runTrial();
         QCOMPARE(failed.count(), 1);
         QVERIFY(failed.first().first().toString().contains("9 bits"));
-        QCOMPARE(w.trial().layers.size(), 8); // the last good trial stays
-        QCOMPARE(w.historyTable()->model()->rowCount(), 2);
+        QCOMPARE(w.shownTrial().result.layers.size(), 8); // the last good trial stays
+        QCOMPARE(w.historyPanel()->table()->model()->rowCount(), 2);
 
         // Compare: every layer's weights differ (int4 per tensor against int8 per channel),
         // highlighted, and both trials are on the compare view's error chart.
         const QVector<StoredTrial> both = Store(Store::defaultPath()).trials();
-        auto* compare = qobject_cast<CompareDialog*>(w.compareTrials(both[0].id, both[1].id));
+        auto* compare = qobject_cast<CompareDialog*>(w.historyPanel()->compare(both[0].id, both[1].id));
         QVERIFY(compare);
+        QAbstractItemModelTester compareTester(compare->model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         QCOMPARE(compare->model()->differingLayers(), 8);
         QVERIFY(compare->model()->index(0, CompareModel::WeightsA).data(Qt::BackgroundRole).isValid());
         QCOMPARE(compare->errorPlot()->barCount(), 16);
         compare->close();
 
         // Rename, then delete (confirmation is the action's; the call is what it runs).
-        w.renameTrial(both[0].id, "four bits");
+        w.historyPanel()->rename(both[0].id, "four bits");
         QCOMPARE(Store(Store::defaultPath()).trial(both[0].id).name, QStringLiteral("four bits"));
-        w.historyFilter()->setText("four bits");
-        QCOMPARE(w.historyTable()->model()->rowCount(), 1);
-        w.historyFilter()->clear();
-        w.deleteTrial(both[0].id); // the trial on screen
-        QCOMPARE(w.historyTable()->model()->rowCount(), 1);
+        w.historyPanel()->filter()->setText("four bits");
+        QCOMPARE(w.historyPanel()->table()->model()->rowCount(), 1);
+        w.historyPanel()->filter()->clear();
+        w.historyPanel()->remove(both[0].id); // the trial on screen
+        QCOMPARE(w.historyPanel()->table()->model()->rowCount(), 1);
         QVERIFY(w.trialSummaryText().contains("deleted from the history"));
-        QCOMPARE(w.paretoPlot()->pointCount(), 1);
+        QCOMPARE(w.results()->paretoPlot()->pointCount(), 1);
         if (qEnvironmentVariableIsSet("QS_SHOT")) { // a picture of the window, for a human to look at
             w.findChild<QTabWidget*>()->setCurrentIndex(1);
             QTest::qWait(200); // let queued replots run
@@ -267,47 +294,48 @@ private Q_SLOTS:
     {
         MainWindow w;
         w.show();
-        QSignalSpy opened(&w, &MainWindow::modelOpened);
+        QSignalSpy opened(w.session(), &Session::modelOpened);
         w.openDemo();
         QVERIFY(opened.wait(120000));
+        const ModelTesters testers(w); // every change below runs under QAbstractItemModelTester
         // A new window on the same model finds the trials an earlier one recorded.
-        QVERIFY(w.historyTable()->model()->rowCount() >= 1);
-        QAbstractItemModel* view = w.layerTable()->model();
-        w.layerTable()->selectRow(0);
+        QVERIFY(w.historyPanel()->table()->model()->rowCount() >= 1);
+        QAbstractItemModel* view = w.layerPanel()->table()->model();
+        w.layerPanel()->table()->selectRow(0);
         QVERIFY(view->setData(view->index(0, LayerTableModel::WeightSettingColumn), "int4:per_tensor:symmetric"));
         // Previewed before any trial, from the real weight on the engine thread: grid and SQNR.
-        QTRY_COMPARE_WITH_TIMEOUT(w.weightPlot()->gridLineCount(), 16, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(w.layerPlots()->weightPlot()->gridLineCount(), 16, 30000);
         QTRY_VERIFY_WITH_TIMEOUT(!view->index(0, LayerTableModel::WeightSqnrColumn).data().toString().isEmpty(), 30000);
         const QString previewSqnr = view->index(0, LayerTableModel::WeightSqnrColumn).data().toString();
 
-        QSignalSpy rejected(w.layerModel(), &LayerTableModel::settingRejected);
+        QSignalSpy rejected(w.layerPanel()->model(), &LayerTableModel::settingRejected);
         QVERIFY(!view->setData(view->index(1, LayerTableModel::WeightSettingColumn), "int9"));
         QCOMPARE(rejected.count(), 1);
-        QVERIFY(!w.layerModel()->overrides().contains("block1.dw"));
+        QVERIFY(!w.layerPanel()->model()->overrides().contains("block1.dw"));
 
         // Bulk: block2.dw and block2.pw selected, one edit sets both.
-        auto* selection = w.layerTable()->selectionModel();
+        auto* selection = w.layerPanel()->table()->selectionModel();
         selection->select(view->index(3, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
         selection->select(view->index(4, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
         QVERIFY(view->setData(view->index(3, LayerTableModel::WeightSettingColumn), "float16"));
         QCOMPARE(view->index(4, LayerTableModel::WeightSettingColumn).data().toString(), QStringLiteral("float16"));
 
-        w.setTrialSettings("int8:per_channel:symmetric:minmax", "uint8:per_tensor:affine:histogram", "static");
-        QSignalSpy finished(&w, &MainWindow::trialFinished);
+        w.trialBar()->setSettings("int8:per_channel:symmetric:minmax", "uint8:per_tensor:affine:histogram", "static");
+        QSignalSpy finished(w.session(), &Session::trialFinished);
         w.runTrial();
         QVERIFY(finished.wait(120000));
-        const QStringList specs = {w.trial().layers[0].weightSpec, w.trial().layers[1].weightSpec,
-                                   w.trial().layers[3].weightSpec, w.trial().layers[4].weightSpec};
+        const QStringList specs = {w.shownTrial().result.layers[0].weightSpec, w.shownTrial().result.layers[1].weightSpec,
+                                   w.shownTrial().result.layers[3].weightSpec, w.shownTrial().result.layers[4].weightSpec};
         QCOMPARE(specs, (QStringList{"int4:per_tensor:symmetric:minmax", "int8:per_channel:symmetric:minmax",
                                      "float16", "float16"}));
         const StoredTrial stored = Store(Store::defaultPath()).trials().last();
         QCOMPARE(QuantConfig::fromJson(stored.config, "db").layers.size(), 3);
-        QCOMPARE(QString::number(w.trial().layers[0].weightSqnr, 'f', 1), previewSqnr); // the preview was right
+        QCOMPARE(QString::number(w.shownTrial().result.layers[0].weightSqnr, 'f', 1), previewSqnr); // the preview was right
 
         // Showing an older trial brings back its per-layer settings too.
-        w.layerModel()->setOverrides({});
+        w.layerPanel()->model()->setOverrides({});
         w.showStoredTrial(stored.id);
-        QCOMPARE(w.layerModel()->overrides().size(), 3);
+        QCOMPARE(w.layerPanel()->model()->overrides().size(), 3);
         QCOMPARE(view->index(0, LayerTableModel::WeightSettingColumn).data().toString(),
                  QStringLiteral("int4:per_tensor:symmetric:minmax"));
     }
@@ -316,7 +344,7 @@ private Q_SLOTS:
     {
         MainWindow w;
         w.show();
-        QSignalSpy opened(&w, &MainWindow::modelOpened);
+        QSignalSpy opened(w.session(), &Session::modelOpened);
         w.openDemo();
         QVERIFY(opened.wait(120000));
         const QString bad = m_dir.filePath("bad.pt");
@@ -324,12 +352,12 @@ private Q_SLOTS:
         f.open(QIODevice::WriteOnly);
         f.write("not a model");
         f.close();
-        QSignalSpy failed(&w, &MainWindow::openFailed);
+        QSignalSpy failed(w.session(), &Session::openFailed);
         w.openModel(bad);
         QVERIFY(failed.wait(60000));
         QVERIFY(failed.first().first().toString().contains(bad));
         QTRY_VERIFY(w.findChild<QMessageBox*>() != nullptr); // a dialog, not a crash
-        QCOMPARE(w.layerTable()->model()->rowCount(), 8);     // the demo is still there
+        QCOMPARE(w.layerPanel()->table()->model()->rowCount(), 8);     // the demo is still there
     }
 
     // Issue 5's "done": sensitivity shows which layers need bits; one click on Search finds a
@@ -337,55 +365,56 @@ private Q_SLOTS:
     void sensitivityAndSearchFromTheWindow()
     {
         MainWindow w;
-        w.setDatabasePath(m_dir.filePath("search.db"));
+        w.session()->setDatabasePath(m_dir.filePath("search.db"));
         w.show();
-        QSignalSpy opened(&w, &MainWindow::modelOpened);
+        QSignalSpy opened(w.session(), &Session::modelOpened);
         w.openDemo();
         QVERIFY(opened.wait(120000));
-        MainWindow::SearchSettings settings;
+        const ModelTesters testers(w); // every change below runs under QAbstractItemModelTester
+        SearchSettings settings;
         settings.subsetSamples = 1024;
         w.setSearchSettings(settings);
 
-        w.setTrialSettings("int4:per_channel:symmetric:minmax", "uint8:per_tensor:affine:histogram", "static");
-        QSignalSpy sensitivity(&w, &MainWindow::sensitivityFinished);
-        QSignalSpy recorded(&w, &MainWindow::trialRecorded);
+        w.trialBar()->setSettings("int4:per_channel:symmetric:minmax", "uint8:per_tensor:affine:histogram", "static");
+        QSignalSpy sensitivity(w.session(), &Session::sensitivityFinished);
+        QSignalSpy recorded(w.session(), &Session::trialRecorded);
         w.runSensitivity();
         QVERIFY(sensitivity.wait(120000));
         QCOMPARE(recorded.count(), 17); // eight layers alone, all, eight all-but-one
-        QCOMPARE(w.sensitivityPlot()->barCount(), 16);
-        QCOMPARE(w.tabs()->currentWidget(), w.sensitivityPlot());
-        QVERIFY(!w.layerTable()->isColumnHidden(LayerTableModel::SensitivityColumn));
+        QCOMPARE(w.results()->sensitivityPlot()->barCount(), 16);
+        QCOMPARE(w.results()->currentWidget(), w.results()->sensitivityPlot());
+        QVERIFY(!w.layerPanel()->table()->isColumnHidden(LayerTableModel::SensitivityColumn));
         const QVector<StoredTrial> stored = Store(m_dir.filePath("search.db")).trials();
         QCOMPARE(stored.size(), 17);
         // The table's column shows each layer's drop as recorded (conv1 is row 0 in model order).
-        const QModelIndex conv1 = w.layerModel()->index(0, LayerTableModel::SensitivityColumn);
+        const QModelIndex conv1 = w.layerPanel()->model()->index(0, LayerTableModel::SensitivityColumn);
         QCOMPARE(conv1.data(LayerTableModel::SortRole).toDouble(), 100 * (stored[0].result.top1 - stored[0].result.floatTop1));
-        QCOMPARE(w.paretoPlot()->pointCount(), 0); // sensitivity trials stay off the size plot
+        QCOMPARE(w.results()->paretoPlot()->pointCount(), 0); // sensitivity trials stay off the size plot
 
-        w.setTrialSettings("int8:per_channel:symmetric:minmax", "uint8:per_tensor:affine:histogram", "static");
-        QSignalSpy searched(&w, &MainWindow::searchFinished);
+        w.trialBar()->setSettings("int8:per_channel:symmetric:minmax", "uint8:per_tensor:affine:histogram", "static");
+        QSignalSpy searched(w.session(), &Session::searchFinished);
         recorded.clear();
         w.runSearch();
         QVERIFY(searched.wait(180000));
-        const SearchResult& r = w.lastSearch();
+        const SearchResult r = searched.first().first().value<SearchResult>();
         QVERIFY(r.withinBudget);
         QCOMPARE(recorded.count(), r.trials); // each one reached the window as it was recorded
         // Added one by one, the history holds exactly what the database holds.
-        QCOMPARE(w.historyTable()->model()->rowCount(), int(Store(m_dir.filePath("search.db")).trials().size()));
+        QCOMPARE(w.historyPanel()->table()->model()->rowCount(), int(Store(m_dir.filePath("search.db")).trials().size()));
         QVERIFY(r.bestResult.floatTop1 - r.bestResult.top1 <= 0.01);
-        QCOMPARE(w.trial().top1, r.bestResult.top1); // the best configuration is selected
-        QVERIFY(w.paretoPlot()->pathLength() >= 2);
-        QVERIFY(w.paretoPlot()->pointCount() > 5);
+        QCOMPARE(w.shownTrial().result.top1, r.bestResult.top1); // the best configuration is selected
+        QVERIFY(w.results()->paretoPlot()->pathLength() >= 2);
+        QVERIFY(w.results()->paretoPlot()->pointCount() > 5);
         qint64 all8 = 0;
         for (const SearchStep& s : r.steps)
             if (s.name.startsWith("search start"))
                 all8 = s.sizeBytes;
         QVERIFY(all8 > 0 && r.bestResult.sizeBytes < all8);
         // The search's best trial has int4 and int2 layers: int8 kernels run only its int8 ones.
-        QSignalSpy int8(&w, &MainWindow::int8Finished);
+        QSignalSpy int8(w.session(), &Session::int8Finished);
         w.runInt8(m_dir.filePath("best-int8.pt"));
         QVERIFY(int8.wait(120000));
-        QVERIFY(w.lastInt8().int8Layers >= 1 && !w.lastInt8().fakeQuantLayers.isEmpty());
+        QVERIFY(int8.first().first().value<Int8Result>().int8Layers >= 1 && !int8.first().first().value<Int8Result>().fakeQuantLayers.isEmpty());
         QVERIFY(QFile::exists(m_dir.filePath("best-int8.pt")));
         // The best trial exports in every form; the configuration comes back through import.
         for (const char* format : {"json", "python", "csv"})
@@ -405,30 +434,30 @@ private Q_SLOTS:
         QFile csv(m_dir.filePath("best.csv"));
         QVERIFY(csv.open(QIODevice::ReadOnly));
         QCOMPARE(csv.readAll().count('\n'), 9); // header and eight layers
-        const auto best = w.layerModel()->overrides();
-        w.layerModel()->setOverrides({});
+        const auto best = w.layerPanel()->model()->overrides();
+        w.layerPanel()->model()->setOverrides({});
         QVERIFY(w.importConfiguration(m_dir.filePath("best.json")));
-        QCOMPARE(w.layerModel()->overrides().size(), best.size());
-        QCOMPARE(w.layerModel()->overrides().value("block3.pw").weight.toString(),
+        QCOMPARE(w.layerPanel()->model()->overrides().size(), best.size());
+        QCOMPARE(w.layerPanel()->model()->overrides().value("block3.pw").weight.toString(),
                  best.value("block3.pw").weight.toString());
         // Every plot saves as PNG, PDF and SVG; a bad place leaves nothing behind.
         const QList<QPair<QString, QByteArray>> formats{{"png", "\x89PNG"}, {"pdf", "%PDF"}, {"svg", "<?xml"}};
         for (const auto& [suffix, magic] : formats) {
             const QString path = m_dir.filePath("pareto." + suffix);
-            QCOMPARE(savePlot(w.paretoPlot()->plot(), path), QString());
+            QCOMPARE(savePlot(w.results()->paretoPlot()->plot(), path), QString());
             QFile f(path);
             QVERIFY(f.open(QIODevice::ReadOnly));
             QVERIFY2(f.read(magic.size()) == magic, qPrintable(suffix));
             QVERIFY(f.size() > 1000);
         }
-        QVERIFY(savePlot(w.sensitivityPlot()->plot(), m_dir.filePath("no/dir/x.svg")).contains("cannot write"));
-        QVERIFY(savePlot(w.sensitivityPlot()->plot(), m_dir.filePath("x.gif")).contains(".png, .pdf or .svg"));
+        QVERIFY(savePlot(w.results()->sensitivityPlot()->plot(), m_dir.filePath("no/dir/x.svg")).contains("cannot write"));
+        QVERIFY(savePlot(w.results()->sensitivityPlot()->plot(), m_dir.filePath("x.gif")).contains(".png, .pdf or .svg"));
         QVERIFY(!QFile::exists(m_dir.filePath("no/dir/x.svg")));
 
         if (qEnvironmentVariableIsSet("QS_SHOT_SEARCH")) {
             QTest::qWait(200);
             w.grab().save(qEnvironmentVariable("QS_SHOT_SEARCH"));
-            w.tabs()->setCurrentWidget(w.sensitivityPlot());
+            w.results()->setCurrentWidget(w.results()->sensitivityPlot());
             QTest::qWait(200);
             w.grab().save(qEnvironmentVariable("QS_SHOT_SEARCH") + ".sensitivity.png");
         }
@@ -441,29 +470,29 @@ private Q_SLOTS:
     void languageModelInTheWindow()
     {
         MainWindow w;
-        w.setDatabasePath(m_dir.filePath("lm.db"));
+        w.session()->setDatabasePath(m_dir.filePath("lm.db"));
         w.resize(1280, 800);
         w.show();
-        QSignalSpy opened(&w, &MainWindow::modelOpened);
-        w.setDataSpec(DataSpec::parse(QStringLiteral("tensors:" QS_FIXTURES "/tiny_lm_tokens.pt")));
+        QSignalSpy opened(w.session(), &Session::modelOpened);
+        w.session()->setDataSpec(DataSpec::parse(QStringLiteral("tensors:" QS_FIXTURES "/tiny_lm_tokens.pt")));
         w.openModel(QStringLiteral(QS_FIXTURES "/tiny_lm_scripted.pt"));
         QVERIFY(opened.wait(120000));
-        QCOMPARE(w.layerModel()->rowCount(), 15);
+        QCOMPARE(w.layerPanel()->model()->rowCount(), 15);
         QVERIFY2(w.summaryText().contains("float perplexity"), qPrintable(w.summaryText()));
-        QCOMPARE(w.trialSettings(), (QStringList{QuantConfig::languageModelPreset().weight.toString(), "float", "weight-only"}));
-        QSignalSpy finished(&w, &MainWindow::trialFinished);
-        w.setTrialSettings("int3:group128:symmetric:minmax", "float", "weight-only");
+        QCOMPARE(w.trialBar()->settings(), (QStringList{QuantConfig::languageModelPreset().weight.toString(), "float", "weight-only"}));
+        QSignalSpy finished(w.session(), &Session::trialFinished);
+        w.trialBar()->setSettings("int3:group128:symmetric:minmax", "float", "weight-only");
         w.runTrial();
         QVERIFY(finished.wait(120000));
-        QCOMPARE(w.trial().metric, Metric::Perplexity);
-        QVERIFY(w.trial().loss() > 0.5);
+        QCOMPARE(w.shownTrial().result.metric, Metric::Perplexity);
+        QVERIFY(w.shownTrial().result.loss() > 0.5);
         QVERIFY2(w.trialSummaryText().contains("perplexity"), qPrintable(w.trialSummaryText()));
-        QVERIFY(w.paretoPlot()->lowerIsBetter());
-        QCOMPARE(w.paretoPlot()->plot()->yAxis->label(), QStringLiteral("perplexity (lower is better)"));
-        QCOMPARE(w.tabs()->tabText(w.tabs()->indexOf(w.paretoPlot())), QStringLiteral("Perplexity vs size"));
-        QCOMPARE(w.paretoPlot()->pointCount(), 1);
+        QVERIFY(w.results()->paretoPlot()->lowerIsBetter());
+        QCOMPARE(w.results()->paretoPlot()->plot()->yAxis->label(), QStringLiteral("perplexity (lower is better)"));
+        QCOMPARE(w.results()->tabText(w.results()->indexOf(w.results()->paretoPlot())), QStringLiteral("Perplexity vs size"));
+        QCOMPARE(w.results()->paretoPlot()->pointCount(), 1);
         if (qEnvironmentVariableIsSet("QS_SHOT_LM")) {
-            w.tabs()->setCurrentWidget(w.paretoPlot());
+            w.results()->setCurrentWidget(w.results()->paretoPlot());
             QTest::qWait(200);
             w.grab().save(qEnvironmentVariable("QS_SHOT_LM"));
         }
@@ -557,13 +586,54 @@ private Q_SLOTS:
         }
     }
 
+    // quantscope-cli records a trial into the same database while the window runs one: the
+    // window shows its own trial's id (not the newest row's), and each id holds its own settings.
+    void windowAndCliShareADatabase()
+    {
+        const QString db = m_dir.filePath("shared.db");
+        MainWindow w;
+        w.session()->setDatabasePath(db);
+        QSignalSpy opened(w.session(), &Session::modelOpened);
+        w.openDemo();
+        QVERIFY(opened.wait(120000));
+        QProcess cli;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("XDG_DATA_HOME", m_dir.filePath("data"));
+        cli.setProcessEnvironment(env);
+        cli.start(QStringLiteral(QS_CLI), {"trial", "--db", db, "--eval", "256", "--weights", "int8:per_channel:symmetric"});
+        QVERIFY(cli.waitForStarted());
+        w.trialBar()->setSettings("int4:per_channel:symmetric:minmax", "float", "weight-only");
+        QSignalSpy finished(w.session(), &Session::trialFinished);
+        w.runTrial();
+        QVERIFY(finished.wait(120000));
+        if (cli.state() != QProcess::NotRunning) // it may have ended while the window's trial ran
+            QVERIFY(cli.waitForFinished(300000));
+        QCOMPARE(cli.exitCode(), 0);
+        const QRegularExpressionMatch m =
+            QRegularExpression("recorded as trial (\\d+)").match(QString::fromUtf8(cli.readAllStandardError()));
+        QVERIFY(m.hasMatch());
+        const qint64 cliId = m.captured(1).toLongLong();
+        const ShownTrial& shown = w.shownTrial();
+        QVERIFY(shown.id > 0 && shown.id != cliId);
+        const StoredTrial mine = Store(db).trial(shown.id), theirs = Store(db).trial(cliId);
+        QCOMPARE(mine.settings.weight.toString(), QStringLiteral("int4:per_channel:symmetric:minmax"));
+        QCOMPARE(mine.result.top1, shown.result.top1);
+        QCOMPARE(theirs.settings.weight.toString(), QStringLiteral("int8:per_channel:symmetric:minmax"));
+        QVERIFY2(w.trialSummaryText().contains(QStringLiteral("Trial #%1").arg(shown.id)), qPrintable(w.trialSummaryText()));
+        // Exports of the trial shown use its own record.
+        QVERIFY(w.exportTrial("report", m_dir.filePath("shared.html")));
+        QFile page(m_dir.filePath("shared.html"));
+        QVERIFY(page.open(QIODevice::ReadOnly));
+        QVERIFY(page.readAll().contains(QStringLiteral("trial %1").arg(shown.id).toUtf8()));
+    }
+
     void cancelStopsTheJob()
     {
         MainWindow w;
-        QSignalSpy opened(&w, &MainWindow::modelOpened);
-        QSignalSpy finished(w.jobs(), &JobTracker::finished);
+        QSignalSpy opened(w.session(), &Session::modelOpened);
+        QSignalSpy finished(w.session()->jobs(), &JobTracker::finished);
         w.openDemo();
-        w.jobs()->cancel();
+        w.session()->jobs()->cancel();
         QVERIFY(finished.wait(60000));
         QCOMPARE(opened.count(), 0);
         QVERIFY(w.statusBar()->findChild<QLabel*>()->text().contains("cancelled"));

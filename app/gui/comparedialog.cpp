@@ -1,12 +1,11 @@
 #include "comparedialog.h"
 
+#include "format.h"
 #include "layererrorplot.h"
 
 #include <QBrush>
 #include <QDialogButtonBox>
 #include <QHeaderView>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QLabel>
 #include <QLocale>
 #include <QTableView>
@@ -15,25 +14,6 @@
 #include <cmath>
 
 namespace qs {
-
-namespace {
-QString dB(double v)
-{
-    return std::isinf(v) ? QStringLiteral("∞") : QString::number(v, 'f', 1);
-}
-
-QString summary(const StoredTrial& t)
-{
-    const QLocale locale;
-    const TrialResult& r = t.result;
-    return QObject::tr("#%1 %2 — %3 %4 (%5), %6 bytes, %7× smaller")
-        .arg(t.id)
-        .arg(t.name)
-        .arg(metricName(r.metric), formatScore(r.metric, r.score()), formatChange(r.metric, r.score() - r.floatScore()))
-        .arg(locale.toString(t.result.sizeBytes))
-        .arg(locale.toString(t.result.compression(), 'f', 2));
-}
-} // namespace
 
 CompareModel::CompareModel(const StoredTrial& a, const StoredTrial& b, QObject* parent)
     : QAbstractTableModel(parent), m_a(a), m_b(b)
@@ -81,8 +61,8 @@ QVariant CompareModel::data(const QModelIndex& index, int role) const
     case WeightsB: return b.weightSpec;
     case ActivationsA: return a.activationSpec;
     case ActivationsB: return b.activationSpec;
-    case OutputSqnrA: return dB(a.outputSqnr);
-    case OutputSqnrB: return dB(b.outputSqnr);
+    case OutputSqnrA: return formatDb(a.outputSqnr);
+    case OutputSqnrB: return formatDb(b.outputSqnr);
     }
     return {};
 }
@@ -109,7 +89,7 @@ CompareDialog::CompareDialog(const StoredTrial& a, const StoredTrial& b, QWidget
     setWindowTitle(tr("Compare trials %1 and %2").arg(a.id).arg(b.id));
     auto* layout = new QVBoxLayout(this);
     auto* header = new QLabel(tr("<b>A</b> %1<br><b>B</b> %2<br>%3 of %4 layers have different settings (highlighted).")
-                                  .arg(summary(a).toHtmlEscaped(), summary(b).toHtmlEscaped())
+                                  .arg(trialLine(a).toHtmlEscaped(), trialLine(b).toHtmlEscaped())
                                   .arg(m_model->differingLayers())
                                   .arg(m_model->rowCount()));
     header->setTextFormat(Qt::RichText);

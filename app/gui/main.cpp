@@ -2,6 +2,7 @@
 
 #include "mainwindow.h"
 #include "runtime.h"
+#include "trialbar.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -32,26 +33,28 @@ int main(int argc, char** argv)
     qs::initRuntime();
 
     qs::MainWindow window;
-    if (parser.isSet(QStringLiteral("data"))) {
-        try {
-            window.setDataSpec(qs::DataSpec::parse(parser.value(QStringLiteral("data"))));
-        } catch (const qs::EngineError& e) {
-            std::fprintf(stderr, "quantscope: %s\n", qPrintable(e.message()));
-            return 2;
-        }
+    qs::Session* session = window.session();
+    try {
+        if (parser.isSet(QStringLiteral("data")))
+            session->setDataSpec(qs::DataSpec::parse(parser.value(QStringLiteral("data"))));
+        if (parser.isSet(QStringLiteral("mode")))
+            qs::parseTrialMode(parser.value(QStringLiteral("mode")), QStringLiteral("--mode"));
+    } catch (const qs::EngineError& e) {
+        std::fprintf(stderr, "quantscope: %s\n", qPrintable(e.message()));
+        return 2;
     }
     if (parser.isSet(QStringLiteral("db")))
-        window.setDatabasePath(parser.value(QStringLiteral("db")));
-    window.setTrialSettings(parser.value(QStringLiteral("weights")).isEmpty() ? QStringLiteral("int8:per_channel:symmetric:minmax")
-                                                                             : parser.value(QStringLiteral("weights")),
-                            parser.value(QStringLiteral("activations")).isEmpty()
-                                ? QStringLiteral("uint8:per_tensor:affine:histogram")
-                                : parser.value(QStringLiteral("activations")),
-                            parser.value(QStringLiteral("mode")).isEmpty() ? QStringLiteral("static")
-                                                                          : parser.value(QStringLiteral("mode")));
+        session->setDatabasePath(parser.value(QStringLiteral("db")));
+    // Named settings over the defaults; a spec that does not parse is shown as typed and
+    // refused with a dialog when the trial starts.
+    const QStringList defaults = window.trialBar()->settings();
+    auto option = [&](const char* name, int i) {
+        const QString v = parser.value(QString::fromLatin1(name));
+        return v.isEmpty() ? defaults[i] : v;
+    };
+    window.trialBar()->setSettings(option("weights", 0), option("activations", 1), option("mode", 2));
     if (parser.isSet(QStringLiteral("trial")))
-        QObject::connect(&window, &qs::MainWindow::modelOpened, &window, &qs::MainWindow::runTrial,
-                         Qt::SingleShotConnection);
+        QObject::connect(session, &qs::Session::modelOpened, &window, &qs::MainWindow::runTrial, Qt::SingleShotConnection);
     window.show();
     window.openModel(parser.positionalArguments().value(0));
     return app.exec();

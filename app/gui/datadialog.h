@@ -6,12 +6,16 @@
 
 #include <QDialog>
 
+#include <memory>
+
 class QComboBox;
 class QGridLayout;
 class QLabel;
 class QLineEdit;
 
 namespace qs {
+
+struct PreviewData;
 
 class DataDialog : public QDialog
 {
@@ -33,12 +37,16 @@ public:
     /// their labels (or the error); previewReady() follows.
     void preview();
     int previewCount() const;
+    /// The data the last preview loaded, when it is the accepted spec's (the window opens the
+    /// model on it instead of loading it again); null otherwise.
+    std::shared_ptr<Dataset> loadedData() const;
 
 Q_SIGNALS:
     void previewReady();
 
 private:
     void updatePreview();
+    void showPreview(const PreviewData& preview);
     void setFields(const DataSpec& spec);
     QComboBox* m_format;
     QLineEdit* m_inputs;
@@ -48,6 +56,8 @@ private:
     QWidget* m_grid;
     QLabel* m_gridStatus;
     DataSpec m_spec;
+    class JobTracker* m_jobs;
+    std::shared_ptr<Dataset> m_loaded;
 };
 
 } // namespace qs

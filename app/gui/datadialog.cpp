@@ -1,5 +1,7 @@
 #include "datadialog.h"
 
+#include "jobtracker.h"
+
 #include "errors.h"
 #include "model.h"
 
@@ -8,7 +10,6 @@
 #include <QFutureWatcher>
 #include <QGridLayout>
 #include <QPixmap>
-#include <QtConcurrent>
 #include <QDialogButtonBox>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -22,7 +23,8 @@ namespace qs {
 
 DataDialog::DataDialog(const DataSpec& current, const QStringList& recent, QWidget* parent)
     : QDialog(parent), m_format(new QComboBox), m_inputs(new QLineEdit), m_labels(new QLineEdit), m_options(new QLineEdit),
-      m_preview(new QLabel), m_grid(new QWidget), m_gridStatus(new QLabel), m_spec(current)
+      m_preview(new QLabel), m_grid(new QWidget), m_gridStatus(new QLabel), m_spec(current),
+      m_jobs(new JobTracker(this))
 {
     setWindowTitle(tr("Open Data"));
     m_format->addItem(tr("IDX files (MNIST family)"), QStringLiteral("idx"));
@@ -116,15 +118,61 @@ int DataDialog::previewCount() const
     return m_grid->findChildren<QLabel*>().size();
 }
 
+/// What a preview shows: the first samples as pictures with their labels, or a language model's
+/// token windows as their first ids; the data itself, for opening the model on it.
+struct PreviewData {
+    std::shared_ptr<Dataset> data;
+    QVector<QImage> images;
+    QStringList captions;
+    QStringList windows; // token windows: the first ids of each, instead of pictures
+    QString summary;
+    QString error;
+};
+
+namespace {
+
+PreviewData loadPreview(const DataSpec& spec)
+{
+    PreviewData l;
+    try {
+        const auto data = Dataset::load(spec);
+        l.data = data;
+        const QStringList names = data->classNames();
+        if (data->isTokenWindows()) {
+            // Token ids, not pictures: the first ids of each window; perplexity scores them.
+            for (qint64 i = 0; i < qMin<qint64>(8, data->size()); ++i) {
+                const QVector<qint64> ids = data->tokens(i);
+                QStringList shown;
+                for (int k = 0; k < qMin<int>(16, int(ids.size())); ++k)
+                    shown << QString::number(ids[k]);
+                l.windows << QObject::tr("#%1  %2%3").arg(i).arg(shown.join(u' '),
+                                                                ids.size() > 16 ? QStringLiteral(" …") : QString());
+            }
+            const auto [lo, hi] = data->tokenIdRange();
+            l.summary = QObject::tr("%1: token ids %2 to %3; a language model's data, scored by next-token perplexity")
+                            .arg(data->description())
+                            .arg(lo)
+                            .arg(hi);
+            return l;
+        }
+        for (qint64 i = 0; i < qMin<qint64>(8, data->size()); ++i) {
+            l.images << data->sampleImage(i);
+            const int label = data->hasLabels() ? data->label(i) : -1;
+            l.captions << (label < 0 ? QObject::tr("#%1").arg(i) : label < names.size() ? names[label] : QString::number(label));
+        }
+        l.summary = QObject::tr("%1: samples %2%3").arg(data->description(), formatShape(data->sampleShape()),
+                                                     data->warnings().isEmpty() ? QString()
+                                                                                : QStringLiteral(" — ") + data->warnings().join(QStringLiteral("; ")));
+    } catch (const EngineError& e) {
+        l.error = e.message();
+    }
+    return l;
+}
+
+} // namespace
+
 void DataDialog::preview()
 {
-    struct Loaded {
-        QVector<QImage> images;
-        QStringList captions;
-        QStringList windows; // token windows: the first ids of each, instead of pictures
-        QString summary;
-        QString error;
-    };
     DataSpec spec;
     try {
         spec = specFromFields();
@@ -133,74 +181,52 @@ void DataDialog::preview()
         return;
     }
     m_gridStatus->setText(tr("Loading…"));
-    auto* watcher = new QFutureWatcher<Loaded>(this);
-    connect(watcher, &QFutureWatcher<Loaded>::finished, this, [this, watcher] {
-        watcher->deleteLater();
-        const Loaded l = watcher->result();
-        auto* grid = static_cast<QGridLayout*>(m_grid->layout());
-        while (QLayoutItem* item = grid->takeAt(0)) {
-            delete item->widget();
-            delete item;
-        }
-        m_gridStatus->setText(l.error.isEmpty() ? l.summary : l.error);
-        for (int i = 0; i < l.windows.size(); ++i) {
-            auto* line = new QLabel(l.windows[i]);
-            line->setTextInteractionFlags(Qt::TextSelectableByMouse);
-            line->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-            grid->addWidget(line, i, 0, 1, 8);
-        }
-        for (int i = 0; i < l.images.size(); ++i) {
-            auto* cell = new QLabel;
-            cell->setAlignment(Qt::AlignCenter);
-            cell->setToolTip(l.captions[i]);
-            if (!l.images[i].isNull())
-                cell->setPixmap(QPixmap::fromImage(l.images[i].scaled(64, 64, Qt::KeepAspectRatio,
-                                                                      l.images[i].width() < 64 ? Qt::FastTransformation
-                                                                                               : Qt::SmoothTransformation)));
-            else
-                cell->setText(l.captions[i]);
-            auto* caption = new QLabel(l.captions[i]);
-            caption->setAlignment(Qt::AlignCenter);
-            grid->addWidget(cell, (i / 8) * 2, i % 8);
-            grid->addWidget(caption, (i / 8) * 2 + 1, i % 8);
-        }
-        Q_EMIT previewReady();
-    });
-    watcher->setFuture(QtConcurrent::run([spec] {
-        Loaded l;
-        try {
-            const auto data = Dataset::load(spec);
-            const QStringList names = data->classNames();
-            if (data->isTokenWindows()) {
-                // Token ids, not pictures: the first ids of each window; perplexity scores them.
-                for (qint64 i = 0; i < qMin<qint64>(8, data->size()); ++i) {
-                    const QVector<qint64> ids = data->tokens(i);
-                    QStringList shown;
-                    for (int k = 0; k < qMin<int>(16, int(ids.size())); ++k)
-                        shown << QString::number(ids[k]);
-                    l.windows << QObject::tr("#%1  %2%3").arg(i).arg(shown.join(u' '),
-                                                                    ids.size() > 16 ? QStringLiteral(" …") : QString());
-                }
-                const auto [lo, hi] = data->tokenIdRange();
-                l.summary = QObject::tr("%1: token ids %2 to %3; a language model's data, scored by next-token perplexity")
-                                .arg(data->description())
-                                .arg(lo)
-                                .arg(hi);
-                return l;
-            }
-            for (qint64 i = 0; i < qMin<qint64>(8, data->size()); ++i) {
-                l.images << data->sampleImage(i);
-                const int label = data->hasLabels() ? data->label(i) : -1;
-                l.captions << (label < 0 ? QObject::tr("#%1").arg(i) : label < names.size() ? names[label] : QString::number(label));
-            }
-            l.summary = QObject::tr("%1: samples %2%3").arg(data->description(), formatShape(data->sampleShape()),
-                                                         data->warnings().isEmpty() ? QString()
-                                                                                    : QStringLiteral(" — ") + data->warnings().join(QStringLiteral("; ")));
-        } catch (const EngineError& e) {
-            l.error = e.message();
-        }
-        return l;
-    }));
+    // On the dialog's own engine thread: a newer preview cancels this one and drops its result.
+    std::function<PreviewData(const JobControl&)> job = [spec](const JobControl&) { return loadPreview(spec); };
+    m_jobs->start<PreviewData>(
+        tr("Loading data"), job, [this](PreviewData l) { showPreview(l); },
+        [this](ErrorKind, const QString& message) {
+            m_gridStatus->setText(message);
+            Q_EMIT previewReady();
+        });
+}
+
+void DataDialog::showPreview(const PreviewData& l)
+{
+    m_loaded = l.data;
+    auto* grid = static_cast<QGridLayout*>(m_grid->layout());
+    while (QLayoutItem* item = grid->takeAt(0)) {
+        delete item->widget();
+        delete item;
+    }
+    m_gridStatus->setText(l.error.isEmpty() ? l.summary : l.error);
+    for (int i = 0; i < l.windows.size(); ++i) {
+        auto* line = new QLabel(l.windows[i]);
+        line->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        line->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+        grid->addWidget(line, i, 0, 1, 8);
+    }
+    for (int i = 0; i < l.images.size(); ++i) {
+        auto* cell = new QLabel;
+        cell->setAlignment(Qt::AlignCenter);
+        cell->setToolTip(l.captions[i]);
+        if (!l.images[i].isNull())
+            cell->setPixmap(QPixmap::fromImage(l.images[i].scaled(64, 64, Qt::KeepAspectRatio,
+                                                                  l.images[i].width() < 64 ? Qt::FastTransformation
+                                                                                           : Qt::SmoothTransformation)));
+        else
+            cell->setText(l.captions[i]);
+        auto* caption = new QLabel(l.captions[i]);
+        caption->setAlignment(Qt::AlignCenter);
+        grid->addWidget(cell, (i / 8) * 2, i % 8);
+        grid->addWidget(caption, (i / 8) * 2 + 1, i % 8);
+    }
+    Q_EMIT previewReady();
+}
+
+std::shared_ptr<Dataset> DataDialog::loadedData() const
+{
+    return m_loaded && m_loaded->spec().toString() == m_spec.toString() ? m_loaded : nullptr;
 }
 
 QString DataDialog::detectFormat(const QString& path)

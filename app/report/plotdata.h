@@ -15,8 +15,6 @@ namespace qs {
 
 /// The grid of one tensor's qparams; for per-channel or group qparams, the widest one.
 QuantGrid gridOf(const QParams& q, const QString& what);
-/// Decibels with one decimal; "∞" for no error.
-QString dB(double v);
 /// Display bins of a tensor's exact histogram, with its min, max and mean.
 HistogramData toHistogram(const TensorStats& s, const QString& title, const QString& xLabel);
 /// Sets a size plot's y axis for the metric: "top-1 (%)", or "perplexity (lower is better)".

@@ -1,7 +1,7 @@
 #include "plotdata.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
+#include "format.h"
+
 #include <QLocale>
 #include <QObject>
 
@@ -27,11 +27,6 @@ QuantGrid gridOf(const QParams& q, const QString& what)
     if (q.scale.size() > 1)
         g.caption += QObject::tr(", widest of %1 %2").arg(q.scale.size()).arg(what);
     return g;
-}
-
-QString dB(double v)
-{
-    return std::isinf(v) ? QStringLiteral("∞") : QString::number(v, 'f', 1);
 }
 
 HistogramData toHistogram(const TensorStats& s, const QString& title, const QString& xLabel)
@@ -65,17 +60,13 @@ void setPlotMetric(ParetoPlot& plot, Metric metric)
 
 TrialPoint trialPoint(const StoredTrial& t)
 {
-    const QJsonObject c = QJsonDocument::fromJson(t.config).object();
     const TrialResult& r = t.result;
     return TrialPoint{t.id, double(r.sizeBytes), r.score(),
-                      QObject::tr("#%1 %2\n%3 / %4 / %5\n%6 %7 (%8), %9 bytes, %10× smaller")
+                      QObject::tr("#%1 %2\n%3\n%4 %5 (%6), %7 bytes, %8 smaller")
                           .arg(t.id)
-                          .arg(t.name)
-                          .arg(c.value(QLatin1String("weights")).toString(), c.value(QLatin1String("activations")).toString(),
-                               c.value(QLatin1String("mode")).toString(), metricName(r.metric),
-                               formatScore(r.metric, r.score()), formatChange(r.metric, r.score() - r.floatScore()))
-                          .arg(QLocale().toString(r.sizeBytes))
-                          .arg(r.compression(), 0, 'f', 2)};
+                          .arg(t.name, configSummary(t.settings), metricName(r.metric), formatScore(r.metric, r.score()),
+                               formatChange(r.metric, r.score() - r.floatScore()), formatBytes(r.sizeBytes),
+                               formatRatio(r.compression()))};
 }
 
 QString statsLine(const TensorStats& s)

@@ -76,6 +76,11 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
 private:
+    QVariant settingData(int row, bool weight, int role) const;
+    QVariant sqnrData(int row, int column, int role) const;
+    QVariant sensitivityData(int row, int role) const;
+    QVariant profileData(int row, int column, int role) const;
+    QVariant profileToolTip(int row, int column) const;
     ProfileReport m_report;
     TrialResult m_trial;
     QMap<QString, QuantConfig::Override> m_overrides;

@@ -4,7 +4,6 @@
 #include "store.h"
 
 #include <QAbstractTableModel>
-#include <QJsonObject>
 
 namespace qs {
 
@@ -31,7 +30,6 @@ public:
 
 private:
     QVector<StoredTrial> m_trials;
-    QVector<QJsonObject> m_configs;
 };
 
 } // namespace qs

@@ -1,9 +1,9 @@
 #include "historymodel.h"
 
+#include "format.h"
+
 #include <algorithm>
 
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QLocale>
 
 namespace qs {
@@ -14,9 +14,6 @@ void HistoryModel::setTrials(const QVector<StoredTrial>& trials)
 {
     beginResetModel();
     m_trials = trials;
-    m_configs.clear();
-    for (const auto& t : trials)
-        m_configs << QJsonDocument::fromJson(t.config).object();
     endResetModel();
 }
 
@@ -25,7 +22,6 @@ void HistoryModel::appendTrial(const StoredTrial& trial)
     const int row = int(m_trials.size());
     beginInsertRows({}, row, row);
     m_trials << trial;
-    m_configs << QJsonDocument::fromJson(trial.config).object();
     endInsertRows();
     if (row == 0 || (trial.result.metric == Metric::Perplexity) != (m_trials.first().result.metric == Metric::Perplexity))
         Q_EMIT headerDataChanged(Qt::Horizontal, Top1Column, Top1Column);
@@ -54,8 +50,8 @@ QVariant HistoryModel::data(const QModelIndex& index, int role) const
     if (!index.isValid() || index.row() >= m_trials.size())
         return {};
     const StoredTrial& t = m_trials[index.row()];
-    const QJsonObject& c = m_configs[index.row()];
-    const int overrides = c.value(QLatin1String("layers")).toObject().size();
+    const QuantConfig& c = t.settings;
+    const int overrides = int(c.layers.size());
     if (role == IdRole)
         return t.id;
     if (role == Qt::TextAlignmentRole)
@@ -73,24 +69,19 @@ QVariant HistoryModel::data(const QModelIndex& index, int role) const
         return sort ? QVariant(t.created) : QVariant(t.created.toLocalTime().toString(QStringLiteral("MM-dd hh:mm")));
     case NameColumn: return t.name;
     case WeightsColumn:
-        return QString(c.value(QLatin1String("weights")).toString() +
-                       (overrides ? tr(" +%1 overrides").arg(overrides) : QString()));
-    case ActivationsColumn: return c.value(QLatin1String("activations")).toString();
-    case ModeColumn: return c.value(QLatin1String("mode")).toString();
+        return QString(c.weight.toString() + (overrides ? tr(" +%1 overrides").arg(overrides) : QString()));
+    case ActivationsColumn: return c.activation.toString();
+    case ModeColumn: return trialModeName(c.mode);
     case Top1Column: { // top-1 in percent, or a language model's perplexity
         const int decimals = t.result.metric == Metric::Perplexity ? 3 : 2;
         return sort ? QVariant(t.result.score()) : QVariant(locale.toString(t.result.score(), 'f', decimals));
     }
     case ChangeColumn: {
         const double change = t.result.score() - t.result.floatScore();
-        const int decimals = t.result.metric == Metric::Perplexity ? 3 : 2;
-        return sort ? QVariant(change)
-                    : QVariant(QString((change >= 0 ? QStringLiteral("+") : QString()) + locale.toString(change, 'f', decimals)));
+        return sort ? QVariant(change) : QVariant(formatSignedChange(t.result.metric, change));
     }
-    case SizeColumn: return sort ? QVariant(t.result.sizeBytes) : QVariant(locale.toString(t.result.sizeBytes));
-    case CompressionColumn:
-        return sort ? QVariant(t.result.compression())
-                    : QVariant(QString(locale.toString(t.result.compression(), 'f', 2) + u'×'));
+    case SizeColumn: return sort ? QVariant(t.result.sizeBytes) : QVariant(formatBytes(t.result.sizeBytes));
+    case CompressionColumn: return sort ? QVariant(t.result.compression()) : QVariant(formatRatio(t.result.compression()));
     }
     return {};
 }

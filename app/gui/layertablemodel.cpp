@@ -1,5 +1,7 @@
 #include "layertablemodel.h"
 
+#include "format.h"
+
 #include "histogrammath.h"
 
 #include <QColor>
@@ -139,106 +141,105 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
 {
     if (!index.isValid() || index.row() >= m_report.layers.size())
         return {};
-    const LayerProfile& p = m_report.layers[index.row()];
+    const int column = index.column();
+    if (column == WeightSettingColumn || column == ActivationSettingColumn)
+        return settingData(index.row(), column == WeightSettingColumn, role);
+    if (isSqnrColumn(column)) {
+        const QVariant v = sqnrData(index.row(), column, role);
+        if (v.isValid() || role != Qt::TextAlignmentRole)
+            return v;
+    }
+    if (column == SensitivityColumn)
+        return sensitivityData(index.row(), role);
+    return profileData(index.row(), column, role);
+}
+
+QVariant LayerTableModel::settingData(int row, bool weight, int role) const
+{
+    const auto it = m_overrides.constFind(m_report.layers[row].layer.name);
+    const bool set = it != m_overrides.cend() && (weight ? it->hasWeight : it->hasActivation);
+    if (role == Qt::DisplayRole || role == Qt::EditRole || role == SortRole)
+        return set ? (weight ? it->weight : it->activation).toString() : (role == Qt::DisplayRole ? tr("default") : QString());
+    if (role == Qt::ForegroundRole && !set)
+        return QColor(Qt::gray);
+    if (role == Qt::FontRole && set) {
+        QFont bold;
+        bold.setBold(true);
+        return bold;
+    }
+    if (role == Qt::ToolTipRole)
+        return tr("Double-click to set this layer's %1 spec (e.g. int4:per_channel:symmetric); empty resets to the "
+                  "toolbar's default. With several rows selected, the edit applies to all of them.")
+            .arg(weight ? tr("weight") : tr("activation"));
+    return {};
+}
+
+QVariant LayerTableModel::sqnrData(int row, int column, int role) const
+{
+    const auto preview = m_previews.constFind(m_report.layers[row].layer.name);
+    if (column == WeightSqnrColumn && preview != m_previews.cend()) { // an edited setting, before its trial
+        const double v = preview->weightSqnr;
+        switch (role) {
+        case Qt::FontRole: {
+            QFont italic;
+            italic.setItalic(true);
+            return italic;
+        }
+        case SortRole: return std::isinf(v) ? 1e9 : v;
+        case Qt::ToolTipRole: return tr("Preview of the edited setting %1 (no trial yet)").arg(preview->weightSpec);
+        case Qt::DisplayRole: return formatDb(v);
+        }
+    }
+    if (!m_hasTrial || (role != Qt::DisplayRole && role != SortRole && role != Qt::ToolTipRole))
+        return {};
+    const LayerTrialResult& t = m_trial.layers[row];
+    const double v = column == WeightSqnrColumn ? t.weightSqnr : column == ActivationSqnrColumn ? t.activationSqnr : t.outputSqnr;
+    if (role == SortRole)
+        return std::isinf(v) ? 1e9 : v;
+    if (role == Qt::ToolTipRole)
+        return column == WeightSqnrColumn ? tr("%1 weights").arg(t.weightSpec) : tr("%1 input activations").arg(t.activationSpec);
+    return formatDb(v);
+}
+
+QVariant LayerTableModel::sensitivityData(int row, int role) const
+{
+    const QString& name = m_report.layers[row].layer.name;
+    const auto s = m_sensitivity.constFind(name);
+    if (s == m_sensitivity.cend())
+        return {};
+    // The change as the metric moves: top-1 points (negative is worse), perplexity (positive is worse).
+    const bool lm = m_sensitivityMetric == Metric::Perplexity;
+    const double change = lm ? s->drop : -s->drop;
+    switch (role) {
+    case SortRole: return -s->drop; // most sensitive first in ascending order
+    case Qt::DisplayRole: return QLocale().toString(change, 'f', lm ? 3 : 2);
+    case Qt::TextAlignmentRole: return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+    case Qt::ToolTipRole:
+        return tr("Only %1 quantized (%2): %3, output SQNR %4 dB%5")
+            .arg(name, m_sensitivitySettings, formatChange(m_sensitivityMetric, change), formatDb(s->outputSqnr),
+                 s->hasConverse ? tr("; every layer but %1: %2")
+                                      .arg(name, formatChange(m_sensitivityMetric, lm ? s->converseDrop : -s->converseDrop))
+                                : QString());
+    }
+    return {};
+}
+
+QVariant LayerTableModel::profileData(int row, int column, int role) const
+{
+    const LayerProfile& p = m_report.layers[row];
     const LayerInfo& l = p.layer;
     const bool hasActivation = p.activation.count > 0;
-    if (index.column() == WeightSettingColumn || index.column() == ActivationSettingColumn) {
-        const bool weight = index.column() == WeightSettingColumn;
-        const auto it = m_overrides.constFind(l.name);
-        const bool set = it != m_overrides.cend() && (weight ? it->hasWeight : it->hasActivation);
-        if (role == Qt::DisplayRole || role == Qt::EditRole || role == SortRole)
-            return set ? (weight ? it->weight : it->activation).toString()
-                       : (role == Qt::DisplayRole ? tr("default") : QString());
-        if (role == Qt::ForegroundRole && !set)
-            return QColor(Qt::gray);
-        if (role == Qt::FontRole && set) {
-            QFont bold;
-            bold.setBold(true);
-            return bold;
-        }
-        if (role == Qt::ToolTipRole)
-            return tr("Double-click to set this layer's %1 spec (e.g. int4:per_channel:symmetric); empty resets to the "
-                      "toolbar's default. With several rows selected, the edit applies to all of them.")
-                .arg(weight ? tr("weight") : tr("activation"));
-        return {};
-    }
-    const bool sqnrColumn = isSqnrColumn(index.column());
-    if (index.column() == WeightSqnrColumn) {
-        const auto preview = m_previews.constFind(l.name);
-        if (preview != m_previews.cend()) { // an edited setting, before its trial
-            const double v = preview->weightSqnr;
-            if (role == Qt::FontRole) {
-                QFont italic;
-                italic.setItalic(true);
-                return italic;
-            }
-            if (role == SortRole)
-                return std::isinf(v) ? 1e9 : v;
-            if (role == Qt::ToolTipRole)
-                return tr("Preview of the edited setting %1 (no trial yet)").arg(preview->weightSpec);
-            if (role == Qt::DisplayRole)
-                return std::isinf(v) ? QStringLiteral("∞") : QString::number(v, 'f', 1);
-        }
-    }
-    if (sqnrColumn && (role == Qt::DisplayRole || role == SortRole || role == Qt::ToolTipRole)) {
-        if (!m_hasTrial)
-            return {};
-        const LayerTrialResult& t = m_trial.layers[index.row()];
-        const double v = index.column() == WeightSqnrColumn       ? t.weightSqnr
-                         : index.column() == ActivationSqnrColumn ? t.activationSqnr
-                                                                  : t.outputSqnr;
-        if (role == SortRole)
-            return std::isinf(v) ? 1e9 : v;
-        if (role == Qt::ToolTipRole)
-            return index.column() == WeightSqnrColumn ? tr("%1 weights").arg(t.weightSpec)
-                                                      : tr("%1 input activations").arg(t.activationSpec);
-        return std::isinf(v) ? QStringLiteral("∞") : QString::number(v, 'f', 1);
-    }
-    if (index.column() == SensitivityColumn) {
-        const auto s = m_sensitivity.constFind(l.name);
-        if (s == m_sensitivity.cend())
-            return {};
-        // The change as the metric moves: top-1 points (negative is worse), perplexity (positive is worse).
-        const bool lm = m_sensitivityMetric == Metric::Perplexity;
-        const double change = lm ? s->drop : -s->drop;
-        switch (role) {
-        case SortRole: return -s->drop; // most sensitive first in ascending order
-        case Qt::DisplayRole: return QLocale().toString(change, 'f', lm ? 3 : 2);
-        case Qt::TextAlignmentRole: return QVariant(Qt::AlignRight | Qt::AlignVCenter);
-        case Qt::ToolTipRole:
-            return tr("Only %1 quantized (%2): %3, output SQNR %4 dB%5")
-                .arg(l.name, m_sensitivitySettings, formatChange(m_sensitivityMetric, change),
-                     std::isinf(s->outputSqnr) ? QStringLiteral("∞") : QString::number(s->outputSqnr, 'f', 1),
-                     s->hasConverse ? tr("; every layer but %1: %2")
-                                          .arg(l.name, formatChange(m_sensitivityMetric, lm ? s->converseDrop : -s->converseDrop))
-                                    : QString());
-        }
-        return {};
-    }
-    if (role == ShareRole && index.column() == ParamsColumn)
+    if (role == ShareRole && column == ParamsColumn)
         return m_totalParams > 0 ? double(l.paramCount) / double(m_totalParams) : 0.0;
     if (role == Qt::TextAlignmentRole)
-        return index.column() == ParamsColumn || index.column() == WeightKurtosisColumn ||
-                       index.column() == ChannelSpreadColumn || sqnrColumn
+        return column == ParamsColumn || column == WeightKurtosisColumn || column == ChannelSpreadColumn || isSqnrColumn(column)
                    ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
                    : QVariant(Qt::AlignLeft | Qt::AlignVCenter);
-    if (role == Qt::ToolTipRole) {
-        if (index.column() == ParamsColumn && m_totalParams > 0)
-            return tr("%1 of the model's %2 parameters")
-                .arg(QLocale().toString(100.0 * l.paramCount / m_totalParams, 'f', 1) + u'%')
-                .arg(QLocale().toString(m_totalParams));
-        if (index.column() == WeightKurtosisColumn)
-            return tr("Excess kurtosis of the weight: 0 for a Gaussian; large values mean heavy tails "
-                      "(outliers that stretch the quantization range)");
-        if (index.column() == ChannelSpreadColumn)
-            return tr("The widest output channel's weight range against the median channel's. Far above 1, "
-                      "one scale per tensor leaves the narrow channels few levels: use per-channel weights. "
-                      "The Channels view beside the histogram draws them.");
-        return {};
-    }
+    if (role == Qt::ToolTipRole)
+        return profileToolTip(row, column);
     if (role == SortRole) {
-        switch (index.column()) {
-        case NameColumn: return index.row(); // model order
+        switch (column) {
+        case NameColumn: return row; // model order
         case OpColumn: return l.op;
         case WeightShapeColumn: return l.weightCount;
         case ParamsColumn: return l.paramCount;
@@ -246,15 +247,14 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
         case OutputShapeColumn: return l.outputShape.isEmpty() ? 0 : l.outputShape.back();
         case WeightRangeColumn: return std::max(std::abs(p.weight.min), std::abs(p.weight.max));
         case WeightKurtosisColumn: return p.weight.kurtosis;
-        case ChannelSpreadColumn: return m_channelSpread.value(index.row());
-        case ActivationRangeColumn:
-            return hasActivation ? std::max(std::abs(p.activation.min), std::abs(p.activation.max)) : -1.0;
+        case ChannelSpreadColumn: return m_channelSpread.value(row);
+        case ActivationRangeColumn: return hasActivation ? std::max(std::abs(p.activation.min), std::abs(p.activation.max)) : -1.0;
         }
         return {};
     }
     if (role != Qt::DisplayRole)
         return {};
-    switch (index.column()) {
+    switch (column) {
     case NameColumn: return l.name;
     case OpColumn: return l.op;
     case WeightShapeColumn: return formatShape(l.weightShape);
@@ -264,12 +264,27 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
     case WeightRangeColumn: return p.weight.count ? formatRange(p.weight.min, p.weight.max) : QString();
     case WeightKurtosisColumn: return p.weight.count ? QString::number(p.weight.kurtosis, 'f', 2) : QString();
     case ChannelSpreadColumn: {
-        const double spread = m_channelSpread.value(index.row());
+        const double spread = m_channelSpread.value(row);
         return spread > 0 ? QString::number(spread, 'f', 1) + u'×' : QStringLiteral("—");
     }
-    case ActivationRangeColumn:
-        return hasActivation ? formatRange(p.activation.min, p.activation.max) : QStringLiteral("—");
+    case ActivationRangeColumn: return hasActivation ? formatRange(p.activation.min, p.activation.max) : QStringLiteral("—");
     }
+    return {};
+}
+
+QVariant LayerTableModel::profileToolTip(int row, int column) const
+{
+    if (column == ParamsColumn && m_totalParams > 0)
+        return tr("%1 of the model's %2 parameters")
+            .arg(QLocale().toString(100.0 * m_report.layers[row].layer.paramCount / m_totalParams, 'f', 1) + u'%')
+            .arg(QLocale().toString(m_totalParams));
+    if (column == WeightKurtosisColumn)
+        return tr("Excess kurtosis of the weight: 0 for a Gaussian; large values mean heavy tails "
+                  "(outliers that stretch the quantization range)");
+    if (column == ChannelSpreadColumn)
+        return tr("The widest output channel's weight range against the median channel's. Far above 1, "
+                  "one scale per tensor leaves the narrow channels few levels: use per-channel weights. "
+                  "The Channels view beside the histogram draws them.");
     return {};
 }
 

@@ -1,0 +1,141 @@
+#include "cli.h"
+
+#include "runtime.h"
+#include "store.h"
+
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace qs::cli {
+
+QTextStream& out()
+{
+    static QTextStream s(stdout);
+    return s;
+}
+
+void printTable(const QStringList& header, const QVector<QStringList>& rows)
+{
+    QVector<int> width(header.size());
+    for (int c = 0; c < header.size(); ++c) {
+        width[c] = int(header[c].size());
+        for (const auto& r : rows)
+            width[c] = qMax(width[c], int(r.value(c).size()));
+    }
+    auto line = [&](const QStringList& cells) {
+        QString s;
+        for (int c = 0; c < cells.size(); ++c)
+            s += cells[c].leftJustified(width[c] + (c + 1 < cells.size() ? 2 : 0));
+        out() << s.trimmed() << '\n';
+    };
+    line(header);
+    for (const auto& r : rows)
+        line(r);
+}
+
+QString num(double v)
+{
+    return QString::number(v, 'g', 4);
+}
+
+void printJson(const QJsonObject& o)
+{
+    out() << QJsonDocument(o).toJson(QJsonDocument::Indented);
+}
+
+Inputs openInputs(const QCommandLineParser& p)
+{
+    Inputs in;
+    const QString modelPath = p.positionalArguments().value(1);
+    in.model = modelPath.isEmpty() ? loadDemoModel() : Model::load(modelPath);
+    const DataSpec spec = p.isSet(QStringLiteral("data")) ? DataSpec::parse(p.value(QStringLiteral("data"))) : DataSpec::demo();
+    in.data = Dataset::load(spec);
+    return in;
+}
+
+qint64 intOption(const QCommandLineParser& p, const QString& name, qint64 fallback, qint64 minimum)
+{
+    if (!p.isSet(name))
+        return fallback;
+    bool ok = false;
+    const qint64 v = p.value(name).toLongLong(&ok);
+    if (!ok || v < minimum)
+        throw EngineError(ErrorKind::BadInput,
+                          QStringLiteral("--%1 %2: expected an integer of at least %3").arg(name, p.value(name)).arg(minimum));
+    return v;
+}
+
+qint64 sizeOption(const QCommandLineParser& p, const QString& name)
+{
+    QString v = p.value(name).trimmed();
+    double factor = 1;
+    if (v.endsWith(u'K', Qt::CaseInsensitive))
+        factor = 1024;
+    else if (v.endsWith(u'M', Qt::CaseInsensitive))
+        factor = 1024.0 * 1024.0;
+    if (factor > 1)
+        v.chop(1);
+    bool ok = false;
+    const double n = v.toDouble(&ok);
+    if (!ok || n <= 0)
+        throw EngineError(ErrorKind::BadInput,
+                          QStringLiteral("--%1 %2: expected a size in bytes, such as 40000, 40K or 1.5M").arg(name, p.value(name)));
+    return qint64(n * factor);
+}
+
+QString dbPath(const QCommandLineParser& p)
+{
+    return p.isSet(QStringLiteral("db")) ? p.value(QStringLiteral("db")) : Store::defaultPath();
+}
+
+qint64 trialId(const QString& text)
+{
+    bool ok = false;
+    const qint64 id = text.toLongLong(&ok);
+    if (!ok || id <= 0)
+        throw EngineError(ErrorKind::BadInput, QStringLiteral("'%1' is not a trial id (see quantscope-cli history)").arg(text));
+    return id;
+}
+
+QuantConfig configFromOptions(const QCommandLineParser& p, QuantConfig config)
+{
+    if (p.isSet(QStringLiteral("config"))) {
+        const QString path = p.value(QStringLiteral("config"));
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly))
+            throw EngineError(ErrorKind::BadInput, QStringLiteral("cannot open configuration %1: %2").arg(path, f.errorString()));
+        config = QuantConfig::fromJson(f.readAll(), path);
+    }
+    if (p.isSet(QStringLiteral("weights")))
+        config.weight = QuantSpec::parse(p.value(QStringLiteral("weights")));
+    if (p.isSet(QStringLiteral("activations")))
+        config.activation = QuantSpec::parse(p.value(QStringLiteral("activations")));
+    const QString mode = p.value(QStringLiteral("mode"));
+    if (!mode.isEmpty())
+        config.mode = parseTrialMode(mode, QStringLiteral("--mode"));
+    if (p.isSet(QStringLiteral("activations")) && config.activation.type == QuantType::Float && mode.isEmpty())
+        config.mode = TrialMode::WeightOnly;
+    return config;
+}
+
+TrialOptions trialOptions(const QCommandLineParser& p)
+{
+    TrialOptions options;
+    options.calibrationSamples = intOption(p, QStringLiteral("calib"), options.calibrationSamples, 1);
+    options.evaluationLimit = intOption(p, QStringLiteral("eval"), options.evaluationLimit, 1);
+    options.batchSize = int(intOption(p, QStringLiteral("batch"), options.batchSize, 1));
+    return options;
+}
+
+void writeConfig(const QCommandLineParser& p, const QuantConfig& config)
+{
+    if (!p.isSet(QStringLiteral("write-config")))
+        return;
+    const QString path = p.value(QStringLiteral("write-config"));
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(config.toJson()) < 0)
+        throw EngineError(ErrorKind::BadInput, QStringLiteral("cannot write %1: %2").arg(path, f.errorString()));
+}
+
+} // namespace qs::cli

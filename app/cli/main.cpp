@@ -1,0 +1,166 @@
+// quantscope-cli: the engine without a screen. Each command lives in its own file and takes
+// only its own options (the table below); with no MODEL the bundled demo is used, with no
+// --data Fashion-MNIST's test set. Trials are recorded in the trial database (--db FILE,
+// default: the per-user one).
+// Exit codes: 0 success, 2 bad input (one line on stderr), 3 search found nothing within the
+// budget (its best attempt is still printed), 1 anything else.
+
+#include "cli.h"
+
+#include "exportformat.h"
+#include "runtime.h"
+
+#include <QApplication>
+#include <QCoreApplication>
+
+#include <cstdio>
+
+namespace qs::cli {
+
+namespace {
+
+const QStringList kData{QStringLiteral("data")};
+const QStringList kRun{QStringLiteral("calib"), QStringLiteral("eval"), QStringLiteral("batch")};
+const QStringList kSettings{QStringLiteral("weights"), QStringLiteral("activations"), QStringLiteral("config"),
+                            QStringLiteral("mode")};
+const QStringList kJson{QStringLiteral("json")};
+const QStringList kDb{QStringLiteral("db")};
+
+QList<QCommandLineOption> allOptions()
+{
+    return {
+        {QStringLiteral("data"), QStringLiteral("Data spec (formats below; default: Fashion-MNIST's test set)."), QStringLiteral("SPEC")},
+        {QStringLiteral("calib"), QStringLiteral("Calibration samples, from the start of the data (default 512)."), QStringLiteral("N")},
+        {QStringLiteral("eval"), QStringLiteral("Evaluate at most N samples after the calibration ones (default: all)."), QStringLiteral("N")},
+        {QStringLiteral("batch"), QStringLiteral("Batch size (default 256)."), QStringLiteral("N")},
+        {QStringLiteral("weights"), QStringLiteral("Weight spec (default int8:per_channel:symmetric:minmax; int4 per channel for sensitivity)."), QStringLiteral("SPEC")},
+        {QStringLiteral("activations"), QStringLiteral("Activation spec (default uint8:per_tensor:affine:histogram; float = weight-only)."), QStringLiteral("SPEC")},
+        {QStringLiteral("config"), QStringLiteral("Configuration JSON (see README); --weights/--activations/--mode override it."), QStringLiteral("FILE")},
+        {QStringLiteral("write-config"), QStringLiteral("trial, methods, search: write the configuration (used, chosen or found) as JSON."), QStringLiteral("FILE")},
+        {QStringLiteral("mode"), QStringLiteral("static, dynamic or weight-only (default static)."), QStringLiteral("MODE")},
+        {QStringLiteral("db"), QStringLiteral("Trial database (default: the per-user one)."), QStringLiteral("FILE")},
+        {QStringLiteral("name"), QStringLiteral("trial: a name for the recorded trial."), QStringLiteral("NAME")},
+        {QStringLiteral("subset"), QStringLiteral("sensitivity, search: evaluate candidates on the first N evaluation samples (default 2048)."), QStringLiteral("N")},
+        {QStringLiteral("no-converse"), QStringLiteral("sensitivity: skip the every-layer-but-one trials.")},
+        {QStringLiteral("max-drop"), QStringLiteral("search: how much worse than float the model may get: points of top-1 (default 1.0), or perplexity for language models (default 0.1)."), QStringLiteral("POINTS")},
+        {QStringLiteral("target-size"), QStringLiteral("search: largest acceptable model size in bytes (K, M suffixes)."), QStringLiteral("BYTES")},
+        {QStringLiteral("bits"), QStringLiteral("search: weight bits to choose from per layer (default 2,4,8,float; 3,4,8,float for language models)."), QStringLiteral("LIST")},
+        {QStringLiteral("choose-methods"), QStringLiteral("search: first choose each layer's activation range method.")},
+        {QStringLiteral("format"), QStringLiteral("export: %1.").arg(exportFormatNames()), QStringLiteral("FORMAT")},
+        {QStringLiteral("model"), QStringLiteral("export torchscript, int8, report: the trial's model file (default: the demo)."), QStringLiteral("FILE")},
+        {QStringLiteral("out"), QStringLiteral("export: the file to write (written whole or not at all)."), QStringLiteral("FILE")},
+        {QStringLiteral("json"), QStringLiteral("Print JSON instead of a table.")},
+    };
+}
+
+QString helpText()
+{
+    QString text = QStringLiteral("QuantScope without a screen.\n\nCommands:\n");
+    for (const Command& c : commands())
+        text += QStringLiteral("  %1%2\n").arg(c.usage.leftJustified(22), c.summary);
+    text += QStringLiteral("\nMODEL is a TorchScript file; without it the bundled Fashion-MNIST demo is used.\n"
+                           "Export formats: ");
+    for (const ExportFormatInfo& f : exportFormats())
+        text += QStringLiteral("%1 (%2)%3").arg(f.name, f.description, &f == &exportFormats().last() ? QString() : QStringLiteral(", "));
+    text += QStringLiteral(".\n\nData specs (--data), each with ?mean=M[,M…]&std=S[,S…] per channel:\n"
+                           "  idx:IMAGES[,LABELS]          the MNIST family's IDX files, gzipped or not\n"
+                           "  npy:INPUTS.npy[,LABELS.npy]  NumPy arrays (token windows: N×T integers, no labels)\n"
+                           "  tensors:FILE.pt              torch.save({'inputs': X, 'labels': y}); labels optional\n"
+                           "  folder:DIR[?size=N&resize=N&gray=1]  torchvision's ImageFolder layout");
+    return text;
+}
+
+/// Refuses an option the command does not take, naming it (exit code 2).
+void checkOptions(const QCommandLineParser& p, const Command& command)
+{
+    for (const QString& name : p.optionNames())
+        if (!command.options.contains(name) && name != QLatin1String("help") && name != QLatin1String("version"))
+            throw EngineError(ErrorKind::BadInput,
+                              QStringLiteral("%1 does not take --%2 (it takes %3)")
+                                  .arg(command.name, name,
+                                       command.options.isEmpty() ? QStringLiteral("no options")
+                                                                 : QStringLiteral("--") + command.options.join(QStringLiteral(", --"))));
+}
+
+} // namespace
+
+const QVector<Command>& commands()
+{
+    static const QVector<Command> table{
+        {QStringLiteral("inspect"), QStringLiteral("inspect [MODEL]"),
+         QStringLiteral("list the quantizable layers with shapes and parameter counts"), kData + kJson, inspect},
+        {QStringLiteral("profile"), QStringLiteral("profile [MODEL]"),
+         QStringLiteral("weight and activation statistics per layer, and float accuracy"), kData + kRun + kJson, profileCommand},
+        {QStringLiteral("trial"), QStringLiteral("trial [MODEL]"),
+         QStringLiteral("quantize as --weights/--activations say; accuracy, SQNR and size"),
+         kData + kRun + kSettings + kDb + kJson + QStringList{QStringLiteral("write-config"), QStringLiteral("name")}, trial},
+        {QStringLiteral("sensitivity"), QStringLiteral("sensitivity [MODEL]"),
+         QStringLiteral("quantize one layer at a time (and all but one); rank the layers"),
+         kData + kRun + kSettings + kDb + kJson + QStringList{QStringLiteral("subset"), QStringLiteral("no-converse")}, sensitivity},
+        {QStringLiteral("methods"), QStringLiteral("methods [MODEL]"),
+         QStringLiteral("choose each layer's activation range method by its own output error"),
+         kData + kRun + kSettings + kJson + QStringList{QStringLiteral("write-config")}, methods},
+        {QStringLiteral("search"), QStringLiteral("search [MODEL]"),
+         QStringLiteral("the smallest mixed-precision model within --max-drop or --target-size"),
+         kData + kRun + kSettings + kDb + kJson +
+             QStringList{QStringLiteral("subset"), QStringLiteral("max-drop"), QStringLiteral("target-size"), QStringLiteral("bits"),
+                         QStringLiteral("choose-methods"), QStringLiteral("write-config")},
+         search},
+        {QStringLiteral("history"), QStringLiteral("history"), QStringLiteral("the trials recorded in the trial database"),
+         kDb + kJson, history},
+        {QStringLiteral("compare"), QStringLiteral("compare A B"), QStringLiteral("two recorded trials layer by layer"), kDb, compare},
+        {QStringLiteral("export"), QStringLiteral("export TRIAL"),
+         QStringLiteral("a recorded trial as --format FORMAT, to --out FILE"),
+         kDb + kRun + QStringList{QStringLiteral("format"), QStringLiteral("model"), QStringLiteral("out")}, exportTrial},
+    };
+    return table;
+}
+
+int run(const QCommandLineParser& p)
+{
+    const QString name = p.positionalArguments().value(0);
+    QStringList names;
+    for (const Command& c : commands()) {
+        names << c.name;
+        if (c.name == name) {
+            checkOptions(p, c);
+            return c.run(p);
+        }
+    }
+    throw EngineError(ErrorKind::BadInput, name.isEmpty() ? QStringLiteral("no command given; try %1 (see --help)").arg(names.join(QStringLiteral(", ")))
+                                                          : QStringLiteral("unknown command '%1'; try %2").arg(name, names.join(QStringLiteral(", "))));
+}
+
+} // namespace qs::cli
+
+int main(int argc, char** argv)
+{
+    // The HTML report draws its plots with widgets, offscreen; everything else needs no GUI.
+    bool report = false;
+    for (int i = 1; i < argc; ++i)
+        report |= QByteArray(argv[i]) == "report" || QByteArray(argv[i]) == "--format=report";
+    if (report && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    std::unique_ptr<QCoreApplication> application =
+        report ? std::make_unique<QApplication>(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("quantscope-cli"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(QUANTSCOPE_VERSION));
+    QCommandLineParser p;
+    p.setApplicationDescription(qs::cli::helpText());
+    p.addHelpOption();
+    p.addVersionOption();
+    p.addPositionalArgument(QStringLiteral("command"), QStringLiteral("one of the commands above"));
+    p.addPositionalArgument(QStringLiteral("model"), QStringLiteral("TorchScript file (default: the demo)"), QStringLiteral("[model]"));
+    p.addOptions(qs::cli::allOptions());
+    p.process(*application);
+    qs::initRuntime();
+    try {
+        return qs::cli::run(p);
+    } catch (const qs::EngineError& e) {
+        std::fprintf(stderr, "quantscope-cli: %s\n", qPrintable(e.message()));
+        return e.kind() == qs::ErrorKind::BadInput ? 2 : 1;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "quantscope-cli: internal error: %s\n", e.what());
+        return 1;
+    }
+}

@@ -1,0 +1,129 @@
+#pragma once
+// The Session sits between the engine and the window (as hotspot's PerfParser and heaptrack's
+// Parser do): it owns the open model, its data, profile and trial runner, the one engine
+// thread (JobTracker) and the trial history; the window only starts work and shows what the
+// typed signals hand it. Qt Core only: tested without widgets (tst_session).
+
+#include "data.h"
+#include "int8.h"
+#include "presets.h"
+#include "profile.h"
+#include "search.h"
+#include "store.h"
+#include "trial.h"
+
+#include <QMetaType>
+#include <QObject>
+
+#include <memory>
+
+namespace qs {
+
+class JobTracker;
+class Model;
+class TrialHistory;
+class TrialRunner;
+
+/// The trial on screen: its result and configuration, and where it is recorded.
+struct ShownTrial {
+    bool valid = false;
+    TrialResult result;
+    QuantConfig config;
+    qint64 id = 0;       ///< its id in the trial database; 0 when it was not recorded
+    QString notRecorded; ///< why it was not recorded (id 0)
+    QString name;        ///< its name in the history
+    QString title;       ///< "trial 12 (name) of model.pt", for exports and status lines
+};
+
+class Session : public QObject
+{
+    Q_OBJECT
+public:
+    explicit Session(QObject* parent = nullptr);
+    ~Session() override;
+
+    JobTracker* jobs() const { return m_jobs; }
+    TrialHistory* history() const { return m_history; }
+    void setDatabasePath(const QString& path);
+    QString databasePath() const;
+    /// The data the next open() reads (the data already loaded is kept when it is the same);
+    /// `loaded`, when it is that spec's, is used instead of reading it again.
+    void setDataSpec(const DataSpec& spec, std::shared_ptr<Dataset> loaded = nullptr);
+    const DataSpec& dataSpec() const { return m_dataSpec; }
+
+    bool isOpen() const { return m_model != nullptr; }
+    const ProfileReport& profile() const { return m_profile; }
+    Task task() const { return taskOf(m_profile.metric); }
+    QString modelPath() const { return m_modelPath; } ///< empty for the demo
+    QString modelName() const;
+    QString modelSha256() const;
+    QStringList layerNames() const;
+    /// The loaded data, for pictures of samples; null before a model is open.
+    std::shared_ptr<const Dataset> data() const { return m_data; }
+
+    /// Opens a TorchScript file (empty: the demo) on the data spec and profiles it. The model
+    /// shown before stays open when this one fails.
+    void open(const QString& path);
+    /// Runs and records one trial; trialFinished carries the result and its id.
+    void runTrial(const QuantConfig& config);
+    /// One layer at a time (and all but one) on the first `samples` evaluation samples.
+    void runSensitivity(const QuantConfig& config, qint64 samples);
+    /// Each layer's activation range method by its own output error.
+    void chooseRanges(const QuantConfig& config);
+    /// The mixed-precision search; every candidate is recorded and reported as it is evaluated.
+    void search(const SearchOptions& options, bool chooseMethodsFirst);
+    /// The shown trial on LibTorch's int8 kernels; with a path, the int8 model is saved there.
+    void runInt8(const ShownTrial& trial, const QString& savePath = QString());
+    /// One layer's weight quantized as `spec` says, queued behind any running job.
+    void previewWeight(int site, const QuantSpec& spec);
+    /// The model with the trial's quantization baked in, written to `path` after any running job.
+    void bake(const ShownTrial& trial, const QString& path);
+    /// A recorded trial of the open model as a ShownTrial; throws EngineError(BadInput) when
+    /// it is unknown or of another model.
+    ShownTrial storedTrial(qint64 id);
+    void cancel();
+
+Q_SIGNALS:
+    void modelOpened(const qs::ProfileReport& profile);
+    void openFailed(const QString& message);
+    void trialFinished(const qs::ShownTrial& trial);
+    void trialFailed(const QString& message);
+    /// A trial of a running sensitivity analysis or search was recorded (id 0: it could not be).
+    void trialRecorded(qint64 id, const QString& origin, double loss);
+    void sensitivityFinished(const qs::SensitivityResult& result, const QString& settings);
+    void rangeMethodsChosen(const qs::RangeMethodResult& result);
+    void searchFinished(const qs::SearchResult& result);
+    void int8Finished(const qs::Int8Result& result, const QString& savePath);
+    void weightPreviewed(int site, const QString& spec, const qs::LayerTrialResult& preview);
+    void baked(const QString& path);
+    void bakeFailed(const QString& path, const QString& message);
+    /// A job the user started failed (`title` says which).
+    void jobFailed(const QString& title, const QString& message);
+    /// A job was cancelled; `message` says which and what was kept.
+    void jobCancelled(const QString& message);
+
+private:
+    /// How a job titled `title` reports failure or cancel; `records`: it recorded trials as it went.
+    std::function<void(ErrorKind, QString)> failure(const QString& title, bool records = false);
+
+    JobTracker* m_jobs;
+    TrialHistory* m_history;
+    DataSpec m_dataSpec;
+    QString m_modelPath;
+    std::shared_ptr<Model> m_model;
+    std::shared_ptr<Dataset> m_data;
+    std::shared_ptr<Dataset> m_nextData; ///< loaded for the next open() (by the Open Data dialog)
+    ProfileReport m_profile;
+    std::shared_ptr<TrialRunner> m_runner;
+};
+
+} // namespace qs
+
+Q_DECLARE_METATYPE(qs::ShownTrial)
+Q_DECLARE_METATYPE(qs::ProfileReport)
+Q_DECLARE_METATYPE(qs::SensitivityResult)
+Q_DECLARE_METATYPE(qs::RangeMethodResult)
+Q_DECLARE_METATYPE(qs::SearchResult)
+Q_DECLARE_METATYPE(qs::Int8Result)
+Q_DECLARE_METATYPE(qs::LayerTrialResult)
+Q_DECLARE_METATYPE(qs::StoredTrial)

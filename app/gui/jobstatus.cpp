@@ -1,0 +1,66 @@
+#include "jobstatus.h"
+
+#include "jobtracker.h"
+
+#include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QStatusBar>
+
+#include <cmath>
+
+namespace qs {
+
+JobStatus::JobStatus(JobTracker* jobs, QStatusBar* bar)
+    : QObject(bar), m_stage(new QLabel), m_progress(new QProgressBar), m_cancel(new QPushButton(tr("Cancel")))
+{
+    m_stage->setObjectName(QStringLiteral("jobStage"));
+    m_progress->setRange(0, 1000);
+    m_progress->setMaximumWidth(240);
+    m_progress->setTextVisible(false);
+    bar->addWidget(m_stage, 1);
+    bar->addPermanentWidget(m_progress);
+    bar->addPermanentWidget(m_cancel);
+    m_progress->hide();
+    m_cancel->hide();
+    connect(m_cancel, &QPushButton::clicked, jobs, &JobTracker::cancel);
+    connect(jobs, &JobTracker::started, this, [this](const QString& title) {
+        m_clock.start();
+        m_stage->setText(title);
+        m_progress->setValue(0);
+        m_progress->show();
+        m_cancel->show();
+    });
+    connect(jobs, &JobTracker::progressChanged, this, &JobStatus::progressChanged);
+    connect(jobs, &JobTracker::finished, this, [this] {
+        m_progress->hide();
+        m_cancel->hide();
+    });
+}
+
+void JobStatus::showMessage(const QString& text)
+{
+    m_stage->setText(text);
+}
+
+QString JobStatus::text() const
+{
+    return m_stage->text();
+}
+
+void JobStatus::progressChanged(int permille, const QString& stage)
+{
+    m_progress->setValue(permille);
+    if (stage.isEmpty())
+        return;
+    // Time left, once there is enough behind to extrapolate from.
+    const double elapsed = m_clock.isValid() ? m_clock.elapsed() / 1000.0 : 0;
+    QString left;
+    if (permille >= 30 && elapsed >= 3) {
+        const int seconds = int(std::ceil(elapsed * (1000 - permille) / permille));
+        left = seconds >= 90 ? tr(" — about %1 min left").arg((seconds + 30) / 60) : tr(" — about %1 s left").arg(seconds);
+    }
+    m_stage->setText(stage + QStringLiteral("…") + left);
+}
+
+} // namespace qs

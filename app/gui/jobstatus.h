@@ -1,0 +1,34 @@
+#pragma once
+// The status bar's job area: the stage of the running job with the time left, its progress and
+// a Cancel button; between jobs, the last message.
+
+#include <QElapsedTimer>
+#include <QObject>
+
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QStatusBar;
+
+namespace qs {
+
+class JobTracker;
+
+class JobStatus : public QObject
+{
+    Q_OBJECT
+public:
+    /// Adds its widgets to `bar` and follows `jobs`.
+    JobStatus(JobTracker* jobs, QStatusBar* bar);
+    void showMessage(const QString& text);
+    QString text() const;
+
+private:
+    void progressChanged(int permille, const QString& stage);
+    QLabel* m_stage;
+    QProgressBar* m_progress;
+    QPushButton* m_cancel;
+    QElapsedTimer m_clock;
+};
+
+} // namespace qs

@@ -1,0 +1,56 @@
+#pragma once
+// The layer panel: a filter and the layer table (sortable, per-layer settings editable one row
+// or many at a time, trial and sensitivity columns shown once there is something in them).
+
+#include "profile.h"
+#include "search.h"
+#include "trial.h"
+
+#include <QWidget>
+
+class QLineEdit;
+class QSortFilterProxyModel;
+class QTableView;
+
+namespace qs {
+
+class LayerTableModel;
+
+class LayerPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit LayerPanel(QWidget* parent = nullptr);
+    LayerTableModel* model() const { return m_model; }
+    QTableView* table() const { return m_table; }
+    /// A new model's profile: trial and sensitivity columns hidden until they have values.
+    void setProfile(const ProfileReport& report);
+    void setTrial(const TrialResult& trial);
+    void setSensitivity(const SensitivityResult& result, const QString& settings);
+    /// Shows the weight-SQNR column (previews of edited settings fill it before a trial).
+    void showWeightSqnr();
+    /// Sets each chosen range method in its layer's activation setting; returns "layer method"
+    /// for each.
+    QStringList applyRangeMethods(const RangeMethodResult& r);
+    /// The selected layer's row in model order, or -1.
+    int currentLayer() const;
+    /// Selects a layer by its row in model order.
+    void selectLayer(int row);
+    /// Selects the table's first row as sorted.
+    void selectFirst();
+    void focusFilter();
+
+Q_SIGNALS:
+    /// The selected layer changed (row in model order, -1 for none).
+    void currentLayerChanged(int row);
+
+private:
+    void copyEditToSelection(const QModelIndex& edited);
+    LayerTableModel* m_model;
+    QSortFilterProxyModel* m_proxy;
+    QTableView* m_table;
+    QLineEdit* m_filter;
+    bool m_bulkEditing = false;
+};
+
+} // namespace qs

@@ -1,0 +1,170 @@
+#include "layerplots.h"
+
+#include "channelrangeplot.h"
+#include "histogramplot.h"
+#include "plotdata.h"
+#include "plotexport.h"
+
+#include <QCheckBox>
+#include <QLabel>
+#include <QStackedWidget>
+#include <QVBoxLayout>
+
+namespace qs {
+
+namespace {
+
+QWidget* plotPanel(QWidget* plot, QLabel* stats, std::initializer_list<QCheckBox*> boxes)
+{
+    auto* panel = new QWidget;
+    auto* layout = new QVBoxLayout(panel);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(2);
+    layout->addWidget(plot, 1);
+    auto* row = new QHBoxLayout;
+    stats->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    row->addWidget(stats, 1);
+    for (QCheckBox* box : boxes)
+        row->addWidget(box);
+    layout->addLayout(row);
+    return panel;
+}
+
+} // namespace
+
+LayerPlots::LayerPlots(QWidget* parent)
+    : QSplitter(Qt::Vertical, parent), m_weightPlot(new HistogramPlot), m_channelPlot(new ChannelRangePlot),
+      m_weightStack(new QStackedWidget), m_weightChannels(new QCheckBox(tr("Channels"))),
+      m_activationPlot(new HistogramPlot), m_weightStats(new QLabel), m_activationStats(new QLabel),
+      m_weightLog(new QCheckBox(tr("Log counts"))), m_activationLog(new QCheckBox(tr("Log counts"))),
+      m_weightQuantized(new QCheckBox(tr("Quantized"))), m_activationQuantized(new QCheckBox(tr("Quantized")))
+{
+    m_activationLog->setChecked(true); // ReLU outputs pile up at zero; the log axis shows the rest
+    m_weightLog->setToolTip(tr("Show counts on a logarithmic axis to see the tails"));
+    m_activationLog->setToolTip(m_weightLog->toolTip());
+    connect(m_weightLog, &QCheckBox::toggled, m_weightPlot, &HistogramPlot::setLogScale);
+    connect(m_activationLog, &QCheckBox::toggled, m_activationPlot, &HistogramPlot::setLogScale);
+    m_activationPlot->setLogScale(true);
+
+    // The weight panel shows the histogram, or with "Channels" each output channel's range.
+    m_weightStack->addWidget(m_weightPlot);
+    m_weightStack->addWidget(m_channelPlot);
+    m_weightChannels->setObjectName(QStringLiteral("weightChannels"));
+    m_weightChannels->setToolTip(tr("Show each output channel's weight range, with the per-tensor grid across "
+                                    "them: why one scale for the whole tensor fails"));
+    m_weightChannels->setEnabled(false);
+    connect(m_weightChannels, &QCheckBox::toggled, this, [this](bool on) {
+        m_weightStack->setCurrentWidget(on ? static_cast<QWidget*>(m_channelPlot) : m_weightPlot);
+        m_weightQuantized->setVisible(!on); // both act on the histogram only
+        m_weightLog->setVisible(!on);
+    });
+    addWidget(plotPanel(m_weightStack, m_weightStats, {m_weightChannels, m_weightQuantized, m_weightLog}));
+    addWidget(plotPanel(m_activationPlot, m_activationStats, {m_activationQuantized, m_activationLog}));
+    m_weightQuantized->setObjectName(QStringLiteral("weightQuantized"));
+    m_activationQuantized->setObjectName(QStringLiteral("activationQuantized"));
+    for (QCheckBox* box : {m_weightQuantized, m_activationQuantized}) {
+        box->setToolTip(tr("Show the values after quantization, as impulses at their levels (after a trial)"));
+        box->setEnabled(false);
+        connect(box, &QCheckBox::toggled, this, [this] { showLayer(m_row); });
+    }
+    addSavePlotMenu(m_weightPlot->plot(), QStringLiteral("weight-histogram"));
+    addSavePlotMenu(m_activationPlot->plot(), QStringLiteral("activation-histogram"));
+}
+
+void LayerPlots::setProfile(const ProfileReport& report)
+{
+    m_report = report;
+    m_trial = nullptr;
+    m_previews.clear();
+    m_weightQuantized->setEnabled(false);
+    m_activationQuantized->setEnabled(false);
+}
+
+void LayerPlots::setTrial(const TrialResult* trial)
+{
+    m_trial = trial;
+    m_weightQuantized->setEnabled(trial != nullptr);
+    m_activationQuantized->setEnabled(trial != nullptr);
+    showLayer(m_row);
+}
+
+void LayerPlots::setPreviews(const QMap<QString, LayerTrialResult>& previews)
+{
+    m_previews = previews;
+    showLayer(m_row);
+}
+
+void LayerPlots::showLayer(int row)
+{
+    m_row = row;
+    if (row < 0 || row >= m_report.layers.size()) {
+        m_weightPlot->clear();
+        m_channelPlot->clear();
+        m_weightChannels->setEnabled(false);
+        m_activationPlot->clear();
+        m_weightStats->clear();
+        m_activationStats->clear();
+        return;
+    }
+    const LayerProfile& p = m_report.layers[row];
+    showWeight(p, row);
+    showActivation(p, row);
+}
+
+void LayerPlots::showWeight(const LayerProfile& p, int row)
+{
+    m_weightPlot->setData(toHistogram(p.weight, tr("%1 — weight (%2)").arg(p.layer.name, formatShape(p.layer.weightShape)),
+                                      tr("weight value")));
+    m_weightStats->setText(statsLine(p.weight));
+    const bool trialRow = m_trial && row < m_trial->layers.size();
+    // An edited weight setting shows its preview (computed on the engine thread from the weight).
+    const auto preview = m_previews.constFind(p.layer.name);
+    const bool previewed = preview != m_previews.cend();
+    const QParams weightQParams = previewed ? preview->weightQParams : (trialRow ? m_trial->layers[row].weightQParams : QParams());
+    QuantGrid grid = gridOf(weightQParams, tr("channels or groups"));
+    if (previewed && grid.valid)
+        grid.caption = tr("edited: ") + grid.caption;
+    m_weightPlot->setGrid(grid);
+    const bool channels = p.weight.channelMin.size() > 1;
+    m_weightChannels->setEnabled(channels);
+    if (!channels)
+        m_weightChannels->setChecked(false);
+    m_channelPlot->setData({p.weight.channelMin, p.weight.channelMax,
+                            tr("%1 — weight range per output channel").arg(p.layer.name), grid,
+                            weightQParams.scale.size() > 1});
+    QVector<QPair<double, double>> quantized;
+    if ((trialRow || previewed) && m_weightQuantized->isChecked()) {
+        // Exact: the engine's histogram of the fake-quantized weight; its values sit on few bins.
+        const Histogram& h = previewed ? preview->quantizedWeight : m_trial->layers[row].quantizedWeight;
+        for (qsizetype i = 0; i < h.counts.size(); ++i)
+            if (h.counts[i] > 0)
+                quantized.append({h.lo + (double(i) + 0.5) * h.binWidth(), h.counts[i]});
+    }
+    m_weightPlot->setQuantized(quantized);
+}
+
+void LayerPlots::showActivation(const LayerProfile& p, int row)
+{
+    if (p.activation.count == 0) {
+        m_activationPlot->clear(p.layer.hasActivationInput ? tr("%1 — no input activations recorded").arg(p.layer.name)
+                                                           : tr("%1 — input: token indices, not quantized").arg(p.layer.name));
+        m_activationStats->setText(p.layer.hasActivationInput ? tr("No activations recorded")
+                                                              : tr("%1 takes indices: no activation to quantize").arg(p.layer.op));
+        return;
+    }
+    m_activationPlot->setData(toHistogram(
+        p.activation, tr("%1 — input activation (%2 calibration samples)").arg(p.layer.name).arg(m_report.calibrationSamples),
+        tr("activation value")));
+    m_activationStats->setText(statsLine(p.activation));
+    const bool trialRow = m_trial && row < m_trial->layers.size();
+    const QParams aq = trialRow ? m_trial->layers[row].activationQParams : QParams();
+    m_activationPlot->setGrid(gridOf(aq, QString()));
+    // From the float histogram: each bin's count moves to the level its centre rounds to.
+    const Histogram& h = p.activation.histogram;
+    m_activationPlot->setQuantized(m_activationQuantized->isChecked() && !aq.scale.isEmpty()
+                                       ? quantizedCounts({h.lo, h.hi, h.counts}, aq.scale[0], aq.zeroPoint[0], aq.quantMin,
+                                                         aq.quantMax)
+                                       : QVector<QPair<double, double>>());
+}
+
+} // namespace qs

@@ -1,0 +1,58 @@
+#pragma once
+// The selected layer's plots: its weight histogram (or each output channel's range) and its
+// input-activation histogram, each with the quantization grid of the trial shown (or of an
+// edited setting's preview) and the values after quantization on request.
+
+#include "profile.h"
+#include "trial.h"
+
+#include <QMap>
+#include <QSplitter>
+
+class QCheckBox;
+class QLabel;
+class QStackedWidget;
+
+namespace qs {
+
+class ChannelRangePlot;
+class HistogramPlot;
+
+class LayerPlots : public QSplitter
+{
+    Q_OBJECT
+public:
+    explicit LayerPlots(QWidget* parent = nullptr);
+    HistogramPlot* weightPlot() const { return m_weightPlot; }
+    ChannelRangePlot* channelPlot() const { return m_channelPlot; }
+    HistogramPlot* activationPlot() const { return m_activationPlot; }
+
+    void setProfile(const ProfileReport& report);
+    /// The trial whose grids are drawn; nullptr for none.
+    void setTrial(const TrialResult* trial);
+    /// Weight previews of edited layers, by layer name; they win over the trial's grid.
+    void setPreviews(const QMap<QString, LayerTrialResult>& previews);
+    /// Draws one layer (row in model order; -1 clears).
+    void showLayer(int row);
+
+private:
+    void showWeight(const LayerProfile& p, int row);
+    void showActivation(const LayerProfile& p, int row);
+    ProfileReport m_report;
+    const TrialResult* m_trial = nullptr;
+    QMap<QString, LayerTrialResult> m_previews;
+    int m_row = -1;
+    HistogramPlot* m_weightPlot;
+    ChannelRangePlot* m_channelPlot;
+    QStackedWidget* m_weightStack;
+    QCheckBox* m_weightChannels;
+    HistogramPlot* m_activationPlot;
+    QLabel* m_weightStats;
+    QLabel* m_activationStats;
+    QCheckBox* m_weightLog;
+    QCheckBox* m_activationLog;
+    QCheckBox* m_weightQuantized;
+    QCheckBox* m_activationQuantized;
+};
+
+} // namespace qs

@@ -1,0 +1,100 @@
+#include "trialbar.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QLabel>
+
+namespace qs {
+
+namespace {
+
+QComboBox* specBox(const QStringList& items, const QString& tip)
+{
+    auto* c = new QComboBox;
+    c->setEditable(true);
+    c->addItems(items);
+    c->setToolTip(tip);
+    c->setMinimumContentsLength(30);
+    c->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    return c;
+}
+
+} // namespace
+
+TrialBar::TrialBar(QWidget* parent) : QToolBar(tr("Trial"), parent)
+{
+    setObjectName(QStringLiteral("trialBar"));
+    setMovable(false);
+    m_weights = specBox(weightSpecPresets(),
+                        tr("Weight spec for every layer: TYPE[:per_tensor|per_channel|groupN][:symmetric|affine][:METHOD]"));
+    m_activations = specBox(activationSpecPresets(), tr("Input-activation spec for every layer (per tensor)"));
+    m_mode = new QComboBox;
+    m_mode->addItems(trialModeNames());
+    m_mode->setToolTip(tr("static: activation ranges calibrated once; dynamic: each batch's own range; "
+                          "weight-only: activations stay float"));
+    addWidget(new QLabel(tr(" Weights ")));
+    addWidget(m_weights);
+    addWidget(new QLabel(tr("  Activations ")));
+    addWidget(m_activations);
+    addWidget(new QLabel(tr("  Mode ")));
+    addWidget(m_mode);
+    addSeparator();
+    QAction* run = addAction(tr("Run Trial"), this, &TrialBar::runTrialRequested);
+    run->setShortcut(QKeySequence(tr("Ctrl+R")));
+    run->setToolTip(tr("Quantize the model with these settings and evaluate it (Ctrl+R)"));
+    QAction* sensitivity = addAction(tr("Sensitivity"), this, &TrialBar::sensitivityRequested);
+    sensitivity->setToolTip(tr("Quantize one layer at a time with these settings (and every layer but one) to see "
+                               "which layers need more bits"));
+    QAction* methods = addAction(tr("Choose Ranges"), this, &TrialBar::rangesRequested);
+    methods->setToolTip(tr("For each layer, pick the activation range method (min-max, histogram, percentile, MSE, "
+                           "entropy) with the lowest error at its output, on calibration data"));
+    QAction* search = addAction(tr("Search"), this, &TrialBar::searchRequested);
+    search->setShortcut(QKeySequence(tr("Ctrl+F5")));
+    search->setToolTip(tr("Find the smallest model within the search budget (Search Settings in the Trial menu): "
+                          "per-layer weight bits, guided by sensitivity"));
+    m_actions = {run, sensitivity, methods, search};
+    setModelOpen(false);
+    setConfig(taskDefaults(m_task).config);
+}
+
+void TrialBar::setSettings(const QString& weights, const QString& activations, const QString& mode)
+{
+    m_weights->setCurrentText(weights);
+    m_activations->setCurrentText(activations);
+    m_mode->setCurrentText(mode);
+}
+
+void TrialBar::setConfig(const QuantConfig& config)
+{
+    setSettings(config.weight.toString(), config.activation.toString(), trialModeName(config.mode));
+}
+
+QStringList TrialBar::settings() const
+{
+    return {m_weights->currentText(), m_activations->currentText(), m_mode->currentText()};
+}
+
+QuantConfig TrialBar::config() const
+{
+    QuantConfig config;
+    config.weight = QuantSpec::parse(m_weights->currentText());
+    config.activation = QuantSpec::parse(m_activations->currentText());
+    config.mode = parseTrialMode(m_mode->currentText());
+    return config;
+}
+
+void TrialBar::setTask(Task task)
+{
+    if (task == m_task)
+        return;
+    m_task = task;
+    setConfig(taskDefaults(task).config);
+}
+
+void TrialBar::setModelOpen(bool open)
+{
+    for (QAction* a : m_actions)
+        a->setEnabled(open);
+}
+
+} // namespace qs

@@ -1,0 +1,247 @@
+#include "json.h"
+
+#include <cmath>
+
+namespace qs {
+
+namespace {
+
+QJsonArray numbersJson(const QVector<double>& v)
+{
+    QJsonArray a;
+    for (double x : v)
+        a.append(x);
+    return a;
+}
+
+QString stepKindName(SearchStep::Kind k)
+{
+    switch (k) {
+    case SearchStep::Sensitivity: return QStringLiteral("sensitivity");
+    case SearchStep::Candidate: return QStringLiteral("candidate");
+    case SearchStep::Confirmation: return QStringLiteral("confirmation");
+    }
+    return {};
+}
+
+} // namespace
+
+QString metricJsonName(Metric m)
+{
+    return m == Metric::Perplexity ? QStringLiteral("perplexity")
+           : m == Metric::Accuracy ? QStringLiteral("top1")
+                                   : QStringLiteral("top1_agreement");
+}
+
+QJsonValue dbJson(double v)
+{
+    return std::isinf(v) ? QJsonValue() : QJsonValue(v);
+}
+
+QJsonArray shapeJson(const QVector<qint64>& shape)
+{
+    QJsonArray a;
+    for (qint64 s : shape)
+        a.append(double(s));
+    return a;
+}
+
+QJsonObject configJson(const QuantConfig& config)
+{
+    QJsonObject layers;
+    for (auto it = config.layers.cbegin(); it != config.layers.cend(); ++it) {
+        QJsonObject o;
+        if (it->hasWeight)
+            o[QStringLiteral("weights")] = it->weight.toString();
+        if (it->hasActivation)
+            o[QStringLiteral("activations")] = it->activation.toString();
+        layers[it.key()] = o;
+    }
+    QJsonObject root{{QStringLiteral("format"), QStringLiteral("quantscope-config")},
+                     {QStringLiteral("version"), QuantConfig::kFormatVersion},
+                     {QStringLiteral("mode"), trialModeName(config.mode)},
+                     {QStringLiteral("weights"), config.weight.toString()},
+                     {QStringLiteral("activations"), config.activation.toString()}};
+    if (!config.layers.isEmpty())
+        root[QStringLiteral("layers")] = layers;
+    return root;
+}
+
+QJsonObject layerInfoJson(const LayerInfo& l)
+{
+    return {{QStringLiteral("name"), l.name},
+            {QStringLiteral("op"), l.op},
+            {QStringLiteral("weight_shape"), shapeJson(l.weightShape)},
+            {QStringLiteral("params"), double(l.paramCount)},
+            {QStringLiteral("input_shape"), shapeJson(l.inputShape)},
+            {QStringLiteral("output_shape"), shapeJson(l.outputShape)}};
+}
+
+QJsonObject tensorStatsJson(const TensorStats& s)
+{
+    QJsonObject o{{QStringLiteral("count"), double(s.count)},
+                  {QStringLiteral("non_finite"), double(s.nonFinite)},
+                  {QStringLiteral("min"), s.min},
+                  {QStringLiteral("max"), s.max},
+                  {QStringLiteral("mean"), s.mean},
+                  {QStringLiteral("std"), s.std},
+                  {QStringLiteral("excess_kurtosis"), s.kurtosis}};
+    if (s.channelAxis >= 0) {
+        o[QStringLiteral("channel_axis")] = s.channelAxis;
+        o[QStringLiteral("channel_min")] = numbersJson(s.channelMin);
+        o[QStringLiteral("channel_max")] = numbersJson(s.channelMax);
+    }
+    const Histogram h = s.histogram.coarsened(16); // 2048 → 128 bins keeps the JSON readable
+    o[QStringLiteral("histogram")] = QJsonObject{
+        {QStringLiteral("lo"), h.lo}, {QStringLiteral("hi"), h.hi}, {QStringLiteral("counts"), numbersJson(h.counts)}};
+    return o;
+}
+
+QJsonObject layerResultJson(const LayerTrialResult& l)
+{
+    QJsonObject o{{QStringLiteral("name"), l.name},
+                  {QStringLiteral("weight_spec"), l.weightSpec},
+                  {QStringLiteral("activation_spec"), l.activationSpec},
+                  {QStringLiteral("weight_bits"), l.weightBits},
+                  {QStringLiteral("weight_sqnr_db"), dbJson(l.weightSqnr)},
+                  {QStringLiteral("activation_sqnr_db"), dbJson(l.activationSqnr)},
+                  {QStringLiteral("output_sqnr_db"), dbJson(l.outputSqnr)},
+                  {QStringLiteral("output_mse"), l.outputMse},
+                  {QStringLiteral("output_cosine"), l.outputCosine},
+                  {QStringLiteral("output_max_abs_error"), l.outputMaxAbsError},
+                  {QStringLiteral("weight_scale"), numbersJson(l.weightQParams.scale)}};
+    if (!l.activationQParams.scale.isEmpty()) {
+        o[QStringLiteral("activation_scale")] = l.activationQParams.scale[0];
+        o[QStringLiteral("activation_zero_point")] = double(l.activationQParams.zeroPoint[0]);
+    }
+    return o;
+}
+
+void addMetricJson(QJsonObject& o, const TrialResult& r)
+{
+    o[QStringLiteral("metric")] = metricJsonName(r.metric);
+    o[QStringLiteral("top1")] = r.top1;
+    o[QStringLiteral("float_top1")] = r.floatTop1;
+    if (r.metric == Metric::Perplexity) {
+        o[QStringLiteral("perplexity")] = r.perplexity;
+        o[QStringLiteral("float_perplexity")] = r.floatPerplexity;
+    }
+}
+
+QJsonObject trialJson(const QuantConfig& config, const TrialResult& r)
+{
+    QJsonArray layers;
+    for (const LayerTrialResult& l : r.layers)
+        layers.append(layerResultJson(l));
+    QJsonObject root{{QStringLiteral("config"), configJson(config)},
+                     {QStringLiteral("output_sqnr_db"), dbJson(r.outputSqnr)},
+                     {QStringLiteral("size_bytes"), double(r.sizeBytes)},
+                     {QStringLiteral("float_bytes"), double(r.floatBytes)},
+                     {QStringLiteral("compression"), r.compression()},
+                     {QStringLiteral("evaluation_samples"), double(r.evaluationSamples)},
+                     {QStringLiteral("error_samples"), double(r.errorSamples)},
+                     {QStringLiteral("seconds"), r.seconds},
+                     {QStringLiteral("calibration_seconds"), r.calibrationSeconds},
+                     {QStringLiteral("calibrations_run"), r.calibrationsRun},
+                     {QStringLiteral("layers"), layers},
+                     {QStringLiteral("warnings"), QJsonArray::fromStringList(r.warnings)}};
+    addMetricJson(root, r);
+    return root;
+}
+
+QJsonObject storedTrialJson(const StoredTrial& t)
+{
+    QJsonObject o{{QStringLiteral("id"), double(t.id)},
+                  {QStringLiteral("created"), t.created.toString(Qt::ISODate)},
+                  {QStringLiteral("origin"), t.origin},
+                  {QStringLiteral("name"), t.name},
+                  {QStringLiteral("note"), t.note},
+                  {QStringLiteral("model"), t.modelName},
+                  {QStringLiteral("model_sha256"), t.modelSha256},
+                  {QStringLiteral("data"), t.dataSpec},
+                  {QStringLiteral("config"), configJson(t.settings)},
+                  {QStringLiteral("output_sqnr_db"), dbJson(t.result.outputSqnr)},
+                  {QStringLiteral("size_bytes"), double(t.result.sizeBytes)},
+                  {QStringLiteral("compression"), t.result.compression()}};
+    addMetricJson(o, t.result);
+    return o;
+}
+
+QJsonObject sensitivityJson(const QuantConfig& config, const SensitivityResult& r, bool converse)
+{
+    const QVector<int> ranking = r.ranking();
+    QJsonArray layers;
+    for (int rank = 0; rank < ranking.size(); ++rank) {
+        const LayerSensitivity& l = r.layers[ranking[rank]];
+        QJsonObject o{{QStringLiteral("rank"), rank + 1},
+                      {QStringLiteral("name"), l.name},
+                      {QStringLiteral("drop"), l.drop},
+                      {QStringLiteral("output_sqnr_db"), dbJson(l.outputSqnr)},
+                      {QStringLiteral("trial"), double(l.trialId)}};
+        if (l.hasConverse) {
+            o[QStringLiteral("converse_drop")] = l.converseDrop;
+            o[QStringLiteral("converse_output_sqnr_db")] = dbJson(l.converseSqnr);
+            o[QStringLiteral("converse_trial")] = double(l.converseTrialId);
+        }
+        layers.append(o);
+    }
+    QJsonObject root{{QStringLiteral("config"), configJson(config)},
+                     {QStringLiteral("metric"), metricJsonName(r.metric)},
+                     {QStringLiteral("float_top1"), r.floatTop1},
+                     {QStringLiteral("float_score"), r.floatScore},
+                     {QStringLiteral("evaluation_samples"), double(r.evaluationSamples)},
+                     {QStringLiteral("trials"), r.trials},
+                     {QStringLiteral("seconds"), r.seconds},
+                     {QStringLiteral("layers"), layers}};
+    if (converse) {
+        root[QStringLiteral("all_quantized_drop")] = r.allDrop;
+        root[QStringLiteral("all_quantized_output_sqnr_db")] = dbJson(r.allSqnr);
+    }
+    return root;
+}
+
+QJsonObject rangeMethodsJson(const RangeMethodResult& r)
+{
+    QJsonArray layers;
+    for (const RangeMethodChoice& c : r.layers) {
+        QJsonObject sqnr;
+        for (int m = 0; m < r.methods.size(); ++m)
+            sqnr[rangeMethodName(r.methods[m])] = dbJson(c.outputSqnr.value(m));
+        layers.append(QJsonObject{{QStringLiteral("name"), c.layer},
+                                  {QStringLiteral("chosen"), c.chosen ? QJsonValue(rangeMethodName(c.best)) : QJsonValue()},
+                                  {QStringLiteral("output_sqnr_db"), sqnr}});
+    }
+    return {{QStringLiteral("layers"), layers}, {QStringLiteral("config"), configJson(r.config)}};
+}
+
+QJsonObject searchJson(const SearchResult& r, double maxDrop)
+{
+    QJsonObject bits;
+    for (auto it = r.bits.begin(); it != r.bits.end(); ++it)
+        bits[it.key()] = it.value() >= 32 ? QJsonValue(QStringLiteral("float")) : QJsonValue(it.value());
+    QJsonArray steps;
+    for (const SearchStep& s : r.steps)
+        steps.append(QJsonObject{{QStringLiteral("name"), s.name},
+                                 {QStringLiteral("kind"), stepKindName(s.kind)},
+                                 {QStringLiteral("accepted"), s.accepted},
+                                 {QStringLiteral("drop"), s.drop},
+                                 {QStringLiteral("size_bytes"), double(s.sizeBytes)},
+                                 {QStringLiteral("trial"), double(s.trialId)}});
+    const TrialResult& b = r.bestResult;
+    QJsonObject root{{QStringLiteral("within_budget"), r.withinBudget},
+                     {QStringLiteral("best_trial"), double(r.bestTrialId)},
+                     {QStringLiteral("config"), configJson(r.best)},
+                     {QStringLiteral("bits"), bits},
+                     {QStringLiteral("max_drop"), maxDrop},
+                     {QStringLiteral("size_bytes"), double(b.sizeBytes)},
+                     {QStringLiteral("float_bytes"), double(b.floatBytes)},
+                     {QStringLiteral("subset_samples"), double(r.subsetSamples)},
+                     {QStringLiteral("evaluation_samples"), double(r.evaluationSamples)},
+                     {QStringLiteral("trials"), r.trials},
+                     {QStringLiteral("seconds"), r.seconds},
+                     {QStringLiteral("steps"), steps}};
+    addMetricJson(root, b);
+    return root;
+}
+
+} // namespace qs
