@@ -14,6 +14,14 @@ QJsonArray numbersJson(const QVector<double>& v)
     return a;
 }
 
+QJsonArray integersJson(const QVector<qint64>& v)
+{
+    QJsonArray a;
+    for (qint64 x : v)
+        a.append(double(x));
+    return a;
+}
+
 QString stepKindName(SearchStep::Kind k)
 {
     switch (k) {
@@ -109,7 +117,8 @@ QJsonObject layerResultJson(const LayerTrialResult& l)
                   {QStringLiteral("output_mse"), l.outputMse},
                   {QStringLiteral("output_cosine"), l.outputCosine},
                   {QStringLiteral("output_max_abs_error"), l.outputMaxAbsError},
-                  {QStringLiteral("weight_scale"), numbersJson(l.weightQParams.scale)}};
+                  {QStringLiteral("weight_scale"), numbersJson(l.weightQParams.scale)},
+                  {QStringLiteral("weight_zero_point"), integersJson(l.weightQParams.zeroPoint)}};
     if (!l.activationQParams.scale.isEmpty()) {
         o[QStringLiteral("activation_scale")] = l.activationQParams.scale[0];
         o[QStringLiteral("activation_zero_point")] = double(l.activationQParams.zeroPoint[0]);

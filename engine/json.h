@@ -26,7 +26,8 @@ QJsonObject layerInfoJson(const LayerInfo& l);
 /// count, non_finite, min, max, mean, std, excess_kurtosis, channel ranges, a 128-bin histogram.
 QJsonObject tensorStatsJson(const TensorStats& s);
 /// One layer of a trial: specs, bits, SQNRs (weight_sqnr_db, activation_sqnr_db,
-/// output_sqnr_db), output errors, weight_scale, activation_scale and activation_zero_point.
+/// output_sqnr_db), output errors, weight_scale, weight_zero_point, activation_scale and
+/// activation_zero_point (the names the exported Python script uses).
 QJsonObject layerResultJson(const LayerTrialResult& l);
 /// A trial's metric: metric, top1, float_top1 and, for language models, perplexity and
 /// float_perplexity (added to `o`).
