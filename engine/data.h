@@ -61,6 +61,11 @@ NpyArray parseNpy(const QByteArray& bytes, const QString& name);
 
 class Dataset;
 
+/// Samples taken from the start of the data to calibrate, and the batch size, unless the user
+/// says otherwise (profile, trials and exports share them).
+constexpr qint64 kDefaultCalibrationSamples = 512;
+constexpr int kDefaultBatchSize = 256;
+
 /// What a trial scores the model by, decided by the data: top-1 accuracy against labels, top-1
 /// agreement with the float model without labels, or next-token perplexity for token windows.
 enum class Metric { Accuracy, Agreement, Perplexity };

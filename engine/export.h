@@ -14,8 +14,8 @@ namespace qs {
 struct ExportSource {
     QString title;      ///< e.g. "trial 37 (search result) of fashion_lenet.pt"
     QString dataSpec;   ///< the data the trial was measured on
-    qint64 calibrationSamples = 512;
-    int batchSize = 256;
+    qint64 calibrationSamples = kDefaultCalibrationSamples;
+    int batchSize = kDefaultBatchSize;
     QuantConfig config;
     TrialResult result; ///< per-layer specs as applied (float where a layer could not take one) and qparams
 };

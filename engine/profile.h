@@ -13,9 +13,9 @@
 namespace qs {
 
 struct ProfileOptions {
-    qint64 calibrationSamples = 512; ///< taken from the start of the data set
+    qint64 calibrationSamples = kDefaultCalibrationSamples; ///< taken from the start of the data set
     qint64 evaluationLimit = -1;     ///< samples after the calibration ones; -1 = all the rest
-    int batchSize = 256;
+    int batchSize = kDefaultBatchSize;
     int histogramBins = 2048;
 };
 

@@ -15,9 +15,9 @@
 namespace qs {
 
 struct TrialOptions {
-    qint64 calibrationSamples = 512;
+    qint64 calibrationSamples = kDefaultCalibrationSamples;
     qint64 evaluationLimit = -1;
-    int batchSize = 256;
+    int batchSize = kDefaultBatchSize;
     qint64 errorSamples = 256; ///< first evaluation samples on which per-layer output errors are measured
 };
 

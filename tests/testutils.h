@@ -8,6 +8,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <type_traits>
+
 namespace qs::test {
 
 struct Run {
@@ -41,6 +43,20 @@ inline Run runProgram(const QString& program, const QStringList& args, const QSt
 inline Run runCli(const QStringList& args, const QString& dataHome, const QList<QPair<QString, QString>>& environment = {})
 {
     return runProgram(QStringLiteral(QS_CLI), args, dataHome, environment);
+}
+
+} // namespace qs::test
+
+namespace qs::test {
+
+/// Opens the bundled demo in a window (or anything with session() and openDemo()) and waits
+/// for it; false when it did not open within two minutes.
+template<class Window>
+bool openDemo(Window& w)
+{
+    QSignalSpy opened(w.session(), &std::remove_pointer_t<decltype(w.session())>::modelOpened);
+    w.openDemo();
+    return opened.wait(120000);
 }
 
 } // namespace qs::test

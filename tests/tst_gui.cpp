@@ -2,6 +2,8 @@
 // the open model when another file fails, and cancels a job. The layer model runs under
 // QAbstractItemModelTester.
 
+#include "testutils.h"
+
 #include "channelrangeplot.h"
 #include "histogramplot.h"
 #include "jobtracker.h"
@@ -96,9 +98,7 @@ private Q_SLOTS:
     {
         MainWindow w;
         w.show();
-        QSignalSpy opened(w.session(), &Session::modelOpened);
-        w.openDemo();
-        QVERIFY(opened.wait(120000));
+        QVERIFY(qs::test::openDemo(w));
 
         QTableView* table = w.layerPanel()->table();
         QAbstractItemModel* m = table->model();
@@ -129,9 +129,7 @@ private Q_SLOTS:
         MainWindow w;
         w.session()->setDatabasePath(m_dir.filePath("channels.db")); // the next test counts the default database's trials
         w.show();
-        QSignalSpy opened(w.session(), &Session::modelOpened);
-        w.openDemo();
-        QVERIFY(opened.wait(120000));
+        QVERIFY(qs::test::openDemo(w));
         w.layerPanel()->table()->selectRow(1);
         QCOMPARE(w.layerPanel()->table()->currentIndex().siblingAtColumn(LayerTableModel::NameColumn).data().toString(),
                  QStringLiteral("block1.dw"));
@@ -190,9 +188,7 @@ private Q_SLOTS:
     {
         MainWindow w;
         w.show();
-        QSignalSpy opened(w.session(), &Session::modelOpened);
-        w.openDemo();
-        QVERIFY(opened.wait(120000));
+        QVERIFY(qs::test::openDemo(w));
         const ModelTesters testers(w); // every change below runs under QAbstractItemModelTester
         w.layerPanel()->table()->selectRow(0); // conv1
         QVERIFY(w.results()->errorPlot()->shownEmptyText().contains("Run a trial"));
@@ -294,9 +290,7 @@ private Q_SLOTS:
     {
         MainWindow w;
         w.show();
-        QSignalSpy opened(w.session(), &Session::modelOpened);
-        w.openDemo();
-        QVERIFY(opened.wait(120000));
+        QVERIFY(qs::test::openDemo(w));
         const ModelTesters testers(w); // every change below runs under QAbstractItemModelTester
         // A new window on the same model finds the trials an earlier one recorded.
         QVERIFY(w.historyPanel()->table()->model()->rowCount() >= 1);
@@ -344,9 +338,7 @@ private Q_SLOTS:
     {
         MainWindow w;
         w.show();
-        QSignalSpy opened(w.session(), &Session::modelOpened);
-        w.openDemo();
-        QVERIFY(opened.wait(120000));
+        QVERIFY(qs::test::openDemo(w));
         const QString bad = m_dir.filePath("bad.pt");
         QFile f(bad);
         f.open(QIODevice::WriteOnly);
@@ -367,9 +359,7 @@ private Q_SLOTS:
         MainWindow w;
         w.session()->setDatabasePath(m_dir.filePath("search.db"));
         w.show();
-        QSignalSpy opened(w.session(), &Session::modelOpened);
-        w.openDemo();
-        QVERIFY(opened.wait(120000));
+        QVERIFY(qs::test::openDemo(w));
         const ModelTesters testers(w); // every change below runs under QAbstractItemModelTester
         SearchSettings settings;
         settings.subsetSamples = 1024;
@@ -593,9 +583,7 @@ private Q_SLOTS:
         const QString db = m_dir.filePath("shared.db");
         MainWindow w;
         w.session()->setDatabasePath(db);
-        QSignalSpy opened(w.session(), &Session::modelOpened);
-        w.openDemo();
-        QVERIFY(opened.wait(120000));
+        QVERIFY(qs::test::openDemo(w));
         QProcess cli;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert("XDG_DATA_HOME", m_dir.filePath("data"));
