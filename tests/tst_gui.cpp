@@ -32,6 +32,7 @@
 #include <QPixmap>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QLocale>
 #include <QLineEdit>
 #include <QLabel>
 #include <QMessageBox>
@@ -247,6 +248,25 @@ private Q_SLOTS:
         w.showStoredTrial(stored[0].id);
         QCOMPARE(w.shownTrial().result.top1, int4Top1);
         QCOMPARE(w.shownTrial().result.layers[0].weightSpec, QStringLiteral("int4:per_tensor:symmetric:minmax"));
+        // The history keeps no quantized weights: the overlay is recomputed from the model, and
+        // the y axis takes in the levels' counts.
+        QSignalSpy recomputed(w.session(), &Session::quantizedWeightsReady);
+        QVERIFY(recomputed.wait(60000));
+        QTRY_VERIFY(w.layerPlots()->weightPlot()->quantizedLevelCount() > 4 &&
+                    w.layerPlots()->weightPlot()->quantizedLevelCount() <= 16);
+        double highest = 0;
+        for (const auto& h : w.shownTrial().result.layers[0].quantizedWeight.counts)
+            highest = std::max(highest, h);
+        QVERIFY(w.layerPlots()->weightPlot()->plot()->yAxis->range().upper >= highest);
+
+        // A typed spec stays as typed: "float" is not completed to "float16".
+        QComboBox* activations = w.trialBar()->findChildren<QComboBox*>().at(1);
+        activations->setFocus();
+        activations->lineEdit()->clear();
+        QTest::keyClicks(activations->lineEdit(), "float");
+        QTest::keyClick(activations->lineEdit(), Qt::Key_Tab);
+        QCOMPARE(activations->currentText(), QStringLiteral("float"));
+        QCOMPARE(w.trialBar()->config().activation.type, QuantType::Float);
 
         QSignalSpy failed(&w, &MainWindow::settingsRejected);
         w.trialBar()->setSettings("int9", "float", "static");
@@ -312,7 +332,8 @@ private Q_SLOTS:
         selection->select(view->index(3, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
         selection->select(view->index(4, 0), QItemSelectionModel::Select | QItemSelectionModel::Rows);
         QVERIFY(view->setData(view->index(3, LayerTableModel::WeightSettingColumn), "float16"));
-        QCOMPARE(view->index(4, LayerTableModel::WeightSettingColumn).data().toString(), QStringLiteral("float16"));
+        QCOMPARE(view->index(4, LayerTableModel::WeightSettingColumn).data(Qt::EditRole).toString(), QStringLiteral("float16"));
+        QCOMPARE(view->index(4, LayerTableModel::WeightSettingColumn).data().toString(), QStringLiteral("fp16")); // shown compactly
 
         w.trialBar()->setSettings("int8:per_channel:symmetric:minmax", "uint8:per_tensor:affine:histogram", "static");
         QSignalSpy finished(w.session(), &Session::trialFinished);
@@ -324,14 +345,22 @@ private Q_SLOTS:
                                      "float16", "float16"}));
         const StoredTrial stored = Store(Store::defaultPath()).trials().last();
         QCOMPARE(QuantConfig::fromJson(stored.config, "db").layers.size(), 3);
+        // The trial line and the size plot's tooltip describe the settings as applied, overrides included.
+        QVERIFY2(w.trialSummaryText().contains("mixed: 5× int8 pc sym, 2× fp16, 1× int4 pt sym / uint8 pt aff hist / static · "
+                                               "3 layer overrides"),
+                 qPrintable(w.trialSummaryText()));
+        const auto points = w.results()->paretoPlot()->points();
+        QVERIFY(std::any_of(points.cbegin(), points.cend(),
+                            [&](const TrialPoint& p) { return p.id == stored.id && p.label.contains("3 layer overrides"); }));
         QCOMPARE(QString::number(w.shownTrial().result.layers[0].weightSqnr, 'f', 1), previewSqnr); // the preview was right
 
         // Showing an older trial brings back its per-layer settings too.
         w.layerPanel()->model()->setOverrides({});
         w.showStoredTrial(stored.id);
         QCOMPARE(w.layerPanel()->model()->overrides().size(), 3);
-        QCOMPARE(view->index(0, LayerTableModel::WeightSettingColumn).data().toString(),
+        QCOMPARE(view->index(0, LayerTableModel::WeightSettingColumn).data(Qt::EditRole).toString(),
                  QStringLiteral("int4:per_tensor:symmetric:minmax"));
+        QCOMPARE(view->index(0, LayerTableModel::WeightSettingColumn).data().toString(), QStringLiteral("int4 pt sym"));
     }
 
     void aBadFileLeavesTheOpenModel()
@@ -394,6 +423,19 @@ private Q_SLOTS:
         QVERIFY(r.bestResult.floatTop1 - r.bestResult.top1 <= 0.01);
         QCOMPARE(w.shownTrial().result.top1, r.bestResult.top1); // the best configuration is selected
         QVERIFY(w.results()->paretoPlot()->pathLength() >= 2);
+        // Candidates scored on the first 1,024 samples are drawn apart and never on the front,
+        // which holds only trials scored on the whole split; the history says on how many.
+        ParetoPlot* pareto = w.results()->paretoPlot();
+        QVERIFY(pareto->partialCount() > 0);
+        for (const TrialPoint& p : pareto->points())
+            if (p.partial)
+                QVERIFY2(!pareto->frontIds().contains(p.id), qPrintable(p.label));
+        QVERIFY(pareto->frontIds().contains(r.bestTrialId));
+        QAbstractItemModel* history = w.historyPanel()->model();
+        QStringList samples;
+        for (int row = 0; row < history->rowCount(); ++row)
+            samples << history->index(row, HistoryModel::SamplesColumn).data().toString();
+        QVERIFY2(samples.contains("1,024") && samples.contains(QLocale().toString(r.evaluationSamples)), qPrintable(samples.join(' ')));
         QVERIFY(w.results()->paretoPlot()->pointCount() > 5);
         qint64 all8 = 0;
         for (const SearchStep& s : r.steps)

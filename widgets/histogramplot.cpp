@@ -138,7 +138,7 @@ void HistogramPlot::setQuantized(const QVector<QPair<double, double>>& levels)
     if (levels.size() > 64)
         colour.setAlpha(150);
     m_quantized->setPen(QPen(colour, levels.size() > 64 ? 1 : 2));
-    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    rebuild(); // the y axis takes in the levels' counts (the zero level's spike may be the highest)
 }
 
 int HistogramPlot::quantizedLevelCount() const
@@ -180,20 +180,11 @@ void HistogramPlot::rebuildGrid()
         line->setClipToAxisRect(true);
         m_gridItems << line;
     }
-    auto* caption = new QCPItemText(m_plot);
-    caption->setPositionAlignment(Qt::AlignRight | Qt::AlignBottom);
-    caption->position->setType(QCPItemPosition::ptAxisRectRatio);
-    caption->position->setCoords(0.99, 0.98);
-    caption->setText(tr("grid: %1, clip [%2, %3]")
-                         .arg(m_grid.caption)
-                         .arg(m_grid.clipLo, 0, 'g', 3)
-                         .arg(m_grid.clipHi, 0, 'g', 3));
-    caption->setColor(palette().color(QPalette::WindowText));
-    QColor back = palette().color(QPalette::Base);
-    back.setAlpha(200);
-    caption->setBrush(back);
-    caption->setPadding(QMargins(3, 1, 3, 1));
-    m_gridItems << caption;
+    // The grid's caption goes under the axis, where it hides no data (the tails are what matters).
+    m_plot->xAxis->setLabel(tr("%1   ·   grid: %2, clip [%3, %4]")
+                                .arg(m_data.xLabel, m_grid.caption)
+                                .arg(m_grid.clipLo, 0, 'g', 3)
+                                .arg(m_grid.clipHi, 0, 'g', 3));
 }
 
 void HistogramPlot::setLogScale(bool on)

@@ -45,7 +45,7 @@ public:
     /// Bars drawn, for tests.
     int barCount() const;
     /// Grid lines drawn, for tests.
-    int gridLineCount() const { return m_gridItems.isEmpty() ? 0 : int(m_gridItems.size()) - 3; }
+    int gridLineCount() const { return m_gridItems.isEmpty() ? 0 : int(m_gridItems.size()) - 2; }
     QCustomPlot* plot() const { return m_plot; }
 
 protected:

@@ -7,6 +7,7 @@
 #include <QToolTip>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -63,6 +64,10 @@ ParetoPlot::ParetoPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlo
     m_all->setName(tr("trial"));
     m_all->setLineStyle(QCPGraph::lsNone);
     m_all->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QColor(41, 128, 185), QColor(41, 128, 185, 90), 8));
+    m_partial = m_plot->addGraph();
+    m_partial->setName(tr("on fewer samples"));
+    m_partial->setLineStyle(QCPGraph::lsNone);
+    m_partial->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(QColor(41, 128, 185), 1.2), Qt::NoBrush, 7));
     m_float = m_plot->addGraph();
     m_float->setName(tr("float model"));
     m_float->setLineStyle(QCPGraph::lsNone);
@@ -110,6 +115,19 @@ int ParetoPlot::pathLength() const
     return m_path->data()->size();
 }
 
+QVector<qint64> ParetoPlot::frontIds() const
+{
+    QVector<qint64> ids;
+    for (int i : m_front)
+        ids << m_points[i].id;
+    return ids;
+}
+
+int ParetoPlot::partialCount() const
+{
+    return int(std::count_if(m_points.cbegin(), m_points.cend(), [](const TrialPoint& p) { return p.partial; }));
+}
+
 void ParetoPlot::setSelected(qint64 id)
 {
     m_selectedId = id;
@@ -146,21 +164,28 @@ void ParetoPlot::setData(const QVector<TrialPoint>& trials, double floatBytes, d
     m_points = trials;
     m_floatBytes = floatBytes;
     m_floatMetric = floatMetric;
+    // The front is of the trials scored on the same (whole) samples only.
     QVector<TradeOff> tradeOffs;
-    for (const auto& p : trials)
-        tradeOffs << TradeOff{p.sizeBytes, m_lowerIsBetter ? -p.metric : p.metric};
-    m_front = paretoFront(tradeOffs);
+    QVector<int> full;
+    for (int i = 0; i < trials.size(); ++i)
+        if (!trials[i].partial) {
+            tradeOffs << TradeOff{trials[i].sizeBytes, m_lowerIsBetter ? -trials[i].metric : trials[i].metric};
+            full << i;
+        }
+    m_front.clear();
+    for (int i : paretoFront(tradeOffs))
+        m_front << full[i];
     rebuild();
 }
 
 void ParetoPlot::rebuild()
 {
-    QVector<double> x, y, fx, fy, sx, sy;
+    QVector<double> x, y, fx, fy, sx, sy, hx, hy;
     double lo = m_floatBytes > 0 ? m_floatBytes : std::numeric_limits<double>::infinity();
     double hi = m_floatBytes, low = m_floatMetric, high = m_floatMetric;
     for (const auto& p : m_points) {
-        x << p.sizeBytes;
-        y << p.metric;
+        (p.partial ? hx : x) << p.sizeBytes;
+        (p.partial ? hy : y) << p.metric;
         if (p.id == m_selectedId) {
             sx << p.sizeBytes;
             sy << p.metric;
@@ -188,6 +213,10 @@ void ParetoPlot::rebuild()
     if (!px.isEmpty())
         m_path->addToLegend();
     m_all->setData(x, y);
+    m_partial->setData(hx, hy);
+    m_partial->removeFromLegend();
+    if (!hx.isEmpty())
+        m_partial->addToLegend();
     m_frontLine->setData(fx, fy, /*alreadySorted=*/true);
     m_selected->setData(sx, sy);
     if (m_floatBytes > 0)

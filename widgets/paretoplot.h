@@ -18,6 +18,9 @@ struct TrialPoint {
     double sizeBytes = 0;
     double metric = 0;  ///< as plotted: top-1 in percent, or perplexity
     QString label;      ///< shown on hover
+    /// Scored on fewer samples than the rest (a search's candidate): its score is not comparable
+    /// with theirs, so it is drawn hollow and kept off the front.
+    bool partial = false;
 };
 
 class ParetoPlot : public QWidget
@@ -38,6 +41,10 @@ public:
     int pathLength() const;
     int pointCount() const { return int(m_points.size()); }
     int frontCount() const { return int(m_front.size()); }
+    int partialCount() const;
+    const QVector<TrialPoint>& points() const { return m_points; }
+    /// The ids of the trials on the front.
+    QVector<qint64> frontIds() const;
     QCustomPlot* plot() const { return m_plot; }
 
 Q_SIGNALS:
@@ -49,6 +56,7 @@ private:
 
     QCustomPlot* m_plot;
     QCPGraph* m_all;
+    QCPGraph* m_partial;
     QCPGraph* m_frontLine;
     QCPGraph* m_float;
     QCPGraph* m_selected;

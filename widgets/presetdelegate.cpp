@@ -2,6 +2,8 @@
 
 #include <QComboBox>
 
+#include <algorithm>
+
 namespace qs {
 
 PresetDelegate::PresetDelegate(QStringList presets, QObject* parent)
@@ -13,9 +15,20 @@ QWidget* PresetDelegate::createEditor(QWidget* parent, const QStyleOptionViewIte
 {
     auto* combo = new QComboBox(parent);
     combo->setEditable(true);
+    combo->setCompleter(nullptr); // a typed spec stays as typed ("float" must not become "float16")
     combo->addItem(QString()); // empty: back to the default
     combo->addItems(m_presets);
+    combo->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     return combo;
+}
+
+void PresetDelegate::updateEditorGeometry(QWidget* editor, const QStyleOptionViewItem& option, const QModelIndex&) const
+{
+    // As wide as the longest spec, not as narrow as the column: per-tensor and per-channel must
+    // be told apart while editing.
+    QRect r = option.rect;
+    r.setWidth(std::max(r.width(), editor->sizeHint().width()));
+    editor->setGeometry(r);
 }
 
 void PresetDelegate::setEditorData(QWidget* editor, const QModelIndex& index) const

@@ -3,6 +3,7 @@
 #include <QLocale>
 #include <QObject>
 
+#include <algorithm>
 #include <cmath>
 
 namespace qs {
@@ -41,6 +42,107 @@ QString configSummary(const QuantConfig& config)
     if (!config.layers.isEmpty())
         s += QStringLiteral(" + %1 layer overrides").arg(config.layers.size());
     return s;
+}
+
+QString compactSpec(const QuantSpec& spec)
+{
+    switch (spec.type) {
+    case QuantType::Float: return QStringLiteral("float");
+    case QuantType::Float16: return QStringLiteral("fp16");
+    case QuantType::BFloat16: return QStringLiteral("bf16");
+    case QuantType::Int: break;
+    }
+    QStringList parts{QStringLiteral("%1int%2").arg(spec.isSigned ? "" : "u").arg(spec.bits)};
+    switch (spec.granularity) {
+    case Granularity::PerTensor: parts << QStringLiteral("pt"); break;
+    case Granularity::PerChannel: parts << (spec.axis == 0 ? QStringLiteral("pc") : QStringLiteral("pc%1").arg(spec.axis)); break;
+    case Granularity::Group: parts << QStringLiteral("g%1").arg(spec.groupSize); break;
+    }
+    parts << (spec.symmetric ? QStringLiteral("sym") : QStringLiteral("aff"));
+    if (spec.reduceRange)
+        parts << QStringLiteral("rr");
+    switch (spec.method) {
+    case RangeMethod::MinMax: break;
+    case RangeMethod::MovingAverageMinMax: parts << QStringLiteral("ma%1").arg(spec.averagingConstant); break;
+    case RangeMethod::Histogram: parts << QStringLiteral("hist"); break;
+    case RangeMethod::Percentile: parts << QStringLiteral("pct%1").arg(spec.percentile); break;
+    case RangeMethod::Mse: parts << QStringLiteral("mse"); break;
+    case RangeMethod::Entropy: parts << QStringLiteral("entropy"); break;
+    }
+    return parts.join(u' ');
+}
+
+QString compactSpec(const QString& spec)
+{
+    try {
+        return compactSpec(QuantSpec::parse(spec));
+    } catch (const EngineError&) {
+        return spec;
+    }
+}
+
+namespace {
+
+/// One label when all are the same, else "mixed: 6× a, 2× b" (most common first).
+QString mixedLabel(const QStringList& labels)
+{
+    QList<QPair<QString, int>> counts; // in order of first appearance, then by count
+    for (const QString& label : labels) {
+        auto it = std::find_if(counts.begin(), counts.end(), [&](const auto& c) { return c.first == label; });
+        if (it == counts.end())
+            counts.append({label, 1});
+        else
+            ++it->second;
+    }
+    if (counts.size() == 1)
+        return counts.first().first;
+    std::stable_sort(counts.begin(), counts.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    QStringList parts;
+    for (const auto& [label, n] : counts)
+        parts << QStringLiteral("%1× %2").arg(n).arg(label);
+    return QStringLiteral("mixed: ") + parts.join(QStringLiteral(", "));
+}
+
+/// What the configuration asks of `layerCount` layers (its overrides and the default for the rest).
+QString configuredSpecs(const QuantConfig& config, int layerCount, bool weights)
+{
+    QStringList labels;
+    for (const QuantConfig::Override& o : config.layers)
+        if (weights ? o.hasWeight : o.hasActivation)
+            labels << compactSpec(weights ? o.weight : o.activation);
+    for (qsizetype i = labels.size(); i < layerCount; ++i)
+        labels << compactSpec(weights ? config.weight : config.activation);
+    return labels.isEmpty() ? compactSpec(weights ? config.weight : config.activation) : mixedLabel(labels);
+}
+
+} // namespace
+
+QString appliedSpecs(const TrialResult& r, bool weights)
+{
+    QStringList labels;
+    for (const LayerTrialResult& l : r.layers)
+        labels << compactSpec(weights ? l.weightSpec : l.activationSpec);
+    return mixedLabel(labels);
+}
+
+QString trialSettingsLine(const QuantConfig& config, const TrialResult& r, int layerCount)
+{
+    const bool applied = !r.layers.isEmpty();
+    QString s = (applied ? appliedSpecs(r, true) : configuredSpecs(config, layerCount, true)) + QStringLiteral(" / ") +
+                (applied ? appliedSpecs(r, false) : configuredSpecs(config, layerCount, false)) + QStringLiteral(" / ") +
+                trialModeName(config.mode);
+    const qsizetype n = config.layers.size();
+    if (n > 0)
+        s += n == 1 ? QObject::tr(" · 1 layer override") : QObject::tr(" · %1 layer overrides").arg(n);
+    return s;
+}
+
+QString trialSettingsDetail(const TrialResult& r)
+{
+    QStringList lines;
+    for (const LayerTrialResult& l : r.layers)
+        lines << QStringLiteral("%1: weights %2, input %3").arg(l.name, l.weightSpec, l.activationSpec);
+    return lines.join(u'\n');
 }
 
 QString trialTitle(qint64 id, const QString& name, const QString& modelName)

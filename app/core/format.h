@@ -27,6 +27,20 @@ QString formatRatio(double ratio);
 /// "int8:per_channel:symmetric:minmax / uint8:per_tensor:affine:histogram / static", with
 /// " + N layer overrides" when layers have their own settings.
 QString configSummary(const QuantConfig& config);
+/// A spec as a short, unambiguous label: "int4 pc sym", "uint8 pt aff hist", "int4 g128 sym",
+/// "fp16", "bf16", "float" (min-max, the default range method, is left out).
+QString compactSpec(const QuantSpec& spec);
+/// The same for a spec's text; text that does not parse is returned as it is.
+QString compactSpec(const QString& spec);
+/// What a trial's weights (or input activations) were, as applied to its layers: one label when
+/// every layer got the same, else "mixed: 6× int4 pc sym, 2× int8 pc sym" (most common first).
+QString appliedSpecs(const TrialResult& r, bool weights);
+/// A trial's settings in a line: applied weights / applied activations / mode, and
+/// " · N layer overrides" when layers have their own settings. Without per-layer results (a
+/// history row), what the configuration asks of `layerCount` layers.
+QString trialSettingsLine(const QuantConfig& config, const TrialResult& r, int layerCount = 0);
+/// Every layer's weight and activation spec as applied, one line each (for tooltips).
+QString trialSettingsDetail(const TrialResult& r);
 /// "trial 12 (name) of model.pt", "trial 12 of model.pt": how exports and the window title a
 /// recorded trial.
 QString trialTitle(qint64 id, const QString& name, const QString& modelName);

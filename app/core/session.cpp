@@ -285,6 +285,29 @@ void Session::previewWeight(int site, const QuantSpec& spec)
         failure(tr("Weight preview")));
 }
 
+void Session::recomputeQuantizedWeights(const ShownTrial& trial)
+{
+    if (!m_model || trial.id <= 0)
+        return;
+    std::shared_ptr<Model> model = m_model;
+    const QVector<LayerTrialResult> layers = trial.result.layers;
+    std::function<QVector<Histogram>(const JobControl&)> job = [model, layers](const JobControl&) {
+        QVector<Histogram> weights(layers.size());
+        for (int i = 0; i < layers.size(); ++i)
+            if (layers[i].weightSpec != QLatin1String("float"))
+                weights[i] = qs::previewWeight(*model, i, QuantSpec::parse(layers[i].weightSpec)).quantizedWeight;
+        return weights;
+    };
+    const qint64 id = trial.id;
+    m_jobs->queue<QVector<Histogram>>(
+        job,
+        [this, model, id](QVector<Histogram> weights) {
+            if (model == m_model)
+                Q_EMIT quantizedWeightsReady(id, weights);
+        },
+        failure(tr("Quantized weights")));
+}
+
 void Session::bake(const ShownTrial& trial, const QString& path)
 {
     if (!m_model)

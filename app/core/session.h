@@ -76,6 +76,9 @@ public:
     void runInt8(const ShownTrial& trial, const QString& savePath = QString());
     /// One layer's weight quantized as `spec` says, queued behind any running job.
     void previewWeight(int site, const QuantSpec& spec);
+    /// A recorded trial's weights after quantization (the history keeps their qparams, not these
+    /// histograms), recomputed from the model behind any running job; quantizedWeightsReady follows.
+    void recomputeQuantizedWeights(const ShownTrial& trial);
     /// The model with the trial's quantization baked in, written to `path` after any running job.
     void bake(const ShownTrial& trial, const QString& path);
     /// A recorded trial of the open model as a ShownTrial; throws EngineError(BadInput) when
@@ -95,6 +98,7 @@ Q_SIGNALS:
     void searchFinished(const qs::SearchResult& result);
     void int8Finished(const qs::Int8Result& result, const QString& savePath);
     void weightPreviewed(int site, const QString& spec, const qs::LayerTrialResult& preview);
+    void quantizedWeightsReady(qint64 trialId, const QVector<qs::Histogram>& weights);
     void baked(const QString& path);
     void bakeFailed(const QString& path, const QString& message);
     /// A job the user started failed (`title` says which).
@@ -127,3 +131,4 @@ Q_DECLARE_METATYPE(qs::SearchResult)
 Q_DECLARE_METATYPE(qs::Int8Result)
 Q_DECLARE_METATYPE(qs::LayerTrialResult)
 Q_DECLARE_METATYPE(qs::StoredTrial)
+Q_DECLARE_METATYPE(QVector<qs::Histogram>)

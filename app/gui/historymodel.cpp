@@ -54,23 +54,33 @@ QVariant HistoryModel::data(const QModelIndex& index, int role) const
     const int overrides = int(c.layers.size());
     if (role == IdRole)
         return t.id;
+    const QLocale locale;
     if (role == Qt::TextAlignmentRole)
-        return index.column() >= Top1Column || index.column() == IdColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
+        return index.column() <= SamplesColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
                                                                           : QVariant(Qt::AlignLeft | Qt::AlignVCenter);
-    if (role == Qt::ToolTipRole)
+    if (role == Qt::ToolTipRole) {
+        if (index.column() == WeightsColumn || index.column() == ActivationsColumn)
+            return trialSettingsLine(c, t.result, m_layerCount);
+        if (index.column() == SamplesColumn || index.column() == ChangeColumn)
+            return tr("Scored on %1 evaluation samples, where float scores %2; the change is against that. "
+                      "A search scores its candidates on a subset: compare scores only on the same samples.")
+                .arg(locale.toString(t.result.evaluationSamples), formatScore(t.result.metric, t.result.floatScore()));
         return t.note.isEmpty() ? QVariant() : QVariant(t.note);
+    }
     const bool sort = role == SortRole;
     if (role != Qt::DisplayRole && !sort)
         return {};
-    const QLocale locale;
     switch (index.column()) {
     case IdColumn: return sort ? QVariant(t.id) : QVariant(QString::number(t.id));
     case WhenColumn:
         return sort ? QVariant(t.created) : QVariant(t.created.toLocalTime().toString(QStringLiteral("MM-dd hh:mm")));
     case NameColumn: return t.name;
     case WeightsColumn:
-        return QString(c.weight.toString() + (overrides ? tr(" +%1 overrides").arg(overrides) : QString()));
-    case ActivationsColumn: return c.activation.toString();
+        return overrides ? trialSettingsLine(c, t.result, m_layerCount).section(QStringLiteral(" / "), 0, 0)
+                         : compactSpec(c.weight);
+    case ActivationsColumn: return compactSpec(c.activation);
+    case SamplesColumn:
+        return sort ? QVariant(t.result.evaluationSamples) : QVariant(locale.toString(t.result.evaluationSamples));
     case ModeColumn: return trialModeName(c.mode);
     case Top1Column: { // top-1 in percent, or a language model's perplexity
         const int decimals = t.result.metric == Metric::Perplexity ? 3 : 2;
@@ -103,6 +113,7 @@ QVariant HistoryModel::headerData(int section, Qt::Orientation orientation, int 
         return lm ? tr("Perplexity") : tr("Top-1 %");
     }
     case ChangeColumn: return tr("Change");
+    case SamplesColumn: return tr("Samples");
     case SizeColumn: return tr("Bytes");
     case CompressionColumn: return tr("Smaller");
     }

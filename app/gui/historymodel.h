@@ -11,12 +11,15 @@ class HistoryModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Columns { IdColumn, WhenColumn, NameColumn, WeightsColumn, ActivationsColumn, ModeColumn, Top1Column,
-                   ChangeColumn, SizeColumn, CompressionColumn, NUM_COLUMNS };
+    /// The figures first, so that a 1280-wide window shows them; settings and names after.
+    enum Columns { IdColumn, Top1Column, ChangeColumn, SizeColumn, CompressionColumn, SamplesColumn, WeightsColumn,
+                   ActivationsColumn, ModeColumn, NameColumn, WhenColumn, NUM_COLUMNS };
     enum Roles { SortRole = Qt::UserRole, IdRole };
 
     explicit HistoryModel(QObject* parent = nullptr);
     void setTrials(const QVector<StoredTrial>& trials);
+    /// The open model's layer count, to describe a row's per-layer settings.
+    void setLayerCount(int layers) { m_layerCount = layers; }
     /// One more trial at the end (a search's trials arrive one by one).
     void appendTrial(const StoredTrial& trial);
     const QVector<StoredTrial>& trials() const { return m_trials; }
@@ -30,6 +33,7 @@ public:
 
 private:
     QVector<StoredTrial> m_trials;
+    int m_layerCount = 0;
 };
 
 } // namespace qs

@@ -158,8 +158,11 @@ QVariant LayerTableModel::settingData(int row, bool weight, int role) const
 {
     const auto it = m_overrides.constFind(m_report.layers[row].layer.name);
     const bool set = it != m_overrides.cend() && (weight ? it->hasWeight : it->hasActivation);
-    if (role == Qt::DisplayRole || role == Qt::EditRole || role == SortRole)
-        return set ? (weight ? it->weight : it->activation).toString() : (role == Qt::DisplayRole ? tr("default") : QString());
+    // Shown compactly ("int4 pc sym"); edited and sorted as the full spec.
+    if (role == Qt::DisplayRole)
+        return set ? compactSpec(weight ? it->weight : it->activation) : tr("default");
+    if (role == Qt::EditRole || role == SortRole)
+        return set ? (weight ? it->weight : it->activation).toString() : QString();
     if (role == Qt::ForegroundRole && !set)
         return QColor(Qt::gray);
     if (role == Qt::FontRole && set) {
@@ -168,9 +171,10 @@ QVariant LayerTableModel::settingData(int row, bool weight, int role) const
         return bold;
     }
     if (role == Qt::ToolTipRole)
-        return tr("Double-click to set this layer's %1 spec (e.g. int4:per_channel:symmetric); empty resets to the "
+        return QString((set ? QStringLiteral("%1\n").arg((weight ? it->weight : it->activation).toString()) : QString()) +
+                       tr("Double-click to set this layer's %1 spec (e.g. int4:per_channel:symmetric); empty resets to the "
                   "toolbar's default. With several rows selected, the edit applies to all of them.")
-            .arg(weight ? tr("weight") : tr("activation"));
+                           .arg(weight ? tr("weight") : tr("activation")));
     return {};
 }
 

@@ -3,6 +3,7 @@
 #include "datadialog.h"
 #include "exportformat.h"
 #include "trialfiles.h"
+#include "historymodel.h"
 #include "historypanel.h"
 #include "jobstatus.h"
 #include "jobtracker.h"
@@ -162,6 +163,11 @@ void MainWindow::connectSession()
         m_layers->model()->setPreviews(m_previews);
         m_plots->setPreviews(m_previews);
     });
+    connect(s, &Session::quantizedWeightsReady, this, [this](qint64 id, const QVector<Histogram>& weights) {
+        for (int i = 0; id == m_shown.id && i < weights.size() && i < m_shown.result.layers.size(); ++i)
+            m_shown.result.layers[i].quantizedWeight = weights[i];
+        m_plots->setTrial(&m_shown.result);
+    });
     connect(s, &Session::jobFailed, this, &MainWindow::showError);
     connect(s, &Session::jobCancelled, m_status, &JobStatus::showMessage);
     connect(s->history(), &TrialHistory::reset, this,
@@ -197,11 +203,6 @@ void MainWindow::openDemo()
     openModel(QString());
 }
 
-void MainWindow::openModel(const QString& path)
-{
-    m_session->open(path);
-}
-
 void MainWindow::modelOpened(const ProfileReport& report)
 {
     // The toolbar's defaults follow the kind of model: the language-model preset (group-wise
@@ -215,6 +216,7 @@ void MainWindow::modelOpened(const ProfileReport& report)
     m_plots->setProfile(report);
     m_layers->setProfile(report);
     m_results->setProfile(report);
+    m_historyPanel->model()->setLayerCount(int(report.layers.size()));
     if (const QString path = m_session->modelPath(); !path.isEmpty())
         rebuildRecentMenu(rememberRecent(SettingsKeys::RecentModels, QFileInfo(path).absoluteFilePath()));
     setWindowTitle(tr("%1 — QuantScope").arg(m_session->modelName()));
@@ -351,12 +353,6 @@ void MainWindow::runInt8(const QString& savePath)
     m_session->runInt8(m_shown, savePath);
 }
 
-void MainWindow::setSearchSettings(const SearchSettings& settings)
-{
-    m_searchSettings = settings;
-    settings.save();
-}
-
 bool MainWindow::editSearchSettings()
 {
     SearchSettingsDialog dialog(m_searchSettings, m_session->task(), this);
@@ -416,6 +412,7 @@ void MainWindow::showStoredTrial(qint64 id)
         m_layers->model()->setPreviews(m_previews);
         m_plots->setPreviews(m_previews);
         showTrial(t);
+        m_session->recomputeQuantizedWeights(t); // for the Quantized overlay
     } catch (const EngineError& e) {
         showError(tr("Cannot show trial %1").arg(id), e.message());
     }

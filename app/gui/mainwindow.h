@@ -43,7 +43,7 @@ public:
     /// Opens the bundled demo model on the demo data (Fashion-MNIST test set).
     void openDemo();
     /// Opens a TorchScript file on the session's data spec; an empty path means the demo.
-    void openModel(const QString& path);
+    void openModel(const QString& path) { m_session->open(path); }
     /// The toolbar's settings with the table's per-layer overrides, run as one trial.
     void runTrial();
     /// One layer at a time (and all but one) with the toolbar's settings.
@@ -56,7 +56,11 @@ public:
     void runInt8(const QString& savePath = QString());
     SearchSettings searchSettings() const { return m_searchSettings; }
     /// Sets and keeps (QSettings) the search's budget and bit choices.
-    void setSearchSettings(const SearchSettings& settings);
+    void setSearchSettings(const SearchSettings& settings)
+    {
+        m_searchSettings = settings;
+        settings.save();
+    }
     /// Opens Search Settings; true when the user accepted them.
     bool editSearchSettings();
     /// Writes the trial shown in an exportFormats() format. False after showing why it could

@@ -47,6 +47,8 @@ void ResultTabs::setProfile(const ProfileReport& report)
     m_metric = report.metric;
     m_floatBytes = 4.0 * double(report.parameterCount);
     m_floatScore = report.floatScore();
+    m_evaluationSamples = report.evaluationSamples;
+    m_layerCount = int(report.layers.size());
     m_errorPlot->clear();
     m_sensitivityPlot->clear();
     m_sensitivityOrder.clear();
@@ -91,7 +93,7 @@ void ResultTabs::setPoints(const QVector<StoredTrial>& trials, const QString& da
     m_points.clear();
     for (const StoredTrial& t : trials)
         if (t.origin != QLatin1String("sensitivity") && t.dataSpec == dataSpec) // sensitivity trials: in their own chart
-            m_points << trialPoint(t);
+            m_points << trialPoint(t, m_evaluationSamples, m_layerCount);
     showPoints();
 }
 
@@ -99,7 +101,7 @@ void ResultTabs::addPoint(const StoredTrial& t, const QString& dataSpec)
 {
     if (t.origin == QLatin1String("sensitivity") || t.dataSpec != dataSpec)
         return;
-    m_points << trialPoint(t);
+    m_points << trialPoint(t, m_evaluationSamples, m_layerCount);
     showPoints();
 }
 

@@ -57,6 +57,8 @@ private:
     Metric m_metric = Metric::Agreement;
     double m_floatBytes = 0;
     double m_floatScore = 0;
+    qint64 m_evaluationSamples = 0; ///< the whole evaluation split: fewer makes a point partial
+    int m_layerCount = 0;
 };
 
 } // namespace qs

@@ -42,7 +42,7 @@ QString trialSummaryHtml(const ShownTrial& trial)
                                        : QObject::tr("Trial");
     return QObject::tr("<b>%1</b> (%2): %3 <b>%4</b> (float %5, <b>%6</b>)%7 · output SQNR %8 dB · "
                        "size %9 bytes, <b>%10</b> smaller · %11 s%12")
-        .arg(which.toHtmlEscaped(), configSummary(trial.config).toHtmlEscaped(), metricName(r.metric),
+        .arg(which.toHtmlEscaped(), trialSettingsLine(trial.config, trial.result).toHtmlEscaped(), metricName(r.metric),
              formatScore(r.metric, r.score()), formatScore(r.metric, r.floatScore()),
              formatChange(r.metric, r.score() - r.floatScore()),
              r.metric == Metric::Perplexity ? QObject::tr(" · next-token top-1 %1%").arg(locale.toString(100 * r.top1, 'f', 2))

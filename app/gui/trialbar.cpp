@@ -16,6 +16,7 @@ QComboBox* specBox(const QStringList& items, const QString& tip)
     c->setToolTip(tip);
     c->setMinimumContentsLength(30);
     c->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    c->setCompleter(nullptr); // a typed spec stays as typed ("float" must not become "float16")
     return c;
 }
 

@@ -58,15 +58,19 @@ void setPlotMetric(ParetoPlot& plot, Metric metric)
     }
 }
 
-TrialPoint trialPoint(const StoredTrial& t)
+TrialPoint trialPoint(const StoredTrial& t, qint64 fullSamples, int layerCount)
 {
     const TrialResult& r = t.result;
+    const bool partial = r.evaluationSamples > 0 && r.evaluationSamples < fullSamples;
     return TrialPoint{t.id, double(r.sizeBytes), r.score(),
-                      QObject::tr("#%1 %2\n%3\n%4 %5 (%6), %7 bytes, %8 smaller")
+                      QObject::tr("#%1 %2\n%3\n%4 %5 (%6 against float's %7 on %8 samples%9)\n%10 bytes, %11 smaller")
                           .arg(t.id)
-                          .arg(t.name, configSummary(t.settings), metricName(r.metric), formatScore(r.metric, r.score()),
-                               formatChange(r.metric, r.score() - r.floatScore()), formatBytes(r.sizeBytes),
-                               formatRatio(r.compression()))};
+                          .arg(t.name, trialSettingsLine(t.settings, r, layerCount), metricName(r.metric),
+                               formatScore(r.metric, r.score()), formatChange(r.metric, r.score() - r.floatScore()),
+                               formatScore(r.metric, r.floatScore()), QLocale().toString(r.evaluationSamples),
+                               partial ? QObject::tr(", a subset: not comparable with the whole split") : QString())
+                          .arg(formatBytes(r.sizeBytes), formatRatio(r.compression())),
+                      partial};
 }
 
 QString statsLine(const TensorStats& s)

@@ -19,8 +19,10 @@ QuantGrid gridOf(const QParams& q, const QString& what);
 HistogramData toHistogram(const TensorStats& s, const QString& title, const QString& xLabel);
 /// Sets a size plot's y axis for the metric: "top-1 (%)", or "perplexity (lower is better)".
 void setPlotMetric(ParetoPlot& plot, Metric metric);
-/// A stored trial as a point of the size plot (score as TrialResult::score), with its hover text.
-TrialPoint trialPoint(const StoredTrial& t);
+/// A stored trial as a point of the size plot (score as TrialResult::score), with its hover text;
+/// `partial` when it was scored on fewer than `fullSamples` samples. `layerCount` describes a
+/// history row's per-layer settings.
+TrialPoint trialPoint(const StoredTrial& t, qint64 fullSamples, int layerCount);
 /// A trial's per-layer errors as the error chart's three series (weight, input activation,
 /// layer output); the layer names go to `names`.
 QVector<ErrorSeries> trialErrorSeries(const TrialResult& r, QStringList* names);

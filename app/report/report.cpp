@@ -121,7 +121,7 @@ QByteArray trialReportHtml(const ReportInput& input)
     QVector<TrialPoint> pts;
     for (const StoredTrial& s : input.trials)
         if (s.origin != QLatin1String("sensitivity"))
-            pts << trialPoint(s);
+            pts << trialPoint(s, input.profile.evaluationSamples, int(input.profile.layers.size()));
     setPlotMetric(pareto, r.metric);
     pareto.setData(pts, double(r.floatBytes), r.floatScore());
     pareto.setSelected(t.id);
