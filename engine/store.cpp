@@ -11,6 +11,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QStandardPaths>
+#include <QThread>
 #include <QUuid>
 #include <QVariant>
 
@@ -180,6 +181,21 @@ void Store::exec(const QString& sql) const
         fail(QStringLiteral("cannot run '%1'").arg(sql.simplified().left(40)), q.lastError().text());
 }
 
+void Store::setWriteAheadLog()
+{
+    // The journal mode changes only without other connections in a transaction, and SQLite may
+    // answer "locked" at once instead of waiting: try again for a while. It stays set in the file.
+    QSqlQuery q(QSqlDatabase::database(m_connection));
+    for (int attempt = 0;; ++attempt) {
+        if (q.exec(QStringLiteral("PRAGMA journal_mode = WAL")))
+            return;
+        const QString error = q.lastError().text();
+        if (attempt >= 100 || !(error.contains(QLatin1String("locked")) || error.contains(QLatin1String("busy"))))
+            fail(QStringLiteral("cannot use a write-ahead log"), error);
+        QThread::msleep(50);
+    }
+}
+
 void Store::migrate()
 {
     QSqlQuery q(QSqlDatabase::database(m_connection));
@@ -199,23 +215,41 @@ void Store::migrate()
         return;
     if (m_readOnly)
         fail(QStringLiteral("cannot upgrade"), QStringLiteral("read-only"));
-    exec(QStringLiteral("PRAGMA journal_mode = WAL"));
+    setWriteAheadLog();
+    // Each step under the write lock, reading the version again inside it: two programs that
+    // open a new database at once (the window and its engine thread, or the window and the CLI)
+    // take turns, and the second finds the first's work done.
     QSqlDatabase d = QSqlDatabase::database(m_connection);
-    for (int v = version; v < kSchemaVersion; ++v) {
-        d.transaction();
+    for (;;) {
+        QSqlQuery step(d);
+        if (!step.exec(QStringLiteral("BEGIN IMMEDIATE")))
+            fail(QStringLiteral("cannot upgrade"), step.lastError().text());
+        if (!step.exec(QStringLiteral("PRAGMA user_version")) || !step.next()) {
+            const QString error = step.lastError().text();
+            step.exec(QStringLiteral("ROLLBACK"));
+            fail(QStringLiteral("cannot read"), error);
+        }
+        const int v = step.value(0).toInt();
+        step.finish();
+        if (v >= kSchemaVersion) {
+            step.exec(QStringLiteral("COMMIT"));
+            return;
+        }
         for (const QString& statement : QString::fromUtf8(kMigrations[v]).split(u';', Qt::SkipEmptyParts)) {
             if (statement.trimmed().isEmpty())
                 continue;
             QSqlQuery m(d);
             if (!m.exec(statement)) {
                 const QString error = m.lastError().text();
-                d.rollback();
+                step.exec(QStringLiteral("ROLLBACK"));
                 fail(QStringLiteral("cannot upgrade to schema %1").arg(v + 1), error);
             }
         }
-        exec(QStringLiteral("PRAGMA user_version = %1").arg(v + 1));
-        if (!d.commit())
-            fail(QStringLiteral("cannot upgrade"), d.lastError().text());
+        if (!step.exec(QStringLiteral("PRAGMA user_version = %1").arg(v + 1)) || !step.exec(QStringLiteral("COMMIT"))) {
+            const QString error = step.lastError().text();
+            step.exec(QStringLiteral("ROLLBACK"));
+            fail(QStringLiteral("cannot upgrade"), error);
+        }
     }
 }
 

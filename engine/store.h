@@ -71,6 +71,7 @@ private:
     /// One UPDATE or DELETE; refused on a read-only database with `what` in the message.
     void modify(const QString& sql, const QVariantList& binds, const QString& what);
     void migrate();
+    void setWriteAheadLog();
     [[noreturn]] void fail(const QString& what, const QString& detail) const;
     QString m_path;
     QString m_connection;

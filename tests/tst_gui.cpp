@@ -435,7 +435,7 @@ private Q_SLOTS:
         QStringList samples;
         for (int row = 0; row < history->rowCount(); ++row)
             samples << history->index(row, HistoryModel::SamplesColumn).data().toString();
-        QVERIFY2(samples.contains("1,024") && samples.contains(QLocale().toString(r.evaluationSamples)), qPrintable(samples.join(' ')));
+        QVERIFY2(samples.contains(QLocale().toString(1024)) && samples.contains(QLocale().toString(r.evaluationSamples)), qPrintable(samples.join(' ')));
         QVERIFY(w.results()->paretoPlot()->pointCount() > 5);
         qint64 all8 = 0;
         for (const SearchStep& s : r.steps)

@@ -18,6 +18,7 @@
 #include <QTest>
 
 #include <csignal>
+#include <thread>
 #include <functional>
 #include <vector>
 #include <cmath>
@@ -101,6 +102,32 @@ class TestStore : public QObject
     QTemporaryDir m_dir;
 
 private Q_SLOTS:
+    // Several connections that open a new database at the same moment (the window's, its engine
+    // thread's, a CLI's) all get a usable, fully migrated database: migration steps take turns.
+    void concurrentOpensOfANewDatabase()
+    {
+        for (int round = 0; round < 5; ++round) {
+            const QString path = m_dir.filePath(QStringLiteral("concurrent%1.db").arg(round));
+            std::vector<std::thread> threads;
+            std::vector<QString> errors(4);
+            for (int t = 0; t < 4; ++t)
+                threads.emplace_back([&, t] {
+                    try {
+                        Store store(path);
+                        store.trials();
+                    } catch (const EngineError& e) {
+                        errors[size_t(t)] = e.message();
+                    }
+                });
+            for (auto& t : threads)
+                t.join();
+            for (const QString& e : errors)
+                QVERIFY2(e.isEmpty(), qPrintable(e));
+            Store store(path);
+            QCOMPARE(store.trials().size(), 0);
+        }
+    }
+
     void roundTrip()
     {
         const QString path = m_dir.filePath("round.db");
