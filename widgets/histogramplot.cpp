@@ -181,7 +181,7 @@ void HistogramPlot::rebuildGrid()
         m_gridItems << line;
     }
     // The grid's caption goes under the axis, where it hides no data (the tails are what matters).
-    m_plot->xAxis->setLabel(tr("%1   ·   grid: %2, clip [%3, %4]")
+    m_plot->xAxis->setLabel(tr("%1\ngrid: %2, clip [%3, %4]")
                                 .arg(m_data.xLabel, m_grid.caption)
                                 .arg(m_grid.clipLo, 0, 'g', 3)
                                 .arg(m_grid.clipHi, 0, 'g', 3));

@@ -1,5 +1,7 @@
 #include "layererrorplot.h"
 
+#include <QFontMetrics>
+
 #include "plotstyle.h"
 #include "qcp.h"
 
@@ -17,6 +19,15 @@ const QColor kSeriesColours[] = {QColor(41, 128, 185), QColor(230, 126, 34), QCo
 LayerErrorPlot::LayerErrorPlot(QWidget* parent)
     : QWidget(parent), m_plot(new QCustomPlot(this)), m_empty(new QCPItemText(m_plot))
 {
+    // Layer names turn when they would run into each other at the plot's width.
+    connect(m_plot, &QCustomPlot::beforeReplot, this, [this] {
+        const QFontMetrics fm(m_plot->xAxis->tickLabelFont());
+        int widest = 0;
+        for (const QString& name : m_layers)
+            widest = std::max(widest, fm.horizontalAdvance(name));
+        const double perLayer = 0.85 * m_plot->width() / std::max<qsizetype>(1, m_layers.size());
+        m_plot->xAxis->setTickLabelRotation(widest + 8 > perLayer ? (widest > 3 * perLayer ? 90 : 45) : 0);
+    });
     m_empty->position->setType(QCPItemPosition::ptViewportRatio);
     m_empty->setClipToAxisRect(false);
     m_empty->position->setCoords(0.5, 0.5);
@@ -120,7 +131,6 @@ void LayerErrorPlot::setData(const QStringList& layers, const QVector<ErrorSerie
     for (int i = 0; i < layers.size(); ++i)
         ticker->addTick(i, layers[i]);
     m_plot->xAxis->setTicker(ticker);
-    m_plot->xAxis->setTickLabelRotation(layers.size() > 8 ? 60 : 0);
     m_plot->xAxis->setRange(-0.6, std::max(0.6, layers.size() - 0.4));
     m_plot->yAxis->setRange(bottom, top);
     m_plot->legend->setVisible(!series.isEmpty());

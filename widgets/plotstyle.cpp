@@ -2,6 +2,10 @@
 
 #include "qcp.h"
 
+#include <QEvent>
+
+#include <algorithm>
+
 namespace qs {
 
 void applyPlotPalette(QCustomPlot* plot, const QPalette& palette)
@@ -23,6 +27,54 @@ void applyPlotPalette(QCustomPlot* plot, const QPalette& palette)
     }
 }
 
+namespace {
+
+/// Wraps a legend above the axes into as many rows as the plot's width needs, so that no
+/// entry is cut ("Pareto f") in a narrow window.
+class LegendWrapper : public QObject
+{
+public:
+    explicit LegendWrapper(QCustomPlot* plot) : QObject(plot), m_plot(plot)
+    {
+        plot->installEventFilter(this);
+        connect(plot, &QCustomPlot::beforeReplot, this, &LegendWrapper::wrap);
+    }
+
+protected:
+    bool eventFilter(QObject*, QEvent* event) override
+    {
+        if (event->type() == QEvent::Resize)
+            wrap();
+        return false;
+    }
+
+private:
+    void wrap()
+    {
+        QCPLegend* legend = m_plot->legend;
+        const int available = std::max(1, m_plot->width() - 20);
+        int perRow = 0, used = 0;
+        for (int i = 0; i < legend->itemCount(); ++i) {
+            QCPAbstractLegendItem* item = legend->item(i);
+            if (!item)
+                continue;
+            const int w = item->minimumOuterSizeHint().width() + legend->columnSpacing();
+            if (perRow > 0 && used + w > available)
+                break;
+            used += w;
+            ++perRow;
+        }
+        perRow = std::max(1, perRow);
+        if (perRow != legend->wrap()) {
+            legend->setWrap(perRow);
+            legend->setFillOrder(QCPLegend::foColumnsFirst, true);
+        }
+    }
+    QCustomPlot* m_plot;
+};
+
+} // namespace
+
 void placeLegendAbove(QCustomPlot* plot)
 {
     plot->plotLayout()->insertRow(0);
@@ -35,6 +87,7 @@ void placeLegendAbove(QCustomPlot* plot)
     QFont font = plot->font();
     font.setPointSize(font.pointSize() - 1);
     plot->legend->setFont(font);
+    new LegendWrapper(plot);
 }
 
 QCPTextElement* addTitleRow(QCustomPlot* plot, const QFont& base)

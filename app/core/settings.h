@@ -27,6 +27,8 @@ inline const QString SearchSubsetSamples = QStringLiteral("search/subsetSamples"
 inline const QString SearchChooseMethods = QStringLiteral("search/chooseMethods");
 inline const QString WindowGeometry = QStringLiteral("window/geometry");
 inline const QString WindowSplitter = QStringLiteral("window/splitter");
+inline const QString LayerColumns = QStringLiteral("window/layerColumns");  ///< the layer table's header state
+inline const QString LayerColumnsHidden = QStringLiteral("window/layerColumnsHidden");
 } // namespace SettingsKeys
 
 /// The budget and bit choices of the mixed-precision search, per task where they differ.

@@ -6,6 +6,7 @@
 #include "search.h"
 #include "trial.h"
 
+#include <QSet>
 #include <QWidget>
 
 class QLineEdit;
@@ -39,18 +40,30 @@ public:
     /// Selects the table's first row as sorted.
     void selectFirst();
     void focusFilter();
+    /// The table's column order, widths and hidden columns, as the user left them (QSettings).
+    void saveColumns() const;
 
 Q_SIGNALS:
     /// The selected layer changed (row in model order, -1 for none).
     void currentLayerChanged(int row);
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
     void copyEditToSelection(const QModelIndex& edited);
+    void setUpColumns();
+    void showColumnMenu(const QPoint& at);
+    void placeFrozenColumn();
+    /// Shows a column that has values now, unless the user hid it.
+    void showColumn(int column);
     LayerTableModel* m_model;
     QSortFilterProxyModel* m_proxy;
     QTableView* m_table;
+    QTableView* m_frozen; ///< the Layer column, drawn over the table's so that it never scrolls away
     QLineEdit* m_filter;
     bool m_bulkEditing = false;
+    QSet<int> m_userHidden; ///< columns hidden from the header's menu
 };
 
 } // namespace qs

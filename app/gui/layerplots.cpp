@@ -16,14 +16,17 @@ namespace {
 
 QWidget* plotPanel(QWidget* plot, QLabel* stats, std::initializer_list<QCheckBox*> boxes)
 {
+    // The statistics on a line of their own (they wrap in a narrow window), the switches under them.
     auto* panel = new QWidget;
     auto* layout = new QVBoxLayout(panel);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(2);
     layout->addWidget(plot, 1);
-    auto* row = new QHBoxLayout;
     stats->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    row->addWidget(stats, 1);
+    stats->setWordWrap(true);
+    layout->addWidget(stats);
+    auto* row = new QHBoxLayout;
+    row->addStretch(1);
     for (QCheckBox* box : boxes)
         row->addWidget(box);
     layout->addLayout(row);

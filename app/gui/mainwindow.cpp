@@ -28,6 +28,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QSettings>
+#include <QScreen>
 #include <QSplitter>
 #include <QStatusBar>
 #include <QVBoxLayout>
@@ -77,8 +78,8 @@ MainWindow::MainWindow(QWidget* parent)
     connectPanels();
     const QSettings settings;
     restoreGeometry(settings.value(SettingsKeys::WindowGeometry).toByteArray());
-    if (!settings.contains(SettingsKeys::WindowGeometry))
-        resize(1280, 780);
+    if (!settings.contains(SettingsKeys::WindowGeometry)) // 1280×780, or the screen on a smaller one
+        resize(QSize(1280, 780).boundedTo(screen()->availableGeometry().size() * 0.97));
     split->restoreState(settings.value(SettingsKeys::WindowSplitter).toByteArray());
     m_summary->setText(tr("<b>No model open.</b> Use File ▸ Open Model… or drop a TorchScript file here."));
 }
@@ -475,6 +476,7 @@ void MainWindow::closeEvent(QCloseEvent* event)
     settings.setValue(SettingsKeys::WindowGeometry, saveGeometry());
     if (auto* split = findChild<QSplitter*>(QStringLiteral("mainSplitter")))
         settings.setValue(SettingsKeys::WindowSplitter, split->saveState());
+    m_layers->saveColumns();
     QMainWindow::closeEvent(event);
 }
 

@@ -3,6 +3,7 @@
 #include <QAction>
 #include <QComboBox>
 #include <QLabel>
+#include <QLineEdit>
 
 namespace qs {
 
@@ -14,7 +15,7 @@ QComboBox* specBox(const QStringList& items, const QString& tip)
     c->setEditable(true);
     c->addItems(items);
     c->setToolTip(tip);
-    c->setMinimumContentsLength(30);
+    c->setMinimumContentsLength(17); // the whole bar fits a 1024-wide window
     c->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     c->setCompleter(nullptr); // a typed spec stays as typed ("float" must not become "float16")
     return c;
@@ -63,6 +64,8 @@ void TrialBar::setSettings(const QString& weights, const QString& activations, c
     m_weights->setCurrentText(weights);
     m_activations->setCurrentText(activations);
     m_mode->setCurrentText(mode);
+    for (QComboBox* c : {m_weights, m_activations}) // the start of a long spec says most
+        c->lineEdit()->setCursorPosition(0);
 }
 
 void TrialBar::setConfig(const QuantConfig& config)
