@@ -14,6 +14,7 @@
 #include <QStringList>
 
 #include <torch/csrc/jit/passes/constant_propagation.h>
+#include <torch/version.h>
 #include <torch/csrc/jit/passes/dead_code_elimination.h>
 #include <torch/csrc/jit/passes/fold_conv_bn.h>
 #include <torch/csrc/jit/passes/inliner.h>
@@ -165,6 +166,28 @@ QString joinPath(const std::vector<std::string>& path)
     return parts.join(u'.');
 }
 
+/// Why a file is not a TorchScript model, in words that say what to do; LibTorch's own text
+/// follows "LibTorch said:" (the window shows it under Details).
+QString notTorchScript(const QString& name, const QString& torch)
+{
+    const QString fix = QStringLiteral("save the model with torch.jit.script(model).save(path) (or torch.jit.trace) and open that file");
+    QString what;
+    if (torch.contains(QLatin1String("constants.pkl")))
+        what = QStringLiteral("%1 was saved with torch.save (a state dict or a pickled module), not as TorchScript: %2")
+                   .arg(name, fix);
+    else if (torch.contains(QLatin1String("hasRecord(\"version\")")))
+        what = QStringLiteral("%1 is a zip archive but not a TorchScript model (it has no TorchScript version record); %2")
+                   .arg(name, fix);
+    else if (torch.contains(QLatin1String("istream reader failed")) || torch.contains(QLatin1String("zip archive")) ||
+             torch.contains(QLatin1String("file not found")) || torch.contains(QLatin1String("failed finding central directory")))
+        what = QStringLiteral("%1 is not a TorchScript model: TorchScript files are zip archives written by torch.jit.save, "
+                              "and this is not one; %2")
+                   .arg(name, fix);
+    else
+        what = QStringLiteral("%1 is not a TorchScript model that LibTorch %2 can load; %3").arg(name, QString::fromLatin1(TORCH_VERSION), fix);
+    return what + QStringLiteral(" (LibTorch said: %1)").arg(torch);
+}
+
 std::unique_ptr<Model::Impl> loadModule(std::istream& in, const QString& name)
 {
     auto d = std::make_unique<Model::Impl>();
@@ -172,12 +195,7 @@ std::unique_ptr<Model::Impl> loadModule(std::istream& in, const QString& name)
     try {
         d->module = torch::jit::load(in, torch::kCPU);
     } catch (const std::exception& e) {
-        throw EngineError(ErrorKind::BadInput,
-                          torchMessage(e).contains(QLatin1String("hasRecord(\"version\")"))
-                              ? QStringLiteral("%1 is a zip archive but not a TorchScript model (it has no TorchScript "
-                                               "version record; save models with torch.jit.save)")
-                                    .arg(name)
-                              : QStringLiteral("%1 is not a TorchScript model: %2").arg(name, torchMessage(e)));
+        throw EngineError(ErrorKind::BadInput, notTorchScript(name, torchMessage(e)));
     }
     if (!d->module.find_method("forward"))
         throw EngineError(ErrorKind::BadInput, QStringLiteral("%1 has no forward method").arg(name));

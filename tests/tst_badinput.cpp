@@ -134,6 +134,9 @@ private Q_SLOTS:
         QTest::newRow("zip, not TorchScript")
             << QStringList{"inspect", kFixtures + "/not_torchscript.zip"} << 2
             << "not_torchscript.zip is a zip archive but not a TorchScript model";
+        QTest::newRow("state dict") << QStringList{"inspect", kFixtures + "/state_dict.pt"} << 2
+                                    << "state_dict.pt was saved with torch.save (a state dict or a pickled module), not as "
+                                       "TorchScript: save the model with torch.jit.script(model).save(path)";
         QTest::newRow("two inputs") << QStringList{"inspect", kFixtures + "/two_inputs_scripted.pt"} << 2
                                     << "two_inputs_scripted.pt: forward takes 2 inputs";
 

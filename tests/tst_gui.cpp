@@ -487,7 +487,9 @@ private Q_SLOTS:
         QVERIFY(!QFile::exists(m_dir.filePath("no/dir/x.svg")));
 
         if (qEnvironmentVariableIsSet("QS_SHOT_SEARCH")) {
-            QTest::qWait(200);
+            if (const QStringList size = qEnvironmentVariable("QS_SHOT_SIZE").split('x'); size.size() == 2)
+                w.resize(size[0].toInt(), size[1].toInt()); // e.g. 1920x1080, under a display that large
+            QTest::qWait(400);
             w.grab().save(qEnvironmentVariable("QS_SHOT_SEARCH"));
             w.results()->setCurrentWidget(w.results()->sensitivityPlot());
             QTest::qWait(200);

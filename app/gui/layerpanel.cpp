@@ -33,6 +33,7 @@ LayerPanel::LayerPanel(QWidget* parent)
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false); // one line per layer; long cells elide
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setItemDelegateForColumn(LayerTableModel::ParamsColumn, new BarDelegate(LayerTableModel::ShareRole, m_table));
@@ -52,6 +53,10 @@ LayerPanel::LayerPanel(QWidget* parent)
     m_table->addAction(reset);
     connect(m_model, &QAbstractItemModel::dataChanged, this,
             [this](const QModelIndex& topLeft, const QModelIndex&) { copyEditToSelection(topLeft); });
+    connect(m_model, &LayerTableModel::overridesChanged, this, [this] { // settings are as wide as their labels
+        m_table->resizeColumnToContents(LayerTableModel::WeightSettingColumn);
+        m_table->resizeColumnToContents(LayerTableModel::ActivationSettingColumn);
+    });
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
         Q_EMIT currentLayerChanged(current.isValid() ? m_proxy->mapToSource(current).row() : -1);
     });

@@ -246,8 +246,12 @@ void MainWindow::showTrial(const ShownTrial& trial)
 
 void MainWindow::showError(const QString& title, const QString& message)
 {
-    m_status->showMessage(message);
-    auto* box = new QMessageBox(QMessageBox::Critical, title, message, QMessageBox::Ok, this);
+    // LibTorch's own words go under Details; the message says what is wrong and what to do.
+    const qsizetype technical = message.indexOf(QLatin1String(" (LibTorch said: "));
+    m_status->showMessage(message.left(technical));
+    auto* box = new QMessageBox(QMessageBox::Critical, title, message.left(technical), QMessageBox::Ok, this);
+    if (technical >= 0)
+        box->setDetailedText(message.mid(technical + 17).chopped(1));
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open(); // window-modal, never blocks the event loop
 }
