@@ -91,6 +91,7 @@ ParetoPlot::ParetoPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlo
         else
             QToolTip::hideText();
     });
+    connect(m_plot, &QCustomPlot::mouseDoubleClick, this, &ParetoPlot::resetZoom);
     connect(m_plot, &QCustomPlot::mousePress, this, [this](QMouseEvent* e) {
         const int i = pointAt(e->pos());
         if (i >= 0)

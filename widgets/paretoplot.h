@@ -38,6 +38,8 @@ public:
     void setSelected(qint64 id);
     /// A search's path: the trials it kept, in the order it kept them, joined by a line.
     void setPath(const QVector<qint64>& ids);
+    /// Back to the range that shows every point (after wheel zoom or drag; also on double-click).
+    void resetZoom() { rebuild(); }
     int pathLength() const;
     int pointCount() const { return int(m_points.size()); }
     int frontCount() const { return int(m_front.size()); }

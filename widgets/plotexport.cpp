@@ -87,11 +87,13 @@ void savePlotWithDialog(QCustomPlot* plot, QWidget* parent, const QString& sugge
         QMessageBox::critical(parent, QObject::tr("Cannot Save Plot"), error);
 }
 
-void addSavePlotMenu(QCustomPlot* plot, const QString& suggestedName)
+void addSavePlotMenu(QCustomPlot* plot, const QString& suggestedName, std::function<void()> resetZoom)
 {
     plot->setContextMenuPolicy(Qt::CustomContextMenu);
-    QObject::connect(plot, &QWidget::customContextMenuRequested, plot, [plot, suggestedName](const QPoint& pos) {
+    QObject::connect(plot, &QWidget::customContextMenuRequested, plot, [plot, suggestedName, resetZoom](const QPoint& pos) {
         QMenu menu(plot);
+        if (resetZoom)
+            menu.addAction(QObject::tr("Reset Zoom (double-click)"), plot, resetZoom);
         menu.addAction(QObject::tr("Save Plot As…"), plot, [plot, suggestedName] { savePlotWithDialog(plot, plot, suggestedName); });
         menu.exec(plot->mapToGlobal(pos));
     });

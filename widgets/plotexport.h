@@ -5,6 +5,8 @@
 #include <QByteArray>
 #include <QString>
 
+#include <functional>
+
 class QCustomPlot;
 class QWidget;
 
@@ -20,6 +22,6 @@ QString plotFileFilter();
 /// Asks for a file name and saves `plot` there; a failure is shown in a dialog.
 void savePlotWithDialog(QCustomPlot* plot, QWidget* parent, const QString& suggestedName);
 /// Adds "Save Plot As…" to `plot`'s context menu.
-void addSavePlotMenu(QCustomPlot* plot, const QString& suggestedName);
+void addSavePlotMenu(QCustomPlot* plot, const QString& suggestedName, std::function<void()> resetZoom = {});
 
 } // namespace qs

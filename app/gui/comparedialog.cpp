@@ -8,9 +8,11 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
+#include <QScrollBar>
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 namespace qs {
@@ -99,7 +101,11 @@ CompareDialog::CompareDialog(const StoredTrial& a, const StoredTrial& b, QWidget
     table->verticalHeader()->hide();
     table->horizontalHeader()->setStretchLastSection(true);
     table->resizeColumnsToContents();
-    layout->addWidget(table, 1);
+    // Every layer without scrolling, up to a dozen; more scroll.
+    const int rows = std::min(m_model->rowCount(), 12);
+    table->setMinimumHeight(table->horizontalHeader()->sizeHint().height() + rows * table->verticalHeader()->defaultSectionSize() +
+                            2 * table->frameWidth() + table->horizontalScrollBar()->sizeHint().height());
+    layout->addWidget(table);
     QStringList names;
     QVector<ErrorSeries> series(2);
     series[0].name = tr("A: layer output vs float");
@@ -114,7 +120,7 @@ CompareDialog::CompareDialog(const StoredTrial& a, const StoredTrial& b, QWidget
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     layout->addWidget(buttons);
-    resize(900, 620);
+    resize(900, 720);
 }
 
 } // namespace qs

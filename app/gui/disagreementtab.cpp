@@ -52,7 +52,7 @@ DisagreementTab::DisagreementTab(QWidget* parent)
     view->setResizeMode(QListView::Adjust);
     view->setMovement(QListView::Static);
     view->setIconSize(QSize(84, 84));
-    view->setGridSize(QSize(130, 150));
+    view->setGridSize(QSize(130, 172)); // the picture and three lines: float, quantized, label
     view->setWordWrap(true);
     view->setUniformItemSizes(true);
     layout->addWidget(m_summary);

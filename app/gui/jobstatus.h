@@ -23,12 +23,18 @@ public:
     void showMessage(const QString& text);
     QString text() const;
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
+    void elide();
     void progressChanged(int permille, const QString& stage);
     QLabel* m_stage;
     QProgressBar* m_progress;
     QPushButton* m_cancel;
     QElapsedTimer m_clock;
+    QString m_text;         ///< shown whole in the tooltip, elided in the label
+    int m_secondsLeft = -1; ///< the last estimate of the running job
 };
 
 } // namespace qs

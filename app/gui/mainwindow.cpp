@@ -19,6 +19,7 @@
 #include "trialhistory.h"
 
 #include <QCloseEvent>
+#include <QDesktopServices>
 #include <QDir>
 #include <QFile>
 #include <QFileDialog>
@@ -31,6 +32,7 @@
 #include <QScreen>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QUrl>
 #include <QVBoxLayout>
 
 namespace qs {
@@ -109,12 +111,8 @@ void MainWindow::createMenus()
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
     QMenu* trial = menuBar()->addMenu(tr("&Trial"));
-    trial->addAction(tr("&Run Trial"), this, &MainWindow::runTrial);
-    trial->addAction(tr("&Sensitivity Analysis"), this, &MainWindow::runSensitivity);
-    trial->addAction(tr("&Choose Range Methods"), this, &MainWindow::chooseRangeMethods);
+    trial->addActions(m_trialBar->jobActions()); // the toolbar's, with their shortcuts
     trial->addAction(tr("Run on &int8 Kernels"), this, [this] { runInt8(); });
-    trial->addSeparator();
-    trial->addAction(tr("S&earch"), this, &MainWindow::runSearch);
     trial->addAction(tr("Search Se&ttings…"), this, [this] {
         if (editSearchSettings())
             runSearch();
@@ -125,9 +123,10 @@ void MainWindow::createMenus()
     view->addAction(tr("&Cancel Job"), QKeySequence(Qt::Key_Escape), m_session, &Session::cancel);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About QuantScope"), this, [this] {
-        QMessageBox::about(this, tr("About QuantScope"), aboutHtml());
-    });
+    help->addAction(tr("&Quick Tour"), QKeySequence::HelpContents, this,
+                    [this] { QMessageBox::information(this, tr("QuantScope — Quick Tour"), quickTourHtml()); });
+    help->addAction(tr("&README"), this, [] { QDesktopServices::openUrl(QUrl::fromLocalFile(QStringLiteral(QUANTSCOPE_README))); });
+    help->addAction(tr("&About QuantScope"), this, [this] { QMessageBox::about(this, tr("About QuantScope"), aboutHtml()); });
 }
 
 void MainWindow::connectSession()

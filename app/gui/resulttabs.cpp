@@ -31,7 +31,7 @@ ResultTabs::ResultTabs(HistoryPanel* history, QWidget* parent)
     });
     connect(m_paretoPlot, &ParetoPlot::trialClicked, this, &ResultTabs::trialClicked);
     addSavePlotMenu(m_errorPlot->plot(), QStringLiteral("error-per-layer"));
-    addSavePlotMenu(m_paretoPlot->plot(), QStringLiteral("accuracy-vs-size"));
+    addSavePlotMenu(m_paretoPlot->plot(), QStringLiteral("accuracy-vs-size"), [this] { m_paretoPlot->resetZoom(); });
     addSavePlotMenu(m_sensitivityPlot->plot(), QStringLiteral("sensitivity"));
 }
 

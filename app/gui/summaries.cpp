@@ -67,6 +67,34 @@ QString int8SummaryHtml(const Int8Result& r)
         .arg(locale.toString(r.floatMs32, 'f', 2));
 }
 
+QString quickTourHtml()
+{
+    return QObject::tr(
+        "<h3>The window</h3>"
+        "<p><b>Trial bar</b> (top): the weight and input-activation spec for every layer and the mode; "
+        "<b>Run Trial</b> (Ctrl+R) quantizes the model that way and evaluates it; <b>Sensitivity</b> quantizes "
+        "one layer at a time; <b>Choose Ranges</b> picks each layer's activation range method; <b>Search</b> "
+        "(Ctrl+F5) finds the smallest model within the budget of Trial ▸ Search Settings.</p>"
+        "<p><b>Layer table</b> (left): every quantizable layer with its parameters, its own settings (double-click "
+        "a W or A setting to give a layer its own; select several rows to set them all), each trial's errors "
+        "(SQNR in dB: higher is better) and each layer's sensitivity. Right-click the header to show or hide "
+        "columns; drag to reorder.</p>"
+        "<p><b>Plots</b> (right): the selected layer's weight histogram (or, with <b>Channels</b>, each output "
+        "channel's range) and its input activations, with the trial's quantization grid and clipped ranges "
+        "shaded; <b>Quantized</b> draws the values after quantization.</p>"
+        "<p><b>Tabs</b> (below the table): each layer's error in the trial shown; accuracy (or perplexity) "
+        "against size for every trial, with the Pareto front (hollow points were scored on a subset and are "
+        "not on it); the sensitivity ranking; the inputs whose prediction quantization changed; and the "
+        "history of every trial, kept in the trial database (right-click to compare, rename or delete).</p>"
+        "<h3>A first session</h3>"
+        "<ol><li>Run Trial with the defaults (int8 weights per channel, uint8 activations): the loss is small.</li>"
+        "<li>Set the weights to <code>int4:per_tensor:symmetric</code> and run again: the error chart and the "
+        "table name the layer that suffers (the demo's <code>block1.dw</code>); tick <b>Channels</b> to see why.</li>"
+        "<li>Try <code>int4:per_channel:symmetric</code>, then <b>Search</b>, and export the result with "
+        "File ▸ Export (a PyTorch script, TorchScript, int8 kernels or a report).</li></ol>"
+        "<p>Help ▸ README has every spec, data format and command-line option.</p>");
+}
+
 QString aboutHtml()
 {
     return QObject::tr("<b>QuantScope %1</b><p>Which quantization settings should each layer of my model get?</p>"

@@ -18,6 +18,8 @@ QString trialSummaryHtml(const ShownTrial& trial);
 /// "<b>int8 kernels</b> (engine, N layers): top-1 … beside fake-quant … · latency …"
 QString int8SummaryHtml(const Int8Result& r);
 
+/// Help ▸ Quick Tour: what each area of the window shows and the way through a first session.
+QString quickTourHtml();
 /// The About box: version, what QuantScope answers, what it is built on, its licence.
 QString aboutHtml();
 

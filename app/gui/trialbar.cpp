@@ -42,6 +42,7 @@ TrialBar::TrialBar(QWidget* parent) : QToolBar(tr("Trial"), parent)
     addWidget(m_mode);
     addSeparator();
     QAction* run = addAction(tr("Run Trial"), this, &TrialBar::runTrialRequested);
+    run->setIconText(tr("Run Trial"));
     run->setShortcut(QKeySequence(tr("Ctrl+R")));
     run->setToolTip(tr("Quantize the model with these settings and evaluate it (Ctrl+R)"));
     QAction* sensitivity = addAction(tr("Sensitivity"), this, &TrialBar::sensitivityRequested);
@@ -52,6 +53,8 @@ TrialBar::TrialBar(QWidget* parent) : QToolBar(tr("Trial"), parent)
                            "entropy) with the lowest error at its output, on calibration data"));
     QAction* search = addAction(tr("Search"), this, &TrialBar::searchRequested);
     search->setShortcut(QKeySequence(tr("Ctrl+F5")));
+    sensitivity->setShortcut(QKeySequence(tr("Ctrl+Shift+S")));
+    methods->setShortcut(QKeySequence(tr("Ctrl+Shift+R")));
     search->setToolTip(tr("Find the smallest model within the search budget (Search Settings in the Trial menu): "
                           "per-layer weight bits, guided by sensitivity"));
     m_actions = {run, sensitivity, methods, search};

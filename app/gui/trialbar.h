@@ -25,6 +25,8 @@ public:
     QuantConfig config() const;
     /// A model of another task opened: its defaults replace the settings.
     void setTask(Task task);
+    /// Run Trial, Sensitivity, Choose Ranges and Search (the Trial menu shows them too).
+    const QList<QAction*>& jobActions() const { return m_actions; }
     /// The actions need an open model.
     void setModelOpen(bool open);
 
