@@ -29,6 +29,7 @@ inline const QString WindowGeometry = QStringLiteral("window/geometry");
 inline const QString WindowSplitter = QStringLiteral("window/splitter");
 inline const QString LayerColumns = QStringLiteral("window/layerColumns");  ///< the layer table's header state
 inline const QString LayerColumnsHidden = QStringLiteral("window/layerColumnsHidden");
+inline const QString HistoryColumns = QStringLiteral("window/historyColumns"); ///< the history's header state
 } // namespace SettingsKeys
 
 /// The budget and bit choices of the mixed-precision search, per task where they differ.

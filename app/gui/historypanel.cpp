@@ -2,6 +2,7 @@
 
 #include "comparedialog.h"
 #include "historymodel.h"
+#include "settings.h"
 #include "trialhistory.h"
 
 #include <QAction>
@@ -9,6 +10,7 @@
 #include <QInputDialog>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -33,6 +35,12 @@ HistoryPanel::HistoryPanel(TrialHistory* history, QWidget* parent)
     m_table->verticalHeader()->hide();
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false);
+    // Columns can be dragged into another order; the order and widths are kept across sessions.
+    m_table->horizontalHeader()->setSectionsMovable(true);
+    m_table->horizontalHeader()->restoreState(QSettings().value(SettingsKeys::HistoryColumns).toByteArray());
+    connect(m_table->horizontalHeader(), &QHeaderView::sectionMoved, this,
+            [this] { QSettings().setValue(SettingsKeys::HistoryColumns, m_table->horizontalHeader()->saveState()); });
     connect(m_table, &QTableView::activated, this,
             [this](const QModelIndex& index) { Q_EMIT showRequested(index.data(HistoryModel::IdRole).toLongLong()); });
     m_filter->setPlaceholderText(tr("Filter trials…"));

@@ -124,7 +124,7 @@ void LayerPlots::showWeight(const LayerProfile& p, int row)
     const auto preview = m_previews.constFind(p.layer.name);
     const bool previewed = preview != m_previews.cend();
     const QParams weightQParams = previewed ? preview->weightQParams : (trialRow ? m_trial->layers[row].weightQParams : QParams());
-    QuantGrid grid = gridOf(weightQParams, tr("channels or groups"));
+    QuantGrid grid = gridOf(weightQParams, tr("scales"));
     if (previewed && grid.valid)
         grid.caption = tr("edited: ") + grid.caption;
     m_weightPlot->setGrid(grid);

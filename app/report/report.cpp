@@ -46,7 +46,7 @@ QString layerSection(const LayerTrialResult& l, const ProfileReport& profile)
     }
     HistogramPlot weight;
     weight.setData(toHistogram(p->weight, QObject::tr("%1 — weight, %2").arg(l.name, l.weightSpec), QObject::tr("weight value")));
-    weight.setGrid(gridOf(l.weightQParams, QObject::tr("channels or groups")));
+    weight.setGrid(gridOf(l.weightQParams, QObject::tr("scales")));
     html += image(weight.plot(), 900, 280, l.name + QStringLiteral(" weight"));
     if (l.weightQParams.scale.size() == 1 && p->weight.channelMin.size() > 1) {
         // One scale for all channels: the per-channel picture shows what that costs.
