@@ -37,6 +37,7 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QSettings>
+#include <QSplitter>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -136,7 +137,18 @@ private Q_SLOTS:
                  QStringLiteral("block1.dw"));
         auto* channels = w.findChild<QCheckBox*>("weightChannels");
         QVERIFY(channels->isEnabled());
+        // The divider between the table and the plots stays where it is as layers and views change.
+        auto* split = w.findChild<QSplitter*>("mainSplitter");
+        QTest::qWait(50);
+        const QList<int> sizes = split->sizes();
+        for (int row : {0, 6, 7, 1}) {
+            w.layerPanel()->table()->selectRow(row);
+            QTest::qWait(20);
+            QCOMPARE(split->sizes(), sizes);
+        }
         channels->setChecked(true);
+        QTest::qWait(20);
+        QCOMPARE(split->sizes(), sizes);
         QVERIFY(w.layerPlots()->channelPlot()->isVisible() && !w.layerPlots()->weightPlot()->isVisible());
 
         const TensorStats& weight = w.session()->profile().layers[1].weight;
