@@ -1,6 +1,7 @@
 #include "historypanel.h"
 
 #include "comparedialog.h"
+#include "filteredtable.h"
 #include "historymodel.h"
 #include "settings.h"
 #include "trialhistory.h"
@@ -23,33 +24,14 @@ HistoryPanel::HistoryPanel(TrialHistory* history, QWidget* parent)
     : QWidget(parent), m_history(history), m_model(new HistoryModel(this)), m_proxy(new QSortFilterProxyModel(this)),
       m_table(new QTableView), m_filter(new QLineEdit)
 {
-    m_proxy->setSourceModel(m_model);
-    m_proxy->setSortRole(HistoryModel::SortRole);
-    m_proxy->setFilterKeyColumn(-1); // any column
-    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
-    m_table->setModel(m_proxy);
-    m_table->setSortingEnabled(true);
+    setUpFilteredTable(this, m_filter, m_table, m_proxy, m_model, HistoryModel::SortRole, -1, tr("Filter trials…"));
     m_table->sortByColumn(HistoryModel::IdColumn, Qt::DescendingOrder);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->setAlternatingRowColors(true);
-    m_table->setWordWrap(false);
     // Columns can be dragged into another order; the order and widths are kept across sessions.
-    m_table->horizontalHeader()->setSectionsMovable(true);
     m_table->horizontalHeader()->restoreState(QSettings().value(SettingsKeys::HistoryColumns).toByteArray());
     connect(m_table->horizontalHeader(), &QHeaderView::sectionMoved, this,
             [this] { QSettings().setValue(SettingsKeys::HistoryColumns, m_table->horizontalHeader()->saveState()); });
     connect(m_table, &QTableView::activated, this,
             [this](const QModelIndex& index) { Q_EMIT showRequested(index.data(HistoryModel::IdRole).toLongLong()); });
-    m_filter->setPlaceholderText(tr("Filter trials…"));
-    m_filter->setClearButtonEnabled(true);
-    connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
-    auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_filter);
-    layout->addWidget(m_table);
     addActions();
 
     connect(history, &TrialHistory::reset, this, [this] {

@@ -1,6 +1,7 @@
 #include "layerpanel.h"
 
 #include "bardelegate.h"
+#include "filteredtable.h"
 #include "layertablemodel.h"
 #include "presetdelegate.h"
 #include "presets.h"
@@ -22,20 +23,9 @@ LayerPanel::LayerPanel(QWidget* parent)
     : QWidget(parent), m_model(new LayerTableModel(this)), m_proxy(new QSortFilterProxyModel(this)),
       m_table(new QTableView), m_frozen(new QTableView(m_table)), m_filter(new QLineEdit)
 {
-    m_proxy->setSourceModel(m_model);
-    m_proxy->setSortRole(LayerTableModel::SortRole);
-    m_proxy->setFilterKeyColumn(LayerTableModel::NameColumn);
-    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
-
-    m_table->setModel(m_proxy);
-    m_table->setSortingEnabled(true);
+    setUpFilteredTable(this, m_filter, m_table, m_proxy, m_model, LayerTableModel::SortRole, LayerTableModel::NameColumn,
+                       tr("Filter layers by name…"));
     m_table->sortByColumn(LayerTableModel::NameColumn, Qt::AscendingOrder);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    m_table->setAlternatingRowColors(true);
-    m_table->setWordWrap(false); // one line per layer; long cells elide
-    m_table->verticalHeader()->hide();
-    m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setItemDelegateForColumn(LayerTableModel::ParamsColumn, new BarDelegate(LayerTableModel::ShareRole, m_table));
     m_table->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
     m_table->setItemDelegateForColumn(LayerTableModel::WeightSettingColumn, new PresetDelegate(weightSpecPresets(), m_table));
@@ -61,14 +51,6 @@ LayerPanel::LayerPanel(QWidget* parent)
         Q_EMIT currentLayerChanged(current.isValid() ? m_proxy->mapToSource(current).row() : -1);
     });
 
-    m_filter->setPlaceholderText(tr("Filter layers by name…"));
-    m_filter->setClearButtonEnabled(true);
-    connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
-
-    auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_filter);
-    layout->addWidget(m_table);
     setUpColumns();
 }
 
@@ -77,7 +59,6 @@ void LayerPanel::setUpColumns()
     // The figures users compare first, then statistics, then shapes; any order the user drags
     // them into, and the columns they hide, are kept across sessions.
     QHeaderView* header = m_table->horizontalHeader();
-    header->setSectionsMovable(true);
     const QList<int> order{LayerTableModel::NameColumn, LayerTableModel::OpColumn, LayerTableModel::ParamsColumn, LayerTableModel::WeightSettingColumn, LayerTableModel::ActivationSettingColumn,
                            LayerTableModel::WeightSqnrColumn, LayerTableModel::ActivationSqnrColumn, LayerTableModel::OutputSqnrColumn, LayerTableModel::SensitivityColumn,
                            LayerTableModel::ChannelSpreadColumn, LayerTableModel::WeightKurtosisColumn, LayerTableModel::WeightRangeColumn, LayerTableModel::ActivationRangeColumn,
