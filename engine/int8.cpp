@@ -88,13 +88,6 @@ double medianMs(const std::function<void()>& fn, int runs)
     return ms[ms.size() / 2];
 }
 
-at::Tensor firstTensor(c10::IValue out)
-{
-    while (out.isTuple())
-        out = out.toTupleRef().elements().at(0);
-    return out.toTensor();
-}
-
 /// quantized op → dequantize → ReLU → quantize_per_tensor (the next int8 layer's input) becomes one
 /// quantized::conv2d_relu / linear_relu that writes straight in the next layer's input scale and
 /// zero point: no float tensor between two int8 layers, and one rounding instead of two (the
@@ -246,9 +239,9 @@ Int8Result buildInt8Model(Model& model, const Dataset& data, const QuantConfig& 
     forEachBatch(eval, options.batchSize, control, 0.3, 0.8, QStringLiteral("Evaluating the int8 model"),
                  [&](qint64, qint64 b, qint64 e) {
                      const at::Tensor x = data.impl().batchInputs(b, e);
-                     const at::Tensor out = firstTensor(q.forward({x}));
+                     const at::Tensor out = outputTensor(q.forward({x}), model.impl().output, model.displayName());
                      const at::Tensor target = data.hasLabels() ? data.impl().batchLabels(b, e)
-                                                                : firstTensor(floatRun.forward({x})).argmax(1);
+                                                                : outputTensor(floatRun.forward({x}), model.impl().output, model.displayName()).argmax(1);
                      correct += out.argmax(1).eq(target).sum().item<int64_t>();
                  });
     result.hasAccuracy = data.hasLabels();

@@ -48,6 +48,11 @@ public:
     qint64 parameterCount() const;
     /// What loading could not do, e.g. a batch norm left unfolded.
     const QStringList& warnings() const;
+    /// Which of forward's outputs is scored when it returns several: a dict key or a tuple
+    /// index; empty (the default) takes `logits` or the only tensor of a dict, the first tensor
+    /// of a tuple or list.
+    void setOutput(const QString& keyOrIndex);
+    QString output() const;
     /// Runs one sample of the data set through the model and records each site's activation shapes.
     void measureShapes(const Dataset& data);
 

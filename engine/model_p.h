@@ -26,17 +26,23 @@ struct Model::Impl {
     std::vector<SiteRef> sites;            ///< parallel to layers
     qint64 parameterCount = 0;
     QStringList warnings;
+    QString output; ///< which output is scored: a dict key or a tuple index; empty: the usual one
 
     /// Reads a tensor attribute by path (a parameter or buffer of some submodule).
     at::Tensor tensorAt(const std::vector<std::string>& path) const;
     /// True when the attribute at `path` is a parameter (not a buffer or constant).
     bool isParameter(const std::vector<std::string>& path) const;
     at::Tensor weight(int site) const { return tensorAt(sites[size_t(site)].weightPath); }
-    /// Runs forward on one input batch and returns the first output tensor.
+    /// Runs forward on one input batch and returns the output tensor that is scored (outputTensor).
     at::Tensor forward(const at::Tensor& input);
     /// Records every site's input and output shapes from one forward pass on `sample`.
     void measureShapes(const at::Tensor& sample);
 };
+
+/// The tensor a model's output stands for: the output itself; of a tuple or list, the first
+/// tensor (or the `choice`-th); of a dict, `logits` when present, else its only tensor (or the
+/// value under `choice`). Throws EngineError(BadInput) naming what forward returned.
+at::Tensor outputTensor(const c10::IValue& out, const QString& choice, const QString& modelName);
 
 /// Roles of the probe inserted around each site.
 enum class ProbeRole : int { Input = 0, Output = 1 };

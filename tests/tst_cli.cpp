@@ -39,6 +39,31 @@ class TestCli : public QObject
 private Q_SLOTS:
     void initTestCase() { dataHome() = m_dir.filePath("data-home"); }
 
+    // A model that returns a dict is scored on its logits (or the output --output names); the
+    // trial's JSON names the id and database it was recorded in, as history --json does.
+    void dictOutputsAndRecordedIds()
+    {
+        const QString db = m_dir.filePath("dict.db");
+        const QString model = QStringLiteral(QS_FIXTURES "/dict_output_scripted.pt");
+        const Run r = cli({"trial", model, "--db", db, "--eval", "200", "--json"});
+        QCOMPARE(r.code, 0);
+        const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(o["layers"].toArray().size(), 2);
+        QCOMPARE(o["database"].toString(), db);
+        const Run history = cli({"history", "--db", db, "--json"});
+        const QJsonObject stored = QJsonDocument::fromJson(history.out.toUtf8()).object()["trials"].toArray().at(0).toObject();
+        QCOMPARE(o["id"].toDouble(), stored["id"].toDouble());
+        QCOMPARE(o["top1"].toDouble(), stored["top1"].toDouble());
+        // Its 32 features are no class scores: scored on them, the output has 32 columns.
+        const Run inspect = cli({"inspect", model, "--output", "features"});
+        QCOMPARE(inspect.code, 0);
+        QVERIFY2(inspect.out.contains("head"), qPrintable(inspect.out));
+        const Run wrong = cli({"trial", model, "--db", db, "--output", "nope"});
+        QCOMPARE(wrong.code, 2);
+        QVERIFY2(wrong.err.contains("forward returned a dict with keys features, logits; --output nope is not one of its tensor keys"),
+                 qPrintable(wrong.err));
+    }
+
     void trialsAreRecordedAndCompared()
     {
         const QString db = m_dir.filePath("trials.db");

@@ -74,6 +74,34 @@ class TestModel : public QObject
     QTemporaryDir m_dir;
 
 private Q_SLOTS:
+    // Which tensor a tuple, list or dict output stands for, and what is said when there is none.
+    void outputTensorOfTuplesListsAndDicts()
+    {
+        const at::Tensor a = torch::ones({2, 3}), b = torch::zeros({2, 5});
+        QVERIFY(outputTensor(a, QString(), "m").equal(a));
+        const c10::IValue tuple = c10::ivalue::Tuple::create({c10::IValue(int64_t(7)), a, b});
+        QVERIFY(outputTensor(tuple, QString(), "m").equal(a)); // the first tensor
+        QVERIFY(outputTensor(tuple, "2", "m").equal(b));
+        c10::impl::GenericDict dict(c10::StringType::get(), c10::TensorType::get());
+        dict.insert("hidden", b);
+        dict.insert("logits", a);
+        QVERIFY(outputTensor(dict, QString(), "m").equal(a)); // logits
+        QVERIFY(outputTensor(dict, "hidden", "m").equal(b));
+        c10::impl::GenericDict two(c10::StringType::get(), c10::TensorType::get());
+        two.insert("x", a);
+        two.insert("y", b);
+        try {
+            outputTensor(two, QString(), "m.pt");
+            QFAIL("a dict of two tensors without logits was scored");
+        } catch (const EngineError& e) {
+            QVERIFY2(e.message().contains("m.pt: forward returned a dict with keys x, y; it has no 'logits'; choose the output "
+                                          "to score with --output KEY"),
+                     qPrintable(e.message()));
+        }
+        QVERIFY_THROWS_EXCEPTION(EngineError, outputTensor(tuple, "5", "m"));
+        QVERIFY_THROWS_EXCEPTION(EngineError, outputTensor(c10::IValue(int64_t(3)), QString(), "m"));
+    }
+
     void discoversSitesWithPyTorchNames_data()
     {
         QTest::addColumn<QString>("file");

@@ -49,6 +49,7 @@ Inputs openInputs(const QCommandLineParser& p)
     Inputs in;
     const QString modelPath = p.positionalArguments().value(1);
     in.model = modelPath.isEmpty() ? loadDemoModel() : Model::load(modelPath);
+    in.model->setOutput(p.value(QStringLiteral("output")));
     const DataSpec spec = p.isSet(QStringLiteral("data")) ? DataSpec::parse(p.value(QStringLiteral("data"))) : DataSpec::demo();
     in.data = Dataset::load(spec);
     return in;

@@ -87,6 +87,7 @@ std::shared_ptr<Model> trialModel(const QCommandLineParser& p, const StoredTrial
 {
     const QString modelPath = p.value(QStringLiteral("model"));
     const std::shared_ptr<Model> model = modelPath.isEmpty() ? loadDemoModel() : Model::load(modelPath);
+    model->setOutput(p.value(QStringLiteral("output")));
     if (model->sha256() != t.modelSha256)
         throw EngineError(ErrorKind::BadInput, QStringLiteral("trial %1 is of %2, not of %3 (give the trial's model with --model FILE)")
                                                    .arg(t.id)

@@ -19,7 +19,7 @@ namespace qs::cli {
 
 namespace {
 
-const QStringList kData{QStringLiteral("data")};
+const QStringList kData{QStringLiteral("data"), QStringLiteral("output")};
 const QStringList kRun{QStringLiteral("calib"), QStringLiteral("eval"), QStringLiteral("batch")};
 const QStringList kSettings{QStringLiteral("weights"), QStringLiteral("activations"), QStringLiteral("config"),
                             QStringLiteral("mode")};
@@ -30,6 +30,7 @@ QList<QCommandLineOption> allOptions()
 {
     return {
         {QStringLiteral("data"), QStringLiteral("Data spec (formats below; default: Fashion-MNIST's test set)."), QStringLiteral("SPEC")},
+        {QStringLiteral("output"), QStringLiteral("The output to score when forward returns a dict (KEY; default 'logits', or its only tensor) or a tuple (INDEX; default the first tensor)."), QStringLiteral("KEY|INDEX")},
         {QStringLiteral("calib"), QStringLiteral("Calibration samples, from the start of the data (default 512)."), QStringLiteral("N")},
         {QStringLiteral("eval"), QStringLiteral("Evaluate at most N samples after the calibration ones (default: all)."), QStringLiteral("N")},
         {QStringLiteral("batch"), QStringLiteral("Batch size (default 256)."), QStringLiteral("N")},
@@ -111,7 +112,8 @@ const QVector<Command>& commands()
         {QStringLiteral("compare"), QStringLiteral("compare A B"), QStringLiteral("two recorded trials layer by layer"), kDb, compare},
         {QStringLiteral("export"), QStringLiteral("export TRIAL"),
          QStringLiteral("a recorded trial as --format FORMAT, to --out FILE"),
-         kDb + kRun + QStringList{QStringLiteral("format"), QStringLiteral("model"), QStringLiteral("out")}, exportTrial},
+         kDb + kRun + QStringList{QStringLiteral("format"), QStringLiteral("model"), QStringLiteral("out"), QStringLiteral("output")},
+         exportTrial},
     };
     return table;
 }

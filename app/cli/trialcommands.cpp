@@ -134,7 +134,8 @@ int trial(const QCommandLineParser& p)
         std::fprintf(stderr, "warning: %s\n", qPrintable(w));
     if (p.isSet(QStringLiteral("json"))) {
         QJsonObject root = trialJson(config, r);
-        root[QStringLiteral("trial")] = double(id);
+        root[QStringLiteral("id")] = double(id); // as history --json names it
+        root[QStringLiteral("database")] = rec.recorder.path();
         printJson(root);
     } else {
         printTrial(r);
@@ -155,8 +156,11 @@ int sensitivity(const QCommandLineParser& p)
         defaults = taskDefaults(Task::LanguageModel).config;
     options.config = configFromOptions(p, defaults);
     const SensitivityResult r = runSensitivity(*rec.runner, options, {}, rec.sink());
-    if (p.isSet(QStringLiteral("json")))
-        printJson(sensitivityJson(options.config, r, options.converse));
+    if (p.isSet(QStringLiteral("json"))) {
+        QJsonObject root = sensitivityJson(options.config, r, options.converse);
+        root[QStringLiteral("database")] = rec.recorder.path();
+        printJson(root);
+    }
     else
         printSensitivity(options.config, r, options.converse);
     return 0;
@@ -212,7 +216,9 @@ int search(const QCommandLineParser& p)
     const SearchResult r = runSearch(*rec.runner, options, {}, rec.sink());
     writeConfig(p, r.best);
     if (p.isSet(QStringLiteral("json"))) {
-        printJson(searchJson(r, options.maxDrop));
+        QJsonObject root = searchJson(r, options.maxDrop);
+        root[QStringLiteral("database")] = rec.recorder.path();
+        printJson(root);
         return r.withinBudget ? 0 : 3;
     }
     QVector<QStringList> rows;
