@@ -185,23 +185,41 @@ void loadTensors(const DataSpec& spec, Dataset::Impl& d)
     if (v.isTensor()) {
         inputs = v.toTensor();
     } else if (v.isGenericDict()) {
-        for (const auto& item : v.toGenericDict()) {
-            if (!item.key().isString())
-                continue;
-            const std::string key = item.key().toStringRef();
-            if ((key == "inputs" || key == "labels") && !item.value().isTensor())
-                bad(QStringLiteral("%1: '%2' is not a tensor").arg(spec.inputsPath, QString::fromStdString(key)));
-            if (key == "inputs")
-                inputs = item.value().toTensor();
-            else if (key == "labels")
-                labels = item.value().toTensor();
-        }
+        // The keys people save under: the spec's own, or the usual names, in this order.
+        const QStringList inputKeys = spec.inputsKey.isEmpty()
+                                          ? QStringList{QStringLiteral("inputs"), QStringLiteral("input_ids"), QStringLiteral("tokens"), QStringLiteral("x")}
+                                          : QStringList{spec.inputsKey};
+        const QStringList labelKeys = spec.labelsKey.isEmpty()
+                                          ? QStringList{QStringLiteral("labels"), QStringLiteral("targets"), QStringLiteral("y")}
+                                          : QStringList{spec.labelsKey};
+        QStringList present;
+        std::map<QString, c10::IValue> values;
+        for (const auto& item : v.toGenericDict())
+            if (item.key().isString()) {
+                present << QString::fromStdString(item.key().toStringRef());
+                values[present.last()] = item.value();
+            }
+        auto take = [&](const QStringList& keys) -> at::Tensor {
+            for (const QString& key : keys)
+                if (const auto it = values.find(key); it != values.end()) {
+                    if (!it->second.isTensor())
+                        bad(QStringLiteral("%1: '%2' is not a tensor").arg(spec.inputsPath, key));
+                    return it->second.toTensor();
+                }
+            return {};
+        };
+        inputs = take(inputKeys);
+        labels = take(labelKeys);
+        if (!inputs.defined())
+            bad(QStringLiteral("%1 has no inputs under %2; its keys are %3 (name the inputs with ?inputs=KEY)")
+                    .arg(spec.inputsPath, inputKeys.join(QStringLiteral(", ")),
+                         present.isEmpty() ? QStringLiteral("(none)") : present.join(QStringLiteral(", "))));
+        if (!spec.labelsKey.isEmpty() && !labels.defined())
+            bad(QStringLiteral("%1 has no labels under %2; its keys are %3").arg(spec.inputsPath, spec.labelsKey, present.join(QStringLiteral(", "))));
     } else {
         bad(QStringLiteral("%1 holds %2; expected a tensor or a dict {'inputs': X, 'labels': y}")
                 .arg(spec.inputsPath, QString::fromStdString(v.tagKind())));
     }
-    if (!inputs.defined())
-        bad(QStringLiteral("%1 has no 'inputs' tensor; save {'inputs': X, 'labels': y}").arg(spec.inputsPath));
     if (inputs.dim() == 0)
         bad(QStringLiteral("%1: 'inputs' is a single value; expected samples along the first dimension").arg(spec.inputsPath));
     d.inputs = asInputs(inputs.contiguous());
@@ -217,10 +235,6 @@ void loadFolder(const DataSpec& spec, Dataset::Impl& d)
     const QStringList classes = root.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);
     if (classes.isEmpty())
         bad(QStringLiteral("%1 has no class sub-folders (the layout is DIR/CLASS/IMAGE, as torchvision's ImageFolder)").arg(spec.inputsPath));
-    const int size = spec.size > 0 ? spec.size : 224;
-    const int shorter = spec.resize > 0 ? spec.resize : qRound(size * 256.0 / 224.0);
-    if (shorter < size)
-        bad(QStringLiteral("data spec: resize=%1 is smaller than size=%2 (the crop)").arg(shorter).arg(size));
     QStringList patterns;
     for (const QByteArray& format : QImageReader::supportedImageFormats())
         patterns << QStringLiteral("*.") + QString::fromLatin1(format);
@@ -232,13 +246,34 @@ void loadFolder(const DataSpec& spec, Dataset::Impl& d)
         for (const QString& image : images)
             files.emplace_back(root.filePath(classes[c] + u'/' + image), c);
     }
+    // Images that all share one size keep it (a PNG copy of Fashion-MNIST stays 28×28); mixed
+    // sizes, or size=/resize= given, go through torchvision's Resize(256) + CenterCrop(224).
+    QSize common;
+    bool same = spec.size == 0 && spec.resize == 0;
+    for (size_t i = 0; same && i < files.size(); ++i) {
+        const QSize s = QImageReader(files[i].first).size();
+        if (!s.isValid())
+            continue; // unreadable: skipped below, with a warning
+        if (!common.isValid())
+            common = s;
+        same = s == common;
+    }
+    const bool keep = same && common.isValid();
+    const int size = spec.size > 0 ? spec.size : 224;
+    const int shorter = spec.resize > 0 ? spec.resize : qRound(size * 256.0 / 224.0);
+    if (!keep && shorter < size)
+        bad(QStringLiteral("data spec: resize=%1 is smaller than size=%2 (the crop)").arg(shorter).arg(size));
+    const int width = keep ? common.width() : size, height = keep ? common.height() : size;
+    if (!keep && spec.size == 0 && spec.resize == 0)
+        d.warnings << QStringLiteral("the images differ in size: each is resized to %1 on its shorter side and cropped to "
+                                     "%2×%2 in the centre (set size= and resize= to choose)").arg(shorter).arg(size);
     const int channels = spec.gray ? 1 : 3;
-    checkMemoryBudget(qint64(files.size()) * channels * size * size * 5, spec.inputsPath,
-                      QStringLiteral("%1 images of %2×%3×%4 as float32").arg(files.size()).arg(channels).arg(size).arg(size));
+    checkMemoryBudget(qint64(files.size()) * channels * width * height * 5, spec.inputsPath,
+                      QStringLiteral("%1 images of %2×%3×%4 as float32").arg(files.size()).arg(channels).arg(height).arg(width));
     // A fixed shuffle, so that the calibration split (the first samples) holds every class.
     std::mt19937 random(0);
     std::shuffle(files.begin(), files.end(), random);
-    at::Tensor pixels = at::empty({int64_t(files.size()), size, size, channels}, at::kByte);
+    at::Tensor pixels = at::empty({int64_t(files.size()), height, width, channels}, at::kByte);
     std::vector<int64_t> labels;
     QStringList unreadable;
     int64_t n = 0;
@@ -249,14 +284,19 @@ void loadFolder(const DataSpec& spec, Dataset::Impl& d)
             continue;
         }
         image = image.convertToFormat(spec.gray ? QImage::Format_Grayscale8 : QImage::Format_RGB888);
-        // Shorter side to `shorter`, then the centre size×size, as torchvision's Resize + CenterCrop.
-        const bool wide = image.width() >= image.height();
-        const int w = wide ? qMax(shorter, qRound(double(image.width()) * shorter / image.height())) : shorter;
-        const int h = wide ? shorter : qMax(shorter, qRound(double(image.height()) * shorter / image.width()));
-        image = image.scaled(w, h, Qt::IgnoreAspectRatio, Qt::SmoothTransformation).copy((w - size) / 2, (h - size) / 2, size, size);
+        if (!keep) {
+            // Shorter side to `shorter`, then the centre size×size, as torchvision's Resize + CenterCrop.
+            const bool wide = image.width() >= image.height();
+            const int w = wide ? qMax(shorter, qRound(double(image.width()) * shorter / image.height())) : shorter;
+            const int h = wide ? shorter : qMax(shorter, qRound(double(image.height()) * shorter / image.width()));
+            image = image.scaled(w, h, Qt::IgnoreAspectRatio, Qt::SmoothTransformation).copy((w - size) / 2, (h - size) / 2, size, size);
+        } else if (image.size() != common) {
+            unreadable << path; // changed since its size was read
+            continue;
+        }
         uint8_t* out = pixels[n].data_ptr<uint8_t>();
-        for (int y = 0; y < size; ++y)
-            std::memcpy(out + size_t(y) * size * channels, image.constScanLine(y), size_t(size) * channels);
+        for (int y = 0; y < height; ++y)
+            std::memcpy(out + size_t(y) * width * channels, image.constScanLine(y), size_t(width) * channels);
         labels.push_back(label);
         ++n;
     }

@@ -14,7 +14,9 @@ namespace qs {
 /// A data source as the user writes it, FORMAT:PATHS[?OPTIONS]:
 ///   idx:IMAGES[,LABELS]          the MNIST family's IDX files, gzipped or not
 ///   npy:INPUTS.npy[,LABELS.npy]  NumPy arrays
-///   tensors:FILE.pt              torch.save({'inputs': X, 'labels': y}); labels optional
+///   tensors:FILE.pt              torch.save({'inputs': X, 'labels': y}); labels optional; the inputs
+///                                may also be under input_ids, tokens or x, the labels under targets or
+///                                y, or under the keys ?inputs=KEY&labels=KEY name
 ///   folder:DIR                   torchvision's ImageFolder layout, one sub-folder per class
 /// Options: mean=M[,M…]&std=S[,S…] (per channel), and for folders size=N (the centre crop,
 /// default 224), resize=N (the shorter side first, default 256/224 of size) and gray=1.
@@ -27,6 +29,8 @@ struct DataSpec {
     int size = 0;              ///< folder: centre crop (0: 224)
     int resize = 0;            ///< folder: shorter side before the crop (0: size × 256 / 224)
     bool gray = false;         ///< folder: one channel instead of RGB
+    QString inputsKey;         ///< tensors: the dict key of the inputs (empty: inputs, input_ids, tokens or x)
+    QString labelsKey;         ///< tensors: the dict key of the labels (empty: labels, targets or y)
 
     /// Parses the spec; throws EngineError(BadInput) naming the part that is wrong.
     static DataSpec parse(const QString& text);

@@ -114,6 +114,7 @@ DataSpec DataSpec::parse(const QString& text)
         return n;
     };
     const bool folder = spec.format == QLatin1String("folder");
+    const bool tensors = spec.format == QLatin1String("tensors");
     if (!query.isEmpty()) {
         for (const QString& item : query.split(u'&')) {
             const QString key = item.section(u'=', 0, 0);
@@ -128,9 +129,16 @@ DataSpec DataSpec::parse(const QString& text)
                 spec.resize = positive(key, value);
             else if (folder && key == QLatin1String("gray") && (value == QLatin1String("1") || value == QLatin1String("0")))
                 spec.gray = value == QLatin1String("1");
+            else if (tensors && key == QLatin1String("inputs") && !value.isEmpty())
+                spec.inputsKey = value;
+            else if (tensors && key == QLatin1String("labels") && !value.isEmpty())
+                spec.labelsKey = value;
             else
                 bad(QStringLiteral("data spec '%1': unknown option '%2' (supported: mean, std%3)")
-                        .arg(text, item, folder ? QStringLiteral(", size, resize, gray=1") : QString()));
+                        .arg(text, item,
+                             folder    ? QStringLiteral(", size, resize, gray=1")
+                             : tensors ? QStringLiteral(", inputs=KEY, labels=KEY")
+                                       : QString()));
         }
     }
     for (double s : spec.std)
@@ -168,6 +176,10 @@ QString DataSpec::toString() const
         options << QStringLiteral("resize=%1").arg(resize);
     if (gray)
         options << QStringLiteral("gray=1");
+    if (!inputsKey.isEmpty())
+        options << QStringLiteral("inputs=%1").arg(inputsKey);
+    if (!labelsKey.isEmpty())
+        options << QStringLiteral("labels=%1").arg(labelsKey);
     if (!options.isEmpty())
         s += u'?' + options.join(u'&');
     return s;

@@ -245,10 +245,27 @@ private Q_SLOTS:
         const QString path = testing::writeFile(m_dir.filePath("float-labels.pt"), QByteArray(bytes.data(), qsizetype(bytes.size())));
         expectBadInput([&] { Dataset::load(DataSpec::parse("tensors:" + path)); }, "labels must be one integer per sample");
         c10::Dict<std::string, at::Tensor> noInputs;
-        noInputs.insert("x", at::ones({2}));
+        noInputs.insert("features", at::ones({2}));
         const std::vector<char> b2 = torch::jit::pickle_save(c10::IValue(noInputs));
         const QString p2 = testing::writeFile(m_dir.filePath("no-inputs.pt"), QByteArray(b2.data(), qsizetype(b2.size())));
-        expectBadInput([&] { Dataset::load(DataSpec::parse("tensors:" + p2)); }, "has no 'inputs' tensor");
+        expectBadInput([&] { Dataset::load(DataSpec::parse("tensors:" + p2)); },
+                       "has no inputs under inputs, input_ids, tokens, x; its keys are features (name the inputs with ?inputs=KEY)");
+        // The keys people use: input_ids and targets are found; ?inputs=KEY&labels=KEY names others.
+        c10::Dict<std::string, at::Tensor> hf;
+        hf.insert("input_ids", at::arange(12, at::kLong).reshape({3, 4}));
+        hf.insert("targets", at::tensor({2, 0, 1}, at::kLong));
+        hf.insert("features", at::ones({3, 2}));
+        const std::vector<char> b3 = torch::jit::pickle_save(c10::IValue(hf));
+        const QString p3 = testing::writeFile(m_dir.filePath("input-ids.pt"), QByteArray(b3.data(), qsizetype(b3.size())));
+        auto ids = Dataset::load(DataSpec::parse("tensors:" + p3));
+        QCOMPARE(ids->size(), qint64(3));
+        QVERIFY(ids->hasLabels());
+        QCOMPARE(ids->label(0), 2);
+        const DataSpec named = DataSpec::parse("tensors:" + p3 + "?inputs=features&labels=targets");
+        QCOMPARE(named.toString(), "tensors:" + p3 + "?inputs=features&labels=targets");
+        QCOMPARE(Dataset::load(named)->sampleShape(), (QVector<qint64>{2}));
+        expectBadInput([&] { Dataset::load(DataSpec::parse("tensors:" + p3 + "?labels=classes")); },
+                       "has no labels under classes; its keys are");
         const QString junk = testing::writeFile(m_dir.filePath("junk.pt"), "not a pickle");
         expectBadInput([&] { Dataset::load(DataSpec::parse("tensors:" + junk)); }, "is not a file torch.save wrote");
     }
@@ -296,6 +313,27 @@ private Q_SLOTS:
         expectBadInput([&] { Dataset::load(DataSpec::parse("folder:" + dir.filePath("missing"))); }, "does not exist");
         expectBadInput([&] { Dataset::load(DataSpec::parse("folder:" + dir.filePath("a_dog"))); }, "has no class sub-folders");
         expectBadInput([&] { Dataset::load(DataSpec::parse("folder:" + dir.path() + "?size=10&resize=8")); }, "smaller than size");
+        // Mixed sizes without options: torchvision's 256/224, said in a warning.
+        auto mixed = Dataset::load(DataSpec::parse("folder:" + dir.path()));
+        QCOMPARE(mixed->sampleShape(), (QVector<qint64>{3, 224, 224}));
+        QVERIFY2(mixed->warnings().join(' ').contains("the images differ in size: each is resized to 256 on its shorter side "
+                                                       "and cropped to 224×224"),
+                 qPrintable(mixed->warnings().join(' ')));
+
+        // Images of one size keep it (a PNG copy of a 28×28 data set stays 28×28), pixel for pixel.
+        QTemporaryDir same;
+        QDir(same.path()).mkpath("one");
+        QDir(same.path()).mkpath("two");
+        QImage gradient(28, 20, QImage::Format_Grayscale8);
+        for (int y = 0; y < 20; ++y)
+            for (int x = 0; x < 28; ++x)
+                gradient.setPixel(x, y, qRgb(x * 9, x * 9, x * 9));
+        QVERIFY(gradient.save(same.filePath("one/a.png")));
+        QVERIFY(gradient.save(same.filePath("two/b.png")));
+        auto kept = Dataset::load(DataSpec::parse("folder:" + same.path() + "?gray=1"));
+        QCOMPARE(kept->sampleShape(), (QVector<qint64>{1, 20, 28}));
+        QVERIFY(kept->warnings().isEmpty());
+        QCOMPARE(kept->impl().inputs[0][0][5][10].item<float>(), 90.0f / 255.0f);
     }
 
     void splitsNeverOverlap_data()
