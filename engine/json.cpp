@@ -56,23 +56,7 @@ QJsonArray shapeJson(const QVector<qint64>& shape)
 
 QJsonObject configJson(const QuantConfig& config)
 {
-    QJsonObject layers;
-    for (auto it = config.layers.cbegin(); it != config.layers.cend(); ++it) {
-        QJsonObject o;
-        if (it->hasWeight)
-            o[QStringLiteral("weights")] = it->weight.toString();
-        if (it->hasActivation)
-            o[QStringLiteral("activations")] = it->activation.toString();
-        layers[it.key()] = o;
-    }
-    QJsonObject root{{QStringLiteral("format"), QStringLiteral("quantscope-config")},
-                     {QStringLiteral("version"), QuantConfig::kFormatVersion},
-                     {QStringLiteral("mode"), trialModeName(config.mode)},
-                     {QStringLiteral("weights"), config.weight.toString()},
-                     {QStringLiteral("activations"), config.activation.toString()}};
-    if (!config.layers.isEmpty())
-        root[QStringLiteral("layers")] = layers;
-    return root;
+    return config.toJsonObject();
 }
 
 QJsonObject layerInfoJson(const LayerInfo& l)

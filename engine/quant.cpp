@@ -1,7 +1,6 @@
 #include "quant.h"
 
 #include "errors.h"
-#include "json.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -283,9 +282,30 @@ QuantConfig QuantConfig::fromJson(const QByteArray& json, const QString& source)
     return c;
 }
 
+QJsonObject QuantConfig::toJsonObject() const
+{
+    QJsonObject perLayer;
+    for (auto it = layers.cbegin(); it != layers.cend(); ++it) {
+        QJsonObject o;
+        if (it->hasWeight)
+            o[QStringLiteral("weights")] = it->weight.toString();
+        if (it->hasActivation)
+            o[QStringLiteral("activations")] = it->activation.toString();
+        perLayer[it.key()] = o;
+    }
+    QJsonObject root{{QStringLiteral("format"), QStringLiteral("quantscope-config")},
+                     {QStringLiteral("version"), kFormatVersion},
+                     {QStringLiteral("mode"), trialModeName(mode)},
+                     {QStringLiteral("weights"), weight.toString()},
+                     {QStringLiteral("activations"), activation.toString()}};
+    if (!layers.isEmpty())
+        root[QStringLiteral("layers")] = perLayer;
+    return root;
+}
+
 QByteArray QuantConfig::toJson() const
 {
-    return QJsonDocument(configJson(*this)).toJson(QJsonDocument::Indented);
+    return QJsonDocument(toJsonObject()).toJson(QJsonDocument::Indented);
 }
 
 void QuantConfig::checkLayers(const QStringList& layerNames, const QString& modelName) const

@@ -2,6 +2,7 @@
 // Quantization settings of one tensor, and the scale / zero point that realise them.
 
 #include <QByteArray>
+#include <QJsonObject>
 #include <QMap>
 #include <QString>
 #include <QStringList>
@@ -67,6 +68,8 @@ struct QuantConfig {
     /// and the field that is wrong.
     static QuantConfig fromJson(const QByteArray& json, const QString& source);
     QByteArray toJson() const;
+    /// The same as a JSON object (json.h's configJson).
+    QJsonObject toJsonObject() const;
     /// Throws EngineError(BadInput) when an override names a layer not in `layerNames`.
     void checkLayers(const QStringList& layerNames, const QString& modelName) const;
 };
