@@ -11,6 +11,7 @@
 #include <QImageReader>
 #include <QStringList>
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <caffe2/serialize/inline_container.h>
 #include <torch/csrc/jit/serialization/unpickler.h>
 
@@ -309,6 +310,21 @@ void loadFolder(const DataSpec& spec, Dataset::Impl& d)
         bad(QStringLiteral("%1 holds no readable images").arg(spec.inputsPath));
 }
 
+void loadRandom(const DataSpec& spec, Dataset::Impl& d)
+{
+    std::vector<int64_t> sizes{spec.count};
+    for (qint64 s : spec.shape)
+        sizes.push_back(s);
+    qint64 elements = spec.count;
+    for (qint64 s : spec.shape)
+        elements *= s;
+    checkMemoryBudget(elements * 4, spec.toString(), QStringLiteral("%1 random values").arg(elements));
+    at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(uint64_t(spec.seed));
+    d.inputs = spec.integers ? at::randint(spec.high, sizes, generator, at::kLong) : at::randn(sizes, generator);
+    d.warnings << QStringLiteral("random data: shapes and weights are the model's own, but activation statistics and "
+                                 "scores are those of random inputs, not of real data");
+}
+
 } // namespace
 
 std::shared_ptr<Dataset> Dataset::load(const DataSpec& spec)
@@ -321,6 +337,8 @@ std::shared_ptr<Dataset> Dataset::load(const DataSpec& spec)
         loadTensors(spec, *d);
     else if (spec.format == QLatin1String("folder"))
         loadFolder(spec, *d);
+    else if (spec.format == QLatin1String("random"))
+        loadRandom(spec, *d);
     else
         loadIdx(spec, *d);
     normalise(d->inputs, spec, spec.inputsPath);
@@ -431,6 +449,11 @@ QVector<qint64> Dataset::sampleShape(bool withBatch) const
 
 QString Dataset::description() const
 {
+    if (d->spec.format == QLatin1String("random"))
+        return QStringLiteral("random data (%1 samples of %2, %3)")
+            .arg(size())
+            .arg(formatShape(d->spec.shape))
+            .arg(d->spec.integers ? QStringLiteral("integers below %1").arg(d->spec.high) : QStringLiteral("normal floats"));
     QString s = QFileInfo(d->spec.inputsPath).fileName();
     if (isTokenWindows())
         return QStringLiteral("%1 (%2 windows of %3 tokens)").arg(s).arg(size()).arg(d->inputs.size(1));

@@ -18,6 +18,9 @@ namespace qs {
 ///                                may also be under input_ids, tokens or x, the labels under targets or
 ///                                y, or under the keys ?inputs=KEY&labels=KEY name
 ///   folder:DIR                   torchvision's ImageFolder layout, one sub-folder per class
+///   random:SHAPE                 random samples of one SHAPE (e.g. 3,224,224), for a model without
+///                                data at hand: ?dtype=float (normal) or int64 (below high=V),
+///                                n=N samples (64), seed=S
 /// Options: mean=M[,M…]&std=S[,S…] (per channel), and for folders size=N (the centre crop,
 /// default 224), resize=N (the shorter side first, default 256/224 of size) and gray=1.
 struct DataSpec {
@@ -31,6 +34,11 @@ struct DataSpec {
     bool gray = false;         ///< folder: one channel instead of RGB
     QString inputsKey;         ///< tensors: the dict key of the inputs (empty: inputs, input_ids, tokens or x)
     QString labelsKey;         ///< tensors: the dict key of the labels (empty: labels, targets or y)
+    QVector<qint64> shape;     ///< random: one sample's shape
+    bool integers = false;     ///< random: int64 below `high` instead of normal floats
+    qint64 high = 0;           ///< random: integers below this (tokens: the vocabulary)
+    qint64 count = 64;         ///< random: samples
+    qint64 seed = 0;           ///< random: the generator's seed
 
     /// Parses the spec; throws EngineError(BadInput) naming the part that is wrong.
     static DataSpec parse(const QString& text);

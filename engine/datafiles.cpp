@@ -3,6 +3,8 @@
 
 #include "data.h"
 
+#include <limits>
+
 #include "errors.h"
 
 #include <QFile>
@@ -90,9 +92,9 @@ DataSpec DataSpec::parse(const QString& text)
         bad(QStringLiteral("data spec '%1' has no format; write e.g. idx:IMAGES,LABELS or folder:DIR").arg(text));
     spec.format = text.left(colon);
     static const QStringList formats{QStringLiteral("idx"), QStringLiteral("npy"), QStringLiteral("tensors"),
-                                     QStringLiteral("folder")};
+                                     QStringLiteral("folder"), QStringLiteral("random")};
     if (!formats.contains(spec.format))
-        bad(QStringLiteral("data spec '%1': unknown format '%2' (supported: idx, npy, tensors, folder)").arg(text, spec.format));
+        bad(QStringLiteral("data spec '%1': unknown format '%2' (supported: idx, npy, tensors, folder, random)").arg(text, spec.format));
     QString rest = text.mid(colon + 1);
     QString query;
     if (const qsizetype q = rest.indexOf(u'?'); q >= 0) {
@@ -115,6 +117,27 @@ DataSpec DataSpec::parse(const QString& text)
     };
     const bool folder = spec.format == QLatin1String("folder");
     const bool tensors = spec.format == QLatin1String("tensors");
+    const bool random = spec.format == QLatin1String("random");
+    if (random) {
+        spec.inputsPath.clear();
+        for (const QString& d : files.value(0).split(u',')) {
+            bool ok = false;
+            const qint64 n = d.trimmed().toLongLong(&ok);
+            if (!ok || n <= 0 || n > 65536)
+                bad(QStringLiteral("data spec '%1': the shape %2 is not a list of sizes from 1 to 65536, such as 3,224,224")
+                        .arg(text, files.value(0)));
+            spec.shape << n;
+        }
+        if (spec.shape.size() > 4)
+            bad(QStringLiteral("data spec '%1': a sample has at most 4 dimensions (without the batch)").arg(text));
+    }
+    auto count = [&](const QString& key, const QString& value, qint64 lo, qint64 hi) {
+        bool ok = false;
+        const qint64 n = value.toLongLong(&ok);
+        if (!ok || n < lo || n > hi)
+            bad(QStringLiteral("data spec '%1': %2=%3 is not a number from %4 to %5").arg(text, key, value).arg(lo).arg(hi));
+        return n;
+    };
     if (!query.isEmpty()) {
         for (const QString& item : query.split(u'&')) {
             const QString key = item.section(u'=', 0, 0);
@@ -129,6 +152,14 @@ DataSpec DataSpec::parse(const QString& text)
                 spec.resize = positive(key, value);
             else if (folder && key == QLatin1String("gray") && (value == QLatin1String("1") || value == QLatin1String("0")))
                 spec.gray = value == QLatin1String("1");
+            else if (random && key == QLatin1String("dtype") && (value == QLatin1String("float") || value == QLatin1String("int64")))
+                spec.integers = value == QLatin1String("int64");
+            else if (random && key == QLatin1String("n"))
+                spec.count = count(key, value, 1, 100000);
+            else if (random && key == QLatin1String("seed"))
+                spec.seed = count(key, value, 0, std::numeric_limits<int>::max());
+            else if (random && key == QLatin1String("high"))
+                spec.high = count(key, value, 1, std::numeric_limits<int>::max());
             else if (tensors && key == QLatin1String("inputs") && !value.isEmpty())
                 spec.inputsKey = value;
             else if (tensors && key == QLatin1String("labels") && !value.isEmpty())
@@ -138,6 +169,7 @@ DataSpec DataSpec::parse(const QString& text)
                         .arg(text, item,
                              folder    ? QStringLiteral(", size, resize, gray=1")
                              : tensors ? QStringLiteral(", inputs=KEY, labels=KEY")
+                             : random  ? QStringLiteral(", dtype=float|int64, n, seed, high")
                                        : QString()));
         }
     }
@@ -149,6 +181,10 @@ DataSpec DataSpec::parse(const QString& text)
             bad(QStringLiteral("data spec '%1': mean must be finite").arg(text));
     if (spec.mean.isEmpty() != spec.std.isEmpty())
         bad(QStringLiteral("data spec '%1': give both mean and std, or neither").arg(text));
+    if (random && spec.integers && spec.high <= 0)
+        bad(QStringLiteral("data spec '%1': integers need high=V (tokens below V, e.g. the vocabulary size)").arg(text));
+    if (random && !spec.integers && spec.high > 0)
+        bad(QStringLiteral("data spec '%1': high= is for dtype=int64").arg(text));
     return spec;
 }
 
@@ -164,6 +200,20 @@ DataSpec DataSpec::demo()
 
 QString DataSpec::toString() const
 {
+    if (format == QLatin1String("random")) {
+        QStringList dims, options;
+        for (qint64 d : shape)
+            dims << QString::number(d);
+        if (integers)
+            options << QStringLiteral("dtype=int64") << QStringLiteral("high=%1").arg(high);
+        if (count != 64)
+            options << QStringLiteral("n=%1").arg(count);
+        if (seed != 0)
+            options << QStringLiteral("seed=%1").arg(seed);
+        if (!mean.isEmpty())
+            options << QStringLiteral("mean=%1&std=%2").arg(joinNumbers(mean), joinNumbers(std));
+        return QStringLiteral("random:") + dims.join(u',') + (options.isEmpty() ? QString() : u'?' + options.join(u'&'));
+    }
     QString s = format + u':' + inputsPath;
     if (!labelsPath.isEmpty())
         s += u',' + labelsPath;

@@ -211,6 +211,14 @@ private Q_SLOTS:
             << QStringList{"trial", "--config", config("group.json", R"("weights": "int4:group-8")")} << 2
             << "group size must be a positive integer";
 
+        // Random data: a bad shape, a bad dtype, integers without their bound.
+        QTest::newRow("random shape") << QStringList{"inspect", "--data", "random:3,0,28"} << 2
+                                      << "the shape 3,0,28 is not a list of sizes from 1 to 65536";
+        QTest::newRow("random dtype") << QStringList{"inspect", "--data", "random:1,28,28?dtype=half"} << 2
+                                      << "unknown option 'dtype=half' (supported: mean, std, dtype=float|int64, n, seed, high)";
+        QTest::newRow("random integers without high") << QStringList{"inspect", "--data", "random:64?dtype=int64"} << 2
+                                                      << "integers need high=V";
+
         // Databases.
         const QString junk = write(path("junk.db"), QByteArray(8192, 'x'));
         QTest::newRow("database: corrupt")
@@ -233,7 +241,7 @@ private Q_SLOTS:
     {
         const Run r = cli({"inspect", "--max-drop", "3"}, m_dir.path());
         QCOMPARE(r.code, 2);
-        QVERIFY2(r.err.contains("inspect does not take --max-drop (it takes --data, --json)"), qPrintable(r.err));
+        QVERIFY2(r.err.contains("inspect does not take --max-drop (it takes --data, --output, --json, --input-shape)"), qPrintable(r.err));
         QCOMPARE(r.err.count('\n'), 1);
         const Run history = cli({"history", "--weights", "int4", "--db", m_db}, m_dir.path());
         QCOMPARE(history.code, 2);

@@ -64,6 +64,18 @@ private Q_SLOTS:
                  qPrintable(wrong.err));
     }
 
+    // A model without data at hand: --input-shape (batch first) inspects it on random inputs.
+    void inspectsWithAnInputShape()
+    {
+        const Run r = cli({"inspect", "--input-shape", "1,1,28,28"});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains("Input: 1×1×28×28 from random data (64 samples of 1×28×28, normal floats)"), qPrintable(r.out));
+        QVERIFY(r.out.contains("block3.pw") && r.out.contains("1×128×7×7"));
+        const Run both = cli({"inspect", "--input-shape", "1,1,28,28", "--data", "random:1,28,28"});
+        QCOMPARE(both.code, 2);
+        QVERIFY(both.err.contains("give --data or --input-shape, not both"));
+    }
+
     void trialsAreRecordedAndCompared()
     {
         const QString db = m_dir.filePath("trials.db");

@@ -270,6 +270,29 @@ private Q_SLOTS:
         expectBadInput([&] { Dataset::load(DataSpec::parse("tensors:" + junk)); }, "is not a file torch.save wrote");
     }
 
+    // random:SHAPE: reproducible from its seed, normal floats or integers below high, the spec
+    // written back as parsed, and said to be random wherever it is described.
+    void randomData()
+    {
+        const DataSpec spec = DataSpec::parse("random:3,8,8?n=10&seed=5");
+        QCOMPARE(spec.toString(), QStringLiteral("random:3,8,8?n=10&seed=5"));
+        auto a = Dataset::load(spec), b = Dataset::load(spec);
+        QCOMPARE(a->size(), qint64(10));
+        QCOMPARE(a->sampleShape(), (QVector<qint64>{3, 8, 8}));
+        QVERIFY(a->impl().inputs.equal(b->impl().inputs));
+        QVERIFY(!a->impl().inputs.equal(Dataset::load(DataSpec::parse("random:3,8,8?n=10&seed=6"))->impl().inputs));
+        const double mean = a->impl().inputs.mean().item<double>(), std = a->impl().inputs.std().item<double>();
+        QVERIFY2(std::abs(mean) < 0.15 && std::abs(std - 1) < 0.15, qPrintable(QString("%1 %2").arg(mean).arg(std)));
+        QVERIFY(!a->hasLabels());
+        QVERIFY(a->description().startsWith("random data (10 samples of 3×8×8, normal floats)"));
+        QVERIFY(a->warnings().join(' ').contains("random inputs, not of real data"));
+        auto tokens = Dataset::load(DataSpec::parse("random:16?dtype=int64&high=50"));
+        QVERIFY(tokens->isTokenWindows());
+        QCOMPARE(tokens->size(), qint64(64));
+        QVERIFY(tokens->impl().inputs.max().item<int64_t>() < 50 && tokens->impl().inputs.min().item<int64_t>() >= 0);
+        QCOMPARE(DataSpec::parse("random:16?dtype=int64&high=50").toString(), QStringLiteral("random:16?dtype=int64&high=50"));
+    }
+
     // ImageFolder: classes in sorted order, resize of the shorter side then the centre crop, an
     // unreadable image skipped with a warning, an empty class warned about.
     void readsImageFolders()

@@ -50,7 +50,16 @@ Inputs openInputs(const QCommandLineParser& p)
     const QString modelPath = p.positionalArguments().value(1);
     in.model = modelPath.isEmpty() ? loadDemoModel() : Model::load(modelPath);
     in.model->setOutput(p.value(QStringLiteral("output")));
-    const DataSpec spec = p.isSet(QStringLiteral("data")) ? DataSpec::parse(p.value(QStringLiteral("data"))) : DataSpec::demo();
+    DataSpec spec = p.isSet(QStringLiteral("data")) ? DataSpec::parse(p.value(QStringLiteral("data"))) : DataSpec::demo();
+    if (p.isSet(QStringLiteral("input-shape"))) {
+        if (p.isSet(QStringLiteral("data")))
+            throw EngineError(ErrorKind::BadInput, QStringLiteral("give --data or --input-shape, not both"));
+        // PyTorch's convention, batch first: 1,3,224,224 is one 3×224×224 sample.
+        QStringList dims = p.value(QStringLiteral("input-shape")).split(u',');
+        if (dims.size() >= 2)
+            dims.removeFirst();
+        spec = DataSpec::parse(QStringLiteral("random:") + dims.join(u','));
+    }
     in.data = Dataset::load(spec);
     return in;
 }

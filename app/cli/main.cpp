@@ -30,6 +30,7 @@ QList<QCommandLineOption> allOptions()
 {
     return {
         {QStringLiteral("data"), QStringLiteral("Data spec (formats below; default: Fashion-MNIST's test set)."), QStringLiteral("SPEC")},
+        {QStringLiteral("input-shape"), QStringLiteral("inspect, profile: random inputs of this shape, batch first (e.g. 1,3,224,224), for a model without data at hand."), QStringLiteral("N,C,H,W")},
         {QStringLiteral("output"), QStringLiteral("The output to score when forward returns a dict (KEY; default 'logits', or its only tensor) or a tuple (INDEX; default the first tensor)."), QStringLiteral("KEY|INDEX")},
         {QStringLiteral("calib"), QStringLiteral("Calibration samples, from the start of the data (default 512)."), QStringLiteral("N")},
         {QStringLiteral("eval"), QStringLiteral("Evaluate at most N samples after the calibration ones (default: all)."), QStringLiteral("N")},
@@ -67,7 +68,8 @@ QString helpText()
                            "  idx:IMAGES[,LABELS]          the MNIST family's IDX files, gzipped or not\n"
                            "  npy:INPUTS.npy[,LABELS.npy]  NumPy arrays (token windows: N×T integers, no labels)\n"
                            "  tensors:FILE.pt              torch.save({'inputs': X, 'labels': y}); labels optional\n"
-                           "  folder:DIR[?size=N&resize=N&gray=1]  torchvision's ImageFolder layout");
+                           "  folder:DIR[?size=N&resize=N&gray=1]  torchvision's ImageFolder layout\n"
+                           "  random:SHAPE[?dtype=float|int64&high=V&n=N&seed=S]  random samples, for a model without data");
     return text;
 }
 
@@ -89,9 +91,11 @@ const QVector<Command>& commands()
 {
     static const QVector<Command> table{
         {QStringLiteral("inspect"), QStringLiteral("inspect [MODEL]"),
-         QStringLiteral("list the quantizable layers with shapes and parameter counts"), kData + kJson, inspect},
+         QStringLiteral("list the quantizable layers with shapes and parameter counts"),
+         kData + kJson + QStringList{QStringLiteral("input-shape")}, inspect},
         {QStringLiteral("profile"), QStringLiteral("profile [MODEL]"),
-         QStringLiteral("weight and activation statistics per layer, and float accuracy"), kData + kRun + kJson, profileCommand},
+         QStringLiteral("weight and activation statistics per layer, and float accuracy"),
+         kData + kRun + kJson + QStringList{QStringLiteral("input-shape")}, profileCommand},
         {QStringLiteral("trial"), QStringLiteral("trial [MODEL]"),
          QStringLiteral("quantize as --weights/--activations say; accuracy, SQNR and size"),
          kData + kRun + kSettings + kDb + kJson + QStringList{QStringLiteral("write-config"), QStringLiteral("name")}, trial},
