@@ -225,7 +225,13 @@ ProfileReport profile(Model& model, const Dataset& data, const ProfileOptions& o
     r.parameterCount = model.parameterCount();
 
     control.report(0, QStringLiteral("Measuring shapes"));
-    model.measureShapes(data);
+    try {
+        model.measureShapes(data);
+    } catch (const EngineError& e) {
+        if (!options.weightsWhenDataDoesNotFit || e.kind() != ErrorKind::BadInput)
+            throw;
+        r.dataProblem = e.message();
+    }
     const auto& layers = model.layers();
     r.warnings << data.warnings(); // e.g. images that could not be read
     if (layers.isEmpty())
@@ -244,6 +250,12 @@ ProfileReport profile(Model& model, const Dataset& data, const ProfileOptions& o
                               .arg(lp.layer.name)
                               .arg(lp.weight.nonFinite);
         r.layers << lp;
+    }
+
+    if (!r.dataProblem.isEmpty()) { // the weights are known; activations and scores need data that fits
+        r.warnings << r.dataProblem;
+        control.report(1, QStringLiteral("Done"));
+        return r;
     }
 
     const SampleRange calib = data.calibrationRange(options.calibrationSamples);

@@ -17,6 +17,10 @@ struct ProfileOptions {
     qint64 evaluationLimit = -1;     ///< samples after the calibration ones; -1 = all the rest
     int batchSize = kDefaultBatchSize;
     int histogramBins = 2048;
+    /// A model that does not run on the data is still profiled: its layers and weight
+    /// statistics, with ProfileReport::dataProblem saying why the rest is missing (the window
+    /// opens such a model instead of refusing it). Off: the error is thrown, as the CLI wants.
+    bool weightsWhenDataDoesNotFit = false;
 };
 
 struct LayerProfile {
@@ -44,6 +48,8 @@ struct ProfileReport {
     double calibrationSeconds = 0;
     double evaluationSeconds = 0;
     QStringList warnings;
+    /// Why the model did not run on the data (weights only profiled); empty when it did.
+    QString dataProblem;
 };
 
 /// Weight statistics of one site (no data needed).

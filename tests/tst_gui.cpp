@@ -27,6 +27,7 @@
 #include "store.h"
 
 #include <QAbstractItemModelTester>
+#include <QAction>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QPixmap>
@@ -373,6 +374,23 @@ private Q_SLOTS:
         QCOMPARE(view->index(0, LayerTableModel::WeightSettingColumn).data(Qt::EditRole).toString(),
                  QStringLiteral("int4:per_tensor:symmetric:minmax"));
         QCOMPARE(view->index(0, LayerTableModel::WeightSettingColumn).data().toString(), QStringLiteral("int4 pt sym"));
+    }
+
+    // A model that does not run on the open data opens on its weights: its layers and weight
+    // histograms are there, the summary says what is wrong and what to do, trials wait for data.
+    void aModelThatDoesNotFitTheDataStillOpens()
+    {
+        MainWindow w;
+        w.show();
+        QSignalSpy opened(w.session(), &Session::modelOpened);
+        w.openModel(QStringLiteral(QS_FIXTURES "/sensitive_mlp_scripted.pt"));
+        QVERIFY(opened.wait(60000));
+        QCOMPARE(w.layerPanel()->model()->rowCount(), 4);
+        QVERIFY2(w.summaryText().contains("does not run on") && w.summaryText().contains("Open Data"), qPrintable(w.summaryText()));
+        QTRY_VERIFY(w.layerPlots()->weightPlot()->barCount() > 0);
+        QCOMPARE(w.layerPlots()->activationPlot()->barCount(), 0);
+        for (QAction* a : w.trialBar()->jobActions())
+            QVERIFY(!a->isEnabled());
     }
 
     void aBadFileLeavesTheOpenModel()

@@ -107,6 +107,24 @@ private Q_SLOTS:
         QCOMPARE(r.evaluationSamples, 256);
     }
 
+    // A model that does not run on the open data still opens on its weights, and says why.
+    void aModelThatDoesNotFitTheDataOpensOnItsWeights()
+    {
+        Session s;
+        s.setDatabasePath(m_dir.filePath("mlp.db"));
+        QSignalSpy opened(&s, &Session::modelOpened);
+        s.open(QStringLiteral(QS_FIXTURES "/sensitive_mlp_scripted.pt")); // takes N×16; the demo data is N×1×28×28
+        QVERIFY(opened.wait(60000));
+        const ProfileReport r = opened.first().first().value<ProfileReport>();
+        QVERIFY2(!r.dataProblem.isEmpty(), "the MLP ran on Fashion-MNIST");
+        QCOMPARE(r.layers.size(), 4);
+        for (const LayerProfile& l : r.layers) {
+            QVERIFY(l.weight.count > 0);
+            QCOMPARE(l.activation.count, 0);
+        }
+        QVERIFY(s.isOpen() && !s.canRunTrials());
+    }
+
     void badInputIsASignal()
     {
         auto s = std::make_unique<Session>();

@@ -99,7 +99,9 @@ void Session::open(const QString& path)
         control.report(0, QStringLiteral("Loading data"));
         o.data = loaded ? loaded : Dataset::load(spec);
         control.checkCancelled();
-        o.profile = qs::profile(*o.model, *o.data, ProfileOptions(), control);
+        ProfileOptions options;
+        options.weightsWhenDataDoesNotFit = true; // opened on its weights; Open Data… fixes the rest
+        o.profile = qs::profile(*o.model, *o.data, options, control);
         return o;
     };
     m_jobs->start<Opened>(
@@ -109,7 +111,8 @@ void Session::open(const QString& path)
             m_data = o.data;
             m_profile = o.profile;
             m_modelPath = path;
-            m_runner = std::make_shared<TrialRunner>(m_model, m_data, TrialOptions());
+            // Trials need data the model runs on.
+            m_runner = m_profile.dataProblem.isEmpty() ? std::make_shared<TrialRunner>(m_model, m_data, TrialOptions()) : nullptr;
             Q_EMIT modelOpened(m_profile);
             m_history->load(m_model->sha256()); // after: the views know the model's metric
         },

@@ -52,6 +52,8 @@ public:
     const DataSpec& dataSpec() const { return m_dataSpec; }
 
     bool isOpen() const { return m_model != nullptr; }
+    /// A model is open and runs on the open data (trials can run).
+    bool canRunTrials() const { return m_runner != nullptr; }
     const ProfileReport& profile() const { return m_profile; }
     Task task() const { return taskOf(m_profile.metric); }
     QString modelPath() const { return m_modelPath; } ///< empty for the demo

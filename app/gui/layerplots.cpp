@@ -148,6 +148,11 @@ void LayerPlots::showWeight(const LayerProfile& p, int row)
 
 void LayerPlots::showActivation(const LayerProfile& p, int row)
 {
+    if (p.activation.count == 0 && !m_report.dataProblem.isEmpty()) {
+        m_activationPlot->clear(tr("%1 — the model does not run on the open data").arg(p.layer.name));
+        m_activationStats->setText(tr("No activations: open data this model runs on with File ▸ Open Data…"));
+        return;
+    }
     if (p.activation.count == 0) {
         m_activationPlot->clear(p.layer.hasActivationInput ? tr("%1 — no input activations recorded").arg(p.layer.name)
                                                            : tr("%1 — input: token indices, not quantized").arg(p.layer.name));

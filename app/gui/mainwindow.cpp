@@ -208,7 +208,7 @@ void MainWindow::modelOpened(const ProfileReport& report)
     // The toolbar's defaults follow the kind of model: the language-model preset (group-wise
     // int4 weights, weight-only) for token windows, W8A8 otherwise.
     m_trialBar->setTask(taskOf(report.metric));
-    m_trialBar->setModelOpen(true);
+    m_trialBar->setModelOpen(m_session->canRunTrials());
     m_shown = {};
     m_previews.clear();
     m_searchPath.clear();
@@ -221,7 +221,9 @@ void MainWindow::modelOpened(const ProfileReport& report)
         rebuildRecentMenu(rememberRecent(SettingsKeys::RecentModels, QFileInfo(path).absoluteFilePath()));
     setWindowTitle(tr("%1 — QuantScope").arg(m_session->modelName()));
     m_summary->setText(modelSummaryHtml(m_session->modelName(), report));
-    m_status->showMessage(report.warnings.isEmpty() ? tr("Ready") : report.warnings.join(QStringLiteral("; ")));
+    m_status->showMessage(!report.dataProblem.isEmpty() ? tr("Open data this model runs on: File ▸ Open Data…")
+                          : report.warnings.isEmpty()   ? tr("Ready")
+                                                        : report.warnings.join(QStringLiteral("; ")));
     if (report.layers.isEmpty())
         m_plots->showLayer(-1);
     else
