@@ -12,6 +12,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <set>
 
 namespace qs
 {
@@ -105,10 +106,36 @@ class CalibrationProbe : public ProbeHandler
 {
 public:
     std::vector<std::unique_ptr<Observer>> observers; // per site; null: not observed
+    qint64 batchStart = 0;                             // dataset index of the batch's first sample
+    qint64 nonFinite = 0;                              // NaN or infinite values left out
+    std::set<qint64> nonFiniteSamples;
+    QStringList nonFiniteLayers;
+    const QVector<LayerInfo>* layers = nullptr;
     at::Tensor onProbe(const at::Tensor& x, int site, ProbeRole role) override
     {
-        if (role == ProbeRole::Input && observers[size_t(site)])
+        if (role != ProbeRole::Input || !observers[size_t(site)])
+            return x;
+        const at::Tensor finite = at::isfinite(x);
+        if (finite.all().item<bool>()) {
             observers[size_t(site)]->observe(x);
+            return x;
+        }
+        // One NaN pixel must not make every range NaN (or 1): the ranges are of the finite
+        // values, as the profile's statistics are, and the trial says what was left out.
+        const at::Tensor bad = finite.logical_not();
+        if (nonFiniteLayers.isEmpty() || nonFiniteLayers.first() == (layers ? (*layers)[site].name : QString::number(site)))
+            nonFinite += bad.sum().item<int64_t>(); // counted where they first appear; later layers inherit them
+        if (x.dim() >= 1) {
+            const at::Tensor rows = bad.reshape({x.size(0), -1}).any(1).nonzero().flatten();
+            for (int64_t i = 0; i < rows.numel(); ++i)
+                nonFiniteSamples.insert(batchStart + rows[i].item<int64_t>());
+        }
+        const QString name = layers ? (*layers)[site].name : QString::number(site);
+        if (!nonFiniteLayers.contains(name))
+            nonFiniteLayers << name;
+        const at::Tensor kept = x.masked_select(finite);
+        if (kept.numel() > 0)
+            observers[size_t(site)]->observe(kept);
         return x;
     }
 };
@@ -306,6 +333,7 @@ struct TrialRunner::Cache {
     std::vector<BatchScore> floatScores; ///< per evaluation batch
     std::vector<std::vector<at::Tensor>> siteOutputs; ///< per error batch, per site
     std::map<QString, QVector<QParams>> calibrated;   ///< per activation spec, per site
+    std::map<QString, QString> calibrationWarnings;   ///< per activation spec: non-finite values left out
     int calibrationPasses = 0;
     struct QuantizedWeight {
         at::Tensor value;
@@ -399,12 +427,36 @@ int TrialRunner::calibrate(const QVector<QuantSpec>& actSpecs, const JobControl&
         // with an activation input is observed, not only those this config gives the spec:
         // later configs may give it to other layers.
         CalibrationProbe probe;
+        probe.layers = &m_model->layers();
         for (int i = 0; i < siteCount; ++i)
             probe.observers.push_back(m_model->layers()[i].hasActivationInput ? makeObserver(spec) : nullptr);
         ScopedProbeHandler scope(&probe);
-        forEachBatch(
-            calib, m_options.batchSize, control, 0.3, 0.45, QStringLiteral("Calibrating %1").arg(key),
-            [&](qint64, qint64 b, qint64 e) { runForward(*m_model, data, data.impl().batchInputs(b, e)); });
+        forEachBatch(calib, m_options.batchSize, control, 0.3, 0.45, QStringLiteral("Calibrating %1").arg(key),
+                     [&](qint64, qint64 b, qint64 e) {
+                         probe.batchStart = b;
+                         runForward(*m_model, data, data.impl().batchInputs(b, e));
+                     });
+        if (probe.nonFinite > 0) {
+            QStringList samples;
+            for (qint64 i : probe.nonFiniteSamples) {
+                if (samples.size() == 5) {
+                    samples << QStringLiteral("…");
+                    break;
+                }
+                samples << QString::number(i);
+            }
+            m_cache->calibrationWarnings[key] =
+                QStringLiteral("calibration (%1): %2 NaN or infinite value(s) at the input of %3%4, from %5 %6, were "
+                               "left out of the activation ranges; check the data")
+                    .arg(key)
+                    .arg(probe.nonFinite)
+                    .arg(probe.nonFiniteLayers.first())
+                    .arg(probe.nonFiniteLayers.size() > 1
+                             ? QStringLiteral(" (and what they became in %1 later layers)").arg(probe.nonFiniteLayers.size() - 1)
+                             : QString())
+                    .arg(probe.nonFiniteSamples.size() == 1 ? QStringLiteral("sample") : QStringLiteral("samples"))
+                    .arg(samples.join(QStringLiteral(", ")));
+        }
         QVector<QParams> qp(siteCount);
         for (int i = 0; i < siteCount; ++i)
             if (probe.observers[size_t(i)])
@@ -533,8 +585,14 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
     stage.restart();
 
     // 2. Calibration of each static activation spec not seen before.
-    if (config.mode == TrialMode::Static)
+    if (config.mode == TrialMode::Static) {
         r.calibrationsRun = calibrate(actSpecs, control, cache);
+        std::set<QString> specs;
+        for (const QuantSpec& a : actSpecs)
+            if (a.type == QuantType::Int && specs.insert(a.toString()).second)
+                if (const auto w = m_cache->calibrationWarnings.find(a.toString()); w != m_cache->calibrationWarnings.end())
+                    r.warnings << w->second;
+    }
     r.calibrationSeconds = stage.nsecsElapsed() / 1e9;
 
     // 3. Weights: fake-quantized copies swapped in; the originals go back on every way out.

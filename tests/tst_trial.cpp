@@ -63,6 +63,37 @@ class TestTrial : public QObject
     std::shared_ptr<Dataset> m_data;
 
 private Q_SLOTS:
+    // One NaN pixel in one calibration sample leaves every activation range as the finite values
+    // give it (it used to turn them all to NaN, and the output SQNR to nothing), and the trial
+    // says how many values of which sample were left out.
+    void nonFiniteCalibrationValuesAreLeftOut()
+    {
+        auto model = Model::load(QS_FIXTURES "/tiny_cnn_scripted.pt");
+        auto clean = tinyData(m_dir);
+        auto dirty = tinyData(m_dir);
+        // A pixel whose value is the smallest anyway: the finite range is the same without it.
+        at::Tensor sample = dirty->impl().inputs[3].flatten();
+        const int64_t index = sample.argmin().item<int64_t>();
+        sample[index] = std::numeric_limits<float>::quiet_NaN();
+        dirty->impl().inputs[3].copy_(sample.reshape(dirty->impl().inputs[3].sizes()));
+        QVERIFY(!at::isfinite(dirty->impl().inputs).all().item<bool>());
+        QuantConfig config;
+        config.activation = QuantSpec::parse("uint8:per_tensor:affine:minmax");
+        TrialOptions options;
+        options.calibrationSamples = 100;
+        TrialRunner a(model, clean, options);
+        const TrialResult ra = a.run(config, JobControl());
+        TrialRunner b(model, dirty, options);
+        const TrialResult rb = b.run(config, JobControl());
+        for (int i = 0; i < ra.layers.size(); ++i)
+            QCOMPARE(rb.layers[i].activationQParams.scale, ra.layers[i].activationQParams.scale);
+        QCOMPARE(rb.outputSqnr, ra.outputSqnr);
+        QVERIFY2(rb.warnings.join(' ').contains("1 NaN or infinite value(s) at the input of features.0 (and what they became in 5 "
+                                                 "later layers), from sample 3, were left out of the activation ranges"),
+                 qPrintable(rb.warnings.join('\n')));
+        QVERIFY(ra.warnings.join(' ').indexOf("NaN") < 0);
+    }
+
     void initTestCase() { m_data = tinyData(m_dir); }
 
     // The fast fake-quantize equals ATen's, value for value, including ties at half steps.
