@@ -386,7 +386,9 @@ private Q_SLOTS:
         w.openModel(QStringLiteral(QS_FIXTURES "/sensitive_mlp_scripted.pt"));
         QVERIFY(opened.wait(60000));
         QCOMPARE(w.layerPanel()->model()->rowCount(), 4);
-        QVERIFY2(w.summaryText().contains("does not run on") && w.summaryText().contains("Open Data"), qPrintable(w.summaryText()));
+        QVERIFY2(w.summaryText().contains("cannot run on") && w.summaryText().contains("takes 16 input features") &&
+                     w.summaryText().contains("Open Data"),
+                 qPrintable(w.summaryText()));
         QTRY_VERIFY(w.layerPlots()->weightPlot()->barCount() > 0);
         QCOMPARE(w.layerPlots()->activationPlot()->barCount(), 0);
         for (QAction* a : w.trialBar()->jobActions())

@@ -24,13 +24,13 @@ QString modelSummaryHtml(const QString& modelName, const ProfileReport& report)
                        .arg(locale.toString(100 * report.floatTop1, 'f', 2))
                        .arg(locale.toString(report.evaluationSamples));
     if (!report.dataProblem.isEmpty())
-        return QObject::tr("<b>%1</b> · %2 parameters · %3 quantizable layers<br><span style=\"color:#c0392b\">It does not run "
-                           "on %4: %5</span><br>Its layers and weights are shown; open data it runs on with "
-                           "<b>File ▸ Open Data…</b> to see activations and run trials.")
+        return QObject::tr("<b>%1</b> · %2 parameters · %3 quantizable layers<br><span style=\"color:#c0392b\">%4</span><br>"
+                           "Its layers and weights are shown; open data it runs on with <b>File ▸ Open Data…</b> to see "
+                           "activations and run trials.")
             .arg(modelName.toHtmlEscaped())
             .arg(locale.toString(report.parameterCount))
             .arg(report.layers.size())
-            .arg(report.data.toHtmlEscaped(), report.dataProblem.toHtmlEscaped());
+            .arg(report.dataProblem.toHtmlEscaped()); // it names the data and what the model expects
     return QObject::tr("<b>%1</b> · %2 parameters · %3 quantizable layers<br>"
                        "Data: %4 · calibration: first %5 %7 · %6")
         .arg(modelName.toHtmlEscaped())
