@@ -329,6 +329,8 @@ void loadRandom(const DataSpec& spec, Dataset::Impl& d)
 
 std::shared_ptr<Dataset> Dataset::load(const DataSpec& spec)
 {
+    if (!spec.calibrationSpec.isEmpty())
+        return loadWithCalibration(spec);
     auto d = std::make_unique<Impl>();
     d->spec = spec;
     if (spec.format == QLatin1String("npy"))
@@ -449,6 +451,16 @@ QVector<qint64> Dataset::sampleShape(bool withBatch) const
 
 QString Dataset::description() const
 {
+    if (d->calibrationCount > 0) {
+        DataSpec evaluation = d->spec;
+        evaluation.calibrationSpec.clear();
+        return QStringLiteral("%1 (%2 samples%3), calibrated on %4 (%5 samples)")
+            .arg(QFileInfo(evaluation.inputsPath).fileName())
+            .arg(size() - d->calibrationCount)
+            .arg(hasLabels() ? QStringLiteral(", %1 classes").arg(d->classCount) : QStringLiteral(", no labels"))
+            .arg(QFileInfo(DataSpec::parse(d->spec.calibrationSpec).inputsPath).fileName())
+            .arg(d->calibrationCount);
+    }
     if (d->spec.format == QLatin1String("random"))
         return QStringLiteral("random data (%1 samples of %2, %3)")
             .arg(size())
@@ -463,14 +475,49 @@ QString Dataset::description() const
         .arg(hasLabels() ? QStringLiteral(", %1 classes").arg(d->classCount) : QStringLiteral(", no labels"));
 }
 
+std::shared_ptr<Dataset> Dataset::loadWithCalibration(const DataSpec& spec)
+{
+    DataSpec evaluationSpec = spec;
+    evaluationSpec.calibrationSpec.clear();
+    const std::shared_ptr<Dataset> evaluation = load(evaluationSpec);
+    const std::shared_ptr<Dataset> calibration = load(DataSpec::parse(spec.calibrationSpec));
+    const Impl& e = evaluation->impl();
+    const Impl& c = calibration->impl();
+    if (calibration->sampleShape() != evaluation->sampleShape() || c.inputs.scalar_type() != e.inputs.scalar_type())
+        bad(QStringLiteral("the calibration data's samples are %1 (%2), the evaluation data's %3 (%4); they must be alike")
+                .arg(formatShape(calibration->sampleShape()), QString::fromLatin1(c10::toString(c.inputs.scalar_type())),
+                     formatShape(evaluation->sampleShape()), QString::fromLatin1(c10::toString(e.inputs.scalar_type()))));
+    // One data set whose first samples calibrate and whose others are evaluated: everything that
+    // splits a data set (profile, trials, exports) works on it unchanged.
+    auto d = std::make_unique<Impl>();
+    d->spec = spec;
+    d->inputs = at::cat({c.inputs, e.inputs}).contiguous();
+    if (e.labels.defined()) // calibration needs no labels: any stand in for missing ones
+        d->labels = at::cat({c.labels.defined() ? c.labels : at::zeros({c.inputs.size(0)}, at::kLong), e.labels});
+    d->classCount = e.classCount;
+    d->classNames = e.classNames;
+    d->calibrationCount = c.inputs.size(0);
+    for (const QString& w : c.warnings)
+        d->warnings << QStringLiteral("calibration data: %1").arg(w);
+    d->warnings << e.warnings;
+    return std::shared_ptr<Dataset>(new Dataset(std::move(d)));
+}
+
+qint64 Dataset::calibrationSetSize() const
+{
+    return d->calibrationCount;
+}
+
 SampleRange Dataset::calibrationRange(qint64 calibration) const
 {
-    return {0, qBound<qint64>(0, calibration, size())};
+    const qint64 available = d->calibrationCount > 0 ? d->calibrationCount : size();
+    return {0, qBound<qint64>(0, calibration, available)};
 }
 
 SampleRange Dataset::evaluationRange(qint64 calibration, qint64 evalLimit) const
 {
-    const qint64 begin = calibrationRange(calibration).end;
+    // With a calibration set of its own, all of the evaluation data is evaluated.
+    const qint64 begin = d->calibrationCount > 0 ? d->calibrationCount : calibrationRange(calibration).end;
     qint64 end = size();
     if (evalLimit >= 0)
         end = qMin(end, begin + evalLimit);

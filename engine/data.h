@@ -39,6 +39,9 @@ struct DataSpec {
     qint64 high = 0;           ///< random: integers below this (tokens: the vocabulary)
     qint64 count = 64;         ///< random: samples
     qint64 seed = 0;           ///< random: the generator's seed
+    /// Calibration from another data set (its spec): its first samples calibrate, and all of
+    /// this one is evaluated. Written "SPEC;calib=CALIBRATION_SPEC". Empty: both from this one.
+    QString calibrationSpec;
 
     /// Parses the spec; throws EngineError(BadInput) naming the part that is wrong.
     static DataSpec parse(const QString& text);
@@ -100,6 +103,8 @@ public:
     /// Loads every sample into memory as float NCHW; throws EngineError(BadInput).
     static std::shared_ptr<Dataset> load(const DataSpec& spec);
     ~Dataset();
+    /// Samples of a separate calibration set at the start (0: calibration from this data).
+    qint64 calibrationSetSize() const;
     Dataset(const Dataset&) = delete;
     Dataset& operator=(const Dataset&) = delete;
 
@@ -135,6 +140,7 @@ public:
     const Impl& impl() const { return *d; }
 
 private:
+    static std::shared_ptr<Dataset> loadWithCalibration(const DataSpec& spec);
     explicit Dataset(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> d;
 };

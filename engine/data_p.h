@@ -14,7 +14,7 @@ struct Dataset::Impl {
     int classCount = 0;
     QStringList warnings;
     QStringList classNames;
-
+    qint64 calibrationCount = 0; ///< > 0: the first samples are a separate calibration set
     at::Tensor batchInputs(qint64 begin, qint64 end) const { return inputs.slice(0, begin, end); }
     at::Tensor batchLabels(qint64 begin, qint64 end) const { return labels.slice(0, begin, end); }
 };

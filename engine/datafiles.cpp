@@ -86,6 +86,15 @@ QString joinNumbers(const QVector<double>& v)
 
 DataSpec DataSpec::parse(const QString& text)
 {
+    // "EVALUATION;calib=CALIBRATION": two data sets.
+    if (const qsizetype split = text.lastIndexOf(QLatin1String(";calib=")); split >= 0) {
+        DataSpec spec = parse(text.left(split));
+        const DataSpec calibration = parse(text.mid(split + 7));
+        if (!spec.calibrationSpec.isEmpty() || !calibration.calibrationSpec.isEmpty())
+            bad(QStringLiteral("data spec '%1': one calibration data set at most").arg(text));
+        spec.calibrationSpec = calibration.toString();
+        return spec;
+    }
     DataSpec spec;
     const qsizetype colon = text.indexOf(u':');
     if (colon <= 0)
@@ -200,6 +209,11 @@ DataSpec DataSpec::demo()
 
 QString DataSpec::toString() const
 {
+    if (!calibrationSpec.isEmpty()) {
+        DataSpec evaluation = *this;
+        evaluation.calibrationSpec.clear();
+        return evaluation.toString() + QStringLiteral(";calib=") + calibrationSpec;
+    }
     if (format == QLatin1String("random")) {
         QStringList dims, options;
         for (qint64 d : shape)

@@ -414,6 +414,10 @@ int TrialRunner::calibrate(const QVector<QuantSpec>& actSpecs, const JobControl&
     for (const QuantSpec& s : actSpecs)
         if (s.type == QuantType::Int && !m_cache->calibrated.count(s.toString()))
             needed[s.toString()] = s;
+    if (!needed.empty() && calib.size() == 0)
+        throw EngineError(ErrorKind::BadInput, QStringLiteral("static activation quantization (%1) needs calibration samples; "
+                                                              "give --calib N with N of at least 1, or use dynamic or weight-only mode")
+                                                   .arg(needed.begin()->first));
     for (const auto& [key, spec] : needed) {
         // The cache key says everything the qparams depend on besides model and data.
         const QString cacheKey =

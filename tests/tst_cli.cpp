@@ -76,6 +76,27 @@ private Q_SLOTS:
         QVERIFY(both.err.contains("give --data or --input-shape, not both"));
     }
 
+    // Calibration on training images, evaluation on the whole test set; --calib 0 where nothing
+    // is calibrated, and refused where something must be.
+    void separateCalibrationData()
+    {
+        const QString db = m_dir.filePath("calib.db");
+        const QString train = "idx:/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz,"
+                              "/usr/share/datasets/fashion-mnist/train-labels-idx1-ubyte.gz";
+        const Run r = cli({"trial", "--db", db, "--calib-data", train, "--json"});
+        QCOMPARE(r.code, 0);
+        const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(o["evaluation_samples"].toInt(), 10000);
+        QVERIFY(o["top1"].toDouble() > 0.85);
+        const Run history = cli({"history", "--db", db, "--json"});
+        QVERIFY(history.out.contains(";calib=idx:/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz"));
+        const Run weightOnly = cli({"trial", "--db", db, "--calib", "0", "--activations", "float", "--eval", "500"});
+        QCOMPARE(weightOnly.code, 0);
+        const Run refused = cli({"trial", "--db", db, "--calib", "0", "--eval", "500"});
+        QCOMPARE(refused.code, 2);
+        QVERIFY2(refused.err.contains("needs calibration samples"), qPrintable(refused.err));
+    }
+
     void trialsAreRecordedAndCompared()
     {
         const QString db = m_dir.filePath("trials.db");

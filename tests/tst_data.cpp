@@ -270,6 +270,27 @@ private Q_SLOTS:
         expectBadInput([&] { Dataset::load(DataSpec::parse("tensors:" + junk)); }, "is not a file torch.save wrote");
     }
 
+    // EVALUATION;calib=CALIBRATION: the calibration set's samples first, all of the evaluation
+    // set after them; the spec reads back; samples of another shape are refused.
+    void separateCalibrationData()
+    {
+        const DataSpec spec = DataSpec::parse("random:1,8,8?n=20;calib=random:1,8,8?n=7&seed=3");
+        QCOMPARE(spec.calibrationSpec, QStringLiteral("random:1,8,8?n=7&seed=3"));
+        QCOMPARE(DataSpec::parse(spec.toString()).toString(), spec.toString());
+        auto d = Dataset::load(spec);
+        QCOMPARE(d->size(), qint64(27));
+        QCOMPARE(d->calibrationSetSize(), qint64(7));
+        QCOMPARE(d->calibrationRange(512).size(), qint64(7));   // no more than the calibration set
+        QCOMPARE(d->calibrationRange(4).size(), qint64(4));
+        const SampleRange eval = d->evaluationRange(4);
+        QCOMPARE(eval.begin, qint64(7));                       // never the calibration set's rest
+        QCOMPARE(eval.size(), qint64(20));
+        QVERIFY(d->impl().inputs.slice(0, 0, 7).equal(Dataset::load(DataSpec::parse("random:1,8,8?n=7&seed=3"))->impl().inputs));
+        QVERIFY(d->description().contains("calibrated on"));
+        expectBadInput([&] { Dataset::load(DataSpec::parse("random:1,8,8;calib=random:3,8,8")); },
+                       "the calibration data's samples are 3×8×8");
+    }
+
     // random:SHAPE: reproducible from its seed, normal floats or integers below high, the spec
     // written back as parsed, and said to be random wherever it is described.
     void randomData()

@@ -608,6 +608,11 @@ private Q_SLOTS:
             QTest::qWait(100);
             dialog.grab().save(qEnvironmentVariable("QS_SHOT_DATA"));
         }
+        // A calibration set of its own goes into the spec (and comes back from it).
+        dialog.calibrationEdit()->setText("folder:/data/calib?size=32&gray=1");
+        QCOMPARE(dialog.specFromFields().toString(),
+                 QStringLiteral("folder:/data/train?size=32&gray=1;calib=folder:/data/calib?size=32&gray=1"));
+        dialog.calibrationEdit()->clear();
         dialog.optionsEdit()->setText("size=0");
         QVERIFY_THROWS_EXCEPTION(EngineError, dialog.specFromFields());
 

@@ -60,6 +60,8 @@ Inputs openInputs(const QCommandLineParser& p)
             dims.removeFirst();
         spec = DataSpec::parse(QStringLiteral("random:") + dims.join(u','));
     }
+    if (p.isSet(QStringLiteral("calib-data")))
+        spec.calibrationSpec = DataSpec::parse(p.value(QStringLiteral("calib-data"))).toString();
     in.data = Dataset::load(spec);
     return in;
 }
@@ -132,7 +134,7 @@ QuantConfig configFromOptions(const QCommandLineParser& p, QuantConfig config)
 TrialOptions trialOptions(const QCommandLineParser& p)
 {
     TrialOptions options;
-    options.calibrationSamples = intOption(p, QStringLiteral("calib"), options.calibrationSamples, 1);
+    options.calibrationSamples = intOption(p, QStringLiteral("calib"), options.calibrationSamples, 0);
     options.evaluationLimit = intOption(p, QStringLiteral("eval"), options.evaluationLimit, 1);
     options.batchSize = int(intOption(p, QStringLiteral("batch"), options.batchSize, 1));
     return options;

@@ -20,7 +20,7 @@ namespace qs::cli {
 namespace {
 
 const QStringList kData{QStringLiteral("data"), QStringLiteral("output")};
-const QStringList kRun{QStringLiteral("calib"), QStringLiteral("eval"), QStringLiteral("batch")};
+const QStringList kRun{QStringLiteral("calib"), QStringLiteral("eval"), QStringLiteral("batch"), QStringLiteral("calib-data")};
 const QStringList kSettings{QStringLiteral("weights"), QStringLiteral("activations"), QStringLiteral("config"),
                             QStringLiteral("mode")};
 const QStringList kJson{QStringLiteral("json")};
@@ -32,7 +32,8 @@ QList<QCommandLineOption> allOptions()
         {QStringLiteral("data"), QStringLiteral("Data spec (formats below; default: Fashion-MNIST's test set)."), QStringLiteral("SPEC")},
         {QStringLiteral("input-shape"), QStringLiteral("inspect, profile: random inputs of this shape, batch first (e.g. 1,3,224,224), for a model without data at hand."), QStringLiteral("N,C,H,W")},
         {QStringLiteral("output"), QStringLiteral("The output to score when forward returns a dict (KEY; default 'logits', or its only tensor) or a tuple (INDEX; default the first tensor)."), QStringLiteral("KEY|INDEX")},
-        {QStringLiteral("calib"), QStringLiteral("Calibration samples, from the start of the data (default 512)."), QStringLiteral("N")},
+        {QStringLiteral("calib"), QStringLiteral("Calibration samples, from the start of the data, or of --calib-data (default 512; 0 when nothing is calibrated)."), QStringLiteral("N")},
+        {QStringLiteral("calib-data"), QStringLiteral("Calibrate on this data (e.g. training images) and evaluate on all of --data."), QStringLiteral("SPEC")},
         {QStringLiteral("eval"), QStringLiteral("Evaluate at most N samples after the calibration ones (default: all)."), QStringLiteral("N")},
         {QStringLiteral("batch"), QStringLiteral("Batch size (default 256)."), QStringLiteral("N")},
         {QStringLiteral("weights"), QStringLiteral("Weight spec (default int8:per_channel:symmetric:minmax; int4 per channel for sensitivity)."), QStringLiteral("SPEC")},

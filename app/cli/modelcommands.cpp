@@ -103,7 +103,7 @@ void printProfile(const ProfileReport& r)
 int profileCommand(const QCommandLineParser& p)
 {
     ProfileOptions options;
-    options.calibrationSamples = intOption(p, QStringLiteral("calib"), options.calibrationSamples, 1);
+    options.calibrationSamples = intOption(p, QStringLiteral("calib"), options.calibrationSamples, 0);
     options.evaluationLimit = intOption(p, QStringLiteral("eval"), options.evaluationLimit, 0);
     options.batchSize = int(intOption(p, QStringLiteral("batch"), options.batchSize, 1));
     Inputs in = openInputs(p);

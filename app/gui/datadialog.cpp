@@ -23,6 +23,7 @@ namespace qs {
 
 DataDialog::DataDialog(const DataSpec& current, const QStringList& recent, QWidget* parent)
     : QDialog(parent), m_format(new QComboBox), m_inputs(new QLineEdit), m_labels(new QLineEdit), m_options(new QLineEdit),
+      m_calibration(new QLineEdit),
       m_preview(new QLabel), m_grid(new QWidget), m_gridStatus(new QLabel), m_spec(current),
       m_jobs(new JobTracker(this))
 {
@@ -72,6 +73,11 @@ DataDialog::DataDialog(const DataSpec& current, const QStringList& recent, QWidg
     form->addRow(tr("Inputs"), browse(m_inputs, true));
     form->addRow(tr("Labels (optional)"), browse(m_labels, false));
     form->addRow(tr("Options"), m_options);
+    m_calibration->setObjectName(QStringLiteral("calibrationData"));
+    m_calibration->setPlaceholderText(tr("optional: a data spec to calibrate on, e.g. idx:train-images.gz,train-labels.gz"));
+    m_calibration->setToolTip(tr("Calibrate on the first samples of this data (e.g. training images) and evaluate on all of "
+                                 "the data above; empty: both from the data above"));
+    form->addRow(tr("Calibration data"), m_calibration);
     form->addRow(tr("Data spec"), m_preview);
     auto* previewButton = new QPushButton(tr("Preview"));
     connect(previewButton, &QPushButton::clicked, this, &DataDialog::preview);
@@ -98,7 +104,7 @@ DataDialog::DataDialog(const DataSpec& current, const QStringList& recent, QWidg
         if (QFileInfo::exists(path))
             m_format->setCurrentIndex(m_format->findData(detectFormat(path)));
     });
-    for (QLineEdit* e : {m_inputs, m_labels, m_options})
+    for (QLineEdit* e : {m_inputs, m_labels, m_options, m_calibration})
         connect(e, &QLineEdit::textChanged, this, &DataDialog::updatePreview);
     connect(m_format, &QComboBox::currentIndexChanged, this, &DataDialog::updatePreview);
     updatePreview();
@@ -110,7 +116,10 @@ void DataDialog::setFields(const DataSpec& spec)
     m_format->setCurrentIndex(m_format->findData(spec.format));
     m_inputs->setText(spec.inputsPath);
     m_labels->setText(spec.labelsPath);
-    m_options->setText(spec.toString().section(u'?', 1));
+    DataSpec own = spec;
+    own.calibrationSpec.clear();
+    m_options->setText(own.toString().section(u'?', 1));
+    m_calibration->setText(spec.calibrationSpec);
 }
 
 int DataDialog::previewCount() const
@@ -253,7 +262,10 @@ DataSpec DataDialog::specFromFields() const
     }
     if (!m_options->text().trimmed().isEmpty())
         text += u'?' + m_options->text().trimmed();
-    return DataSpec::parse(text);
+    DataSpec spec = DataSpec::parse(text);
+    if (!m_calibration->text().trimmed().isEmpty())
+        spec.calibrationSpec = DataSpec::parse(m_calibration->text().trimmed()).toString();
+    return spec;
 }
 
 void DataDialog::updatePreview()

@@ -33,6 +33,7 @@ public:
     QLineEdit* inputsEdit() const { return m_inputs; }
     QLineEdit* labelsEdit() const { return m_labels; }
     QLineEdit* optionsEdit() const { return m_options; }
+    QLineEdit* calibrationEdit() const { return m_calibration; }
     /// Loads the data the fields describe off the GUI thread and shows its first samples with
     /// their labels (or the error); previewReady() follows.
     void preview();
@@ -52,6 +53,7 @@ private:
     QLineEdit* m_inputs;
     QLineEdit* m_labels;
     QLineEdit* m_options;
+    QLineEdit* m_calibration;
     QLabel* m_preview;
     QWidget* m_grid;
     QLabel* m_gridStatus;
