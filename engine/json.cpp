@@ -133,6 +133,7 @@ QJsonObject trialJson(const QuantConfig& config, const TrialResult& r)
                      {QStringLiteral("compression"), r.compression()},
                      {QStringLiteral("evaluation_samples"), double(r.evaluationSamples)},
                      {QStringLiteral("error_samples"), double(r.errorSamples)},
+                     {QStringLiteral("non_finite_samples"), double(r.nonFiniteSamples)},
                      {QStringLiteral("seconds"), r.seconds},
                      {QStringLiteral("calibration_seconds"), r.calibrationSeconds},
                      {QStringLiteral("calibrations_run"), r.calibrationsRun},

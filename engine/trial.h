@@ -58,6 +58,7 @@ struct TrialResult {
     double compression() const { return sizeBytes > 0 ? double(floatBytes) / double(sizeBytes) : 0; }
     qint64 evaluationSamples = 0;
     qint64 errorSamples = 0;
+    qint64 nonFiniteSamples = 0; ///< evaluation samples whose input holds NaN or infinity (also in warnings)
     double seconds = 0;            ///< the whole trial
     double referenceSeconds = 0;   ///< float reference outputs (0 when reused)
     double calibrationSeconds = 0; ///< calibration of new activation specs (about 0 when reused)

@@ -92,6 +92,18 @@ private Q_SLOTS:
                                                  "later layers), from sample 3, were left out of the activation ranges"),
                  qPrintable(rb.warnings.join('\n')));
         QVERIFY(ra.warnings.join(' ').indexOf("NaN") < 0);
+        QCOMPARE(rb.nonFiniteSamples, 0); // sample 3 calibrates; it is not evaluated
+
+        // In the evaluation split: counted and named.
+        auto late = tinyData(m_dir);
+        at::Tensor evaluated = late->impl().inputs[250].flatten();
+        evaluated[0] = std::numeric_limits<float>::infinity();
+        late->impl().inputs[250].copy_(evaluated.reshape(late->impl().inputs[250].sizes()));
+        TrialRunner c(model, late, options);
+        const TrialResult rc = c.run(config, JobControl());
+        QCOMPARE(rc.nonFiniteSamples, 1);
+        QVERIFY2(rc.warnings.join(' ').contains("1 evaluation sample(s) hold NaN or infinite inputs (250)"),
+                 qPrintable(rc.warnings.join('\n')));
     }
 
     void initTestCase() { m_data = tinyData(m_dir); }
