@@ -310,6 +310,17 @@ void loadFolder(const DataSpec& spec, Dataset::Impl& d)
         bad(QStringLiteral("%1 holds no readable images").arg(spec.inputsPath));
 }
 
+/// The samples whose input holds NaN or infinity (float data only), once per data set.
+void findNonFinite(Dataset::Impl& d)
+{
+    d.nonFiniteSamples.clear();
+    if (!d.inputs.is_floating_point() || d.inputs.size(0) == 0)
+        return;
+    const at::Tensor rows = at::isfinite(d.inputs).reshape({d.inputs.size(0), -1}).all(1).logical_not().nonzero().flatten();
+    for (int64_t i = 0; i < rows.numel(); ++i)
+        d.nonFiniteSamples.push_back(rows[i].item<int64_t>());
+}
+
 void loadRandom(const DataSpec& spec, Dataset::Impl& d)
 {
     std::vector<int64_t> sizes{spec.count};
@@ -349,6 +360,7 @@ std::shared_ptr<Dataset> Dataset::load(const DataSpec& spec)
         bad(QStringLiteral("%1 holds no samples").arg(spec.inputsPath));
     if (d->labels.defined())
         d->classCount = int(d->labels.max().item<int64_t>()) + 1;
+    findNonFinite(*d);
     if (spec.toString() == DataSpec::demo().toString())
         d->classNames = {QStringLiteral("T-shirt/top"), QStringLiteral("Trouser"), QStringLiteral("Pullover"),
                          QStringLiteral("Dress"),       QStringLiteral("Coat"),    QStringLiteral("Sandal"),
@@ -497,6 +509,9 @@ std::shared_ptr<Dataset> Dataset::loadWithCalibration(const DataSpec& spec)
     d->classCount = e.classCount;
     d->classNames = e.classNames;
     d->calibrationCount = c.inputs.size(0);
+    d->nonFiniteSamples = c.nonFiniteSamples; // both sets found theirs when they loaded
+    for (int64_t i : e.nonFiniteSamples)
+        d->nonFiniteSamples.push_back(d->calibrationCount + i);
     for (const QString& w : c.warnings)
         d->warnings << QStringLiteral("calibration data: %1").arg(w);
     d->warnings << e.warnings;

@@ -5,6 +5,8 @@
 
 #include <torch/script.h>
 
+#include <vector>
+
 namespace qs {
 
 struct Dataset::Impl {
@@ -15,6 +17,7 @@ struct Dataset::Impl {
     QStringList warnings;
     QStringList classNames;
     qint64 calibrationCount = 0; ///< > 0: the first samples are a separate calibration set
+    std::vector<int64_t> nonFiniteSamples; ///< samples whose input holds NaN or infinity, in order (found once, at load)
     at::Tensor batchInputs(qint64 begin, qint64 end) const { return inputs.slice(0, begin, end); }
     at::Tensor batchLabels(qint64 begin, qint64 end) const { return labels.slice(0, begin, end); }
 };

@@ -612,19 +612,16 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
         probe.qparams << lr.activationQParams;
     double signal = 0, noise = 0, nll = 0, floatNll = 0;
     qint64 correct = 0, floatCorrect = 0;
-    QVector<qint64> nonFiniteSamples; // evaluation samples whose input holds NaN or infinity
+    // Evaluation samples whose input holds NaN or infinity (the data set found them when it loaded).
+    QVector<qint64> nonFiniteSamples;
+    for (int64_t i : data.impl().nonFiniteSamples)
+        if (i >= eval.begin && i < eval.end)
+            nonFiniteSamples << i;
     {
         ScopedProbeHandler scope(&probe);
         forEachBatch(eval, int(batch), control, 0.45, 1.0, QStringLiteral("Evaluating"),
                      [&](qint64 i, qint64 b, qint64 e) {
                          probe.reference = i < errorBatches ? &m_cache->siteOutputs[size_t(i)] : nullptr;
-                         const at::Tensor inputs = data.impl().batchInputs(b, e);
-                         if (inputs.is_floating_point() && !at::isfinite(inputs).all().item<bool>()) {
-                             const at::Tensor rows =
-                                 at::isfinite(inputs).logical_not().reshape({e - b, -1}).any(1).nonzero().flatten();
-                             for (int64_t k = 0; k < rows.numel(); ++k)
-                                 nonFiniteSamples << b + rows[k].item<int64_t>();
-                         }
                          const at::Tensor out = forward(b, e);
                          at::Tensor ref = m_cache->outputs[size_t(i)];
                          BatchScore floatScore = m_cache->floatScores[size_t(i)];

@@ -10,6 +10,8 @@
 #include "runtime.h"
 #include "trial.h"
 
+#include <torch/csrc/jit/serialization/pickle.h>
+
 #include <malloc.h>
 
 #include <QTemporaryDir>
@@ -34,6 +36,24 @@ std::shared_ptr<Dataset> tinyData(const QTemporaryDir& dir)
         dir.filePath("trial-labels.idx"),
         testing::idxBytes({300}, QByteArray(reinterpret_cast<const char*>(lab.data_ptr<uint8_t>()), 300)));
     return Dataset::load(DataSpec::parse("idx:" + images + "," + labels));
+}
+
+/// The tiny data with one value of one sample replaced (NaN or infinity), as a file that loads
+/// like any other: a data set finds its non-finite samples when it loads.
+std::shared_ptr<Dataset> tinyDataWith(const QTemporaryDir& dir, int64_t sample, float value, bool atSmallest)
+{
+    auto tiny = tinyData(dir);
+    at::Tensor inputs = tiny->impl().inputs.clone();
+    at::Tensor flat = inputs[sample].flatten();
+    flat[atSmallest ? flat.argmin().item<int64_t>() : 0] = value;
+    inputs[sample].copy_(flat.reshape(inputs[sample].sizes()));
+    c10::Dict<std::string, at::Tensor> dict;
+    dict.insert("inputs", inputs);
+    dict.insert("labels", tiny->impl().labels);
+    const std::vector<char> bytes = torch::jit::pickle_save(c10::IValue(dict));
+    const QString path = testing::writeFile(dir.filePath(QStringLiteral("nonfinite-%1.pt").arg(sample)),
+                                            QByteArray(bytes.data(), qsizetype(bytes.size())));
+    return Dataset::load(DataSpec::parse("tensors:" + path));
 }
 
 QuantConfig config(const QString& weights, const QString& activations, TrialMode mode = TrialMode::Static)
@@ -70,12 +90,8 @@ private Q_SLOTS:
     {
         auto model = Model::load(QS_FIXTURES "/tiny_cnn_scripted.pt");
         auto clean = tinyData(m_dir);
-        auto dirty = tinyData(m_dir);
         // A pixel whose value is the smallest anyway: the finite range is the same without it.
-        at::Tensor sample = dirty->impl().inputs[3].flatten();
-        const int64_t index = sample.argmin().item<int64_t>();
-        sample[index] = std::numeric_limits<float>::quiet_NaN();
-        dirty->impl().inputs[3].copy_(sample.reshape(dirty->impl().inputs[3].sizes()));
+        auto dirty = tinyDataWith(m_dir, 3, std::numeric_limits<float>::quiet_NaN(), true);
         QVERIFY(!at::isfinite(dirty->impl().inputs).all().item<bool>());
         QuantConfig config;
         config.activation = QuantSpec::parse("uint8:per_tensor:affine:minmax");
@@ -95,10 +111,7 @@ private Q_SLOTS:
         QCOMPARE(rb.nonFiniteSamples, 0); // sample 3 calibrates; it is not evaluated
 
         // In the evaluation split: counted and named.
-        auto late = tinyData(m_dir);
-        at::Tensor evaluated = late->impl().inputs[250].flatten();
-        evaluated[0] = std::numeric_limits<float>::infinity();
-        late->impl().inputs[250].copy_(evaluated.reshape(late->impl().inputs[250].sizes()));
+        auto late = tinyDataWith(m_dir, 250, std::numeric_limits<float>::infinity(), false);
         TrialRunner c(model, late, options);
         const TrialResult rc = c.run(config, JobControl());
         QCOMPARE(rc.nonFiniteSamples, 1);

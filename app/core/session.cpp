@@ -109,6 +109,7 @@ void Session::open(const QString& path)
         [this, path](Opened o) {
             m_model = o.model;
             m_data = o.data;
+            m_nextData.reset(); // in use now as m_data
             m_profile = o.profile;
             m_modelPath = path;
             // Trials need data the model runs on.
@@ -285,7 +286,7 @@ void Session::previewWeight(int site, const QuantSpec& spec)
             if (model == m_model) // another model since: drop it
                 Q_EMIT weightPreviewed(site, text, r);
         },
-        failure(tr("Weight preview")));
+        [this](ErrorKind, const QString& message) { Q_EMIT previewFailed(message); }); // a status line, no dialog
 }
 
 void Session::recomputeQuantizedWeights(const ShownTrial& trial)

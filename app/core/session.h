@@ -100,6 +100,7 @@ Q_SIGNALS:
     void searchFinished(const qs::SearchResult& result);
     void int8Finished(const qs::Int8Result& result, const QString& savePath);
     void weightPreviewed(int site, const QString& spec, const qs::LayerTrialResult& preview);
+    void previewFailed(const QString& message);
     void quantizedWeightsReady(qint64 trialId, const QVector<qs::Histogram>& weights);
     void baked(const QString& path);
     void bakeFailed(const QString& path, const QString& message);

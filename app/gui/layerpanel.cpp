@@ -248,7 +248,10 @@ void LayerPanel::selectLayer(int row)
 
 void LayerPanel::selectFirst()
 {
-    m_table->selectRow(0);
+    if (m_proxy->rowCount() > 0)
+        m_table->selectRow(0);
+    else
+        Q_EMIT currentLayerChanged(-1); // nothing to show: the plots clear
 }
 
 void LayerPanel::focusFilter()

@@ -37,7 +37,7 @@ public:
     int currentLayer() const;
     /// Selects a layer by its row in model order.
     void selectLayer(int row);
-    /// Selects the table's first row as sorted.
+    /// Selects the table's first row as sorted (with no rows, currentLayerChanged(-1)).
     void selectFirst();
     void focusFilter();
     /// The table's column order, widths and hidden columns, as the user left them (QSettings).

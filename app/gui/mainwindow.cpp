@@ -170,6 +170,7 @@ void MainWindow::connectSession()
     });
     connect(s, &Session::jobFailed, this, &MainWindow::showError);
     connect(s, &Session::jobCancelled, m_status, &JobStatus::showMessage);
+    connect(s, &Session::previewFailed, m_status, &JobStatus::showMessage);
     connect(s->history(), &TrialHistory::reset, this,
             [this] { m_results->setPoints(m_session->history()->trials(), m_session->dataSpec().toString()); });
     connect(s->history(), &TrialHistory::appended, this,
@@ -224,10 +225,7 @@ void MainWindow::modelOpened(const ProfileReport& report)
     m_status->showMessage(!report.dataProblem.isEmpty() ? tr("Open data this model runs on: File ▸ Open Data…")
                           : report.warnings.isEmpty()   ? tr("Ready")
                                                         : report.warnings.join(QStringLiteral("; ")));
-    if (report.layers.isEmpty())
-        m_plots->showLayer(-1);
-    else
-        m_layers->selectFirst();
+    m_layers->selectFirst();
 }
 
 void MainWindow::showTrial(const ShownTrial& trial)
