@@ -6,6 +6,8 @@
 #include "trial_p.h"
 
 #include <QFileInfo>
+#include <QMap>
+#include <QRegularExpression>
 #include <QSaveFile>
 
 #include <cmath>
@@ -199,12 +201,106 @@ PyQConfig pyQConfig(const QuantSpec& weight, const QuantSpec& activation, const 
     return q;
 }
 
+/// The module a layer belongs to in PyTorch: a recurrent site (rnn.l0, rnn.l1_reverse) is one
+/// layer and direction of the nn.LSTM / nn.GRU module `rnn`; other sites are their module.
+QString moduleOfLayer(const QString& layer)
+{
+    static const QRegularExpression recurrent(QStringLiteral("^(.+)\\.l\\d+(_reverse)?$"));
+    const QRegularExpressionMatch m = recurrent.match(layer);
+    return m.hasMatch() ? m.captured(1) : layer;
+}
+
+/// A dynamic trial as torch.ao.quantization.quantize_dynamic: one qconfig per module name for
+/// every layer whose activations are quantized dynamically (nn.Linear, nn.LSTM, nn.GRU).
+QByteArray dynamicPythonScript(const ExportSource& source)
+{
+    const TrialResult& r = source.result;
+    QString py = QStringLiteral(R"("""QuantScope export: %1.
+
+Rebuilds these dynamic quantization settings with torch.ao.quantization.quantize_dynamic
+(PyTorch 1.13 or later): one qconfig per module name, as QuantScope's trial set them — weights
+quantized once, each layer's input (an LSTM's or GRU's input sequence and, at every step, its
+hidden state) quantized per batch as it runs. Fill in build_model(), then run this file.
+Settings PyTorch cannot express exactly are written as the nearest it can, marked NOTE.
+
+Measured by QuantScope on %2: %3 (float %4), %5 bytes.
+"""
+import torch
+from torch.ao.quantization import (MinMaxObserver, PerChannelMinMaxObserver, PlaceholderObserver,
+                                   QConfig, quantize_dynamic)
+
+)")
+                     .arg(source.title, source.dataSpec, metricName(r.metric) + u' ' + formatScore(r.metric, r.score()),
+                          formatScore(r.metric, r.floatScore()), QString::number(r.sizeBytes));
+    py += QStringLiteral("# QuantScope's weight scale and zero point per layer (an LSTM's or GRU's layer: weight_ih's, then "
+                         "weight_hh's), for comparison.\nQUANTSCOPE_QPARAMS = {\n");
+    for (const LayerTrialResult& l : r.layers)
+        if (!l.weightQParams.scale.isEmpty())
+            py += QStringLiteral("    %1: {\"weight_scale\": %2, \"weight_zero_point\": %3},\n")
+                      .arg(pyString(l.name), pyList(l.weightQParams.scale), pyList(l.weightQParams.zeroPoint));
+    py += QStringLiteral("}\n\nqconfig_spec = {\n");
+    QMap<QString, QString> written; // module → the qconfig written for it
+    QMap<QString, QString> firstLayer;
+    for (const LayerTrialResult& l : r.layers) {
+        const QuantSpec w = QuantSpec::parse(l.weightSpec);
+        const QuantSpec a = QuantSpec::parse(l.activationSpec);
+        const QString module = moduleOfLayer(l.name);
+        if (a.type != QuantType::Int) {
+            if (w.type != QuantType::Float)
+                py += QStringLiteral("    # NOTE: %1 (weights %2, activations %3) is left in float: quantize_dynamic "
+                                     "quantizes a layer's weights together with its input\n")
+                          .arg(l.name, l.weightSpec, l.activationSpec);
+            continue;
+        }
+        const PyQConfig q = pyQConfig(w, a, &l, TrialMode::Dynamic, false);
+        if (written.contains(module)) {
+            if (written[module] != q.expr)
+                py += QStringLiteral("    # NOTE: %1 has other settings than %2 (weights %3); PyTorch sets one qconfig "
+                                     "for the whole module %4\n")
+                          .arg(l.name, firstLayer[module], l.weightSpec, pyString(module));
+            continue;
+        }
+        written[module] = q.expr;
+        firstLayer[module] = l.name;
+        py += QStringLiteral("    # %1: weights %2, activations %3 per batch\n").arg(l.name, l.weightSpec, l.activationSpec);
+        for (const QString& n : q.notes)
+            py += QStringLiteral("    # NOTE: %1\n").arg(n);
+        QString expr = q.expr;
+        expr.replace(QStringLiteral("\n"), QStringLiteral("\n    "));
+        py += QStringLiteral("    %1: %2,\n").arg(pyString(module), expr);
+    }
+    py += QStringLiteral(R"(}
+
+
+def build_model():
+    """Return the float model QuantScope analysed, as a torch.nn.Module with the same module
+    names (e.g. load your class and its state_dict)."""
+    raise NotImplementedError("build_model(): return your float torch.nn.Module")
+
+
+def quantize(model):
+    """Dynamic quantization needs no calibration (QuantScope measured on %1, in batches of %2:
+    dynamic ranges are per batch)."""
+    model.eval()
+    return quantize_dynamic(model, qconfig_spec)
+
+
+if __name__ == "__main__":
+    print(quantize(build_model()))
+)")
+              .arg(source.dataSpec)
+              .arg(source.batchSize);
+    return py.toUtf8();
+}
+
 } // namespace
 
 QByteArray pythonScript(const ExportSource& source)
 {
     const QuantConfig& c = source.config;
     const TrialResult& r = source.result;
+    if (c.mode == TrialMode::Dynamic)
+        return dynamicPythonScript(source);
     QString py;
     py += QStringLiteral(R"("""QuantScope export: %1.
 
@@ -383,7 +479,7 @@ void bakeWeights(torch::jit::Module& copy, const Model::Impl& m, const TrialResu
     for (int i = 0; i < r.layers.size(); ++i) {
         const QuantSpec spec = QuantSpec::parse(r.layers[i].weightSpec);
         if (spec.type != QuantType::Float && !(size_t(i) < skip.size() && skip[size_t(i)]))
-            swapTensor(copy, m.sites[size_t(i)].weightPath, fakeQuantizedWeight(m, i, spec).clone());
+            swapSiteWeight(copy, m, i, fakeQuantizedWeight(m, i, spec).clone());
     }
 }
 

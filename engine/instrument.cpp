@@ -30,6 +30,11 @@ TORCH_LIBRARY(quantscope, m)
           &probe);
 }
 
+ProbeHandler* currentProbeHandler()
+{
+    return t_handler;
+}
+
 ScopedProbeHandler::ScopedProbeHandler(ProbeHandler* handler) : m_previous(t_handler)
 {
     t_handler = handler;

@@ -61,12 +61,15 @@ QJsonObject configJson(const QuantConfig& config)
 
 QJsonObject layerInfoJson(const LayerInfo& l)
 {
-    return {{QStringLiteral("name"), l.name},
-            {QStringLiteral("op"), l.op},
-            {QStringLiteral("weight_shape"), shapeJson(l.weightShape)},
-            {QStringLiteral("params"), double(l.paramCount)},
-            {QStringLiteral("input_shape"), shapeJson(l.inputShape)},
-            {QStringLiteral("output_shape"), shapeJson(l.outputShape)}};
+    QJsonObject o{{QStringLiteral("name"), l.name},
+                  {QStringLiteral("op"), l.op},
+                  {QStringLiteral("weight_shape"), shapeJson(l.weightShape)},
+                  {QStringLiteral("params"), double(l.paramCount)},
+                  {QStringLiteral("input_shape"), shapeJson(l.inputShape)},
+                  {QStringLiteral("output_shape"), shapeJson(l.outputShape)}};
+    if (!l.weightParts.isEmpty()) // recurrent: weight_shape is gate rows × (input + hidden)
+        o[QStringLiteral("weight_parts")] = QJsonArray::fromStringList(l.weightParts);
+    return o;
 }
 
 QJsonObject tensorStatsJson(const TensorStats& s)

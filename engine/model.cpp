@@ -5,6 +5,7 @@
 #include "data_p.h"
 #include "errors.h"
 #include "instrument.h"
+#include "recurrent_p.h"
 
 #include <QCryptographicHash>
 #include <QLocale>
@@ -26,13 +27,9 @@
 namespace qs
 {
 
-namespace
-{
-
 using torch::jit::Node;
 using torch::jit::Value;
 
-/// Follows a prim::GetAttr chain back to the module's `self`; empty when v is not an attribute.
 std::vector<std::string> attributePath(Value* v, Value* self)
 {
     std::vector<std::string> path;
@@ -48,6 +45,9 @@ std::vector<std::string> attributePath(Value* v, Value* self)
         path.clear();
     return path;
 }
+
+namespace
+{
 
 /// Calls fn on every node of the graph, those in nested blocks included.
 template<class Fn>
@@ -105,11 +105,21 @@ struct Candidate {
     int activationInput; // -1: none
     int weightInput;
     int biasInput; // -1: none
+    RecurrentCall recurrent = {}; // op lstm or gru: one site per layer and direction
 };
 
 /// Classifies a node as a quantizable site, or returns op empty.
-Candidate classify(Node* n, Value* self)
+Candidate classify(Node* n, Value* self, const torch::jit::Module& root, QStringList& warnings)
 {
+    RecurrentCall call;
+    QString why;
+    if (recognizeRecurrent(n, self, root, call, why)) {
+        Candidate c{n, call.op, 0, -1, -1};
+        c.recurrent = call;
+        return c;
+    }
+    if (!why.isEmpty())
+        warnings << why;
     const auto kind = n->kind();
     auto isParam = [&](size_t i) {
         return i < n->inputs().size() && !attributePath(n->input(i), self).empty();
@@ -139,14 +149,15 @@ Candidate classify(Node* n, Value* self)
     return {nullptr, {}, -1, -1, -1};
 }
 
-void collect(torch::jit::Block* block, Value* self, std::vector<Candidate>& out)
+void collect(torch::jit::Block* block, Value* self, const torch::jit::Module& root, QStringList& warnings,
+             std::vector<Candidate>& out)
 {
     for (Node* n : block->nodes()) {
-        Candidate c = classify(n, self);
+        Candidate c = classify(n, self, root, warnings);
         if (c.node)
             out.push_back(c);
         for (torch::jit::Block* b : n->blocks())
-            collect(b, self, out);
+            collect(b, self, root, warnings, out);
     }
 }
 
@@ -234,23 +245,26 @@ std::unique_ptr<Model::Impl> loadModule(std::istream& in, const QString& name)
     }
 
     Value* self = d->graph->inputs().at(0);
-    // Count the parameters the forward reads: folded batch norms stay in the module unused.
-    std::set<const void*> counted;
-    forEachNode(d->graph->block(), [&](Node* n) {
-        if (n->kind() != c10::prim::GetAttr) // tensors or Optional[Tensor] (a conv bias)
-            return;
-        const auto path = attributePath(n->output(), self);
-        const at::Tensor t = d->tensorAt(path);
-        if (t.defined() && d->isParameter(path) && counted.insert(t.unsafeGetTensorImpl()).second)
-            d->parameterCount += t.numel();
-    });
-
+    if (std::any_of(d->graph->nodes().begin(), d->graph->nodes().end(), [](Node* n) {
+            return n->kind() == c10::aten::lstm || n->kind() == c10::aten::gru;
+        })) {
+        // nn.LSTM / nn.GRU choose between a tensor and a packed sequence on a constant: keep
+        // only the branch taken, so that the recurrent call is found once.
+        torch::jit::ConstantPropagation(d->graph);
+        torch::jit::EliminateDeadCode(d->graph);
+    }
     std::vector<Candidate> found;
-    collect(d->graph->block(), self, found);
+    collect(d->graph->block(), self, d->module, d->warnings, found);
 
     std::vector<ProbePoint> probes;
+    std::vector<std::pair<RecurrentCall, int>> recurrent; // with the first site of each
     QHash<QString, int> seen;
     for (const Candidate& c : found) {
+        if (c.recurrent.node) {
+            recurrent.emplace_back(c.recurrent, int(d->layers.size()));
+            recurrentSites(c.recurrent, *d, d->layers, d->sites);
+            continue;
+        }
         SiteRef ref;
         ref.weightPath = attributePath(c.node->input(size_t(c.weightInput)), self);
         if (c.biasInput >= 0)
@@ -288,6 +302,39 @@ std::unique_ptr<Model::Impl> loadModule(std::istream& in, const QString& name)
         d->sites.push_back(ref);
     }
     insertProbes(*d->graph, probes);
+    for (const auto& [call, first] : recurrent)
+        rewriteRecurrent(*d->graph, self, call, first);
+
+    // Count the parameters the forward reads: folded batch norms stay in the module unused. A
+    // list attribute (an LSTM left in float reads its _flat_weights) counts each of its tensors.
+    std::set<const void*> counted;
+    auto count = [&](const at::Tensor& t) {
+        if (t.defined() && counted.insert(t.unsafeGetTensorImpl()).second)
+            d->parameterCount += t.numel();
+    };
+    forEachNode(d->graph->block(), [&](Node* n) {
+        if (n->kind() != c10::prim::GetAttr) // tensors or Optional[Tensor] (a conv bias)
+            return;
+        const auto path = attributePath(n->output(), self);
+        if (path.empty())
+            return;
+        if (const at::Tensor t = d->tensorAt(path); t.defined()) {
+            if (d->isParameter(path))
+                count(t);
+        } else if (n->output()->type()->kind() == c10::TypeKind::ListType) {
+            torch::jit::Module owner = d->module;
+            for (size_t i = 0; i + 1 < path.size(); ++i)
+                owner = owner.attr(path[i]).toModule();
+            const c10::IValue list = owner.attr(path.back());
+            if (list.isTensorList())
+                for (const at::Tensor& t : list.toTensorVector())
+                    count(t);
+            else if (list.isList())
+                for (const c10::IValue& v : list.toListRef())
+                    if (v.isTensor())
+                        count(v.toTensor());
+        }
+    });
     return d;
 }
 
@@ -335,6 +382,16 @@ QString formatShape(const QVector<qint64>& shape)
     return parts.join(QChar(0x00D7));
 }
 
+QString weightDescription(const LayerInfo& layer)
+{
+    return layer.weightParts.isEmpty() ? formatShape(layer.weightShape) : layer.weightParts.join(QStringLiteral(" + "));
+}
+
+bool isRecurrentOp(const QString& op)
+{
+    return op == QLatin1String("lstm") || op == QLatin1String("gru");
+}
+
 at::Tensor Model::Impl::tensorAt(const std::vector<std::string>& path) const
 {
     if (path.empty())
@@ -362,6 +419,19 @@ bool Model::Impl::isParameter(const std::vector<std::string>& path) const
     const auto& type = m.type();
     const auto slot = type->findAttributeSlot(path.back());
     return slot && type->is_parameter(*slot);
+}
+
+at::Tensor Model::Impl::weight(int site) const
+{
+    const SiteRef& ref = sites[size_t(site)];
+    if (!ref.recurrent())
+        return tensorAt(ref.weightPath);
+    return at::cat({tensorAt(ref.weightPath), tensorAt(ref.hiddenWeightPath)}, 1);
+}
+
+int64_t Model::Impl::recurrentSplit(int site) const
+{
+    return tensorAt(sites[size_t(site)].weightPath).size(1);
 }
 
 at::Tensor Model::Impl::forward(const at::Tensor& input)

@@ -21,12 +21,20 @@ struct LayerInfo {
     qint64 paramCount = 0;      ///< weight plus bias elements
     bool hasActivationInput = true;  ///< false for embedding (its input is indices)
     bool batchNormFolded = false;    ///< a following batch norm was folded into this weight
+    /// Recurrent sites (lstm, gru): their two weights with shapes, "weight_ih_l0 512×64" and
+    /// "weight_hh_l0 512×128"; weightShape is then gate rows × (input + hidden). Empty otherwise.
+    QStringList weightParts;
     QVector<qint64> inputShape;  ///< activation shapes for a batch of one; empty until measured
     QVector<qint64> outputShape;
 };
 
 /// Formats a shape as "1×16×28×28".
 QString formatShape(const QVector<qint64>& shape);
+/// A layer's weight as the layer table shows it: its shape, or a recurrent layer's two weights
+/// ("weight_ih_l0 512×64 + weight_hh_l0 512×128").
+QString weightDescription(const LayerInfo& layer);
+/// Whether the op is a recurrent layer (lstm, gru).
+bool isRecurrentOp(const QString& op);
 
 class Model
 {

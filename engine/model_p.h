@@ -15,6 +15,13 @@ struct SiteRef {
     std::vector<std::string> weightPath; ///< attribute path from the root module, ending in the tensor
     std::vector<std::string> biasPath;   ///< empty when the site has no bias parameter
     int channelAxis = 0;                 ///< output-channel axis of the weight (1 for transposed conv)
+    /// Recurrent sites (one LSTM or GRU layer and direction): weight_hh and bias_hh beside
+    /// weightPath = weight_ih and biasPath = bias_ih. The site's weight is the two joined along
+    /// the input dimension, gate rows × (input + hidden); each half is quantized on its own, as
+    /// PyTorch quantizes each tensor.
+    std::vector<std::string> hiddenWeightPath;
+    std::vector<std::string> hiddenBiasPath;
+    bool recurrent() const { return !hiddenWeightPath.empty(); }
 };
 
 struct Model::Impl {
@@ -32,7 +39,10 @@ struct Model::Impl {
     at::Tensor tensorAt(const std::vector<std::string>& path) const;
     /// True when the attribute at `path` is a parameter (not a buffer or constant).
     bool isParameter(const std::vector<std::string>& path) const;
-    at::Tensor weight(int site) const { return tensorAt(sites[size_t(site)].weightPath); }
+    /// A site's weight; for a recurrent site, [weight_ih | weight_hh] (a new tensor).
+    at::Tensor weight(int site) const;
+    /// Input features of a recurrent site's weight_ih: where weight() joins the two halves.
+    int64_t recurrentSplit(int site) const;
     /// Runs forward on one input batch and returns the output tensor that is scored (outputTensor).
     at::Tensor forward(const at::Tensor& input);
     /// Records every site's input and output shapes from one forward pass on `sample`.
@@ -44,8 +54,13 @@ struct Model::Impl {
 /// value under `choice`). Throws EngineError(BadInput) naming what forward returned.
 at::Tensor outputTensor(const c10::IValue& out, const QString& choice, const QString& modelName);
 
-/// Roles of the probe inserted around each site.
-enum class ProbeRole : int { Input = 0, Output = 1 };
+/// Follows a prim::GetAttr chain (through layout-only ops) back to the module's `self`: the
+/// attribute path from the root; empty when v is not an attribute of self.
+std::vector<std::string> attributePath(torch::jit::Value* v, torch::jit::Value* self);
+
+/// Roles of the probe inserted around each site. Step: a recurrent site's hidden state on its
+/// way into the hidden-to-hidden matmul at one time step (only for handlers that want steps).
+enum class ProbeRole : int { Input = 0, Output = 1, Step = 2 };
 
 /// Receives every probe call during a forward pass on the current thread.
 class ProbeHandler
@@ -54,7 +69,13 @@ public:
     virtual ~ProbeHandler() = default;
     /// Returns the tensor the graph should continue with (x itself to observe only).
     virtual at::Tensor onProbe(const at::Tensor& x, int site, ProbeRole role) = 0;
+    /// Whether a recurrent site should run step by step, with a Step probe at every time step
+    /// (dynamic quantization of the hidden state). Otherwise it runs as LibTorch's own op.
+    virtual bool wantsSteps(int /*site*/) const { return false; }
 };
+
+/// The handler installed on this thread, or null.
+ProbeHandler* currentProbeHandler();
 
 /// Installs a handler for the current thread while in scope.
 class ScopedProbeHandler

@@ -169,6 +169,10 @@ public:
 
     bool isolate = false; // pass the float output on, so that each layer sees float inputs
 
+    /// Dynamic quantization of a recurrent layer quantizes its hidden state at every step, as
+    /// LibTorch's dynamic LSTM and GRU do before each hidden-to-hidden matmul.
+    bool wantsSteps(int site) const override { return dynamic && specs[site].type != QuantType::Float; }
+
     at::Tensor onProbe(const at::Tensor& x, int site, ProbeRole role) override
     {
         ErrorSums& s = sums[site];
@@ -228,9 +232,21 @@ void finishErrors(const ErrorSums& s, LayerTrialResult& lr)
 namespace
 {
 
+/// One weight tensor fake-quantized as an int spec says; fills its qparams.
+at::Tensor quantizeTensor(const at::Tensor& w, const QuantSpec& ws, QParams& qparams)
+{
+    if (ws.granularity == Granularity::Group)
+        return fakeQuantizeGroups(w, ws, qparams);
+    auto observer = makeObserver(ws);
+    observer->observe(w);
+    qparams = observer->qparams();
+    return fakeQuantize(w, qparams);
+}
+
 /// Fake-quantizes one site's weight as `requested` says, filling the weight fields of `lr`
 /// (spec actually applied, bits, qparams, SQNR, quantized histogram). A weight that cannot take
-/// the spec stays float, with a warning.
+/// the spec stays float, with a warning. A recurrent site's weight_ih and weight_hh are
+/// quantized each on its own, as PyTorch does (their qparams follow each other in `lr`).
 at::Tensor quantizeWeight(const Model::Impl& m, int site, QuantSpec ws, LayerTrialResult& lr,
                           QStringList& warnings)
 {
@@ -238,9 +254,16 @@ at::Tensor quantizeWeight(const Model::Impl& m, int site, QuantSpec ws, LayerTri
     if (ws.granularity == Granularity::PerChannel)
         ws.axis = m.sites[size_t(site)].channelAxis;
     const at::Tensor w = m.weight(site);
+    std::vector<at::Tensor> parts{w};
+    if (m.sites[size_t(site)].recurrent()) {
+        const int64_t split = m.recurrentSplit(site);
+        parts = {w.slice(1, 0, split).contiguous(), w.slice(1, split).contiguous()};
+    }
     if (ws.type == QuantType::Int && ws.granularity == Granularity::Group) {
-        const int64_t inner = w.numel() / std::max<int64_t>(1, w.size(0));
-        if (inner % ws.groupSize != 0) {
+        for (const at::Tensor& part : parts) {
+            const int64_t inner = part.numel() / std::max<int64_t>(1, part.size(0));
+            if (inner % ws.groupSize == 0)
+                continue;
             // The requested bits still apply, with one scale per output channel instead.
             warnings << QStringLiteral("%1: %2 input elements per channel do not divide into groups of %3; "
                                        "quantized per channel instead")
@@ -250,6 +273,7 @@ at::Tensor quantizeWeight(const Model::Impl& m, int site, QuantSpec ws, LayerTri
             ws.granularity = Granularity::PerChannel;
             ws.groupSize = 0;
             ws.axis = m.sites[size_t(site)].channelAxis;
+            break;
         }
     }
     if (ws.type == QuantType::Int && w.isfinite().logical_not().any().item<bool>()) {
@@ -257,13 +281,15 @@ at::Tensor quantizeWeight(const Model::Impl& m, int site, QuantSpec ws, LayerTri
         ws = QuantSpec::parse(QStringLiteral("float"));
     }
     at::Tensor wq = w;
-    if (ws.type == QuantType::Int && ws.granularity == Granularity::Group) {
-        wq = fakeQuantizeGroups(w, ws, lr.weightQParams);
+    if (ws.type == QuantType::Int && parts.size() == 1) {
+        wq = quantizeTensor(w, ws, lr.weightQParams);
     } else if (ws.type == QuantType::Int) {
-        auto observer = makeObserver(ws);
-        observer->observe(w);
-        lr.weightQParams = observer->qparams();
-        wq = fakeQuantize(w, lr.weightQParams);
+        QParams hidden;
+        const at::Tensor inputHalf = quantizeTensor(parts[0], ws, lr.weightQParams);
+        const at::Tensor hiddenHalf = quantizeTensor(parts[1], ws, hidden);
+        wq = at::cat({inputHalf, hiddenHalf}, 1);
+        lr.weightQParams.scale += hidden.scale;
+        lr.weightQParams.zeroPoint += hidden.zeroPoint;
     } else {
         wq = castThrough(w, ws);
     }
@@ -305,6 +331,16 @@ at::Tensor swapTensor(torch::jit::Module root, const std::vector<std::string>& p
     at::Tensor old = root.attr(path.back()).toTensor();
     root.setattr(path.back(), value);
     return old;
+}
+
+std::vector<TensorSlot> swapSiteWeight(torch::jit::Module root, const Model::Impl& m, int site, const at::Tensor& value)
+{
+    const SiteRef& ref = m.sites[size_t(site)];
+    if (!ref.recurrent())
+        return {{ref.weightPath, swapTensor(root, ref.weightPath, value)}};
+    const int64_t split = m.recurrentSplit(site);
+    return {{ref.weightPath, swapTensor(root, ref.weightPath, value.slice(1, 0, split).contiguous())},
+            {ref.hiddenWeightPath, swapTensor(root, ref.hiddenWeightPath, value.slice(1, split).contiguous())}};
 }
 
 at::Tensor fakeQuantizedWeight(const Model::Impl& m, int site, const QuantSpec& spec)
@@ -370,17 +406,17 @@ public:
     {
         // Newest first, so that a tensor swapped twice gets its true original back.
         for (auto it = m_originals.rbegin(); it != m_originals.rend(); ++it)
-            swapTensor(m_m.module, m_m.sites[it->first].weightPath, it->second);
+            swapTensor(m_m.module, it->first, it->second);
     }
     void swap(int site, const at::Tensor& value)
     {
-        m_originals.emplace_back(size_t(site),
-                                 swapTensor(m_m.module, m_m.sites[size_t(site)].weightPath, value));
+        for (TensorSlot& old : swapSiteWeight(m_m.module, m_m, site, value))
+            m_originals.push_back(std::move(old));
     }
 
 private:
     Model::Impl& m_m;
-    std::vector<std::pair<size_t, at::Tensor>> m_originals;
+    std::vector<TensorSlot> m_originals;
 };
 
 QVector<QuantSpec> TrialRunner::activationSpecs(const QuantConfig& config) const
@@ -392,7 +428,10 @@ QVector<QuantSpec> TrialRunner::activationSpecs(const QuantConfig& config) const
     QVector<QuantSpec> specs;
     for (const LayerInfo& l : m_model->layers()) {
         QuantSpec s = config.activationFor(l.name);
-        if (config.mode == TrialMode::WeightOnly || !l.hasActivationInput)
+        // Recurrent layers take dynamic activations only, as in PyTorch (quantize_dynamic; its
+        // static flow leaves nn.LSTM and nn.GRU in float): static keeps their activations float.
+        if (config.mode == TrialMode::WeightOnly || !l.hasActivationInput ||
+            (config.mode == TrialMode::Static && isRecurrentOp(l.op)))
             s = QuantSpec::parse(QStringLiteral("float"));
         if (s.type == QuantType::Int && s.granularity != Granularity::PerTensor)
             throw EngineError(ErrorKind::BadInput,
@@ -518,7 +557,7 @@ void TrialRunner::applyWeights(const QuantConfig& config, const QVector<QuantSpe
         const qint64 overhead = lr.weightQParams.scale.size() * 8;
         r.sizeBytes += (l.weightCount * lr.weightBits + 7) / 8 + overhead;
         quantizedParams += l.weightCount;
-        if (!found->second.value.is_same(m.weight(i)))
+        if (lr.weightSqnr != kInf) // changed by quantization (a recurrent weight() is a new tensor each time)
             swapped.swap(i, found->second.value);
         if (config.mode == TrialMode::Static && actSpecs[i].type == QuantType::Int)
             lr.activationQParams = m_cache->calibrated[actSpecs[i].toString()][i];
@@ -540,6 +579,17 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
     TrialResult r;
 
     const QVector<QuantSpec> actSpecs = activationSpecs(config);
+    if (config.mode == TrialMode::Static) {
+        QStringList recurrent;
+        for (const LayerInfo& l : m_model->layers())
+            if (isRecurrentOp(l.op) && config.activationFor(l.name).type == QuantType::Int)
+                recurrent << l.name;
+        if (!recurrent.isEmpty())
+            r.warnings << QStringLiteral("%1: recurrent layers take no static activation quantization (PyTorch's static flow "
+                                         "leaves LSTM and GRU in float), so their activations stay float; dynamic mode "
+                                         "quantizes them as quantize_dynamic does")
+                              .arg(recurrent.join(QStringLiteral(", ")));
+    }
     const SampleRange full = data.evaluationRange(m_options.calibrationSamples, m_options.evaluationLimit);
     SampleRange eval = full;
     if (options.evaluationLimit >= 0)

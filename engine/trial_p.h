@@ -14,4 +14,11 @@ at::Tensor fakeQuantizedWeight(const Model::Impl& m, int site, const QuantSpec& 
 /// Sets a tensor attribute by path from `root`; returns the previous value.
 at::Tensor swapTensor(torch::jit::Module root, const std::vector<std::string>& path, const at::Tensor& value);
 
+/// A tensor attribute's path and value.
+using TensorSlot = std::pair<std::vector<std::string>, at::Tensor>;
+
+/// Sets the weight of `site` in `root` (the model's module or a copy of it) to `value`, split
+/// into weight_ih and weight_hh for a recurrent site; returns the previous values by path.
+std::vector<TensorSlot> swapSiteWeight(torch::jit::Module root, const Model::Impl& m, int site, const at::Tensor& value);
+
 } // namespace qs

@@ -1,6 +1,7 @@
 // Export: the generated PyTorch script runs in Debian's PyTorch and its observers give the same
 // scale and zero point as QuantScope; CSV; files written whole or not at all.
 
+#include "idxwrite.h"
 #include "testutils.h"
 #include "data_p.h"
 #include "errors.h"
@@ -103,6 +104,42 @@ private Q_SLOTS:
         QVERIFY2(python.code == 0, qPrintable(python.out + python.err));
         QCOMPARE(python.out.count(QRegularExpression("^ok ", QRegularExpression::MultilineOption)), 4);
         QVERIFY2(python.out.contains("quantized model runs"), qPrintable(python.out));
+    }
+
+    // A dynamic trial of the LSTM language model, exported as Python: the script is
+    // quantize_dynamic with one qconfig per module (the LSTM's two layers one entry), and PyTorch
+    // running it gives its own quantize_dynamic perplexity (check_dynamic_export.py).
+    void dynamicTrialExportsAsQuantizeDynamic()
+    {
+        const QString db = m_dir.filePath("dynamic.db");
+        const QString fixtures = QStringLiteral(QS_SOURCE "/tests/fixtures/");
+        // PyTorch's quantize_dynamic({nn.LSTM, nn.Linear}) settings: the embedding stays float.
+        const QString config = testing::writeFile(
+            m_dir.filePath("dynamic.json"),
+            R"({"format": "quantscope-config", "version": 1, "mode": "dynamic",
+                "weights": "int8:per_tensor:symmetric:minmax", "activations": "uint8:per_tensor:affine:minmax:reduce_range",
+                "layers": {"embed": {"weights": "float"}}})");
+        const Run trial = run(kCli, {"trial", fixtures + "lstm_lm_scripted.pt", "--data", "tensors:" + fixtures + "tiny_lm_tokens.pt",
+                                     "--db", db, "--eval", "64", "--batch", "32", "--config", config},
+                              m_dir.path());
+        QVERIFY2(trial.code == 0, qPrintable(trial.err));
+        const QString id = trial.err.section("recorded as trial ", 1).section(' ', 0, 0);
+        const QString script = m_dir.filePath("dynamic" + id + ".py");
+        const Run exported = run(kCli, {"export", id, "--db", db, "--format", "python", "--out", script}, m_dir.path());
+        QVERIFY2(exported.code == 0, qPrintable(exported.err));
+        QFile f(script);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(f.readAll());
+        QVERIFY(text.contains("quantize_dynamic(model, qconfig_spec)"));
+        QVERIFY(text.contains(R"(    "rnn": QConfig()"));
+        QVERIFY(!text.contains(R"("rnn.l1": QConfig)"));
+        QVERIFY(!text.contains(R"("embed": QConfig)"));
+        const Run python = run("/usr/bin/python3", {QStringLiteral(QS_SOURCE "/tests/export/check_dynamic_export.py"), script,
+                                                    fixtures + "lstm_lm_scripted.pt", fixtures + "tiny_lm_tokens.pt",
+                                                    fixtures + "lstm_lm_expected.json"},
+                               m_dir.path());
+        QVERIFY2(python.code == 0, qPrintable(python.out + python.err));
+        QCOMPARE(python.out.count(QRegularExpression("^ok ", QRegularExpression::MultilineOption)), 3);
     }
 
     // The baked TorchScript gives the trial's outputs: in C++ (same top-1, same output SQNR

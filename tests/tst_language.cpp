@@ -65,6 +65,29 @@ double perplexityOf(torch::jit::Module& m, const at::Tensor& windows)
     return std::exp(-logp.gather(1, targets.reshape({-1, 1})).mean().item<double>());
 }
 
+const QString kLstm = QStringLiteral(QS_FIXTURES "/lstm_lm_scripted.pt");
+
+QJsonObject lstmExpected()
+{
+    QFile f(QStringLiteral(QS_FIXTURES "/lstm_lm_expected.json"));
+    if (!f.open(QIODevice::ReadOnly))
+        qFatal("cannot open lstm_lm_expected.json");
+    return QJsonDocument::fromJson(f.readAll()).object();
+}
+
+/// PyTorch's quantize_dynamic({nn.LSTM, nn.Linear}) as a QuantScope config: the LSTM and the
+/// head quantized, the embedding left float (quantize_dynamic does not touch it).
+QuantConfig lstmConfig(TrialMode mode, const QString& weights, const QString& activations = QStringLiteral("float"))
+{
+    QuantConfig c;
+    c.mode = mode;
+    c.weight = QuantSpec::parse(weights);
+    c.activation = QuantSpec::parse(activations);
+    c.layers[QStringLiteral("embed")].hasWeight = true;
+    c.layers[QStringLiteral("embed")].weight = QuantSpec::parse(QStringLiteral("float"));
+    return c;
+}
+
 bool near(double a, double b, double relative)
 {
     return std::abs(a - b) <= relative * std::abs(b);
@@ -175,6 +198,53 @@ private Q_SLOTS:
             weights += l.weightCount;
         QCOMPARE(int4.sizeBytes, weights / 2 + (weights / 128) * 8 + (model->parameterCount() - weights) * 4);
         QCOMPARE(formatChange(Metric::Perplexity, 0.1234), QStringLiteral("+0.123 perplexity"));
+    }
+
+    // The LSTM language model against PyTorch's own numbers (make_lstm_lm.py): weights only at
+    // int8 per tensor, int4 per gate row and float16 equal PyTorch's fake-quantized LSTM; dynamic
+    // int8 with quantize_dynamic's settings equals the same arithmetic written out in PyTorch and
+    // PyTorch's int8 kernels within 0.5%; static mode keeps the LSTM's activations float.
+    void lstmLanguageModelMatchesPyTorch()
+    {
+        const QJsonObject e = lstmExpected();
+        auto model = Model::load(kLstm);
+        QCOMPARE(model->parameterCount(), qint64(e.value("parameters").toInt()));
+        QStringList names;
+        for (const LayerInfo& l : model->layers())
+            names << l.name;
+        QCOMPARE(names, QStringList({"embed", "rnn.l0", "rnn.l1", "head"}));
+        TrialOptions o = options();
+        o.batchSize = e.value("batch").toInt(); // dynamic ranges are per batch
+        TrialRunner runner(model, m_data, o);
+        auto check = [&](const TrialResult& r, const char* key, double relative) {
+            const double want = e.value(key).toDouble();
+            QVERIFY2(near(r.perplexity, want, relative),
+                     qPrintable(QStringLiteral("%1: %2, PyTorch %3").arg(key).arg(r.perplexity, 0, 'g', 10).arg(want, 0, 'g', 10)));
+        };
+        const TrialResult int8 = runner.run(lstmConfig(TrialMode::WeightOnly, "int8:per_tensor:symmetric:minmax"), JobControl());
+        QVERIFY2(near(int8.floatPerplexity, e.value("float_perplexity").toDouble(), 1e-5),
+                 qPrintable(QString::number(int8.floatPerplexity, 'g', 10)));
+        check(int8, "weight_int8_perplexity", 1e-4);
+        QCOMPARE(int8.layers[1].weightQParams.scale.size(), 2); // weight_ih_l0 and weight_hh_l0, each its own
+        check(runner.run(lstmConfig(TrialMode::WeightOnly, "int4:per_channel:symmetric:minmax"), JobControl()),
+              "weight_int4_per_channel_perplexity", 1e-4);
+        check(runner.run(lstmConfig(TrialMode::WeightOnly, "float16"), JobControl()), "dynamic_float16_perplexity", 1e-4);
+
+        const TrialResult dynamic = runner.run(
+            lstmConfig(TrialMode::Dynamic, "int8:per_tensor:symmetric:minmax", "uint8:per_tensor:affine:minmax:reduce_range"),
+            JobControl());
+        check(dynamic, "dynamic_int8_fake_perplexity", 1e-4);
+        check(dynamic, "dynamic_int8_perplexity", 5e-3);
+        QVERIFY(dynamic.perplexity > int8.perplexity); // the activations cost something too
+        QVERIFY(std::isfinite(dynamic.layers[1].activationSqnr));
+
+        QuantConfig staticConfig = lstmConfig(TrialMode::Static, "int8:per_tensor:symmetric:minmax",
+                                              "uint8:per_tensor:affine:minmax");
+        const TrialResult st = runner.run(staticConfig, JobControl());
+        QCOMPARE(st.layers[1].activationSpec, QStringLiteral("float"));
+        QCOMPARE(st.layers[3].activationSpec, QStringLiteral("uint8:per_tensor:affine:minmax"));
+        QVERIFY2(st.warnings.join(' ').contains("rnn.l0, rnn.l1: recurrent layers take no static activation"),
+                 qPrintable(st.warnings.join('\n')));
     }
 
     // One layer quantized alone: the sensitivity run's perplexity rise for the head equals a

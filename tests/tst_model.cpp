@@ -216,6 +216,99 @@ private Q_SLOTS:
             QCOMPARE(stats[2].channelMax[c], double(perChannel[c].item<float>()));
     }
 
+    // LSTM and GRU layers: one site per layer and direction, named after PyTorch's parameters,
+    // their weights joined as gate rows × (input + hidden) and counted; calls that cannot be
+    // sites (projections, packed sequences) are left float with a note, their weights counted.
+    void recurrentLayersAreSitesPerLayerAndDirection()
+    {
+        auto gru = Model::load(kFixtures + "/gru_scripted.pt");
+        QStringList names;
+        for (const LayerInfo& l : gru->layers())
+            names << l.name;
+        QCOMPARE(names, QStringList({"rnn.l0", "rnn.l0_reverse", "rnn.l1", "rnn.l1_reverse", "fc"}));
+        const LayerInfo& l1 = gru->layers()[2];
+        QCOMPARE(l1.op, QStringLiteral("gru"));
+        QCOMPARE(l1.weightShape, QVector<qint64>({36, 24 + 12})); // 3 gates × 12; 2 × 12 inputs + 12 hidden
+        QCOMPARE(l1.paramCount, 36 * 36 + 2 * 36);
+        QCOMPARE(l1.weightParts, QStringList({"weight_ih_l1 36×24", "weight_hh_l1 36×12"}));
+        QCOMPARE(weightDescription(l1), QStringLiteral("weight_ih_l1 36×24 + weight_hh_l1 36×12"));
+
+        torch::jit::Module plain = torch::jit::load(QString(kFixtures + "/gru_scripted.pt").toStdString());
+        qint64 all = 0;
+        for (const auto& p : plain.named_parameters())
+            all += p.value.numel();
+        QCOMPARE(gru->parameterCount(), all);
+        const torch::jit::Module rnn = plain.attr("rnn").toModule();
+        QVERIFY(at::equal(gru->impl().weight(1), at::cat({rnn.attr("weight_ih_l0_reverse").toTensor(),
+                                                          rnn.attr("weight_hh_l0_reverse").toTensor()}, 1)));
+
+        auto traced = Model::load(kFixtures + "/lstm_nobias_traced.pt");
+        QCOMPARE(traced->layers().size(), 2);
+        QCOMPARE(traced->layers()[0].name, QStringLiteral("rnn.l0"));
+        QCOMPARE(traced->layers()[0].op, QStringLiteral("lstm"));
+        QCOMPARE(traced->layers()[0].paramCount, 40 * (8 + 10)); // no biases
+        QCOMPARE(traced->parameterCount(), 40 * 18 + 4 * 10 + 4);
+
+        const struct {
+            const char* file;
+            const char* note;
+        } floatLeft[] = {{"lstm_projection_scripted.pt", "proj_size"}, {"packed_lstm_scripted.pt", "packed sequence"}};
+        for (const auto& f : floatLeft) {
+            auto m = Model::load(kFixtures + "/" + f.file);
+            QCOMPARE(m->layers().size(), 1);
+            QCOMPARE(m->layers()[0].name, QStringLiteral("fc"));
+            QVERIFY2(m->warnings().join(' ').contains(f.note), qPrintable(m->warnings().join(' ')));
+            torch::jit::Module p = torch::jit::load(QString(kFixtures + "/" + f.file).toStdString());
+            qint64 n = 0;
+            for (const auto& t : p.named_parameters())
+                n += t.value.numel();
+            QCOMPARE(m->parameterCount(), n);
+        }
+    }
+
+    // The rewritten recurrent call computes what LibTorch's op computes, in float: as LibTorch's
+    // own op when nothing is probed; layer by layer (LibTorch's op per layer and direction) when
+    // probes watch; step by step in ATen's cell arithmetic when a probe wants the hidden states.
+    void recurrentLayersComputeAsLibTorchInFloat_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::newRow("bidirectional 2-layer GRU, batch first, scripted") << "gru_scripted.pt";
+        QTest::newRow("LSTM without biases, time major, traced") << "lstm_nobias_traced.pt";
+        QTest::newRow("2-layer LSTM language model") << "lstm_lm_scripted.pt";
+    }
+    void recurrentLayersComputeAsLibTorchInFloat()
+    {
+        QFETCH(QString, file);
+        at::manual_seed(3);
+        const bool tokens = file.startsWith("lstm_lm");
+        const at::Tensor x = tokens ? at::randint(0, 128, {6, 64}, at::kLong) : at::randn({9, 7, 8});
+        torch::jit::Module plain = torch::jit::load(QString(kFixtures + "/" + file).toStdString());
+        plain.eval();
+        c10::InferenceMode guard;
+        const at::Tensor expected = plain.forward({x}).toTensor();
+        auto model = Model::load(kFixtures + "/" + file);
+        QVERIFY(at::equal(model->impl().forward(x), expected)); // no probe handler: LibTorch's own call
+
+        struct PassThrough : ProbeHandler {
+            bool steps = false;
+            int stepCalls = 0;
+            at::Tensor onProbe(const at::Tensor& t, int, ProbeRole role) override
+            {
+                stepCalls += role == ProbeRole::Step;
+                return t;
+            }
+            bool wantsSteps(int) const override { return steps; }
+        };
+        for (bool steps : {false, true}) {
+            PassThrough probe;
+            probe.steps = steps;
+            ScopedProbeHandler scope(&probe);
+            const double diff = (model->impl().forward(x) - expected).abs().max().item<double>();
+            QVERIFY2(diff <= (steps ? 1e-5 : 1e-6), qPrintable(QStringLiteral("steps %1: %2").arg(steps).arg(diff)));
+            QCOMPARE(probe.stepCalls > 0, steps);
+        }
+    }
+
     void weightStatsMatchDirectComputation()
     {
         auto model = Model::load(kFixtures + "/tiny_cnn_traced.pt");

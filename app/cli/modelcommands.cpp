@@ -24,7 +24,8 @@ int inspect(const QCommandLineParser& p)
         printJson({{QStringLiteral("model"), in.model->displayName()},
                    {QStringLiteral("parameters"), double(in.model->parameterCount())},
                    {QStringLiteral("input_shape"), shapeJson(in.data->sampleShape(true))},
-                   {QStringLiteral("layers"), a}});
+                   {QStringLiteral("layers"), a},
+                   {QStringLiteral("warnings"), QJsonArray::fromStringList(in.model->warnings())}});
         return 0;
     }
     const QLocale locale;
@@ -33,12 +34,14 @@ int inspect(const QCommandLineParser& p)
           << "Input: " << formatShape(in.data->sampleShape(true)) << " from " << in.data->description() << "\n\n";
     QVector<QStringList> rows;
     for (const auto& l : layers)
-        rows << QStringList{l.name, l.op, formatShape(l.weightShape), locale.toString(l.paramCount),
+        rows << QStringList{l.name, l.op, weightDescription(l), locale.toString(l.paramCount),
                             l.hasActivationInput ? formatShape(l.inputShape) : QStringLiteral("indices"),
                             formatShape(l.outputShape)};
     printTable({QStringLiteral("layer"), QStringLiteral("op"), QStringLiteral("weight"), QStringLiteral("params"),
                 QStringLiteral("input"), QStringLiteral("output")},
                rows);
+    for (const QString& w : in.model->warnings())
+        out() << "Note: " << w << "\n";
     return 0;
 }
 

@@ -116,7 +116,7 @@ void LayerPlots::showLayer(int row)
 
 void LayerPlots::showWeight(const LayerProfile& p, int row)
 {
-    m_weightPlot->setData(toHistogram(p.weight, tr("%1 — weight (%2)").arg(p.layer.name, formatShape(p.layer.weightShape)),
+    m_weightPlot->setData(toHistogram(p.weight, tr("%1 — weight (%2)").arg(p.layer.name, weightDescription(p.layer)),
                                       tr("weight value")));
     m_weightStats->setText(statsLine(p.weight));
     const bool trialRow = m_trial && row < m_trial->layers.size();

@@ -261,7 +261,7 @@ QVariant LayerTableModel::profileData(int row, int column, int role) const
     switch (column) {
     case NameColumn: return l.name;
     case OpColumn: return l.op;
-    case WeightShapeColumn: return formatShape(l.weightShape);
+    case WeightShapeColumn: return weightDescription(l);
     case ParamsColumn: return QLocale().toString(l.paramCount);
     case InputShapeColumn: return l.hasActivationInput ? sampleShape(l.inputShape) : tr("indices");
     case OutputShapeColumn: return sampleShape(l.outputShape);
