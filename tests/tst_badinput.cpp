@@ -190,6 +190,18 @@ private Q_SLOTS:
                            "--eval", "64",       "--weights", "int8:per_tensor:affine"}
             << 0 << "fc1: NaN or infinite values (in the float model too)";
 
+        // Recurrent layers QuantScope leaves float, and static mode on recurrent layers.
+        const QString sequences = "random:7,8?n=600";
+        QTest::newRow("LSTM with proj_size")
+            << QStringList{"trial", kFixtures + "/lstm_projection_scripted.pt", "--data", sequences} << 0
+            << "rnn: an LSTM with proj_size is left in float";
+        QTest::newRow("LSTM fed a packed sequence")
+            << QStringList{"trial", kFixtures + "/packed_lstm_scripted.pt", "--data", sequences} << 0
+            << "rnn: an LSTM fed a packed sequence (pack_padded_sequence) is left in float";
+        QTest::newRow("static activations on a GRU")
+            << QStringList{"trial", kFixtures + "/gru_scripted.pt", "--data", sequences} << 0
+            << "recurrent layers take no static activation quantization";
+
         // Configurations.
         auto config = [&](const QString& name, const QByteArray& json) {
             return write(path(name), R"({"format": "quantscope-config", "version": 1, )" + json + "}");

@@ -408,6 +408,37 @@ private Q_SLOTS:
         QVERIFY(at::equal(model->impl().weight(1), before));
     }
 
+    // A bidirectional 2-layer GRU with quantize_dynamic's settings, in batches of 32: every one
+    // of 600 predictions equals PyTorch's dynamic int8 model's (the fixture's labels), where the
+    // float model differs on 9. The weights go back afterwards; sizes count both weights of
+    // each layer at 8 bits with one scale each.
+    void recurrentDynamicTrialEqualsQuantizeDynamic()
+    {
+        auto model = Model::load(kFixtures + "/gru_scripted.pt");
+        auto data = Dataset::load(DataSpec::parse("tensors:" + kFixtures + "/gru_sequences.pt"));
+        const at::Tensor before = model->impl().weight(2).clone();
+        TrialOptions o;
+        o.calibrationSamples = 0;
+        o.batchSize = 32;
+        TrialRunner runner(model, data, o);
+        const TrialResult r = runner.run(config("int8:per_tensor:symmetric:minmax", "uint8:per_tensor:affine:minmax:reduce_range",
+                                                TrialMode::Dynamic),
+                                         {});
+        QCOMPARE(r.evaluationSamples, qint64(600));
+        QCOMPARE(r.top1, 1.0);
+        QCOMPARE(qRound(r.floatTop1 * 600), 591);
+        QVERIFY(at::equal(model->impl().weight(2), before));
+        for (int i = 0; i < 4; ++i)
+            QCOMPARE(r.layers[i].weightQParams.scale.size(), 2);
+        const qint64 weights = 2 * (36 * 20 + 36 * 36) + 4 * 24;
+        QCOMPARE(r.sizeBytes, weights + 9 * 8 + (4420 - weights) * 4);
+        // Weights only: the hidden state is not stepped through, the weights quantized the same.
+        const TrialResult w = runner.run(config("int8:per_tensor:symmetric:minmax", "float", TrialMode::WeightOnly), {});
+        QCOMPARE(w.layers[1].weightSqnr, r.layers[1].weightSqnr);
+        QVERIFY(std::isinf(w.layers[1].activationSqnr));
+        QVERIFY(w.top1 < 1.0);
+    }
+
     void cancelRestoresWeights()
     {
         auto model = Model::load(kFixtures + "/tiny_cnn_scripted.pt");
