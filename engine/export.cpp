@@ -3,6 +3,7 @@
 #include "errors.h"
 #include "export_p.h"
 #include "model_p.h"
+#include "recurrent_p.h"
 #include "trial_p.h"
 
 #include <QFileInfo>
@@ -416,7 +417,8 @@ if __name__ == "__main__":
     return py.toUtf8();
 }
 
-torch::jit::Module probeFreeCopy(const Model::Impl& m, const ProbeReplacement& replace)
+torch::jit::Module probeFreeCopy(const Model::Impl& m, const ProbeReplacement& replace,
+                                 const RecurrentReplacement& replaceRecurrent)
 {
     using namespace torch::jit;
     Module copy = m.module.clone(); // own types and graphs: the open model keeps its probes
@@ -433,6 +435,12 @@ torch::jit::Module probeFreeCopy(const Model::Impl& m, const ProbeReplacement& r
         Value* replacement = replace ? replace(copy, *graph, n, x, site, input) : x;
         n->output()->replaceAllUsesWith(replacement);
         n->destroy();
+    }
+    for (Node* call : recurrentCalls(*graph)) {
+        if (replaceRecurrent && replaceRecurrent(copy, *graph, call, recurrentFirstSite(call)))
+            continue;
+        const bool lstm = call->kind() == c10::Symbol::fromQualString("quantscope::lstm");
+        replaceRecurrentCall(*graph, call, lstm ? aten::lstm : aten::gru);
     }
     EliminateDeadCode(graph);
     graph->lint();

@@ -19,9 +19,17 @@ namespace qs {
 using ProbeReplacement = std::function<torch::jit::Value*(torch::jit::Module& copy, torch::jit::Graph& graph,
                                                           torch::jit::Node* probe, torch::jit::Value* x, int site, bool input)>;
 
+/// What replaces a recurrent call (quantscope::lstm / gru, its sites from `firstSite`): returns
+/// true when it replaced the call itself, false to leave it to LibTorch's own aten::lstm / gru.
+using RecurrentReplacement =
+    std::function<bool(torch::jit::Module& copy, torch::jit::Graph& graph, torch::jit::Node* call, int firstSite)>;
+
 /// A clone of the open model with its own types and graphs (the model itself keeps its probes),
-/// every probe replaced as `replace` says (removed when empty), dead nodes eliminated.
-torch::jit::Module probeFreeCopy(const Model::Impl& m, const ProbeReplacement& replace);
+/// every probe replaced as `replace` says (removed when empty), every recurrent call as
+/// `replaceRecurrent` says (LibTorch's aten::lstm / gru otherwise, so that the copy loads
+/// anywhere), dead nodes eliminated.
+torch::jit::Module probeFreeCopy(const Model::Impl& m, const ProbeReplacement& replace,
+                                 const RecurrentReplacement& replaceRecurrent = {});
 /// What replaces a site's input probe in a baked model: ATen's fake-quantize with the trial's
 /// qparams for a static integer activation, a round trip through float16/bfloat16, else x.
 torch::jit::Value* bakedActivation(torch::jit::Graph& graph, torch::jit::Node* probe, torch::jit::Value* x,

@@ -5,6 +5,8 @@
 #include "export_p.h"
 #include "model_p.h"
 #include "observers_p.h"
+#include "recurrent_p.h"
+#include "trial_p.h"
 
 #include <torch/csrc/jit/ir/ir.h>
 #include <torch/csrc/jit/passes/dead_code_elimination.h>
@@ -12,6 +14,7 @@
 #include <QElapsedTimer>
 
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 
 namespace qs {
@@ -31,18 +34,38 @@ public:
     }
 };
 
-/// Why a layer cannot run on int8 kernels, or empty.
-QString unsupported(const LayerInfo& l, const LayerTrialResult& r)
+/// Why a layer cannot run on int8 kernels, or empty. Static: conv2d and linear with static
+/// uint8 inputs. Dynamic: linear, LSTM and GRU with uint8 inputs ranged by min and max per
+/// batch, what the dynamic kernels do.
+QString unsupported(const LayerInfo& l, const LayerTrialResult& r, TrialMode mode)
 {
-    if (l.op != QLatin1String("conv2d") && l.op != QLatin1String("linear"))
-        return QStringLiteral("%1 has no int8 kernel here").arg(l.op);
+    const bool dynamic = mode == TrialMode::Dynamic;
+    const bool hasKernel = dynamic ? l.op == QLatin1String("linear") || isRecurrentOp(l.op)
+                                   : l.op == QLatin1String("conv2d") || l.op == QLatin1String("linear");
+    if (!hasKernel)
+        return QStringLiteral("%1 has no %2int8 kernel here").arg(l.op, dynamic ? QStringLiteral("dynamic ") : QString());
     const QuantSpec w = QuantSpec::parse(r.weightSpec);
     const QuantSpec a = QuantSpec::parse(r.activationSpec);
     if (w.type != QuantType::Int || w.bits != 8 || !w.isSigned || w.granularity == Granularity::Group || w.axis != 0)
         return QStringLiteral("weights %1 are not int8 per tensor or per output channel").arg(r.weightSpec);
-    if (a.type != QuantType::Int || a.bits != 8 || a.isSigned || r.activationQParams.scale.size() != 1)
+    if (dynamic && (a.type != QuantType::Int || a.bits != 8 || a.isSigned || a.method != RangeMethod::MinMax))
+        return QStringLiteral("input activations %1 are not uint8 min-max, the range the dynamic kernels choose per batch")
+            .arg(r.activationSpec);
+    if (!dynamic && (a.type != QuantType::Int || a.bits != 8 || a.isSigned || r.activationQParams.scale.size() != 1))
         return QStringLiteral("input activations %1 are not static uint8").arg(r.activationSpec);
     return {};
+}
+
+/// Entries [from, from + count) of a weight's qparams applied to `w` as qint8: per tensor (one
+/// entry) or per output channel.
+at::Tensor quantizeInt8(const at::Tensor& w, const QParams& q, int from, int count)
+{
+    if (count == 1)
+        return at::quantize_per_tensor(w, q.scale[from], q.zeroPoint[from], at::kQInt8);
+    const at::Tensor scales = torch::tensor(std::vector<double>(q.scale.begin() + from, q.scale.begin() + from + count), at::kDouble);
+    const at::Tensor zps =
+        torch::tensor(std::vector<int64_t>(q.zeroPoint.begin() + from, q.zeroPoint.begin() + from + count), at::kLong);
+    return at::quantize_per_channel(w, scales, zps, 0, at::kQInt8);
 }
 
 /// Calls a registered operator by name with boxed arguments; returns its first output.
@@ -51,6 +74,23 @@ c10::IValue callOp(const char* name, torch::jit::Stack stack)
     const auto op = c10::Dispatcher::singleton().findSchemaOrThrow(name, "");
     op.callBoxed(&stack);
     return stack.at(0);
+}
+
+/// A recurrent layer's dynamic int8 cell: weight_ih and weight_hh quantized with the trial's
+/// qparams and prepacked with their biases (zeros for a layer without), as quantize_dynamic
+/// builds them.
+c10::IValue dynamicCell(const Model::Impl& m, int site, const LayerTrialResult& l, bool reduceRange)
+{
+    const at::Tensor w = m.weight(site);
+    const int64_t split = m.recurrentSplit(site);
+    const at::Tensor wih = w.slice(1, 0, split).contiguous(), whh = w.slice(1, split).contiguous();
+    const int half = int(l.weightQParams.scale.size() / 2); // weight_ih's entries, then weight_hh's
+    const SiteRef& ref = m.sites[size_t(site)];
+    const at::Tensor bih = ref.biasPath.empty() ? at::zeros({w.size(0)}) : m.tensorAt(ref.biasPath);
+    const at::Tensor bhh = ref.hiddenBiasPath.empty() ? at::zeros({w.size(0)}) : m.tensorAt(ref.hiddenBiasPath);
+    const c10::IValue pih = callOp("quantized::linear_prepack", {quantizeInt8(wih, l.weightQParams, 0, half), bih});
+    const c10::IValue phh = callOp("quantized::linear_prepack", {quantizeInt8(whh, l.weightQParams, half, half), bhh});
+    return callOp("quantized::make_quantized_cell_params_dynamic", {pih, phh, bih, bhh, reduceRange});
 }
 
 /// A constant argument of a node: a constant, or a list built from constant ints.
@@ -132,19 +172,42 @@ Int8Result buildInt8Model(Model& model, const Dataset& data, const QuantConfig& 
 {
     using namespace torch::jit;
     Model::Impl& m = model.impl();
-    if (config.mode != TrialMode::Static)
+    const bool dynamic = config.mode == TrialMode::Dynamic;
+    if (config.mode == TrialMode::WeightOnly)
         throw EngineError(ErrorKind::BadInput,
-                          QStringLiteral("int8 kernels need static activations; this trial's mode is %1").arg(trialModeName(config.mode)));
+                          QStringLiteral("int8 kernels need quantized activations (static or dynamic); this trial is weight-only"));
     if (trial.layers.size() != m.layers.size())
         throw EngineError(ErrorKind::BadInput, QStringLiteral("the trial is not of %1").arg(m.displayName));
     Int8Result result;
     std::vector<bool> int8(size_t(m.layers.size()), false);
+    QStringList why(m.layers.size());
+    for (int i = 0; i < m.layers.size(); ++i)
+        why[i] = unsupported(m.layers[i], trial.layers[i], config.mode);
+    // An LSTM or GRU runs on int8 kernels as a whole (every layer and direction) or not at all.
+    for (int i = 0; i < m.layers.size(); ++i)
+        if (isRecurrentOp(m.layers[i].op) && why[i].isEmpty())
+            for (int j = 0; j < m.layers.size(); ++j)
+                if (j != i && !why[j].isEmpty() && isRecurrentOp(m.layers[j].op) &&
+                    m.sites[size_t(j)].weightPath.size() == m.sites[size_t(i)].weightPath.size() &&
+                    std::equal(m.sites[size_t(j)].weightPath.begin(), m.sites[size_t(j)].weightPath.end() - 1,
+                               m.sites[size_t(i)].weightPath.begin()))
+                    why[i] = QStringLiteral("%1 of the same module cannot (%2)").arg(m.layers[j].name, why[j]);
     for (int i = 0; i < m.layers.size(); ++i) {
-        const QString why = unsupported(m.layers[i], trial.layers[i]);
-        if (why.isEmpty())
+        if (why[i].isEmpty()) {
             int8[size_t(i)] = true;
-        else
-            result.fakeQuantLayers << QStringLiteral("%1: %2").arg(m.layers[i].name, why);
+            continue;
+        }
+        if (trial.layers[i].weightSpec == QLatin1String("float") && trial.layers[i].activationSpec == QLatin1String("float"))
+            why[i] = QStringLiteral("float in the trial");
+        // A dynamic trial's activations have no fixed qparams to bake: a layer whose input the
+        // trial quantizes per batch must run on a dynamic kernel.
+        if (dynamic && QuantSpec::parse(trial.layers[i].activationSpec).type != QuantType::Float)
+            throw EngineError(ErrorKind::BadInput,
+                              QStringLiteral("%1 cannot run on dynamic int8 kernels: %2; give it int8 weights and the "
+                                             "activations uint8:per_tensor:affine:minmax:reduce_range (what quantize_dynamic "
+                                             "does), or leave its activations float")
+                                  .arg(m.layers[i].name, why[i]));
+        result.fakeQuantLayers << QStringLiteral("%1: %2").arg(m.layers[i].name, why[i]);
     }
     result.int8Layers = int(std::count(int8.begin(), int8.end(), true));
     if (result.int8Layers == 0)
@@ -162,15 +225,16 @@ Int8Result buildInt8Model(Model& model, const Dataset& data, const QuantConfig& 
     result.engine = QString::fromStdString(c10::toString(context.qEngine())).toLower();
 
     c10::InferenceMode guard;
-    // 1. Output qparams of each int8 layer, observed on the float model over the calibration split.
+    // 1. Static: output qparams of each int8 layer, observed on the float model over the
+    // calibration split (dynamic kernels return float).
     OutputCalibration calibration;
-    for (int i = 0; i < m.layers.size(); ++i) {
+    for (int i = 0; i < m.layers.size() && !dynamic; ++i) {
         QuantSpec out = QuantSpec::parse(trial.layers[i].activationSpec);
         out.isSigned = false;
         out.symmetric = false;
         calibration.observers.push_back(int8[size_t(i)] ? makeObserver(out) : nullptr);
     }
-    {
+    if (!dynamic) {
         ScopedProbeHandler scope(&calibration);
         forEachBatch(data.calibrationRange(options.calibrationSamples), options.batchSize, control, 0.0, 0.3,
                      QStringLiteral("Calibrating layer outputs"),
@@ -180,10 +244,10 @@ Int8Result buildInt8Model(Model& model, const Dataset& data, const QuantConfig& 
     // 2. The int8 graph: a probe-free copy whose int8 layers are rewritten.
     const Module floatModule = probeFreeCopy(m, {});
     Module q = probeFreeCopy(m, [&](Module& copy, Graph& graph, Node* probe, Value* x, int site, bool input) -> Value* {
-        if (!input)
+        if (!input || isRecurrentOp(m.layers[site].op)) // recurrent calls: replaced as a whole, below
             return x;
         if (!int8[size_t(site)]) // not on int8 kernels: the trial's fake quantization, as in the baked model
-            return bakedActivation(graph, probe, x, trial.layers[site], config.mode);
+            return dynamic ? x : bakedActivation(graph, probe, x, trial.layers[site], config.mode);
         Node* op = nullptr; // the site's op uses the input probe's output
         for (const Use& use : probe->output()->uses())
             if (use.user->kind() == aten::conv2d || use.user->kind() == aten::linear)
@@ -196,15 +260,7 @@ Int8Result buildInt8Model(Model& model, const Dataset& data, const QuantConfig& 
         }
         const LayerTrialResult& l = trial.layers[site];
         const QParams& wq = l.weightQParams;
-        const at::Tensor w = m.weight(site).contiguous();
-        at::Tensor qw;
-        if (wq.scale.size() == 1) {
-            qw = at::quantize_per_tensor(w, wq.scale[0], wq.zeroPoint[0], at::kQInt8);
-        } else {
-            const at::Tensor scales = torch::tensor(std::vector<double>(wq.scale.begin(), wq.scale.end()), at::kDouble);
-            const at::Tensor zps = torch::tensor(std::vector<int64_t>(wq.zeroPoint.begin(), wq.zeroPoint.end()), at::kLong);
-            qw = at::quantize_per_channel(w, scales, zps, 0, at::kQInt8);
-        }
+        const at::Tensor qw = quantizeInt8(m.weight(site).contiguous(), wq, 0, int(wq.scale.size()));
         c10::IValue bias;
         if (!m.sites[size_t(site)].biasPath.empty())
             bias = m.tensorAt(m.sites[size_t(site)].biasPath);
@@ -216,6 +272,15 @@ Int8Result buildInt8Model(Model& model, const Dataset& data, const QuantConfig& 
                  : callOp("quantized::linear_prepack", {qw, bias});
         const std::string attr = "_quantscope_packed_" + std::to_string(site);
         copy.register_attribute(attr, packed.type(), packed);
+        if (dynamic) { // quantize_dynamic's nn.Linear: the input quantized per call inside the kernel
+            WithInsertPoint point(op);
+            Value* params = graph.insertGetAttr(graph.inputs().at(0), attr);
+            Value* y = graph.insert(c10::Symbol::fromQualString("quantized::linear_dynamic"),
+                                    {x, params, QuantSpec::parse(l.activationSpec).reduceRange});
+            op->output()->replaceAllUsesWith(y);
+            op->destroy();
+            return x;
+        }
         const QParams& in = l.activationQParams;
         const QParams out = calibration.observers[size_t(site)]->qparams();
         WithInsertPoint point(op);
@@ -227,28 +292,74 @@ Int8Result buildInt8Model(Model& model, const Dataset& data, const QuantConfig& 
         op->output()->replaceAllUsesWith(y);
         op->destroy();
         return x;
+    }, [&](Module& copy, Graph& graph, Node* call, int first) -> bool {
+        // quantize_dynamic's nn.LSTM / nn.GRU: aten::quantized_lstm / quantized_gru on dynamic
+        // int8 cells, one per layer and direction.
+        if (!dynamic || !int8[size_t(first)])
+            return false;
+        const int64_t cells = *constant_as<int64_t>(call->input(4)) * (*constant_as<bool>(call->input(7)) ? 2 : 1);
+        c10::impl::GenericList list(c10::AnyType::get());
+        for (int site = first; site < first + cells; ++site)
+            list.push_back(dynamicCell(m, site, trial.layers[site],
+                                       QuantSpec::parse(trial.layers[site].activationSpec).reduceRange));
+        const c10::TypePtr cellType = list.get(0).type();
+        c10::impl::GenericList typed(cellType);
+        for (const c10::IValue& v : list)
+            typed.push_back(v);
+        const std::string attr = "_quantscope_cells_" + std::to_string(first);
+        copy.register_attribute(attr, c10::ListType::create(cellType), typed);
+        const bool lstm = call->kind() == c10::Symbol::fromQualString("quantscope::lstm");
+        Value* params = nullptr;
+        Value* biases = nullptr;
+        std::vector<Value*> extra;
+        {
+            WithInsertPoint point(call); // ends before the call is replaced
+            params = graph.insertGetAttr(graph.inputs().at(0), attr);
+            biases = graph.insertConstant(true); // a layer without biases got zeros
+            if (lstm)
+                extra = {graph.insertConstant(c10::IValue()), graph.insertConstant(true)}; // dtype=None, use_dynamic=True
+        }
+        Node* q = replaceRecurrentCall(graph, call, c10::Symbol::fromQualString(lstm ? "aten::quantized_lstm" : "aten::quantized_gru"), extra);
+        q->replaceInput(2, params);
+        q->replaceInput(3, biases);
+        return true;
     });
     result.chainedLayers = chainThroughRelu(*q.get_method("forward").graph());
     bakeWeights(q, m, trial, int8);
     result.torchscript = saveModule(q);
 
-    // 3. Accuracy on the evaluation split, beside the trial's.
+    // 3. The score on the evaluation split, beside the trial's: top-1 (against labels or the
+    // float model), or for token windows perplexity and next-token top-1.
     const SampleRange eval = data.evaluationRange(options.calibrationSamples, options.evaluationLimit);
-    qint64 correct = 0;
+    const Metric metric = metricFor(data);
+    double correct = 0, nll = 0;
     Module floatRun = floatModule;
     forEachBatch(eval, options.batchSize, control, 0.3, 0.8, QStringLiteral("Evaluating the int8 model"),
                  [&](qint64, qint64 b, qint64 e) {
                      const at::Tensor x = data.impl().batchInputs(b, e);
                      const at::Tensor out = outputTensor(q.forward({x}), model.impl().output, model.displayName());
-                     const at::Tensor target = data.hasLabels() ? data.impl().batchLabels(b, e)
-                                                                : outputTensor(floatRun.forward({x}), model.impl().output, model.displayName()).argmax(1);
-                     correct += out.argmax(1).eq(target).sum().item<int64_t>();
+                     const at::Tensor labels = data.hasLabels() ? data.impl().batchLabels(b, e) : at::Tensor();
+                     const at::Tensor agree =
+                         metric == Metric::Agreement
+                             ? outputTensor(floatRun.forward({x}), model.impl().output, model.displayName()).argmax(1)
+                             : at::Tensor();
+                     const BatchScore score = scoreBatch(out, metric, x, labels, agree);
+                     correct += score.correct.sum().item<double>();
+                     if (score.nll.defined())
+                         nll += score.nll.sum().item<double>();
                  });
+    const double predictions = qMax(1.0, predictionCount(data, eval.size()));
+    result.metric = metric;
     result.hasAccuracy = data.hasLabels();
     result.evaluationSamples = eval.size();
-    result.top1 = double(correct) / double(qMax<qint64>(1, eval.size()));
+    result.top1 = correct / predictions;
     result.fakeQuantTop1 = trial.top1;
     result.floatTop1 = trial.floatTop1;
+    if (metric == Metric::Perplexity) {
+        result.perplexity = std::exp(nll / predictions);
+        result.fakeQuantPerplexity = trial.perplexity;
+        result.floatPerplexity = trial.floatPerplexity;
+    }
 
     // 4. Latency: batches of 1 and 32 from the evaluation split, float against int8.
     control.report(0.8, QStringLiteral("Timing"));

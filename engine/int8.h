@@ -15,10 +15,18 @@ namespace qs {
 
 struct Int8Result {
     QString engine;              ///< LibTorch's quantized engine used: onednn, qnnpack, fbgemm, x86
+    Metric metric = Metric::Agreement;
     bool hasAccuracy = false;    ///< false: top1 is agreement with the float model
-    double top1 = 0;             ///< the int8 model on the evaluation split
+    double top1 = 0;             ///< the int8 model on the evaluation split (token windows: next-token top-1)
     double fakeQuantTop1 = 0;    ///< the trial's (fake-quantized) figure, for comparison
     double floatTop1 = 0;
+    double perplexity = 0;       ///< token windows: the int8 model's perplexity
+    double fakeQuantPerplexity = 0;
+    double floatPerplexity = 0;
+    /// The headline figures in the metric's unit (top-1 in percent, or perplexity).
+    double score() const { return metric == Metric::Perplexity ? perplexity : 100 * top1; }
+    double fakeQuantScore() const { return metric == Metric::Perplexity ? fakeQuantPerplexity : 100 * fakeQuantTop1; }
+    double floatScore() const { return metric == Metric::Perplexity ? floatPerplexity : 100 * floatTop1; }
     qint64 evaluationSamples = 0;
     int int8Layers = 0;          ///< layers running on int8 kernels
     int chainedLayers = 0;       ///< of those, layers whose ReLU output goes straight into the next int8 layer

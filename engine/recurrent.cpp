@@ -4,6 +4,7 @@
 
 #include <torch/csrc/jit/ir/ir.h>
 #include <torch/csrc/jit/ir/constants.h>
+#include <torch/csrc/jit/ir/ir.h>
 
 namespace qs {
 
@@ -311,6 +312,34 @@ void rewriteRecurrent(torch::jit::Graph& graph, Value* self, const RecurrentCall
     // The scripted module's _flat_weights list (or the traced list) is no longer read.
     if (!previous->hasUses() && (previous->node()->kind() == prim::GetAttr || previous->node()->kind() == prim::ListConstruct))
         previous->node()->destroy();
+}
+
+std::vector<Node*> recurrentCalls(torch::jit::Graph& graph)
+{
+    std::vector<Node*> calls;
+    for (Node* n : graph.nodes())
+        if (n->kind() == kLstm || n->kind() == kGru)
+            calls.push_back(n);
+    return calls;
+}
+
+int recurrentFirstSite(Node* call)
+{
+    return int(torch::jit::toIValue(call->inputs().back())->toInt());
+}
+
+Node* replaceRecurrentCall(torch::jit::Graph& graph, Node* call, c10::Symbol kind, const std::vector<Value*>& extra)
+{
+    torch::jit::WithInsertPoint guard(call);
+    std::vector<Value*> inputs(call->inputs().begin(), call->inputs().end() - 1);
+    inputs.insert(inputs.end(), extra.begin(), extra.end());
+    Node* n = graph.insertNode(graph.create(kind, inputs, call->outputs().size()));
+    for (size_t i = 0; i < call->outputs().size(); ++i) {
+        n->output(i)->setType(call->output(i)->type());
+        call->output(i)->replaceAllUsesWith(n->output(i));
+    }
+    call->destroy();
+    return n;
 }
 
 } // namespace qs

@@ -43,4 +43,14 @@ void recurrentSites(const RecurrentCall& call, const Model::Impl& m, QVector<Lay
 /// parameter, its sites numbered from `firstSite`.
 void rewriteRecurrent(torch::jit::Graph& graph, torch::jit::Value* self, const RecurrentCall& call, int firstSite);
 
+/// The quantscope::lstm / quantscope::gru calls of a graph (a copy's, for export).
+std::vector<torch::jit::Node*> recurrentCalls(torch::jit::Graph& graph);
+/// The first site of a quantscope::lstm / gru call.
+int recurrentFirstSite(torch::jit::Node* call);
+/// Replaces a quantscope::lstm / gru call by a node of `kind` with the call's inputs (without
+/// the first site) followed by `extra`, and the call's outputs; the new node's inputs from 2 on
+/// can then be changed. Returns the new node.
+torch::jit::Node* replaceRecurrentCall(torch::jit::Graph& graph, torch::jit::Node* call, c10::Symbol kind,
+                                       const std::vector<torch::jit::Value*>& extra = {});
+
 } // namespace qs

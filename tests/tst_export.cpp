@@ -276,6 +276,84 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(EngineError, buildInt8Model(*model, *data, int4, four, options, JobControl()));
     }
 
+    // A dynamic trial of the LSTM language model on LibTorch's dynamic int8 kernels, as
+    // quantize_dynamic runs it: the LSTM on aten::quantized_lstm, the head on
+    // quantized::linear_dynamic. Its perplexity equals PyTorch's quantize_dynamic perplexity
+    // within 0.1% (and the trial's); the saved model gives the same perplexity in Python. The
+    // bidirectional GRU predicts what PyTorch's quantize_dynamic model predicts on every sequence.
+    // Dynamic activations the kernels cannot reproduce (histogram ranges) are refused, named.
+    void dynamicTrialRunsOnDynamicInt8Kernels()
+    {
+        initRuntime();
+        const QString fixtures = QStringLiteral(QS_SOURCE "/tests/fixtures/");
+        QFile expectedFile(fixtures + "lstm_lm_expected.json");
+        QVERIFY(expectedFile.open(QIODevice::ReadOnly));
+        const QJsonObject e = QJsonDocument::fromJson(expectedFile.readAll()).object();
+        auto model = Model::load(fixtures + "lstm_lm_scripted.pt");
+        auto data = Dataset::load(DataSpec::parse("tensors:" + fixtures + "tiny_lm_tokens.pt"));
+        TrialOptions options;
+        options.calibrationSamples = 512;
+        options.batchSize = 32; // dynamic ranges are per batch, as in make_lstm_lm.py
+        TrialRunner runner(model, data, options);
+        QuantConfig c;
+        c.mode = TrialMode::Dynamic;
+        c.weight = QuantSpec::parse("int8:per_tensor:symmetric:minmax");
+        c.activation = QuantSpec::parse("uint8:per_tensor:affine:minmax:reduce_range");
+        c.layers["embed"].hasWeight = true;
+        c.layers["embed"].weight = QuantSpec::parse("float");
+        const TrialResult trial = runner.run(c, JobControl());
+        const Int8Result r = buildInt8Model(*model, *data, c, trial, options, JobControl());
+        QCOMPARE(r.metric, Metric::Perplexity);
+        QCOMPARE(r.int8Layers, 3);
+        QCOMPARE(r.fakeQuantLayers, QStringList{"embed: float in the trial"});
+        const double pytorch = e.value("dynamic_int8_perplexity").toDouble();
+        QVERIFY2(std::abs(r.perplexity - pytorch) <= 1e-3 * pytorch,
+                 qPrintable(QStringLiteral("int8 %1, quantize_dynamic %2").arg(r.perplexity, 0, 'g', 9).arg(pytorch, 0, 'g', 9)));
+        QVERIFY2(std::abs(r.perplexity - trial.perplexity) <= 1e-3 * trial.perplexity,
+                 qPrintable(QStringLiteral("int8 %1, trial %2").arg(r.perplexity).arg(trial.perplexity)));
+        QCOMPARE(r.fakeQuantPerplexity, trial.perplexity);
+
+        const QString path = m_dir.filePath("lstm_int8.pt");
+        writeFileAtomically(path, r.torchscript);
+        const Run python = run("/usr/bin/python3", {"-c", QStringLiteral(R"(
+import math, sys, torch, torch.nn.functional as F
+m = torch.jit.load(sys.argv[1]); w = torch.load(sys.argv[2])["inputs"][512:]
+total = 0.0
+with torch.no_grad():
+    for i in range(0, w.size(0), 32):
+        b = w[i:i + 32]
+        total += F.cross_entropy(m(b)[:, :-1].reshape(-1, 128), b[:, 1:].reshape(-1), reduction="sum").item()
+print("perplexity %.9f" % math.exp(total / (w.size(0) * 63)))
+)"), path, fixtures + "tiny_lm_tokens.pt"}, m_dir.path());
+        QVERIFY2(python.code == 0, qPrintable(python.err));
+        const double inPython = python.out.section("perplexity ", 1).trimmed().toDouble();
+        QVERIFY2(std::abs(inPython - r.perplexity) <= 1e-6 * r.perplexity, qPrintable(python.out));
+
+        auto gru = Model::load(fixtures + "gru_scripted.pt");
+        auto sequences = Dataset::load(DataSpec::parse("tensors:" + fixtures + "gru_sequences.pt"));
+        TrialOptions all = options;
+        all.calibrationSamples = 0;
+        TrialRunner gruRunner(gru, sequences, all);
+        QuantConfig g = c;
+        g.layers.clear();
+        const TrialResult gruTrial = gruRunner.run(g, JobControl());
+        const Int8Result gruInt8 = buildInt8Model(*gru, *sequences, g, gruTrial, all, JobControl());
+        QCOMPARE(gruInt8.int8Layers, 5);
+        QCOMPARE(gruInt8.top1, 1.0);
+
+        QuantConfig histogram = c;
+        histogram.activation = QuantSpec::parse("uint8:per_tensor:affine:histogram");
+        RunOptions shortRun;
+        shortRun.evaluationLimit = 32;
+        const TrialResult h = runner.run(histogram, JobControl(), nullptr, shortRun);
+        try {
+            buildInt8Model(*model, *data, histogram, h, options, JobControl());
+            QFAIL("expected a refusal");
+        } catch (const EngineError& error) {
+            QVERIFY2(error.message().contains("rnn.l0 cannot run on dynamic int8 kernels"), qPrintable(error.message()));
+        }
+    }
+
     void csvHasOneRowPerLayer()
     {
         TrialResult r;

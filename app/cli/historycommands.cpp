@@ -102,15 +102,15 @@ QByteArray int8Export(const QCommandLineParser& p, const StoredTrial& t)
     TrialOptions options = trialOptions(p);
     options.evaluationLimit = t.result.evaluationSamples; // the samples the trial was measured on
     const Int8Result r = buildInt8Model(*model, *data, t.settings, t.result, options, JobControl());
-    const QString metric = r.hasAccuracy ? QStringLiteral("top-1") : QStringLiteral("top-1 agreement");
     out() << "int8 kernels (" << r.engine << "): " << r.int8Layers << " layers on int8 (" << r.chainedLayers
           << " passing int8 through ReLU to the next), " << r.fakeQuantLayers.size() << " fake-quantized as in the trial\n";
     for (const QString& f : r.fakeQuantLayers)
         out() << "  fake-quantized: " << f << "\n";
-    out() << metric << " on " << r.evaluationSamples << " evaluation samples: int8 " << QString::number(100 * r.top1, 'f', 2)
-          << "%, fake-quant trial " << QString::number(100 * r.fakeQuantTop1, 'f', 2) << "%, float "
-          << QString::number(100 * r.floatTop1, 'f', 2) << "% (int8 - fake-quant: "
-          << QString::number(100 * (r.top1 - r.fakeQuantTop1), 'f', 2) << " points)\n";
+    out() << metricName(r.metric) << " on " << r.evaluationSamples << " evaluation samples: int8 "
+          << formatScore(r.metric, r.score()) << ", fake-quant trial " << formatScore(r.metric, r.fakeQuantScore())
+          << ", float " << formatScore(r.metric, r.floatScore()) << " (int8 - fake-quant: "
+          << formatChange(r.metric, r.score() - r.fakeQuantScore())
+          << ")\n";
     out() << "latency, median: batch 1 float " << QString::number(r.floatMs1, 'f', 3) << " ms, int8 "
           << QString::number(r.int8Ms1, 'f', 3) << " ms (" << QString::number(r.floatMs1 / r.int8Ms1, 'f', 2)
           << "x); batch 32 float " << QString::number(r.floatMs32, 'f', 2) << " ms, int8 " << QString::number(r.int8Ms32, 'f', 2)

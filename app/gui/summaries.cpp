@@ -64,13 +64,13 @@ QString trialSummaryHtml(const ShownTrial& trial)
 QString int8SummaryHtml(const Int8Result& r)
 {
     const QLocale locale;
-    return QObject::tr("<b>int8 kernels</b> (%1, %2 layers%3): top-1 <b>%4%</b> beside fake-quant %5% (%6 points) · "
-                       "latency batch 1: int8 %7 ms, float %8 ms · batch 32: int8 %9 ms, float %10 ms")
+    return QObject::tr("<b>int8 kernels</b> (%1, %2 layers%3): %4 <b>%5</b> beside fake-quant %6 (%7) · "
+                       "latency batch 1: int8 %8 ms, float %9 ms · batch 32: int8 %10 ms, float %11 ms")
         .arg(r.engine)
         .arg(r.int8Layers)
-        .arg(r.fakeQuantLayers.isEmpty() ? QString() : QObject::tr(", %1 fake-quantized").arg(r.fakeQuantLayers.size()))
-        .arg(locale.toString(100 * r.top1, 'f', 2), locale.toString(100 * r.fakeQuantTop1, 'f', 2),
-             locale.toString(100 * (r.top1 - r.fakeQuantTop1), 'f', 2), locale.toString(r.int8Ms1, 'f', 3),
+        .arg(r.fakeQuantLayers.isEmpty() ? QString() : QObject::tr(", %1 fake-quantized or float").arg(r.fakeQuantLayers.size()))
+        .arg(metricName(r.metric), formatScore(r.metric, r.score()), formatScore(r.metric, r.fakeQuantScore()),
+             formatChange(r.metric, r.score() - r.fakeQuantScore()), locale.toString(r.int8Ms1, 'f', 3),
              locale.toString(r.floatMs1, 'f', 3), locale.toString(r.int8Ms32, 'f', 2))
         .arg(locale.toString(r.floatMs32, 'f', 2));
 }
