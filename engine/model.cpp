@@ -487,6 +487,16 @@ QString Model::output() const
     return d->output;
 }
 
+QStringList Model::outputChoices() const
+{
+    return d->outputChoices;
+}
+
+QString Model::scoredOutput() const
+{
+    return d->scoredOutput;
+}
+
 QString Model::displayName() const
 {
     return d->displayName;
@@ -534,7 +544,10 @@ void Model::Impl::measureShapes(const at::Tensor& sample)
     c10::InferenceMode guard;
     ShapeRecorder recorder(layers);
     ScopedProbeHandler scope(&recorder);
-    forward(sample);
+    const c10::IValue out = module.forward({sample});
+    outputTensor(out, output, displayName); // says what is wrong with the output, if anything
+    scoredOutput.clear();
+    outputChoices = qs::outputChoices(out, output, &scoredOutput);
 }
 
 void Model::measureShapes(const Dataset& data)

@@ -61,6 +61,10 @@ public:
     /// of a tuple or list.
     void setOutput(const QString& keyOrIndex);
     QString output() const;
+    /// After measureShapes: the tensor outputs forward returns when it returns several (tuple or
+    /// list indices "0", "1", …; dict keys), and which of them is scored. Empty for one tensor.
+    QStringList outputChoices() const;
+    QString scoredOutput() const;
     /// Runs one sample of the data set through the model and records each site's activation shapes.
     void measureShapes(const Dataset& data);
 

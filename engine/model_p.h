@@ -34,6 +34,8 @@ struct Model::Impl {
     qint64 parameterCount = 0;
     QStringList warnings;
     QString output; ///< which output is scored: a dict key or a tuple index; empty: the usual one
+    QStringList outputChoices; ///< measured by measureShapes: forward's tensor outputs, when several
+    QString scoredOutput;      ///< of those, the one scored
 
     /// Reads a tensor attribute by path (a parameter or buffer of some submodule).
     at::Tensor tensorAt(const std::vector<std::string>& path) const;
@@ -53,6 +55,9 @@ struct Model::Impl {
 /// tensor (or the `choice`-th); of a dict, `logits` when present, else its only tensor (or the
 /// value under `choice`). Throws EngineError(BadInput) naming what forward returned.
 at::Tensor outputTensor(const c10::IValue& out, const QString& choice, const QString& modelName);
+/// The tensor outputs of a tuple, list (indices) or dict (keys) that outputTensor can choose
+/// from, and in `scored` the one it takes for `choice`; empty for a single tensor.
+QStringList outputChoices(const c10::IValue& out, const QString& choice, QString* scored);
 
 /// Follows a prim::GetAttr chain (through layout-only ops) back to the module's `self`: the
 /// attribute path from the root; empty when v is not an attribute of self.

@@ -83,4 +83,27 @@ at::Tensor outputTensor(const c10::IValue& out, const QString& choice, const QSt
     return fail(QStringLiteral("not a tensor"));
 }
 
+QStringList outputChoices(const c10::IValue& out, const QString& choice, QString* scored)
+{
+    QStringList choices;
+    const at::Tensor taken = outputTensor(out, choice, QString());
+    auto consider = [&](const QString& name, const c10::IValue& v) {
+        if (!v.isTensor())
+            return;
+        choices << name;
+        if (scored && v.toTensor().is_same(taken))
+            *scored = name;
+    };
+    if (out.isTuple() || out.isList()) {
+        const std::vector<c10::IValue> items = out.isTuple() ? out.toTupleRef().elements().vec() : out.toListRef().vec();
+        for (size_t i = 0; i < items.size(); ++i)
+            consider(QString::number(i), items[i]);
+    } else if (out.isGenericDict()) {
+        for (const auto& item : out.toGenericDict())
+            if (item.key().isString())
+                consider(QString::fromStdString(item.key().toStringRef()), item.value());
+    }
+    return choices;
+}
+
 } // namespace qs

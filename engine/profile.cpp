@@ -227,6 +227,8 @@ ProfileReport profile(Model& model, const Dataset& data, const ProfileOptions& o
     control.report(0, QStringLiteral("Measuring shapes"));
     try {
         model.measureShapes(data);
+        r.outputChoices = model.outputChoices();
+        r.output = model.scoredOutput();
     } catch (const EngineError& e) {
         if (!options.weightsWhenDataDoesNotFit || e.kind() != ErrorKind::BadInput)
             throw;

@@ -50,6 +50,10 @@ struct ProfileReport {
     QStringList warnings;
     /// Why the model did not run on the data (weights only profiled); empty when it did.
     QString dataProblem;
+    /// When forward returns several tensors (a tuple, list or dict): their indices or keys, and
+    /// the one scored (Model::output(), or the default's choice). Empty for a single tensor.
+    QStringList outputChoices;
+    QString output;
 };
 
 /// Weight statistics of one site (no data needed).

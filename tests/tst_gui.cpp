@@ -395,6 +395,29 @@ private Q_SLOTS:
             QVERIFY(!a->isEnabled());
     }
 
+    // A model whose forward returns a dict shows which output is scored beside the summary;
+    // choosing another opens the model again scoring it. A single-tensor model shows no choice.
+    void theScoredOutputIsChosenBesideTheSummary()
+    {
+        MainWindow w;
+        w.show();
+        QSignalSpy opened(w.session(), &Session::modelOpened);
+        w.openModel(QStringLiteral(QS_FIXTURES "/dict_output_scripted.pt"));
+        QVERIFY(opened.wait(60000));
+        auto* choice = w.findChild<QComboBox*>(QStringLiteral("scoredOutput"));
+        QVERIFY(choice);
+        QTRY_VERIFY(choice->isVisible());
+        QCOMPARE(choice->currentText(), QStringLiteral("logits"));
+        QCOMPARE(choice->count(), 2);
+        choice->setCurrentText(QStringLiteral("features"));
+        Q_EMIT choice->textActivated(QStringLiteral("features"));
+        QVERIFY(opened.wait(60000));
+        QCOMPARE(opened.last().first().value<ProfileReport>().output, QStringLiteral("features"));
+        QCOMPARE(choice->currentText(), QStringLiteral("features"));
+        QVERIFY(qs::test::openDemo(w));
+        QVERIFY(!choice->isVisible());
+    }
+
     void aBadFileLeavesTheOpenModel()
     {
         MainWindow w;

@@ -125,6 +125,26 @@ private Q_SLOTS:
         QVERIFY(s.isOpen() && !s.canRunTrials());
     }
 
+    // A model whose forward returns a dict: the profile lists its tensor outputs and scores
+    // `logits`; choosing another opens it again scoring that one (its trials compare that).
+    void anotherOutputCanBeScored()
+    {
+        Session s;
+        s.setDatabasePath(m_dir.filePath("dict.db"));
+        QSignalSpy opened(&s, &Session::modelOpened);
+        s.open(QStringLiteral(QS_FIXTURES "/dict_output_scripted.pt"));
+        QVERIFY(opened.wait(60000));
+        const ProfileReport logits = opened.takeFirst().first().value<ProfileReport>();
+        QCOMPARE(logits.outputChoices, QStringList({"features", "logits"}));
+        QCOMPARE(logits.output, QStringLiteral("logits"));
+        s.chooseOutput(QStringLiteral("features"));
+        QVERIFY(opened.wait(60000));
+        const ProfileReport features = opened.takeFirst().first().value<ProfileReport>();
+        QCOMPARE(features.output, QStringLiteral("features"));
+        QVERIFY(features.floatTop1 != logits.floatTop1); // 32 features scored as if they were classes
+        QVERIFY(s.canRunTrials());
+    }
+
     void badInputIsASignal()
     {
         auto s = std::make_unique<Session>();

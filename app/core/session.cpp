@@ -82,7 +82,7 @@ std::function<void(ErrorKind, QString)> Session::failure(const QString& title, b
     };
 }
 
-void Session::open(const QString& path)
+void Session::open(const QString& path, const QString& output)
 {
     const DataSpec spec = m_dataSpec;
     // The data already loaded, when it is the same spec: the open model's, or the Open Data
@@ -91,10 +91,11 @@ void Session::open(const QString& path)
     if (!loaded && m_data && m_data->spec().toString() == spec.toString())
         loaded = m_data;
     const QString shown = path.isEmpty() ? demoModelName() : QFileInfo(path).fileName();
-    std::function<Opened(const JobControl&)> job = [path, spec, loaded](const JobControl& control) {
+    std::function<Opened(const JobControl&)> job = [path, spec, loaded, output](const JobControl& control) {
         Opened o;
         control.report(0, QStringLiteral("Loading model"));
         o.model = path.isEmpty() ? loadDemoModel() : Model::load(path);
+        o.model->setOutput(output);
         control.checkCancelled();
         control.report(0, QStringLiteral("Loading data"));
         o.data = loaded ? loaded : Dataset::load(spec);

@@ -63,9 +63,12 @@ public:
     /// The loaded data, for pictures of samples; null before a model is open.
     std::shared_ptr<const Dataset> data() const { return m_data; }
 
-    /// Opens a TorchScript file (empty: the demo) on the data spec and profiles it. The model
-    /// shown before stays open when this one fails.
-    void open(const QString& path);
+    /// Opens a TorchScript file (empty: the demo) on the data spec and profiles it, scoring
+    /// `output` of forward's outputs (Model::setOutput; empty: the usual one). The model shown
+    /// before stays open when this one fails.
+    void open(const QString& path, const QString& output = QString());
+    /// Opens the open model again, scoring another of its outputs (ProfileReport::outputChoices).
+    void chooseOutput(const QString& output) { open(m_modelPath, output); }
     /// Runs and records one trial; trialFinished carries the result and its id.
     void runTrial(const QuantConfig& config);
     /// One layer at a time (and all but one) on the first `samples` evaluation samples.

@@ -24,6 +24,8 @@
 #include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QComboBox>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -41,7 +43,8 @@ MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), m_session(new Session(this)), m_trialBar(new TrialBar), m_layers(new LayerPanel),
       m_plots(new LayerPlots), m_historyPanel(new HistoryPanel(m_session->history())),
       m_results(new ResultTabs(m_historyPanel)), m_status(new JobStatus(m_session->jobs(), statusBar())),
-      m_files(new TrialFiles(m_session, this)), m_summary(new QLabel), m_trialSummary(new QLabel),
+      m_files(new TrialFiles(m_session, this)), m_summary(new QLabel), m_output(new QComboBox),
+      m_outputRow(new QWidget), m_trialSummary(new QLabel),
       m_searchSettings(SearchSettings::load())
 {
     setWindowTitle(tr("QuantScope"));
@@ -70,7 +73,18 @@ MainWindow::MainWindow(QWidget* parent)
     auto* central = new QWidget;
     auto* layout = new QVBoxLayout(central);
     layout->setContentsMargins(6, 0, 6, 6);
-    layout->addWidget(m_summary);
+    // The summary, and beside it the output choice of a model whose forward returns several.
+    auto* outputLayout = new QHBoxLayout(m_outputRow);
+    outputLayout->setContentsMargins(0, 6, 0, 0);
+    outputLayout->addWidget(new QLabel(tr("Scored output:")));
+    outputLayout->addWidget(m_output);
+    m_output->setToolTip(tr("forward returns several tensors: the one scored and compared with float (--output in the CLI)"));
+    m_output->setObjectName(QStringLiteral("scoredOutput"));
+    m_outputRow->hide();
+    auto* top = new QHBoxLayout;
+    top->addWidget(m_summary, 1);
+    top->addWidget(m_outputRow, 0, Qt::AlignTop);
+    layout->addLayout(top);
     layout->addWidget(m_trialSummary);
     layout->addWidget(split, 1);
     setCentralWidget(central);
@@ -181,6 +195,7 @@ void MainWindow::connectSession()
 void MainWindow::connectPanels()
 {
     connect(m_trialBar, &TrialBar::runTrialRequested, this, &MainWindow::runTrial);
+    connect(m_output, &QComboBox::textActivated, m_session, &Session::chooseOutput);
     connect(m_trialBar, &TrialBar::sensitivityRequested, this, &MainWindow::runSensitivity);
     connect(m_trialBar, &TrialBar::rangesRequested, this, &MainWindow::chooseRangeMethods);
     connect(m_trialBar, &TrialBar::searchRequested, this, &MainWindow::runSearch);
@@ -222,6 +237,11 @@ void MainWindow::modelOpened(const ProfileReport& report)
         rebuildRecentMenu(rememberRecent(SettingsKeys::RecentModels, QFileInfo(path).absoluteFilePath()));
     setWindowTitle(tr("%1 — QuantScope").arg(m_session->modelName()));
     m_summary->setText(modelSummaryHtml(m_session->modelName(), report));
+    const QSignalBlocker blocker(m_output);
+    m_output->clear();
+    m_output->addItems(report.outputChoices);
+    m_output->setCurrentText(report.output);
+    m_outputRow->setVisible(report.outputChoices.size() > 1);
     m_status->showMessage(!report.dataProblem.isEmpty() ? tr("Open data this model runs on: File ▸ Open Data…")
                           : report.warnings.isEmpty()   ? tr("Ready")
                                                         : report.warnings.join(QStringLiteral("; ")));

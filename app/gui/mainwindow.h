@@ -9,6 +9,7 @@
 
 #include <memory>
 
+class QComboBox;
 class QLabel;
 class QMenu;
 
@@ -108,6 +109,8 @@ private:
     JobStatus* m_status;
     class TrialFiles* m_files;
     QLabel* m_summary;
+    QComboBox* m_output;  ///< which of forward's outputs is scored, when it returns several
+    QWidget* m_outputRow;
     QLabel* m_trialSummary;
     QMenu* m_recentMenu = nullptr;
     SearchSettings m_searchSettings;
