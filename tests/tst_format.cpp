@@ -16,6 +16,17 @@ class TestFormat : public QObject
 private Q_SLOTS:
     void initTestCase() { QLocale::setDefault(QLocale(QLocale::English, QLocale::UnitedStates)); }
 
+    // The history's Data column: the file evaluated on, and calibration data of its own.
+    void dataSpecs()
+    {
+        QCOMPARE(compactDataSpec("idx:/d/t10k-images-idx3-ubyte.gz,/d/t10k-labels-idx1-ubyte.gz"),
+                 QStringLiteral("t10k-images-idx3-ubyte.gz"));
+        QCOMPARE(compactDataSpec("idx:/d/t10k-images-idx3-ubyte.gz;calib=folder:/data/train?size=32"),
+                 QStringLiteral("t10k-images-idx3-ubyte.gz · calibration train"));
+        QCOMPARE(compactDataSpec("random:3,64,64?n=8"), QStringLiteral("random 3×64×64"));
+        QCOMPARE(compactDataSpec("nonsense"), QStringLiteral("nonsense"));
+    }
+
     void decibels_data()
     {
         QTest::addColumn<double>("value");
@@ -117,6 +128,10 @@ private Q_SLOTS:
         t.result.sizeBytes = 23448;
         t.result.floatBytes = 123176;
         QCOMPARE(trialLine(t), QStringLiteral("#7 best — top-1 89.52% (−0.61 points), 23,448 bytes, 5.25× smaller"));
+        t.dataSpec = QStringLiteral("idx:/d/t10k-images-idx3-ubyte.gz;calib=idx:/d/train-images-idx3-ubyte.gz");
+        QCOMPARE(trialLine(t), QStringLiteral("#7 best — top-1 89.52% (−0.61 points), 23,448 bytes, 5.25× smaller, on "
+                                              "t10k-images-idx3-ubyte.gz · calibration train-images-idx3-ubyte.gz"));
+        t.dataSpec.clear();
         t.result.evaluationSamples = 9488;
         QCOMPARE(metricLine(t.result), QStringLiteral("Top-1: 89.52% (float 90.13%, change -0.61 points) on 9488 samples"));
         t.result.hasAccuracy = false;

@@ -33,6 +33,8 @@
 #include <QPixmap>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QImage>
+#include <QDir>
 #include <QLocale>
 #include <QLineEdit>
 #include <QLabel>
@@ -654,6 +656,28 @@ private Q_SLOTS:
             demo.show();
             QTest::qWait(100);
             demo.grab().save(qEnvironmentVariable("QS_SHOT_DATA") + ".preview.png");
+        }
+
+        // An image folder says what it does with its images: kept at their one size, or resized.
+        const QString folder = m_dir.filePath("shapes");
+        for (const char* cls : {"round", "square"})
+            for (int i = 0; i < 3; ++i) {
+                QDir().mkpath(folder + "/" + cls);
+                QImage image(12, 10, QImage::Format_RGB888);
+                image.fill(QColor(40 * i, 100, cls[0] == 'r' ? 200 : 20));
+                QVERIFY(image.save(QStringLiteral("%1/%2/%3.png").arg(folder, cls).arg(i)));
+            }
+        for (const auto& [options, says] :
+             {std::pair<QString, QString>{"", "every image is 12×10: kept at that size"},
+              std::pair<QString, QString>{"?size=8", "each image resized to 9 on its shorter side and cropped to 8×8"}}) {
+            DataDialog images(DataSpec::parse("folder:" + folder + options), {});
+            QSignalSpy imagesReady(&images, &DataDialog::previewReady);
+            images.preview();
+            QVERIFY(imagesReady.wait(60000));
+            QStringList texts;
+            for (QLabel* l : images.findChildren<QLabel*>())
+                texts << l->text();
+            QVERIFY2(texts.join(' ').contains(says), qPrintable(texts.join(" | ")));
         }
 
         // Token windows: their first ids instead of pictures, and what they are for.

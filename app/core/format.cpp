@@ -1,5 +1,11 @@
 #include "format.h"
 
+#include "data.h"
+#include "errors.h"
+#include "model.h"
+
+#include <QFileInfo>
+
 #include <QLocale>
 #include <QObject>
 
@@ -154,11 +160,13 @@ QString trialTitle(qint64 id, const QString& name, const QString& modelName)
 QString trialLine(const StoredTrial& t)
 {
     const TrialResult& r = t.result;
-    return QObject::tr("#%1 %2 — %3 %4 (%5), %6 bytes, %7 smaller")
-        .arg(t.id)
-        .arg(t.name)
-        .arg(metricName(r.metric), formatScore(r.metric, r.score()), formatChange(r.metric, r.score() - r.floatScore()))
-        .arg(formatBytes(r.sizeBytes), formatRatio(r.compression()));
+    const QString line = QObject::tr("#%1 %2 — %3 %4 (%5), %6 bytes, %7 smaller")
+                             .arg(t.id)
+                             .arg(t.name)
+                             .arg(metricName(r.metric), formatScore(r.metric, r.score()),
+                                  formatChange(r.metric, r.score() - r.floatScore()))
+                             .arg(formatBytes(r.sizeBytes), formatRatio(r.compression()));
+    return t.dataSpec.isEmpty() ? line : QObject::tr("%1, on %2").arg(line, compactDataSpec(t.dataSpec));
 }
 
 QString metricLine(const TrialResult& r)
@@ -174,6 +182,32 @@ QString metricLine(const TrialResult& r)
              QString::number(100 * r.top1, 'f', 2), QString::number(100 * r.floatTop1, 'f', 2),
              QString::number(100 * (r.top1 - r.floatTop1), 'f', 2))
         .arg(r.evaluationSamples);
+}
+
+namespace {
+
+QString dataName(const DataSpec& spec)
+{
+    if (spec.format == QLatin1String("random"))
+        return QStringLiteral("random %1").arg(formatShape(spec.shape));
+    if (spec.inputsPath.isEmpty())
+        return spec.format;
+    return QFileInfo(spec.inputsPath).fileName();
+}
+
+} // namespace
+
+QString compactDataSpec(const QString& text)
+{
+    try {
+        const DataSpec spec = DataSpec::parse(text);
+        QString shown = dataName(spec);
+        if (!spec.calibrationSpec.isEmpty())
+            shown += QStringLiteral(" · calibration %1").arg(dataName(DataSpec::parse(spec.calibrationSpec)));
+        return shown;
+    } catch (const EngineError&) {
+        return text; // a spec this version cannot read: as it is
+    }
 }
 
 } // namespace qs

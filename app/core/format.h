@@ -32,6 +32,9 @@ QString configSummary(const QuantConfig& config);
 QString compactSpec(const QuantSpec& spec);
 /// The same for a spec's text; text that does not parse is returned as it is.
 QString compactSpec(const QString& spec);
+/// A data spec as a table shows it: its file's name ("t10k-images-idx3-ubyte.gz", "random
+/// 3×64×64"), and "· calibration NAME" when calibration data of its own is given.
+QString compactDataSpec(const QString& spec);
 /// What a trial's weights (or input activations) were, as applied to its layers: one label when
 /// every layer got the same, else "mixed: 6× int4 pc sym, 2× int8 pc sym" (most common first).
 QString appliedSpecs(const TrialResult& r, bool weights);

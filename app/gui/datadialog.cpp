@@ -169,9 +169,22 @@ PreviewData loadPreview(const DataSpec& spec)
             const int label = data->hasLabels() ? data->label(i) : -1;
             l.captions << (label < 0 ? QObject::tr("#%1").arg(i) : label < names.size() ? names[label] : QString::number(label));
         }
-        l.summary = QObject::tr("%1: samples %2%3").arg(data->description(), formatShape(data->sampleShape()),
-                                                     data->warnings().isEmpty() ? QString()
-                                                                                : QStringLiteral(" — ") + data->warnings().join(QStringLiteral("; ")));
+        // What a folder's images become: kept at their one size, or (said in a warning) resized
+        // and cropped when their sizes differ or size=/resize= ask for it.
+        const DataSpec& spec = data->spec();
+        QString sizing;
+        if (spec.format == QLatin1String("folder") && spec.size == 0 && spec.resize == 0 &&
+            !data->warnings().join(u' ').contains(QLatin1String("differ in size")))
+            sizing = QObject::tr(" — every image is %1×%2: kept at that size (size= and resize= crop and scale)")
+                         .arg(data->sampleShape().value(2))
+                         .arg(data->sampleShape().value(1));
+        else if (spec.format == QLatin1String("folder") && (spec.size > 0 || spec.resize > 0))
+            sizing = QObject::tr(" — each image resized to %1 on its shorter side and cropped to %2×%2")
+                         .arg(spec.resize > 0 ? spec.resize : qRound((spec.size > 0 ? spec.size : 224) * 256.0 / 224.0))
+                         .arg(spec.size > 0 ? spec.size : 224);
+        l.summary = QObject::tr("%1: samples %2%3%4").arg(data->description(), formatShape(data->sampleShape()), sizing,
+                                                       data->warnings().isEmpty() ? QString()
+                                                                                  : QStringLiteral(" — ") + data->warnings().join(QStringLiteral("; ")));
     } catch (const EngineError& e) {
         l.error = e.message();
     }

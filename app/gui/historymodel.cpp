@@ -65,6 +65,8 @@ QVariant HistoryModel::data(const QModelIndex& index, int role) const
             return tr("Scored on %1 evaluation samples, where float scores %2; the change is against that. "
                       "A search scores its candidates on a subset: compare scores only on the same samples.")
                 .arg(locale.toString(t.result.evaluationSamples), formatScore(t.result.metric, t.result.floatScore()));
+        if (index.column() == DataColumn)
+            return tr("Measured on %1").arg(t.dataSpec);
         return t.note.isEmpty() ? QVariant() : QVariant(t.note);
     }
     const bool sort = role == SortRole;
@@ -82,6 +84,7 @@ QVariant HistoryModel::data(const QModelIndex& index, int role) const
     case SamplesColumn:
         return sort ? QVariant(t.result.evaluationSamples) : QVariant(locale.toString(t.result.evaluationSamples));
     case ModeColumn: return trialModeName(c.mode);
+    case DataColumn: return compactDataSpec(t.dataSpec);
     case Top1Column: { // top-1 in percent, or a language model's perplexity
         const int decimals = t.result.metric == Metric::Perplexity ? 3 : 2;
         return sort ? QVariant(t.result.score()) : QVariant(locale.toString(t.result.score(), 'f', decimals));
@@ -107,6 +110,7 @@ QVariant HistoryModel::headerData(int section, Qt::Orientation orientation, int 
     case WeightsColumn: return tr("Weights");
     case ActivationsColumn: return tr("Activations");
     case ModeColumn: return tr("Mode");
+    case DataColumn: return tr("Data");
     case Top1Column: { // a language model's trials are scored by perplexity
         const bool lm = std::any_of(m_trials.cbegin(), m_trials.cend(),
                                     [](const StoredTrial& t) { return t.result.metric == Metric::Perplexity; });
