@@ -17,6 +17,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -58,6 +59,26 @@ class TestExport : public QObject
     Q_OBJECT
     QTemporaryDir m_dir;
 
+    /// Records a trial with the CLI (`trialArgs` after "trial --db DB") and exports it as
+    /// Python; returns the script's path and text (empty after a failed check).
+    std::pair<QString, QString> exportedScript(const QString& db, const QStringList& trialArgs)
+    {
+        const Run trial = run(kCli, QStringList{"trial", "--db", db} + trialArgs, m_dir.path());
+        if (trial.code != 0) {
+            qWarning("%s", qPrintable(trial.err));
+            return {};
+        }
+        const QString id = trial.err.section("recorded as trial ", 1).section(' ', 0, 0);
+        const QString script = m_dir.filePath(QFileInfo(db).baseName() + id + ".py");
+        const Run exported = run(kCli, {"export", id, "--db", db, "--format", "python", "--out", script}, m_dir.path());
+        QFile f(script);
+        if (exported.code != 0 || !f.open(QIODevice::ReadOnly)) {
+            qWarning("%s", qPrintable(exported.err));
+            return {};
+        }
+        return {script, QString::fromUtf8(f.readAll())};
+    }
+
 private Q_SLOTS:
     // A trial recorded by the CLI, exported as a Python script, run by PyTorch itself: the weight
     // observers of block1.dw, block3.pw and fc and conv1's input observer give QuantScope's scale
@@ -83,16 +104,9 @@ private Q_SLOTS:
     {
         QFETCH(QStringList, trialArgs);
         QFETCH(QString, convertible);
-        const QString db = m_dir.filePath("export.db");
-        const Run trial = run(kCli, QStringList{"trial", "--db", db, "--eval", "256", "--json"} + trialArgs, m_dir.path());
-        QVERIFY2(trial.code == 0, qPrintable(trial.err));
-        const QString id = trial.err.section("recorded as trial ", 1).section(' ', 0, 0);
-        const QString script = m_dir.filePath("trial" + id + ".py");
-        const Run exported = run(kCli, {"export", id, "--db", db, "--format", "python", "--out", script}, m_dir.path());
-        QVERIFY2(exported.code == 0, qPrintable(exported.err));
-        QFile f(script);
-        QVERIFY(f.open(QIODevice::ReadOnly));
-        const QString text = QString::fromUtf8(f.readAll());
+        const auto [script, text] =
+            exportedScript(m_dir.filePath("export.db"), QStringList{"--eval", "256", "--json"} + trialArgs);
+        QVERIFY(!text.isEmpty());
         QVERIFY(text.contains(convertible));
         if (trialArgs.isEmpty()) {
             QVERIFY(!text.contains("set_module_name")); // every layer at the defaults
@@ -119,17 +133,9 @@ private Q_SLOTS:
             R"({"format": "quantscope-config", "version": 1, "mode": "dynamic",
                 "weights": "int8:per_tensor:symmetric:minmax", "activations": "uint8:per_tensor:affine:minmax:reduce_range",
                 "layers": {"embed": {"weights": "float"}}})");
-        const Run trial = run(kCli, {"trial", fixtures + "lstm_lm_scripted.pt", "--data", "tensors:" + fixtures + "tiny_lm_tokens.pt",
-                                     "--db", db, "--eval", "64", "--batch", "32", "--config", config},
-                              m_dir.path());
-        QVERIFY2(trial.code == 0, qPrintable(trial.err));
-        const QString id = trial.err.section("recorded as trial ", 1).section(' ', 0, 0);
-        const QString script = m_dir.filePath("dynamic" + id + ".py");
-        const Run exported = run(kCli, {"export", id, "--db", db, "--format", "python", "--out", script}, m_dir.path());
-        QVERIFY2(exported.code == 0, qPrintable(exported.err));
-        QFile f(script);
-        QVERIFY(f.open(QIODevice::ReadOnly));
-        const QString text = QString::fromUtf8(f.readAll());
+        const auto [script, text] = exportedScript(db, {fixtures + "lstm_lm_scripted.pt", "--data", "tensors:" + fixtures + "tiny_lm_tokens.pt",
+                                                        "--eval", "64", "--batch", "32", "--config", config});
+        QVERIFY(!text.isEmpty());
         QVERIFY(text.contains("quantize_dynamic(model, qconfig_spec)"));
         QVERIFY(text.contains(R"(    "rnn": QConfig()"));
         QVERIFY(!text.contains(R"("rnn.l1": QConfig)"));

@@ -30,11 +30,12 @@ const QString kModel = QStringLiteral(QS_FIXTURES "/tiny_lm_scripted.pt");
 const QString kTokens = QStringLiteral(QS_FIXTURES "/tiny_lm_tokens.pt");
 const QString kTokensNpy = QStringLiteral(QS_FIXTURES "/tiny_lm_tokens.npy");
 
-QJsonObject expected()
+/// A fixture's reference values, as its Python script wrote them.
+QJsonObject expected(const char* file = "tiny_lm_expected.json")
 {
-    QFile f(QStringLiteral(QS_FIXTURES "/tiny_lm_expected.json"));
+    QFile f(QStringLiteral(QS_FIXTURES "/") + QLatin1String(file));
     if (!f.open(QIODevice::ReadOnly))
-        qFatal("cannot open tiny_lm_expected.json");
+        qFatal("cannot open %s", file);
     return QJsonDocument::fromJson(f.readAll()).object();
 }
 
@@ -66,14 +67,6 @@ double perplexityOf(torch::jit::Module& m, const at::Tensor& windows)
 }
 
 const QString kLstm = QStringLiteral(QS_FIXTURES "/lstm_lm_scripted.pt");
-
-QJsonObject lstmExpected()
-{
-    QFile f(QStringLiteral(QS_FIXTURES "/lstm_lm_expected.json"));
-    if (!f.open(QIODevice::ReadOnly))
-        qFatal("cannot open lstm_lm_expected.json");
-    return QJsonDocument::fromJson(f.readAll()).object();
-}
 
 /// PyTorch's quantize_dynamic({nn.LSTM, nn.Linear}) as a QuantScope config: the LSTM and the
 /// head quantized, the embedding left float (quantize_dynamic does not touch it).
@@ -206,7 +199,7 @@ private Q_SLOTS:
     // PyTorch's int8 kernels within 0.5%; static mode keeps the LSTM's activations float.
     void lstmLanguageModelMatchesPyTorch()
     {
-        const QJsonObject e = lstmExpected();
+        const QJsonObject e = expected("lstm_lm_expected.json");
         auto model = Model::load(kLstm);
         QCOMPARE(model->parameterCount(), qint64(e.value("parameters").toInt()));
         QStringList names;
