@@ -52,7 +52,15 @@ int main(int argc, char** argv)
         const QString v = parser.value(QString::fromLatin1(name));
         return v.isEmpty() ? defaults[i] : v;
     };
-    window.trialBar()->setSettings(option("weights", 0), option("activations", 1), option("mode", 2));
+    const QStringList named{option("weights", 0), option("activations", 1), option("mode", 2)};
+    window.trialBar()->setSettings(named[0], named[1], named[2]);
+    // The toolbar follows the first model's task (a language model's preset) unless settings
+    // were named here: they stay (connected after the window's own modelOpened slot).
+    if (parser.isSet(QStringLiteral("weights")) || parser.isSet(QStringLiteral("activations")) ||
+        parser.isSet(QStringLiteral("mode")))
+        QObject::connect(
+            session, &qs::Session::modelOpened, &window,
+            [&window, named] { window.trialBar()->setSettings(named[0], named[1], named[2]); }, Qt::SingleShotConnection);
     if (parser.isSet(QStringLiteral("trial")))
         QObject::connect(session, &qs::Session::modelOpened, &window, &qs::MainWindow::runTrial, Qt::SingleShotConnection);
     window.show();
