@@ -5,6 +5,7 @@
 #include "export_p.h"
 #include "model_p.h"
 #include "observers_p.h"
+#include "int8_p.h"
 #include "recurrent_p.h"
 #include "trial_p.h"
 
@@ -132,7 +133,7 @@ double medianMs(const std::function<void()>& fn, int runs)
 /// quantized::conv2d_relu / linear_relu that writes straight in the next layer's input scale and
 /// zero point: no float tensor between two int8 layers, and one rounding instead of two (the
 /// fake-quantized trial rounds there once, too). Returns how many ops were chained.
-int chainThroughRelu(torch::jit::Graph& graph)
+int chainThroughRelu(torch::jit::Graph& graph, NodeTags& tags)
 {
     using torch::jit::Node;
     const auto conv = c10::Symbol::fromQualString("quantized::conv2d");
@@ -158,8 +159,11 @@ int chainThroughRelu(torch::jit::Graph& graph)
             c10::Symbol::fromQualString(op->kind() == conv ? "quantized::conv2d_relu" : "quantized::linear_relu"),
             {op->input(0), op->input(1), q->input(1), q->input(2)});
         q->output()->replaceAllUsesWith(y);
-        for (Node* n : {q, relu, dq, op})
+        tags[y->node()] = tags[op]; // the fused ReLU is part of the layer's kernel
+        for (Node* n : {q, relu, dq, op}) {
+            tags.erase(n);
             n->destroy();
+        }
         ++chained;
     }
     return chained;
@@ -167,18 +171,20 @@ int chainThroughRelu(torch::jit::Graph& graph)
 
 } // namespace
 
-Int8Result buildInt8Model(Model& model, const Dataset& data, const QuantConfig& config, const TrialResult& trial,
-                          const TrialOptions& options, const JobControl& control)
+Int8Build buildInt8(Model& model, const Dataset& data, const QuantConfig& config, const TrialResult& trial,
+                    const TrialOptions& options, const JobControl& control)
 {
     using namespace torch::jit;
     Model::Impl& m = model.impl();
+    Int8Build build;
+    Int8Result& result = build.result;
+    NodeTags& tags = build.tags;
     const bool dynamic = config.mode == TrialMode::Dynamic;
     if (config.mode == TrialMode::WeightOnly)
         throw EngineError(ErrorKind::BadInput,
                           QStringLiteral("int8 kernels need quantized activations (static or dynamic); this trial is weight-only"));
     if (trial.layers.size() != m.layers.size())
         throw EngineError(ErrorKind::BadInput, QStringLiteral("the trial is not of %1").arg(m.displayName));
-    Int8Result result;
     std::vector<bool> int8(size_t(m.layers.size()), false);
     QStringList why(m.layers.size());
     for (int i = 0; i < m.layers.size(); ++i)
@@ -242,12 +248,25 @@ Int8Result buildInt8Model(Model& model, const Dataset& data, const QuantConfig& 
     }
 
     // 2. The int8 graph: a probe-free copy whose int8 layers are rewritten.
-    const Module floatModule = probeFreeCopy(m, {});
+    build.floatModule = probeFreeCopy(m, {});
+    // Each node put in for a layer, and each layer's own op, is tagged with it for the time profile.
+    build.int8 = int8;
     Module q = probeFreeCopy(m, [&](Module& copy, Graph& graph, Node* probe, Value* x, int site, bool input) -> Value* {
-        if (!input || isRecurrentOp(m.layers[site].op)) // recurrent calls: replaced as a whole, below
+        if (!input) { // a layer without an input probe (an embedding): its op makes the output
+            if (!tags.count(x->node()))
+                tags[x->node()] = {{}, site, false};
             return x;
-        if (!int8[size_t(site)]) // not on int8 kernels: the trial's fake quantization, as in the baked model
-            return dynamic ? x : bakedActivation(graph, probe, x, trial.layers[site], config.mode);
+        }
+        if (isRecurrentOp(m.layers[site].op)) // recurrent calls: replaced as a whole, below
+            return x;
+        if (!int8[size_t(site)]) { // not on int8 kernels: the trial's fake quantization, as in the baked model
+            for (const Use& use : probe->output()->uses())
+                tags[use.user] = {{}, site, false};
+            Value* baked = dynamic ? x : bakedActivation(graph, probe, x, trial.layers[site], config.mode);
+            if (baked != x)
+                tags[baked->node()] = {{}, site, true};
+            return baked;
+        }
         Node* op = nullptr; // the site's op uses the input probe's output
         for (const Use& use : probe->output()->uses())
             if (use.user->kind() == aten::conv2d || use.user->kind() == aten::linear)
@@ -277,6 +296,7 @@ Int8Result buildInt8Model(Model& model, const Dataset& data, const QuantConfig& 
             Value* params = graph.insertGetAttr(graph.inputs().at(0), attr);
             Value* y = graph.insert(c10::Symbol::fromQualString("quantized::linear_dynamic"),
                                     {x, params, QuantSpec::parse(l.activationSpec).reduceRange});
+            tags[y->node()] = {{}, site, false};
             op->output()->replaceAllUsesWith(y);
             op->destroy();
             return x;
@@ -289,14 +309,20 @@ Int8Result buildInt8Model(Model& model, const Dataset& data, const QuantConfig& 
         Value* yq = graph.insert(c10::Symbol::fromQualString(conv ? "quantized::conv2d" : "quantized::linear"),
                                  {xq, params, out.scale[0], int64_t(out.zeroPoint[0])});
         Value* y = graph.insert(aten::dequantize, {yq});
+        tags[xq->node()] = {{}, site, true};
+        tags[yq->node()] = {{}, site, false};
+        tags[y->node()] = {{}, site, true};
         op->output()->replaceAllUsesWith(y);
         op->destroy();
         return x;
     }, [&](Module& copy, Graph& graph, Node* call, int first) -> bool {
         // quantize_dynamic's nn.LSTM / nn.GRU: aten::quantized_lstm / quantized_gru on dynamic
         // int8 cells, one per layer and direction.
-        if (!dynamic || !int8[size_t(first)])
-            return false;
+        const bool lstm = call->kind() == c10::Symbol::fromQualString("quantscope::lstm");
+        if (!dynamic || !int8[size_t(first)]) { // LibTorch's own op, with the trial's fake-quantized weights
+            tags[replaceRecurrentCall(graph, call, lstm ? aten::lstm : aten::gru)] = {{}, first, false};
+            return true;
+        }
         const int64_t cells = *constant_as<int64_t>(call->input(4)) * (*constant_as<bool>(call->input(7)) ? 2 : 1);
         c10::impl::GenericList list(c10::AnyType::get());
         for (int site = first; site < first + cells; ++site)
@@ -308,7 +334,6 @@ Int8Result buildInt8Model(Model& model, const Dataset& data, const QuantConfig& 
             typed.push_back(v);
         const std::string attr = "_quantscope_cells_" + std::to_string(first);
         copy.register_attribute(attr, c10::ListType::create(cellType), typed);
-        const bool lstm = call->kind() == c10::Symbol::fromQualString("quantscope::lstm");
         Value* params = nullptr;
         Value* biases = nullptr;
         std::vector<Value*> extra;
@@ -322,11 +347,24 @@ Int8Result buildInt8Model(Model& model, const Dataset& data, const QuantConfig& 
         Node* q = replaceRecurrentCall(graph, call, c10::Symbol::fromQualString(lstm ? "aten::quantized_lstm" : "aten::quantized_gru"), extra);
         q->replaceInput(2, params);
         q->replaceInput(3, biases);
+        tags[q] = {{}, first, false};
         return true;
     });
-    result.chainedLayers = chainThroughRelu(*q.get_method("forward").graph());
+    result.chainedLayers = chainThroughRelu(*q.get_method("forward").graph(), tags);
     bakeWeights(q, m, trial, int8);
     result.torchscript = saveModule(q);
+    build.module = q;
+    return build;
+}
+
+Int8Result buildInt8Model(Model& model, const Dataset& data, const QuantConfig& config, const TrialResult& trial,
+                          const TrialOptions& options, const JobControl& control)
+{
+    using namespace torch::jit;
+    Int8Build build = buildInt8(model, data, config, trial, options, control);
+    Int8Result& result = build.result;
+    Module& q = build.module;
+    const Module& floatModule = build.floatModule;
 
     // 3. The score on the evaluation split, beside the trial's: top-1 (against labels or the
     // float model), or for token windows perplexity and next-token top-1.
@@ -374,6 +412,29 @@ Int8Result buildInt8Model(Model& model, const Dataset& data, const QuantConfig& 
     }
     control.report(1, QStringLiteral("Done"));
     return result;
+}
+
+LatencyProfile int8Latency(Model& model, const Dataset& data, const QuantConfig& config, const TrialResult& trial,
+                           const TrialOptions& options, const LatencyOptions& latency, const JobControl& control)
+{
+    if (latency.batch <= 0)
+        throw EngineError(ErrorKind::BadInput, QStringLiteral("--batch must be at least 1, not %1").arg(latency.batch));
+    Int8Build build = buildInt8(model, data, config, trial, options, control);
+    const SampleRange eval = data.evaluationRange(options.calibrationSamples);
+    const qint64 first = eval.size() > 0 ? eval.begin : 0;
+    const at::Tensor input = data.impl().batchInputs(first, qMin(data.size(), first + latency.batch));
+    torch::jit::Graph& graph = *build.module.get_method("forward").graph();
+    LatencyProfile p = measureLatency(build.module, tagsInOrder(graph, build.tags), input, model.layers(),
+                                      QStringLiteral("int8"), latency, control);
+    for (int i = 0; i < p.layers.size(); ++i) {
+        p.layers[i].int8 = build.int8[size_t(i)];
+        for (const QString& why : build.result.fakeQuantLayers)
+            if (why.startsWith(p.layers[i].name + QStringLiteral(": ")))
+                p.layers[i].note = why.mid(p.layers[i].name.size() + 2);
+        if (isRecurrentOp(model.layers()[i].op) && p.layers[i].totalMs() == 0 && p.layers[i].note.isEmpty())
+            p.layers[i].note = QStringLiteral("timed with the first layer of its module (one LibTorch call)");
+    }
+    return p;
 }
 
 } // namespace qs

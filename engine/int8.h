@@ -4,6 +4,7 @@
 
 #include "data.h"
 #include "errors.h"
+#include "latency.h"
 #include "model.h"
 #include "quant.h"
 #include "trial.h"
@@ -48,5 +49,11 @@ struct Int8Result {
 /// Throws EngineError(BadInput) when no layer can run on int8 kernels (e.g. not W8A8 static).
 Int8Result buildInt8Model(Model& model, const Dataset& data, const QuantConfig& config, const TrialResult& trial,
                           const TrialOptions& options, const JobControl& control);
+
+/// The int8 model's time profile (see latency.h): per layer, its int8 kernel and its quantize /
+/// dequantize ops, or (layers not on int8 kernels) its float op and fake quantization with the
+/// reason in the note; the ops between layers. On the first `latency.batch` evaluation samples.
+LatencyProfile int8Latency(Model& model, const Dataset& data, const QuantConfig& config, const TrialResult& trial,
+                           const TrialOptions& options, const LatencyOptions& latency, const JobControl& control);
 
 } // namespace qs

@@ -36,6 +36,7 @@ int search(const QCommandLineParser& p);
 int history(const QCommandLineParser& p);
 int compare(const QCommandLineParser& p);
 int exportTrial(const QCommandLineParser& p);
+int latencyCommand(const QCommandLineParser& p);
 
 QTextStream& out();
 /// Rows as left-aligned columns under a header.

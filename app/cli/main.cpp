@@ -52,6 +52,10 @@ QList<QCommandLineOption> allOptions()
         {QStringLiteral("format"), QStringLiteral("export: %1.").arg(exportFormatNames()), QStringLiteral("FORMAT")},
         {QStringLiteral("model"), QStringLiteral("export torchscript, int8, report: the trial's model file (default: the demo)."), QStringLiteral("FILE")},
         {QStringLiteral("out"), QStringLiteral("export: the file to write (written whole or not at all)."), QStringLiteral("FILE")},
+        {QStringLiteral("trial"), QStringLiteral("latency: also the int8 model of this recorded trial."), QStringLiteral("ID")},
+        {QStringLiteral("runs"), QStringLiteral("latency: timed runs after warm-up; medians over them (default 50)."), QStringLiteral("N")},
+        {QStringLiteral("threads"), QStringLiteral("latency: LibTorch's intra-op threads (default: the machine's cores)."), QStringLiteral("N")},
+        {QStringLiteral("trace"), QStringLiteral("latency: write the profile as a Chrome trace (Perfetto, chrome://tracing)."), QStringLiteral("FILE")},
         {QStringLiteral("json"), QStringLiteral("Print JSON instead of a table.")},
     };
 }
@@ -119,6 +123,12 @@ const QVector<Command>& commands()
          QStringLiteral("a recorded trial as --format FORMAT, to --out FILE"),
          kDb + kRun + QStringList{QStringLiteral("format"), QStringLiteral("model"), QStringLiteral("out"), QStringLiteral("output")},
          exportTrial},
+        {QStringLiteral("latency"), QStringLiteral("latency [MODEL]"),
+         QStringLiteral("where a forward pass's time goes, per layer: float, and with --trial ID its int8 model"),
+         kData + kDb + kJson +
+             QStringList{QStringLiteral("batch"), QStringLiteral("trial"), QStringLiteral("runs"), QStringLiteral("threads"),
+                         QStringLiteral("trace"), QStringLiteral("output")},
+         latencyCommand},
     };
     return table;
 }

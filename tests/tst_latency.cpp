@@ -1,0 +1,127 @@
+// The time profile: the float and the int8 model of the demo, op by op through LibTorch's
+// RecordFunction hooks; the layers' times add up to the end-to-end median; the Chrome trace
+// parses with its events; the CLI's latency command and its bad input.
+
+#include "testutils.h"
+
+#include "errors.h"
+#include "int8.h"
+#include "latency.h"
+#include "runtime.h"
+#include "trial.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace qs;
+
+namespace {
+
+/// Sums within ±15% of the end-to-end median, as the issue asks of the profile.
+bool addsUp(const LatencyProfile& p)
+{
+    return std::abs(p.profiledMs() - p.endToEndMs) <= 0.15 * p.endToEndMs;
+}
+
+QString describe(const LatencyProfile& p)
+{
+    QStringList parts;
+    for (const LayerTime& l : p.layers)
+        parts << QStringLiteral("%1 %2+%3").arg(l.name).arg(l.kernelMs).arg(l.quantizeMs);
+    return QStringLiteral("%1: end to end %2 ms, profiled %3 ms (between %4): %5")
+        .arg(p.label)
+        .arg(p.endToEndMs)
+        .arg(p.profiledMs())
+        .arg(p.betweenMs)
+        .arg(parts.join(QStringLiteral(", ")));
+}
+
+} // namespace
+
+class TestLatency : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_dir;
+
+private Q_SLOTS:
+    void initTestCase() { initRuntime(); }
+
+    // The demo, float and W8A8 on int8 kernels, at batch 32: each layer's op timed under it,
+    // the int8 layers' quantize/dequantize apart, the sums within ±15% of end to end, the
+    // Chrome trace holding every op of one run with its layer.
+    void demoFloatAndInt8()
+    {
+        auto model = loadDemoModel();
+        auto data = Dataset::load(DataSpec::demo());
+        TrialOptions options;
+        options.evaluationLimit = 512;
+        TrialRunner runner(model, data, options);
+        const QuantConfig w8a8;
+        const TrialResult trial = runner.run(w8a8, JobControl());
+        LatencyOptions latency;
+        latency.batch = 32;
+        latency.runs = 30;
+        const LatencyProfile f = floatLatency(*model, *data, options.calibrationSamples, latency, JobControl());
+        const LatencyProfile q = int8Latency(*model, *data, w8a8, trial, options, latency, JobControl());
+        QCOMPARE(f.batch, 32);
+        QCOMPARE(f.layers.size(), 8);
+        QCOMPARE(q.layers.size(), 8);
+        for (int i = 0; i < 8; ++i) {
+            QVERIFY2(f.layers[i].kernelMs > 0 && f.layers[i].quantizeMs == 0, qPrintable(describe(f)));
+            QVERIFY2(q.layers[i].int8 && q.layers[i].kernelMs > 0, qPrintable(describe(q)));
+        }
+        // conv1 quantizes the float image; block3.pw dequantizes before the float mean; fc
+        // quantizes again. The layers chained through ReLU pass int8 on: no quantize op.
+        QVERIFY2(q.layers[0].quantizeMs > 0 && q.layers[6].quantizeMs > 0 && q.layers[7].quantizeMs > 0, qPrintable(describe(q)));
+        QCOMPARE(q.layers[2].quantizeMs, 0.0);
+        QVERIFY2(addsUp(f), qPrintable(describe(f)));
+        QVERIFY2(addsUp(q), qPrintable(describe(q)));
+
+        const QJsonDocument trace = QJsonDocument::fromJson(chromeTrace({f, q}));
+        const QJsonArray events = trace.object().value("traceEvents").toArray();
+        int complete = 0, conv1 = 0, processes = 0;
+        for (const QJsonValue& v : events) {
+            const QJsonObject e = v.toObject();
+            if (e.value("ph") == "M" && e.value("name") == "process_name")
+                ++processes;
+            if (e.value("ph") != "X")
+                continue;
+            ++complete;
+            QVERIFY(e.contains("ts") && e.value("dur").toDouble() >= 0 && e.contains("pid") && e.contains("tid"));
+            conv1 += e.value("args").toObject().value("layer") == "conv1" &&
+                     (e.value("name") == "aten::conv2d" || e.value("name") == "quantized::conv2d_relu");
+        }
+        QCOMPARE(processes, 2);
+        QCOMPARE(complete, f.events.size() + q.events.size());
+        QCOMPARE(conv1, 2); // the float conv and the int8 conv2d_relu
+    }
+
+    // The CLI: the per-layer table with both models, the trace file, and one line with exit
+    // code 2 for --runs 0, --threads 0 and a trial that is not there.
+    void cli()
+    {
+        const QString db = m_dir.filePath("latency.db");
+        const auto trial = test::runCli({"trial", "--db", db, "--eval", "256"}, m_dir.path());
+        QCOMPARE(trial.code, 0);
+        const QString trace = m_dir.filePath("trace.json");
+        const auto r = test::runCli({"latency", "--trial", "1", "--db", db, "--runs", "10", "--trace", trace}, m_dir.path());
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        for (const char* word : {"block1.dw", "(between layers)", "(end to end)", "int8", "than float"})
+            QVERIFY2(r.out.contains(QLatin1String(word)), qPrintable(r.out));
+        QFile f(trace);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY(QJsonDocument::fromJson(f.readAll()).object().value("traceEvents").toArray().size() > 20);
+        for (const QStringList& args : {QStringList{"latency", "--runs", "0"}, QStringList{"latency", "--threads", "0"},
+                                        QStringList{"latency", "--trial", "99", "--db", db}}) {
+            const auto bad = test::runCli(args, m_dir.path());
+            QCOMPARE(bad.code, 2);
+            QCOMPARE(bad.err.count(QStringLiteral("quantscope-cli: ")), 1);
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLatency)
+#include "tst_latency.moc"
