@@ -19,7 +19,10 @@
 #include "historypanel.h"
 #include "layerpanel.h"
 #include "layerplots.h"
+#include "latencyplot.h"
+#include "latencytab.h"
 #include "mainwindow.h"
+#include "trialfiles.h"
 #include "resulttabs.h"
 #include "trialbar.h"
 #include "qcp.h"
@@ -33,6 +36,9 @@
 #include <QPixmap>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QJsonObject>
+#include <QJsonDocument>
+#include <QJsonArray>
 #include <QImage>
 #include <QDir>
 #include <QLocale>
@@ -231,10 +237,25 @@ private Q_SLOTS:
         QVERIFY(first.data(Qt::DisplayRole).toString().contains("quantized: "));
         QVERIFY(first.data(DisagreementModel::FloatClassRole).toInt() != first.data(DisagreementModel::QuantizedClassRole).toInt());
         if (qEnvironmentVariableIsSet("QS_SHOT_DISAGREEMENTS")) {
-            w.results()->setCurrentIndex(w.results()->count() - 2); // Disagreements, before History
+            w.results()->setCurrentWidget(w.results()->disagreementTab());
             QTest::qWait(200);
             w.grab().save(qEnvironmentVariable("QS_SHOT_DISAGREEMENTS"));
         }
+        // The Latency tab times the float model and this trial's int8 model — which int4 weights
+        // do not have: the tab says why, the float model's times stand; a bar click selects its layer.
+        LatencyTab* latency = w.results()->latencyTab();
+        w.results()->setCurrentWidget(latency);
+        QSignalSpy timed(w.session(), &Session::latencyMeasured);
+        Q_EMIT latency->measureRequested(1);
+        QVERIFY(timed.wait(120000));
+        QCOMPARE(latency->profiles().size(), 1);
+        QCOMPARE(latency->plot()->barCount(), 9); // 8 layers and between them
+        QVERIFY2(latency->summaryText().contains("int8: no layer of this trial can run on int8 kernels") &&
+                     latency->summaryText().contains("int4"),
+                 qPrintable(latency->summaryText()));
+        Q_EMIT latency->layerClicked(3);
+        QCOMPARE(w.layerPanel()->table()->currentIndex().row(), 3);
+        w.layerPanel()->table()->selectRow(0); // conv1 again, for what follows
         QAbstractItemModel* m = w.layerPanel()->table()->model();
         const QString sqnr = m->index(0, LayerTableModel::WeightSqnrColumn).data().toString();
         QCOMPARE(sqnr, QString::number(w.shownTrial().result.layers[0].weightSqnr, 'f', 1));
@@ -505,6 +526,26 @@ private Q_SLOTS:
         QVERIFY(int8.wait(120000));
         QVERIFY(int8.first().first().value<Int8Result>().int8Layers >= 1 && !int8.first().first().value<Int8Result>().fakeQuantLayers.isEmpty());
         QVERIFY(QFile::exists(m_dir.filePath("best-int8.pt")));
+        // Its time per layer, float beside int8: the layers not on int8 kernels marked, with why;
+        // the profile saved as a Chrome trace.
+        LatencyTab* latency = w.results()->latencyTab();
+        w.results()->setCurrentWidget(latency);
+        QSignalSpy timed(w.session(), &Session::latencyMeasured);
+        Q_EMIT latency->measureRequested(32);
+        QVERIFY(timed.wait(120000));
+        QCOMPARE(latency->profiles().size(), 2);
+        QCOMPARE(latency->plot()->barCount(), 27); // float, int8 kernel, quantize × (8 layers + between)
+        QVERIFY2(latency->summaryText().contains("not on int8 kernels") && latency->summaryText().contains("are not int8"),
+                 qPrintable(latency->summaryText()));
+        QVERIFY(w.files()->saveTrace(latency->profiles(), m_dir.filePath("trace.json")));
+        QFile trace(m_dir.filePath("trace.json"));
+        QVERIFY(trace.open(QIODevice::ReadOnly));
+        QVERIFY(QJsonDocument::fromJson(trace.readAll()).object().value("traceEvents").toArray().size() > 40);
+        if (qEnvironmentVariableIsSet("QS_SHOT_LATENCY")) {
+            w.resize(1280, 800);
+            QTest::qWait(300);
+            w.grab().save(qEnvironmentVariable("QS_SHOT_LATENCY"));
+        }
         // The best trial exports in every form; the configuration comes back through import.
         for (const char* format : {"json", "python", "csv"})
             QVERIFY(w.exportTrial(format, m_dir.filePath(QStringLiteral("best.") + format)));

@@ -253,6 +253,39 @@ void Session::search(const SearchOptions& options, bool chooseMethodsFirst)
         });
 }
 
+void Session::measureLatency(const ShownTrial& trial, int batch)
+{
+    if (!m_runner)
+        return;
+    std::shared_ptr<Model> model = m_model;
+    std::shared_ptr<Dataset> data = m_data;
+    struct Measured {
+        QVector<LatencyProfile> profiles;
+        QString int8Problem;
+    };
+    std::function<Measured(const JobControl&)> job = [=](const JobControl& control) {
+        LatencyOptions options;
+        options.batch = batch;
+        const TrialOptions trialOptions;
+        Measured m;
+        m.profiles << floatLatency(*model, *data, trialOptions.calibrationSamples, options, control);
+        if (!trial.valid)
+            m.int8Problem = QStringLiteral("run a trial to time its int8 model");
+        else
+            try {
+                m.profiles << int8Latency(*model, *data, trial.config, trial.result, trialOptions, options, control);
+            } catch (const EngineError& e) {
+                if (e.kind() != ErrorKind::BadInput)
+                    throw;
+                m.int8Problem = e.message(); // the float profile still stands
+            }
+        return m;
+    };
+    m_jobs->start<Measured>(
+        tr("Timing layers"), job, [this](Measured m) { Q_EMIT latencyMeasured(m.profiles, m.int8Problem); },
+        failure(tr("Latency")));
+}
+
 void Session::runInt8(const ShownTrial& trial, const QString& savePath)
 {
     if (!m_model)

@@ -6,6 +6,7 @@
 
 #include "data.h"
 #include "int8.h"
+#include "latency.h"
 #include "presets.h"
 #include "profile.h"
 #include "search.h"
@@ -79,6 +80,9 @@ public:
     void search(const SearchOptions& options, bool chooseMethodsFirst);
     /// The shown trial on LibTorch's int8 kernels; with a path, the int8 model is saved there.
     void runInt8(const ShownTrial& trial, const QString& savePath = QString());
+    /// Where a forward pass's time goes at `batch`: the float model, and (for a trial that can
+    /// run on int8 kernels) its int8 model; latencyMeasured follows.
+    void measureLatency(const ShownTrial& trial, int batch);
     /// One layer's weight quantized as `spec` says, queued behind any running job.
     void previewWeight(int site, const QuantSpec& spec);
     /// A recorded trial's weights after quantization (the history keeps their qparams, not these
@@ -102,6 +106,9 @@ Q_SIGNALS:
     void rangeMethodsChosen(const qs::RangeMethodResult& result);
     void searchFinished(const qs::SearchResult& result);
     void int8Finished(const qs::Int8Result& result, const QString& savePath);
+    /// The float profile, and the int8 one when the trial ran on int8 kernels (otherwise
+    /// `int8Problem` says why not).
+    void latencyMeasured(const QVector<qs::LatencyProfile>& profiles, const QString& int8Problem);
     void weightPreviewed(int site, const QString& spec, const qs::LayerTrialResult& preview);
     void previewFailed(const QString& message);
     void quantizedWeightsReady(qint64 trialId, const QVector<qs::Histogram>& weights);
@@ -135,6 +142,7 @@ Q_DECLARE_METATYPE(qs::SensitivityResult)
 Q_DECLARE_METATYPE(qs::RangeMethodResult)
 Q_DECLARE_METATYPE(qs::SearchResult)
 Q_DECLARE_METATYPE(qs::Int8Result)
+Q_DECLARE_METATYPE(qs::LatencyProfile)
 Q_DECLARE_METATYPE(qs::LayerTrialResult)
 Q_DECLARE_METATYPE(qs::StoredTrial)
 Q_DECLARE_METATYPE(QVector<qs::Histogram>)

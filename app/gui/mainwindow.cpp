@@ -1,5 +1,7 @@
 #include "mainwindow.h"
 
+#include "latencytab.h"
+
 #include "datadialog.h"
 #include "exportformat.h"
 #include "trialfiles.h"
@@ -203,6 +205,11 @@ void MainWindow::connectPanels()
     connect(m_layers->model(), &LayerTableModel::settingRejected, m_status, &JobStatus::showMessage);
     connect(m_layers->model(), &LayerTableModel::overridesChanged, this, &MainWindow::previewEditedWeights);
     connect(m_results, &ResultTabs::layerClicked, m_layers, &LayerPanel::selectLayer);
+    connect(m_results->latencyTab(), &LatencyTab::measureRequested, this,
+            [this](int batch) { m_session->measureLatency(m_shown, batch); });
+    connect(m_results->latencyTab(), &LatencyTab::saveTraceRequested, this,
+            [this] { m_files->saveTraceWithDialog(m_results->latencyTab()->profiles()); });
+    connect(m_session, &Session::latencyMeasured, m_results->latencyTab(), &LatencyTab::setProfiles);
     connect(m_results, &ResultTabs::trialClicked, this, &MainWindow::showStoredTrial);
     connect(m_historyPanel, &HistoryPanel::showRequested, this, &MainWindow::showStoredTrial);
     connect(m_historyPanel, &HistoryPanel::removed, this, &MainWindow::trialDeleted);

@@ -11,9 +11,12 @@
 
 class QComboBox;
 class QLabel;
+
 class QMenu;
 
 namespace qs {
+
+class TrialFiles;
 
 class HistoryPanel;
 class JobStatus;
@@ -34,6 +37,7 @@ public:
     LayerPanel* layerPanel() const { return m_layers; }
     LayerPlots* layerPlots() const { return m_plots; }
     ResultTabs* results() const { return m_results; }
+    TrialFiles* files() const { return m_files; }
     HistoryPanel* historyPanel() const { return m_historyPanel; }
     /// The trial on screen (not valid before the first one).
     const ShownTrial& shownTrial() const { return m_shown; }
@@ -107,7 +111,7 @@ private:
     HistoryPanel* m_historyPanel;
     ResultTabs* m_results;
     JobStatus* m_status;
-    class TrialFiles* m_files;
+    TrialFiles* m_files;
     QLabel* m_summary;
     QComboBox* m_output;  ///< which of forward's outputs is scored, when it returns several
     QWidget* m_outputRow;

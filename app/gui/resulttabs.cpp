@@ -2,6 +2,8 @@
 
 #include "disagreementtab.h"
 #include "historypanel.h"
+#include "latencyplot.h"
+#include "latencytab.h"
 #include "layererrorplot.h"
 #include "paretoplot.h"
 #include "plotdata.h"
@@ -11,7 +13,7 @@ namespace qs {
 
 ResultTabs::ResultTabs(HistoryPanel* history, QWidget* parent)
     : QTabWidget(parent), m_errorPlot(new LayerErrorPlot), m_paretoPlot(new ParetoPlot),
-      m_sensitivityPlot(new LayerErrorPlot), m_disagreements(new DisagreementTab)
+      m_sensitivityPlot(new LayerErrorPlot), m_disagreements(new DisagreementTab), m_latency(new LatencyTab)
 {
     m_errorPlot->setEmptyText(tr("Run a trial to see each layer's error"));
     addTab(m_errorPlot, tr("Error per layer"));
@@ -23,6 +25,8 @@ ResultTabs::ResultTabs(HistoryPanel* history, QWidget* parent)
                                      "Click a bar to select its layer."));
     addTab(m_sensitivityPlot, tr("Sensitivity"));
     addTab(m_disagreements, tr("Disagreements"));
+    addTab(m_latency, tr("Latency"));
+    connect(m_latency, &LatencyTab::layerClicked, this, &ResultTabs::layerClicked);
     addTab(history, tr("History"));
     connect(m_errorPlot, &LayerErrorPlot::layerClicked, this, &ResultTabs::layerClicked);
     connect(m_sensitivityPlot, &LayerErrorPlot::layerClicked, this, [this](int bar) {
@@ -38,8 +42,10 @@ ResultTabs::ResultTabs(HistoryPanel* history, QWidget* parent)
 QCustomPlot* ResultTabs::currentPlot() const
 {
     QWidget* tab = currentWidget();
-    return tab == m_errorPlot ? m_errorPlot->plot() : tab == m_sensitivityPlot ? m_sensitivityPlot->plot()
-                                                                               : m_paretoPlot->plot();
+    return tab == m_errorPlot         ? m_errorPlot->plot()
+           : tab == m_sensitivityPlot ? m_sensitivityPlot->plot()
+           : tab == m_latency         ? m_latency->plot()->plot()
+                                      : m_paretoPlot->plot();
 }
 
 void ResultTabs::setProfile(const ProfileReport& report)
@@ -51,6 +57,7 @@ void ResultTabs::setProfile(const ProfileReport& report)
     m_layerCount = int(report.layers.size());
     m_errorPlot->clear();
     m_sensitivityPlot->clear();
+    m_latency->clear();
     m_sensitivityOrder.clear();
     m_paretoPlot->setPath({});
     setPlotMetric(*m_paretoPlot, m_metric);

@@ -16,6 +16,7 @@ class QCustomPlot;
 namespace qs {
 
 class DisagreementTab;
+class LatencyTab;
 class HistoryPanel;
 class LayerErrorPlot;
 
@@ -28,6 +29,7 @@ public:
     ParetoPlot* paretoPlot() const { return m_paretoPlot; }
     LayerErrorPlot* sensitivityPlot() const { return m_sensitivityPlot; }
     DisagreementTab* disagreementTab() const { return m_disagreements; }
+    LatencyTab* latencyTab() const { return m_latency; }
     /// The chart of the current tab (the size plot when the tab has none).
     QCustomPlot* currentPlot() const;
 
@@ -52,6 +54,7 @@ private:
     ParetoPlot* m_paretoPlot;
     LayerErrorPlot* m_sensitivityPlot;
     DisagreementTab* m_disagreements;
+    LatencyTab* m_latency;
     QVector<int> m_sensitivityOrder; ///< layer row of each bar of the sensitivity chart
     QVector<TrialPoint> m_points;
     Metric m_metric = Metric::Agreement;

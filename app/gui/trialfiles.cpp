@@ -74,6 +74,30 @@ void TrialFiles::exportWithDialog(const ShownTrial& trial, const QString& name)
     exportTrial(trial, name, path);
 }
 
+bool TrialFiles::saveTrace(const QVector<LatencyProfile>& profiles, const QString& path)
+{
+    try {
+        writeFileAtomically(path, chromeTrace(profiles));
+    } catch (const EngineError& e) {
+        Q_EMIT failed(tr("Save Chrome Trace"), e.message());
+        return false;
+    }
+    Q_EMIT message(tr("Chrome trace saved to %1 (open it in ui.perfetto.dev or chrome://tracing)").arg(QDir::toNativeSeparators(path)));
+    return true;
+}
+
+void TrialFiles::saveTraceWithDialog(const QVector<LatencyProfile>& profiles)
+{
+    const QString dir = QSettings().value(SettingsKeys::ExportDir, QDir::homePath()).toString();
+    const QString path = QFileDialog::getSaveFileName(m_window, tr("Save Chrome Trace"),
+                                                      QDir(dir).filePath(QStringLiteral("quantscope-latency.json")),
+                                                      tr("Chrome trace (*.json)"));
+    if (path.isEmpty())
+        return;
+    QSettings().setValue(SettingsKeys::ExportDir, QFileInfo(path).absolutePath());
+    saveTrace(profiles, path);
+}
+
 QString TrialFiles::askImportPath()
 {
     return QFileDialog::getOpenFileName(m_window, tr("Import Configuration"),

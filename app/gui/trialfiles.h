@@ -22,6 +22,10 @@ public:
     bool exportTrial(const ShownTrial& trial, const QString& format, const QString& path);
     /// Asks where, remembering the folder, then exports.
     void exportWithDialog(const ShownTrial& trial, const QString& format);
+    /// Writes time profiles as a Chrome trace; false after failed().
+    bool saveTrace(const QVector<LatencyProfile>& profiles, const QString& path);
+    /// Asks where, then saveTrace().
+    void saveTraceWithDialog(const QVector<LatencyProfile>& profiles);
     /// Asks for a configuration file to import; empty when the user cancelled.
     QString askImportPath();
     /// A configuration file checked against the open model; nullopt after failed().
