@@ -537,6 +537,13 @@ private Q_SLOTS:
         QCOMPARE(latency->plot()->barCount(), 27); // float, int8 kernel, quantize × (8 layers + between)
         QVERIFY2(latency->summaryText().contains("not on int8 kernels") && latency->summaryText().contains("are not int8"),
                  qPrintable(latency->summaryText()));
+        // The layer table's ms columns hold the same figures.
+        const QAbstractItemModel* times = w.layerPanel()->model();
+        QCOMPARE(times->index(0, LayerTableModel::FloatMsColumn).data(LayerTableModel::SortRole).toDouble(),
+                 latency->profiles()[0].layers[0].totalMs());
+        QCOMPARE(times->index(7, LayerTableModel::Int8MsColumn).data(LayerTableModel::SortRole).toDouble(),
+                 latency->profiles()[1].layers[7].totalMs());
+        QVERIFY(!w.layerPanel()->table()->isColumnHidden(LayerTableModel::Int8MsColumn));
         QVERIFY(w.files()->saveTrace(latency->profiles(), m_dir.filePath("trace.json")));
         QFile trace(m_dir.filePath("trace.json"));
         QVERIFY(trace.open(QIODevice::ReadOnly));

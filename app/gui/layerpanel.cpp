@@ -61,6 +61,7 @@ void LayerPanel::setUpColumns()
     QHeaderView* header = m_table->horizontalHeader();
     const QList<int> order{LayerTableModel::NameColumn, LayerTableModel::OpColumn, LayerTableModel::ParamsColumn, LayerTableModel::WeightSettingColumn, LayerTableModel::ActivationSettingColumn,
                            LayerTableModel::WeightSqnrColumn, LayerTableModel::ActivationSqnrColumn, LayerTableModel::OutputSqnrColumn, LayerTableModel::SensitivityColumn,
+                           LayerTableModel::FloatMsColumn, LayerTableModel::Int8MsColumn,
                            LayerTableModel::ChannelSpreadColumn, LayerTableModel::WeightKurtosisColumn, LayerTableModel::WeightRangeColumn, LayerTableModel::ActivationRangeColumn,
                            LayerTableModel::WeightShapeColumn, LayerTableModel::InputShapeColumn, LayerTableModel::OutputShapeColumn};
     for (int visual = 0; visual < order.size(); ++visual)
@@ -195,8 +196,8 @@ void LayerPanel::copyEditToSelection(const QModelIndex& edited)
 void LayerPanel::setProfile(const ProfileReport& report)
 {
     m_model->setProfile(report);
-    for (int c = LayerTableModel::WeightSqnrColumn; c <= LayerTableModel::SensitivityColumn; ++c)
-        m_table->setColumnHidden(c, true); // until a trial or sensitivity analysis has run
+    for (int c = LayerTableModel::WeightSqnrColumn; c <= LayerTableModel::Int8MsColumn; ++c)
+        m_table->setColumnHidden(c, true); // until a trial, sensitivity analysis or latency measurement has run
     m_table->resizeColumnsToContents();
     placeFrozenColumn();
 }
@@ -215,6 +216,17 @@ void LayerPanel::setSensitivity(const SensitivityResult& result, const QString& 
     m_model->setSensitivity(result, settings);
     showColumn(LayerTableModel::SensitivityColumn);
     m_table->resizeColumnToContents(LayerTableModel::SensitivityColumn);
+}
+
+void LayerPanel::setLatency(const QVector<LatencyProfile>& profiles, const QString&)
+{
+    m_model->setLatency(profiles);
+    for (int c : {int(LayerTableModel::FloatMsColumn), int(LayerTableModel::Int8MsColumn)}) {
+        if (c == LayerTableModel::Int8MsColumn && profiles.size() < 2)
+            continue;
+        showColumn(c);
+        m_table->resizeColumnToContents(c);
+    }
 }
 
 void LayerPanel::showWeightSqnr()

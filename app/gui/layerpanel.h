@@ -2,6 +2,7 @@
 // The layer panel: a filter and the layer table (sortable, per-layer settings editable one row
 // or many at a time, trial and sensitivity columns shown once there is something in them).
 
+#include "latency.h"
 #include "profile.h"
 #include "search.h"
 #include "trial.h"
@@ -28,6 +29,8 @@ public:
     void setProfile(const ProfileReport& report);
     void setTrial(const TrialResult& trial);
     void setSensitivity(const SensitivityResult& result, const QString& settings);
+    /// Time profiles (Session::latencyMeasured) in the Float ms / Int8 ms columns.
+    void setLatency(const QVector<LatencyProfile>& profiles, const QString& int8Problem);
     /// Shows the weight-SQNR column (previews of edited settings fill it before a trial).
     void showWeightSqnr();
     /// Sets each chosen range method in its layer's activation setting; returns "layer method"

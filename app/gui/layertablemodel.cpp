@@ -106,9 +106,45 @@ void LayerTableModel::setSensitivity(const SensitivityResult& result, const QStr
         Q_EMIT dataChanged(index(0, SensitivityColumn), index(rowCount() - 1, SensitivityColumn));
 }
 
+void LayerTableModel::setLatency(const QVector<LatencyProfile>& profiles)
+{
+    m_latency = profiles;
+    if (rowCount() > 0)
+        Q_EMIT dataChanged(index(0, FloatMsColumn), index(rowCount() - 1, Int8MsColumn));
+}
+
+QVariant LayerTableModel::latencyData(int row, int column, int role) const
+{
+    const int which = column == FloatMsColumn ? 0 : 1;
+    if (which >= m_latency.size() || row >= m_latency[which].layers.size())
+        return role == Qt::TextAlignmentRole ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
+    const LayerTime& t = m_latency[which].layers[row];
+    switch (role) {
+    case Qt::DisplayRole: return QLocale().toString(t.totalMs(), 'f', 3);
+    case SortRole: return t.totalMs();
+    case Qt::TextAlignmentRole: return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+    case Qt::ToolTipRole: {
+        QString tip = tr("%1 ms per pass at batch %2: kernel %3 ms, quantize/dequantize %4 ms")
+                          .arg(QLocale().toString(t.totalMs(), 'f', 3))
+                          .arg(m_latency[which].batch)
+                          .arg(QLocale().toString(t.kernelMs, 'f', 3), QLocale().toString(t.quantizeMs, 'f', 3));
+        if (which == 1 && !t.int8)
+            tip += tr("\nNot on int8 kernels: %1").arg(t.note);
+        else if (!t.note.isEmpty())
+            tip += u'\n' + t.note;
+        return tip;
+    }
+    case Qt::ForegroundRole:
+        return which == 1 && !t.int8 ? QVariant(QColor(192, 57, 43)) : QVariant();
+    }
+    return {};
+}
+
 void LayerTableModel::setProfile(const ProfileReport& report)
 {
     beginResetModel();
+    if (report.model != m_report.model || report.data != m_report.data)
+        m_latency.clear();
     if (report.model != m_report.model)
         m_sensitivity.clear();
     m_report = report;
@@ -151,6 +187,8 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
     }
     if (column == SensitivityColumn)
         return sensitivityData(index.row(), role);
+    if (column == FloatMsColumn || column == Int8MsColumn)
+        return latencyData(index.row(), column, role);
     return profileData(index.row(), column, role);
 }
 
@@ -310,6 +348,8 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
         case SensitivityColumn:
             return tr("Top-1 change in points with only this layer quantized (last sensitivity analysis); "
                       "the most negative layers need more bits");
+        case FloatMsColumn: return tr("This layer's time per forward pass in the float model (last Latency measurement)");
+        case Int8MsColumn: return tr("This layer's time in the int8 model, its quantize/dequantize ops included; red: not on int8 kernels");
         }
         return {};
     }
@@ -332,6 +372,8 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
     case ActivationSqnrColumn: return tr("A SQNR");
     case OutputSqnrColumn: return tr("Out SQNR");
     case SensitivityColumn: return tr("Sensitivity");
+    case FloatMsColumn: return tr("Float ms");
+    case Int8MsColumn: return tr("Int8 ms");
     }
     return {};
 }

@@ -1,6 +1,7 @@
 #pragma once
 // The layer table: one row per quantizable site, filled from a profile snapshot.
 
+#include "latency.h"
 #include "profile.h"
 #include "search.h"
 #include "trial.h"
@@ -24,6 +25,8 @@ public:
         ActivationSqnrColumn,
         OutputSqnrColumn,
         SensitivityColumn,    ///< metric change with only this layer quantized (last sensitivity run)
+        FloatMsColumn,        ///< the layer's time in the float model (last Latency measurement)
+        Int8MsColumn,         ///< and in the int8 model
         InputShapeColumn,
         OutputShapeColumn,
         WeightRangeColumn,
@@ -52,6 +55,9 @@ public:
     void setSensitivity(const SensitivityResult& result, const QString& settings);
     bool hasSensitivity() const { return !m_sensitivity.isEmpty(); }
 
+    /// Shows time profiles (float, then int8 when there is one) in the ms columns.
+    void setLatency(const QVector<LatencyProfile>& profiles);
+
     /// Per-layer overrides of the trial settings, as edited in the table.
     const QMap<QString, QuantConfig::Override>& overrides() const { return m_overrides; }
     void setOverrides(const QMap<QString, QuantConfig::Override>& overrides);
@@ -79,6 +85,7 @@ private:
     QVariant settingData(int row, bool weight, int role) const;
     QVariant sqnrData(int row, int column, int role) const;
     QVariant sensitivityData(int row, int role) const;
+    QVariant latencyData(int row, int column, int role) const;
     QVariant profileData(int row, int column, int role) const;
     QVariant profileToolTip(int row, int column) const;
     ProfileReport m_report;
@@ -87,6 +94,7 @@ private:
     QMap<QString, LayerTrialResult> m_previews;
     QMap<QString, LayerSensitivity> m_sensitivity;
     QString m_sensitivitySettings;
+    QVector<LatencyProfile> m_latency;
     Metric m_sensitivityMetric = Metric::Accuracy;
     bool m_hasTrial = false;
     qint64 m_totalParams = 0;

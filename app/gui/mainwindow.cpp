@@ -210,6 +210,7 @@ void MainWindow::connectPanels()
     connect(m_results->latencyTab(), &LatencyTab::saveTraceRequested, this,
             [this] { m_files->saveTraceWithDialog(m_results->latencyTab()->profiles()); });
     connect(m_session, &Session::latencyMeasured, m_results->latencyTab(), &LatencyTab::setProfiles);
+    connect(m_session, &Session::latencyMeasured, m_layers, &LayerPanel::setLatency);
     connect(m_results, &ResultTabs::trialClicked, this, &MainWindow::showStoredTrial);
     connect(m_historyPanel, &HistoryPanel::showRequested, this, &MainWindow::showStoredTrial);
     connect(m_historyPanel, &HistoryPanel::removed, this, &MainWindow::trialDeleted);
