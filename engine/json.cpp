@@ -161,6 +161,11 @@ QJsonObject storedTrialJson(const StoredTrial& t)
                   {QStringLiteral("size_bytes"), double(t.result.sizeBytes)},
                   {QStringLiteral("compression"), t.result.compression()}};
     addMetricJson(o, t.result);
+    if (t.latencyBatch > 0) { // its int8 model was timed
+        o[QStringLiteral("int8_ms")] = t.int8Ms;
+        o[QStringLiteral("float_ms")] = t.floatMs;
+        o[QStringLiteral("latency_batch")] = t.latencyBatch;
+    }
     return o;
 }
 

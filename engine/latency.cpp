@@ -96,6 +96,15 @@ double median(std::vector<double> v)
     return v[v.size() / 2];
 }
 
+/// The median of the faster half of `v`: a run the machine interrupted (another process took
+/// the core) says nothing about the model, and on a busy machine half the runs may be.
+double fastHalfMedian(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    v.resize(std::max<size_t>(1, v.size() / 2));
+    return median(v);
+}
+
 double msBetween(Clock::time_point a, Clock::time_point b)
 {
     return std::chrono::duration<double, std::milli>(b - a).count();
@@ -153,7 +162,7 @@ LatencyProfile measureLatency(torch::jit::Module& module, const std::vector<OpTa
     std::vector<double> total;
     const size_t sites = size_t(layers.size());
     std::vector<std::vector<double>> kernel(sites), quantize(sites);
-    std::vector<double> between;
+    std::vector<double> walls; // profiled runs, whole
     for (int run = 0; run < options.runs; ++run) {
         if (run % 8 == 0)
             control.checkCancelled();
@@ -165,13 +174,12 @@ LatencyProfile measureLatency(torch::jit::Module& module, const std::vector<OpTa
         forward();
         const double wall = msBetween(start, Clock::now());
         std::vector<double> k(sites, 0.0), q(sites, 0.0);
-        double timed = 0;
-        double b = 0;
         size_t next = 0; // the recorded ops follow the graph's order; ops in branches not taken are skipped
-        const bool last = run == options.runs - 1;
+        const bool fastest = walls.empty() || wall < *std::min_element(walls.begin(), walls.end());
+        if (fastest)
+            p.events.clear(); // the timeline shows the fastest profiled run
         for (const Recording::Op& op : t_recording.ops) {
             const double ms = msBetween(op.start, op.end);
-            timed += ms;
             OpTag tag;
             for (size_t j = next; j < order.size(); ++j)
                 if (order[j].kind == op.name) {
@@ -181,9 +189,7 @@ LatencyProfile measureLatency(torch::jit::Module& module, const std::vector<OpTa
                 }
             if (tag.site >= 0 && size_t(tag.site) < sites)
                 (tag.quantize ? q : k)[size_t(tag.site)] += ms;
-            else
-                b += ms;
-            if (last)
+            if (fastest)
                 p.events.push_back({QString::fromLatin1(op.name), tag.site, tag.quantize,
                                     1000 * msBetween(start, op.start), 1000 * ms});
         }
@@ -191,19 +197,36 @@ LatencyProfile measureLatency(torch::jit::Module& module, const std::vector<OpTa
             kernel[s].push_back(k[s]);
             quantize[s].push_back(q[s]);
         }
-        // The interpreter's own work between ops (reading attributes, building lists) is time
-        // between layers too.
-        between.push_back(b + std::max(0.0, wall - timed));
+        walls.push_back(wall);
     }
-    p.endToEndMs = median(total);
-    p.betweenMs = median(between);
+    // Medians over the faster half of the runs, plain and profiled alike.
+    p.endToEndMs = fastHalfMedian(total);
+    std::vector<size_t> fast(walls.size());
+    for (size_t i = 0; i < fast.size(); ++i)
+        fast[i] = i;
+    std::sort(fast.begin(), fast.end(), [&](size_t a, size_t b) { return walls[a] < walls[b]; });
+    fast.resize(std::max<size_t>(1, fast.size() / 2));
+    auto overKept = [&](const std::vector<double>& perRun) {
+        std::vector<double> kept;
+        for (size_t i : fast)
+            kept.push_back(perRun[i]);
+        return median(kept);
+    };
+    std::vector<double> rest(walls); // per run: what the layers leave of the pass
     for (size_t s = 0; s < sites; ++s) {
         LayerTime t;
         t.name = layers[int(s)].name;
-        t.kernelMs = median(kernel[s]);
-        t.quantizeMs = median(quantize[s]);
+        t.kernelMs = overKept(kernel[s]);
+        t.quantizeMs = overKept(quantize[s]);
         p.layers << t;
+        for (size_t i = 0; i < rest.size(); ++i)
+            rest[i] -= kernel[s][i] + quantize[s][i];
     }
+    // Between layers: the rest of each profiled pass — ops outside every layer (pooling, adds,
+    // reshapes, activations) and the interpreter's own work between ops.
+    for (double& r : rest)
+        r = std::max(0.0, r);
+    p.betweenMs = overKept(rest);
     return p;
 }
 

@@ -24,7 +24,7 @@ struct LayerTime {
 
 struct LatencyOptions {
     int batch = 1;
-    int runs = 50;   ///< timed runs (after warm-up); medians over these
+    int runs = 50;   ///< timed runs (after warm-up); medians over the faster half of these
     int warmup = 5;
     int threads = 0; ///< LibTorch's intra-op threads; 0: as the process runs (the machine's cores)
 };
@@ -34,14 +34,16 @@ struct LatencyProfile {
     int batch = 1;
     int threads = 1;
     int runs = 0;
-    double endToEndMs = 0;  ///< median of the runs, without the profiling hooks
-    /// Between layers, median: ops outside every layer (pooling, adds, reshapes, activations)
-    /// and the interpreter's own work between ops.
+    /// Median of the faster half of the runs without the profiling hooks (a run another process
+    /// interrupted says nothing about the model; on a busy machine half of them may be).
+    double endToEndMs = 0;
+    /// Between layers: what the layers leave of each profiled pass — ops outside every layer
+    /// (pooling, adds, reshapes, activations) and the interpreter's own work; median as above.
     double betweenMs = 0;
     QVector<LayerTime> layers;
     /// The layers' times and the time between them: what the hooks saw of one forward pass.
     double profiledMs() const;
-    /// One profiled run's ops in order, for a timeline.
+    /// The fastest profiled run's ops in order, for a timeline.
     struct Event {
         QString name;     ///< the op, e.g. aten::conv2d, quantized::conv2d_relu
         int site = -1;    ///< the layer it belongs to; -1: between layers

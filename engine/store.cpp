@@ -77,6 +77,10 @@ const char* const kMigrations[] = {
     // Schema 3: language models' perplexity (NULL for classifiers).
     R"(ALTER TABLE trials ADD COLUMN perplexity REAL;
        ALTER TABLE trials ADD COLUMN float_perplexity REAL;)",
+    // Schema 4: the int8 model's end-to-end latency and the float model's (NULL: never timed).
+    R"(ALTER TABLE trials ADD COLUMN int8_ms REAL;
+       ALTER TABLE trials ADD COLUMN float_ms REAL;
+       ALTER TABLE trials ADD COLUMN latency_batch INTEGER;)",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == Store::kSchemaVersion, "one step per version");
 
@@ -213,8 +217,14 @@ void Store::migrate()
     exec(QStringLiteral("PRAGMA foreign_keys = ON"));
     if (version == kSchemaVersion)
         return;
-    if (m_readOnly)
-        fail(QStringLiteral("cannot upgrade"), QStringLiteral("read-only"));
+    if (m_readOnly) {
+        // Reading an older database (history, export): a writable connection of its own upgrades
+        // the file first when the file can be written, as any writing command would.
+        if (!QFileInfo(m_path).isWritable())
+            fail(QStringLiteral("cannot upgrade"), QStringLiteral("read-only"));
+        Store upgrade(m_path);
+        return;
+    }
     setWriteAheadLog();
     // Each step under the write lock, reading the version again inside it: two programs that
     // open a new database at once (the window and its engine thread, or the window and the CLI)
@@ -328,7 +338,7 @@ QVector<StoredTrial> Store::select(const QString& where, const QVariantList& bin
     q.prepare(QStringLiteral(
         "SELECT t.id, t.created, t.origin, t.name, t.note, m.sha256, m.name, s.spec, t.config, t.has_accuracy, "
         "t.top1, t.float_top1, t.output_sqnr, t.size_bytes, t.float_bytes, t.evaluation_samples, t.error_samples, "
-        "t.seconds, t.warnings, t.perplexity, t.float_perplexity FROM trials t JOIN models m ON m.id = t.model_id JOIN datasets s ON s.id = "
+        "t.seconds, t.warnings, t.perplexity, t.float_perplexity, t.int8_ms, t.float_ms, t.latency_batch FROM trials t JOIN models m ON m.id = t.model_id JOIN datasets s ON s.id = "
         "t.dataset_id WHERE ") + where + QStringLiteral(" ORDER BY t.id"));
     for (const QVariant& v : binds)
         q.addBindValue(v);
@@ -370,6 +380,9 @@ QVector<StoredTrial> Store::select(const QString& where, const QVariantList& bin
             r.perplexity = q.value(19).toDouble();
             r.floatPerplexity = q.value(20).toDouble();
         }
+        t.int8Ms = q.value(21).toDouble();
+        t.floatMs = q.value(22).toDouble();
+        t.latencyBatch = q.value(23).toInt();
         out << t;
     }
     return out;
@@ -467,6 +480,12 @@ void Store::modify(const QString& sql, const QVariantList& binds, const QString&
         q.addBindValue(v);
     if (!q.exec())
         fail(what, q.lastError().text());
+}
+
+void Store::setLatency(qint64 id, int batch, double floatMs, double int8Ms)
+{
+    modify(QStringLiteral("UPDATE trials SET int8_ms = ?, float_ms = ?, latency_batch = ? WHERE id = ?"),
+           {int8Ms, floatMs, batch, id}, QStringLiteral("cannot record the latency of trial %1").arg(id));
 }
 
 void Store::rename(qint64 id, const QString& name)

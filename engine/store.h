@@ -23,6 +23,11 @@ struct StoredTrial {
     QByteArray config;   ///< the configuration JSON (README format), as stored
     QuantConfig settings; ///< the same, parsed
     TrialResult result;  ///< metrics and per-layer results as they were
+    /// The last time its int8 model was timed end to end (median, ms) beside the float model,
+    /// at `latencyBatch` samples; 0 when it never was.
+    double int8Ms = 0;
+    double floatMs = 0;
+    int latencyBatch = 0;
 };
 
 /// One connection to a trial database. Use each Store on the thread that made it; the GUI and
@@ -31,7 +36,7 @@ struct StoredTrial {
 class Store
 {
 public:
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
     /// The per-user database: <generic data location>/QuantScope/quantscope.db.
     static QString defaultPath();
 
@@ -61,6 +66,8 @@ public:
                          QVector<QParams>& qparams) const;
     void saveCalibration(const QString& modelSha256, const QString& modelName, const QString& dataSpec,
                          const QString& key, const QVector<QParams>& qparams);
+    /// Records the end-to-end median of the trial's int8 model and of the float model at `batch`.
+    void setLatency(qint64 id, int batch, double floatMs, double int8Ms);
     void rename(qint64 id, const QString& name);
     void setNote(qint64 id, const QString& note);
     void remove(qint64 id);

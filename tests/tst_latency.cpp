@@ -64,6 +64,9 @@ private Q_SLOTS:
         LatencyOptions latency;
         latency.batch = 32;
         latency.runs = 30;
+        // One thread: other tests run beside this one (ctest -j2), and an op split over two
+        // threads waits for whichever the machine lends last; one thread makes every run pay alike.
+        latency.threads = 1;
         const LatencyProfile f = floatLatency(*model, *data, options.calibrationSamples, latency, JobControl());
         const LatencyProfile q = int8Latency(*model, *data, w8a8, trial, options, latency, JobControl());
         QCOMPARE(f.batch, 32);
@@ -79,6 +82,8 @@ private Q_SLOTS:
         QCOMPARE(q.layers[2].quantizeMs, 0.0);
         QVERIFY2(addsUp(f), qPrintable(describe(f)));
         QVERIFY2(addsUp(q), qPrintable(describe(q)));
+        // The layers hold most of the time: between them are only ReLUs, the pool, the flatten.
+        QVERIFY2(f.betweenMs < 0.4 * f.endToEndMs && q.betweenMs < 0.4 * q.endToEndMs, qPrintable(describe(f) + describe(q)));
 
         const QJsonDocument trace = QJsonDocument::fromJson(chromeTrace({f, q}));
         const QJsonArray events = trace.object().value("traceEvents").toArray();
@@ -114,6 +119,12 @@ private Q_SLOTS:
         QFile f(trace);
         QVERIFY(f.open(QIODevice::ReadOnly));
         QVERIFY(QJsonDocument::fromJson(f.readAll()).object().value("traceEvents").toArray().size() > 20);
+        // The trial keeps its int8 model's latency, for the history.
+        const auto history = test::runCli({"history", "--db", db, "--json"}, m_dir.path());
+        const QJsonObject kept =
+            QJsonDocument::fromJson(history.out.toUtf8()).object().value("trials").toArray().at(0).toObject();
+        QCOMPARE(kept.value("latency_batch").toInt(), 1);
+        QVERIFY2(kept.value("int8_ms").toDouble() > 0 && kept.value("float_ms").toDouble() > 0, qPrintable(history.out));
         for (const QStringList& args : {QStringList{"latency", "--runs", "0"}, QStringList{"latency", "--threads", "0"},
                                         QStringList{"latency", "--trial", "99", "--db", db}}) {
             const auto bad = test::runCli(args, m_dir.path());

@@ -168,6 +168,11 @@ private Q_SLOTS:
         s.setNote(id, "looks good");
         QCOMPARE(s.trial(id).name, QStringLiteral("renamed"));
         QCOMPARE(s.trial(id).note, QStringLiteral("looks good"));
+        QCOMPARE(s.trial(id).latencyBatch, 0); // its int8 model never timed
+        s.setLatency(id, 32, 1.5, 0.75);
+        QCOMPARE(s.trial(id).latencyBatch, 32);
+        QCOMPARE(s.trial(id).floatMs, 1.5);
+        QCOMPARE(s.trial(id).int8Ms, 0.75);
         s.remove(id);
         QCOMPARE(s.trials().size(), 1);
         {
@@ -199,6 +204,8 @@ private Q_SLOTS:
             QVERIFY(QSqlQuery(d).exec("DROP TABLE calibrations"));
             QVERIFY(QSqlQuery(d).exec("ALTER TABLE trials DROP COLUMN perplexity"));
             QVERIFY(QSqlQuery(d).exec("ALTER TABLE trials DROP COLUMN float_perplexity"));
+            for (const char* column : {"int8_ms", "float_ms", "latency_batch"})
+                QVERIFY(QSqlQuery(d).exec(QStringLiteral("ALTER TABLE trials DROP COLUMN %1").arg(column)));
             QVERIFY(QSqlQuery(d).exec("PRAGMA user_version = 1"));
         }
         QSqlDatabase::removeDatabase("downgrade");
@@ -216,6 +223,7 @@ private Q_SLOTS:
         QCOMPARE(back[0].zeroPoint, QVector<qint64>{7});
         QVERIFY(back[1].scale.isEmpty());
         QVERIFY(!s.loadCalibration("sha", "idx:other", "uint8|calibration=512|batch=256", back));
+        QCOMPARE(s.trials().first().latencyBatch, 0); // schema 4: its int8 model never timed
         // Schema 3's perplexity: empty for the old classifier trial, kept for a language model's.
         QCOMPARE(s.trials().first().result.metric, Metric::Accuracy);
         TrialResult lm = sampleResult(1);
@@ -294,7 +302,7 @@ private Q_SLOTS:
             QCOMPARE(s.trials().size(), 1);
             for (const auto& write : std::vector<std::function<void()>>{
                      [&] { s.addTrial("sha", "m", "idx:x", QuantConfig(), sampleResult(1), "manual"); },
-                     [&] { s.rename(1, "x"); }, [&] { s.remove(1); }}) {
+                     [&] { s.rename(1, "x"); }, [&] { s.remove(1); }, [&] { s.setLatency(1, 1, 1, 1); }}) {
                 try {
                     write();
                     QFAIL("expected read-only");

@@ -64,6 +64,8 @@ qint64 trialId(const QString& text);
 QuantConfig configFromOptions(const QCommandLineParser& p, QuantConfig config = QuantConfig());
 /// --calib, --eval, --batch.
 TrialOptions trialOptions(const QCommandLineParser& p);
+/// Keeps a trial's int8 and float end-to-end latency in the trial database (a warning when it cannot).
+void recordLatency(const QCommandLineParser& p, qint64 id, int batch, double floatMs, double int8Ms);
 /// --write-config FILE, when given.
 void writeConfig(const QCommandLineParser& p, const QuantConfig& config);
 

@@ -102,6 +102,7 @@ QByteArray int8Export(const QCommandLineParser& p, const StoredTrial& t)
     TrialOptions options = trialOptions(p);
     options.evaluationLimit = t.result.evaluationSamples; // the samples the trial was measured on
     const Int8Result r = buildInt8Model(*model, *data, t.settings, t.result, options, JobControl());
+    recordLatency(p, t.id, 1, r.floatMs1, r.int8Ms1);
     out() << "int8 kernels (" << r.engine << "): " << r.int8Layers << " layers on int8 (" << r.chainedLayers
           << " passing int8 through ReLU to the next), " << r.fakeQuantLayers.size() << " fake-quantized as in the trial\n";
     for (const QString& f : r.fakeQuantLayers)

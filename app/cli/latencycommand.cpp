@@ -15,6 +15,8 @@
 #include <QJsonObject>
 #include <QLocale>
 
+#include <cstdio>
+
 namespace qs::cli {
 
 namespace {
@@ -49,6 +51,15 @@ QJsonObject profileJson(const LatencyProfile& p)
 
 } // namespace
 
+void recordLatency(const QCommandLineParser& p, qint64 id, int batch, double floatMs, double int8Ms)
+{
+    try {
+        Store(dbPath(p)).setLatency(id, batch, floatMs, int8Ms);
+    } catch (const EngineError& e) { // the measurement stands; it is only not kept
+        std::fprintf(stderr, "warning: %s\n", qPrintable(e.message()));
+    }
+}
+
 int latencyCommand(const QCommandLineParser& p)
 {
     LatencyOptions options;
@@ -70,6 +81,7 @@ int latencyCommand(const QCommandLineParser& p)
         profiles << floatLatency(*m, *data, trialOptions.calibrationSamples, options, JobControl())
                  << int8Latency(*m, *data, t.settings, t.result, trialOptions, options, JobControl());
         model = m->displayName();
+        recordLatency(p, t.id, profiles[0].batch, profiles[0].endToEndMs, profiles[1].endToEndMs);
     } else {
         const Inputs in = openInputs(p);
         profiles << floatLatency(*in.model, *in.data, TrialOptions().calibrationSamples, options, JobControl());

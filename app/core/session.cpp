@@ -253,6 +253,18 @@ void Session::search(const SearchOptions& options, bool chooseMethodsFirst)
         });
 }
 
+void Session::recordLatency(qint64 id, int batch, double floatMs, double int8Ms)
+{
+    if (id <= 0)
+        return; // not recorded: nowhere to keep it
+    try {
+        m_history->setLatency(id, batch, floatMs, int8Ms);
+        m_history->reload();
+    } catch (const EngineError& e) {
+        Q_EMIT jobFailed(tr("Recording the latency"), e.message()); // the measurement itself stands
+    }
+}
+
 void Session::measureLatency(const ShownTrial& trial, int batch)
 {
     if (!m_runner)
@@ -282,7 +294,12 @@ void Session::measureLatency(const ShownTrial& trial, int batch)
         return m;
     };
     m_jobs->start<Measured>(
-        tr("Timing layers"), job, [this](Measured m) { Q_EMIT latencyMeasured(m.profiles, m.int8Problem); },
+        tr("Timing layers"), job,
+        [this, id = trial.id](Measured m) {
+            if (m.profiles.size() > 1)
+                recordLatency(id, m.profiles[0].batch, m.profiles[0].endToEndMs, m.profiles[1].endToEndMs);
+            Q_EMIT latencyMeasured(m.profiles, m.int8Problem);
+        },
         failure(tr("Latency")));
 }
 
@@ -302,7 +319,11 @@ void Session::runInt8(const ShownTrial& trial, const QString& savePath)
     };
     m_jobs->start<Int8Result>(
         tr("int8 kernels: %1").arg(trial.title), job,
-        [this, savePath](Int8Result r) { Q_EMIT int8Finished(r, savePath); }, failure(tr("int8 kernels")));
+        [this, savePath, id = trial.id](Int8Result r) {
+            recordLatency(id, 1, r.floatMs1, r.int8Ms1);
+            Q_EMIT int8Finished(r, savePath);
+        },
+        failure(tr("int8 kernels")));
 }
 
 void Session::previewWeight(int site, const QuantSpec& spec)

@@ -120,6 +120,8 @@ Q_SIGNALS:
     void jobCancelled(const QString& message);
 
 private:
+    /// Keeps a recorded trial's int8 and float end-to-end latency in the history.
+    void recordLatency(qint64 id, int batch, double floatMs, double int8Ms);
     /// How a job titled `title` reports failure or cancel; `records`: it recorded trials as it went.
     std::function<void(ErrorKind, QString)> failure(const QString& title, bool records = false);
 

@@ -75,4 +75,9 @@ void TrialHistory::remove(qint64 id)
     store().remove(id);
 }
 
+void TrialHistory::setLatency(qint64 id, int batch, double floatMs, double int8Ms)
+{
+    store().setLatency(id, batch, floatMs, int8Ms);
+}
+
 } // namespace qs

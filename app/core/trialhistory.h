@@ -41,6 +41,8 @@ public:
     void rename(qint64 id, const QString& name);
     void setNote(qint64 id, const QString& note);
     void remove(qint64 id);
+    /// Records the end-to-end latency of a trial's int8 model and of the float model.
+    void setLatency(qint64 id, int batch, double floatMs, double int8Ms);
 
 Q_SIGNALS:
     void reset();

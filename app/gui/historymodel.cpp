@@ -67,6 +67,12 @@ QVariant HistoryModel::data(const QModelIndex& index, int role) const
                 .arg(locale.toString(t.result.evaluationSamples), formatScore(t.result.metric, t.result.floatScore()));
         if (index.column() == DataColumn)
             return tr("Measured on %1").arg(t.dataSpec);
+        if (index.column() == Int8MsColumn && t.latencyBatch > 0)
+            return tr("Its int8 model: %1 ms per forward pass of %2 samples, end to end; the float model %3 ms (%4× %5)")
+                .arg(locale.toString(t.int8Ms, 'f', 3))
+                .arg(t.latencyBatch)
+                .arg(locale.toString(t.floatMs, 'f', 3), locale.toString(t.floatMs / t.int8Ms, 'f', 2),
+                     t.int8Ms < t.floatMs ? tr("faster") : tr("slower"));
         return t.note.isEmpty() ? QVariant() : QVariant(t.note);
     }
     const bool sort = role == SortRole;
@@ -85,6 +91,10 @@ QVariant HistoryModel::data(const QModelIndex& index, int role) const
         return sort ? QVariant(t.result.evaluationSamples) : QVariant(locale.toString(t.result.evaluationSamples));
     case ModeColumn: return trialModeName(c.mode);
     case DataColumn: return compactDataSpec(t.dataSpec);
+    case Int8MsColumn:
+        if (t.latencyBatch <= 0)
+            return sort ? QVariant(-1.0) : QVariant();
+        return sort ? QVariant(t.int8Ms) : QVariant(locale.toString(t.int8Ms, 'f', 3));
     case Top1Column: { // top-1 in percent, or a language model's perplexity
         const int decimals = t.result.metric == Metric::Perplexity ? 3 : 2;
         return sort ? QVariant(t.result.score()) : QVariant(locale.toString(t.result.score(), 'f', decimals));
@@ -111,6 +121,7 @@ QVariant HistoryModel::headerData(int section, Qt::Orientation orientation, int 
     case ActivationsColumn: return tr("Activations");
     case ModeColumn: return tr("Mode");
     case DataColumn: return tr("Data");
+    case Int8MsColumn: return tr("Int8 ms");
     case Top1Column: { // a language model's trials are scored by perplexity
         const bool lm = std::any_of(m_trials.cbegin(), m_trials.cend(),
                                     [](const StoredTrial& t) { return t.result.metric == Metric::Perplexity; });

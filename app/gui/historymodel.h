@@ -13,7 +13,7 @@ class HistoryModel : public QAbstractTableModel
 public:
     /// The figures first, so that a 1280-wide window shows them; settings and names after.
     enum Columns { IdColumn, Top1Column, ChangeColumn, SizeColumn, CompressionColumn, SamplesColumn, WeightsColumn,
-                   ActivationsColumn, ModeColumn, DataColumn, NameColumn, WhenColumn, NUM_COLUMNS };
+                   ActivationsColumn, ModeColumn, DataColumn, Int8MsColumn, NameColumn, WhenColumn, NUM_COLUMNS };
     enum Roles { SortRole = Qt::UserRole, IdRole };
 
     explicit HistoryModel(QObject* parent = nullptr);
