@@ -25,12 +25,8 @@ QCPBars* makeBars(QCustomPlot* plot, const QString& name, const QColor& colour, 
 }
 } // namespace
 
-LatencyPlot::LatencyPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(this)), m_empty(new QCPItemText(m_plot))
+LatencyPlot::LatencyPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(this)), m_empty(addEmptyText(m_plot, palette()))
 {
-    m_empty->position->setType(QCPItemPosition::ptViewportRatio);
-    m_empty->setClipToAxisRect(false);
-    m_empty->position->setCoords(0.5, 0.5);
-    m_empty->setColor(palette().color(QPalette::PlaceholderText));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_plot);
@@ -66,11 +62,7 @@ void LatencyPlot::setEmptyText(const QString& text)
 
 int LatencyPlot::barCount() const
 {
-    int n = 0;
-    for (int i = 0; i < m_plot->plottableCount(); ++i)
-        if (auto* bars = qobject_cast<QCPBars*>(m_plot->plottable(i)))
-            n += bars->data()->size();
-    return n;
+    return qs::barCount(m_plot);
 }
 
 void LatencyPlot::setData(const QVector<LatencyBar>& bars, bool hasInt8)

@@ -17,7 +17,7 @@ const QColor kSeriesColours[] = {QColor(41, 128, 185), QColor(230, 126, 34), QCo
 }
 
 LayerErrorPlot::LayerErrorPlot(QWidget* parent)
-    : QWidget(parent), m_plot(new QCustomPlot(this)), m_empty(new QCPItemText(m_plot))
+    : QWidget(parent), m_plot(new QCustomPlot(this)), m_empty(addEmptyText(m_plot, palette()))
 {
     // Layer names turn when they would run into each other at the plot's width.
     connect(m_plot, &QCustomPlot::beforeReplot, this, [this] {
@@ -28,10 +28,6 @@ LayerErrorPlot::LayerErrorPlot(QWidget* parent)
         const double perLayer = 0.85 * m_plot->width() / std::max<qsizetype>(1, m_layers.size());
         m_plot->xAxis->setTickLabelRotation(widest + 8 > perLayer ? (widest > 3 * perLayer ? 90 : 45) : 0);
     });
-    m_empty->position->setType(QCPItemPosition::ptViewportRatio);
-    m_empty->setClipToAxisRect(false);
-    m_empty->position->setCoords(0.5, 0.5);
-    m_empty->setColor(palette().color(QPalette::PlaceholderText));
     m_empty->setText(tr("Nothing to show yet"));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -72,11 +68,7 @@ void LayerErrorPlot::clear()
 
 int LayerErrorPlot::barCount() const
 {
-    int n = 0;
-    for (int i = 0; i < m_plot->plottableCount(); ++i)
-        if (auto* bars = qobject_cast<QCPBars*>(m_plot->plottable(i)))
-            n += bars->data()->size();
-    return n;
+    return qs::barCount(m_plot);
 }
 
 void LayerErrorPlot::setData(const QStringList& layers, const QVector<ErrorSeries>& all)

@@ -98,4 +98,23 @@ QCPTextElement* addTitleRow(QCustomPlot* plot, const QFont& base)
     return title;
 }
 
+QCPItemText* addEmptyText(QCustomPlot* plot, const QPalette& palette)
+{
+    auto* text = new QCPItemText(plot);
+    text->position->setType(QCPItemPosition::ptViewportRatio);
+    text->setClipToAxisRect(false);
+    text->position->setCoords(0.5, 0.5);
+    text->setColor(palette.color(QPalette::PlaceholderText));
+    return text;
+}
+
+int barCount(QCustomPlot* plot)
+{
+    int n = 0;
+    for (int i = 0; i < plot->plottableCount(); ++i)
+        if (auto* bars = qobject_cast<QCPBars*>(plot->plottable(i)))
+            n += bars->data()->size();
+    return n;
+}
+
 } // namespace qs
