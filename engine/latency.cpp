@@ -257,7 +257,11 @@ LatencyProfile floatLatency(Model& model, const Dataset& data, qint64 calibratio
         const std::string kind = n->kind().toQualString();
         if (n->kind() == probe) {
             const int site = int(torch::jit::toIValue(n->input(1))->toInt());
-            current = torch::jit::toIValue(n->input(2))->toInt() == int64_t(ProbeRole::Input) ? site : -1;
+            const bool input = torch::jit::toIValue(n->input(2))->toInt() == int64_t(ProbeRole::Input);
+            torch::jit::Node* producer = n->input(0)->node();
+            if (!input && current < 0 && !tags.count(producer) && producer->kind().is_aten())
+                tags[producer] = {producer->kind().toQualString(), site, false}; // an embedding: no input probe
+            current = input ? site : -1;
         } else if (kind == "quantscope::lstm" || kind == "quantscope::gru") {
             tags[n] = {kind, int(torch::jit::toIValue(n->inputs().back())->toInt()), false};
         } else if (current >= 0 && n->kind().is_aten()) {

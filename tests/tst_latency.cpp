@@ -7,6 +7,7 @@
 #include "errors.h"
 #include "int8.h"
 #include "latency.h"
+#include "model.h"
 #include "runtime.h"
 #include "trial.h"
 
@@ -102,6 +103,22 @@ private Q_SLOTS:
         QCOMPARE(processes, 2);
         QCOMPARE(complete, f.events.size() + q.events.size());
         QCOMPARE(conv1, 2); // the float conv and the int8 conv2d_relu
+    }
+
+    // An embedding (no input probe) is timed under its layer; an LSTM's layers are one LibTorch
+    // call, timed under the first, the others saying so.
+    void embeddingAndRecurrentLayers()
+    {
+        auto model = Model::load(QStringLiteral(QS_FIXTURES "/lstm_lm_scripted.pt"));
+        auto data = Dataset::load(DataSpec::parse(QStringLiteral("tensors:" QS_FIXTURES "/tiny_lm_tokens.pt")));
+        LatencyOptions latency;
+        latency.runs = 6;
+        latency.threads = 1;
+        const LatencyProfile f = floatLatency(*model, *data, 512, latency, JobControl());
+        QCOMPARE(f.layers.size(), 4);
+        QVERIFY2(f.layers[0].kernelMs > 0 && f.layers[1].kernelMs > 0 && f.layers[3].kernelMs > 0, qPrintable(describe(f)));
+        QCOMPARE(f.layers[2].totalMs(), 0.0);
+        QVERIFY(f.layers[2].note.contains("first layer of its module"));
     }
 
     // The CLI: the per-layer table with both models, the trace file, and one line with exit
