@@ -544,6 +544,13 @@ private Q_SLOTS:
         QCOMPARE(times->index(7, LayerTableModel::Int8MsColumn).data(LayerTableModel::SortRole).toDouble(),
                  latency->profiles()[1].layers[7].totalMs());
         QVERIFY(!w.layerPanel()->table()->isColumnHidden(LayerTableModel::Int8MsColumn));
+        // The trial keeps its int8 latency: the size plot's latency axis shows it, alone, on its front.
+        const int sized = pareto->pointCount();
+        pareto->setLatencyAxis(true);
+        QCOMPARE(pareto->pointCount(), 1);
+        QCOMPARE(pareto->frontIds(), QVector<qint64>{w.shownTrial().id});
+        pareto->setLatencyAxis(false);
+        QCOMPARE(pareto->pointCount(), sized);
         QVERIFY(w.files()->saveTrace(latency->profiles(), m_dir.filePath("trace.json")));
         QFile trace(m_dir.filePath("trace.json"));
         QVERIFY(trace.open(QIODevice::ReadOnly));

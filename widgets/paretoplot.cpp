@@ -3,6 +3,9 @@
 #include "plotstyle.h"
 #include "qcp.h"
 
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
 #include <QLocale>
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -44,14 +47,25 @@ protected:
 
 } // namespace
 
-ParetoPlot::ParetoPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(this))
+ParetoPlot::ParetoPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(this)), m_axis(new QComboBox)
 {
+    m_axis->addItems({tr("model size"), tr("int8 latency")});
+    m_axis->setToolTip(tr("The x axis: each trial's size, or its int8 model's end-to-end time (trials run on int8 "
+                          "kernels or timed in the Latency tab)"));
+    auto* axisRow = new QHBoxLayout;
+    axisRow->setContentsMargins(4, 2, 4, 0);
+    axisRow->addStretch(1);
+    axisRow->addWidget(new QLabel(tr("x axis")));
+    axisRow->addWidget(m_axis);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addLayout(axisRow);
     layout->addWidget(m_plot);
+    connect(m_axis, &QComboBox::currentIndexChanged, this, [this](int i) { setLatencyAxis(i == 1); });
     setMinimumHeight(160);
-    m_plot->xAxis->setLabel(tr("model size (logarithmic)"));
     m_plot->xAxis->setScaleType(QCPAxis::stLogarithmic);
+    m_plot->xAxis->setLabel(tr("model size (logarithmic)"));
     m_plot->xAxis->setTicker(QSharedPointer<BytesTicker>::create());
     m_plot->yAxis->setLabel(tr("top-1 (%)"));
     applyPlotPalette(m_plot, palette());
@@ -100,6 +114,24 @@ ParetoPlot::ParetoPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlo
     clear();
 }
 
+void ParetoPlot::setLatencyAxis(bool latency)
+{
+    m_byLatency = latency;
+    const QSignalBlocker blocker(m_axis);
+    m_axis->setCurrentIndex(latency ? 1 : 0);
+    m_plot->xAxis->setLabel(latency ? tr("int8 model's latency, end to end (ms, logarithmic)") : tr("model size (logarithmic)"));
+    if (latency)
+        m_plot->xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
+    else
+        m_plot->xAxis->setTicker(QSharedPointer<BytesTicker>::create());
+    setData(m_points, m_floatBytes, m_floatMetric); // a front of its own
+}
+
+int ParetoPlot::pointCount() const
+{
+    return int(std::count_if(m_points.cbegin(), m_points.cend(), [this](const TrialPoint& p) { return xOf(p) > 0; }));
+}
+
 void ParetoPlot::clear()
 {
     setData({}, 0, 0);
@@ -140,7 +172,9 @@ int ParetoPlot::pointAt(const QPoint& pixel) const
     int best = -1;
     double bestDistance = 8 * 8; // within 8 pixels
     for (int i = 0; i < m_points.size(); ++i) {
-        const double x = m_plot->xAxis->coordToPixel(m_points[i].sizeBytes);
+        if (xOf(m_points[i]) <= 0)
+            continue; // not drawn on this axis
+        const double x = m_plot->xAxis->coordToPixel(xOf(m_points[i]));
         const double y = m_plot->yAxis->coordToPixel(m_points[i].metric);
         const double d = (x - pixel.x()) * (x - pixel.x()) + (y - pixel.y()) * (y - pixel.y());
         if (d < bestDistance) {
@@ -169,8 +203,8 @@ void ParetoPlot::setData(const QVector<TrialPoint>& trials, double floatBytes, d
     QVector<TradeOff> tradeOffs;
     QVector<int> full;
     for (int i = 0; i < trials.size(); ++i)
-        if (!trials[i].partial) {
-            tradeOffs << TradeOff{trials[i].sizeBytes, m_lowerIsBetter ? -trials[i].metric : trials[i].metric};
+        if (!trials[i].partial && xOf(trials[i]) > 0) {
+            tradeOffs << TradeOff{xOf(trials[i]), m_lowerIsBetter ? -trials[i].metric : trials[i].metric};
             full << i;
         }
     m_front.clear();
@@ -182,30 +216,35 @@ void ParetoPlot::setData(const QVector<TrialPoint>& trials, double floatBytes, d
 void ParetoPlot::rebuild()
 {
     QVector<double> x, y, fx, fy, sx, sy, hx, hy;
-    double lo = m_floatBytes > 0 ? m_floatBytes : std::numeric_limits<double>::infinity();
-    double hi = m_floatBytes, low = m_floatMetric, high = m_floatMetric;
+    // The float model is a point on the size axis; on the latency axis each trial was timed
+    // beside its own float run, so there is no one float point.
+    const double floatX = m_byLatency ? 0 : m_floatBytes;
+    double lo = floatX > 0 ? floatX : std::numeric_limits<double>::infinity();
+    double hi = floatX, low = m_floatMetric, high = m_floatMetric;
     for (const auto& p : m_points) {
-        (p.partial ? hx : x) << p.sizeBytes;
+        const double px = xOf(p);
+        if (px <= 0)
+            continue;
+        (p.partial ? hx : x) << px;
         (p.partial ? hy : y) << p.metric;
         if (p.id == m_selectedId) {
-            sx << p.sizeBytes;
+            sx << px;
             sy << p.metric;
         }
-        if (p.sizeBytes > 0)
-            lo = std::min(lo, p.sizeBytes);
-        hi = std::max(hi, p.sizeBytes);
+        lo = std::min(lo, px);
+        hi = std::max(hi, px);
         low = std::min(low, p.metric);
         high = std::max(high, p.metric);
     }
     for (int i : m_front) {
-        fx << m_points[i].sizeBytes;
+        fx << xOf(m_points[i]);
         fy << m_points[i].metric;
     }
     QVector<double> px, py;
     for (qint64 id : m_pathIds)
         for (const auto& p : m_points)
-            if (p.id == id) {
-                px << p.sizeBytes;
+            if (p.id == id && xOf(p) > 0) {
+                px << xOf(p);
                 py << p.metric;
             }
     m_path->setData(px, py); // a curve keeps the order of its points
@@ -220,12 +259,12 @@ void ParetoPlot::rebuild()
         m_partial->addToLegend();
     m_frontLine->setData(fx, fy, /*alreadySorted=*/true);
     m_selected->setData(sx, sy);
-    if (m_floatBytes > 0)
-        m_float->setData({m_floatBytes}, {m_floatMetric});
+    if (floatX > 0)
+        m_float->setData({floatX}, {m_floatMetric});
     else
         m_float->data()->clear();
     if (!std::isfinite(lo) || hi <= 0)
-        lo = hi = 1000; // nothing to show yet
+        lo = hi = m_byLatency ? 1 : 1000; // nothing to show yet
     m_plot->xAxis->setRange(lo / 1.4, hi * 1.4);
     const double mspan = std::max(high - low, 0.01 * std::max(1.0, std::abs(high)));
     m_plot->yAxis->setRange(low - 0.1 * mspan, high + 0.15 * mspan);

@@ -10,6 +10,7 @@
 class QCustomPlot;
 class QCPCurve;
 class QCPGraph;
+class QComboBox;
 
 namespace qs {
 
@@ -17,6 +18,7 @@ struct TrialPoint {
     qint64 id = 0;
     double sizeBytes = 0;
     double metric = 0;  ///< as plotted: top-1 in percent, or perplexity
+    double latencyMs = 0; ///< its int8 model's end-to-end time; 0: never timed (not on the latency axis)
     QString label;      ///< shown on hover
     /// Scored on fewer samples than the rest (a search's candidate): its score is not comparable
     /// with theirs, so it is drawn hollow and kept off the front.
@@ -40,8 +42,13 @@ public:
     void setPath(const QVector<qint64>& ids);
     /// Back to the range that shows every point (after wheel zoom or drag; also on double-click).
     void resetZoom() { rebuild(); }
+    /// The x axis: model size (the default), or the int8 model's latency — only trials whose int8
+    /// model was timed are drawn then, with a front of their own.
+    void setLatencyAxis(bool latency);
+    bool latencyAxis() const { return m_byLatency; }
     int pathLength() const;
-    int pointCount() const { return int(m_points.size()); }
+    /// Points drawn: every trial on the size axis, the timed ones on the latency axis.
+    int pointCount() const;
     int frontCount() const { return int(m_front.size()); }
     int partialCount() const;
     const QVector<TrialPoint>& points() const { return m_points; }
@@ -55,8 +62,11 @@ Q_SIGNALS:
 private:
     int pointAt(const QPoint& pixel) const;
     void rebuild();
+    double xOf(const TrialPoint& p) const { return m_byLatency ? p.latencyMs : p.sizeBytes; }
 
     QCustomPlot* m_plot;
+    QComboBox* m_axis;
+    bool m_byLatency = false;
     QCPGraph* m_all;
     QCPGraph* m_partial;
     QCPGraph* m_frontLine;

@@ -62,15 +62,24 @@ TrialPoint trialPoint(const StoredTrial& t, qint64 fullSamples, int layerCount)
 {
     const TrialResult& r = t.result;
     const bool partial = r.evaluationSamples > 0 && r.evaluationSamples < fullSamples;
-    return TrialPoint{t.id, double(r.sizeBytes), r.score(),
-                      QObject::tr("#%1 %2\n%3\n%4 %5 (%6 against float's %7 on %8 samples%9)\n%10 bytes, %11 smaller")
-                          .arg(t.id)
-                          .arg(t.name, trialSettingsLine(t.settings, r, layerCount), metricName(r.metric),
-                               formatScore(r.metric, r.score()), formatChange(r.metric, r.score() - r.floatScore()),
-                               formatScore(r.metric, r.floatScore()), QLocale().toString(r.evaluationSamples),
-                               partial ? QObject::tr(", a subset: not comparable with the whole split") : QString())
-                          .arg(formatBytes(r.sizeBytes), formatRatio(r.compression())),
-                      partial};
+    TrialPoint p;
+    p.id = t.id;
+    p.sizeBytes = double(r.sizeBytes);
+    p.metric = r.score();
+    p.latencyMs = t.latencyBatch > 0 ? t.int8Ms : 0;
+    p.partial = partial;
+    p.label = QObject::tr("#%1 %2\n%3\n%4 %5 (%6 against float's %7 on %8 samples%9)\n%10 bytes, %11 smaller")
+            .arg(t.id)
+            .arg(t.name, trialSettingsLine(t.settings, r, layerCount), metricName(r.metric),
+                 formatScore(r.metric, r.score()), formatChange(r.metric, r.score() - r.floatScore()),
+                 formatScore(r.metric, r.floatScore()), QLocale().toString(r.evaluationSamples),
+                 partial ? QObject::tr(", a subset: not comparable with the whole split") : QString())
+            .arg(formatBytes(r.sizeBytes), formatRatio(r.compression())) +
+            (t.latencyBatch > 0 ? QObject::tr("\nint8 %1 ms end to end (float %2 ms), batch %3")
+                                      .arg(QLocale().toString(t.int8Ms, 'f', 3), QLocale().toString(t.floatMs, 'f', 3))
+                                      .arg(t.latencyBatch)
+                                : QString());
+    return p;
 }
 
 QString statsLine(const TensorStats& s)
