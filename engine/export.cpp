@@ -202,6 +202,12 @@ PyQConfig pyQConfig(const QuantSpec& weight, const QuantSpec& activation, const 
     return q;
 }
 
+/// The exported scripts' placeholder for the user's model (both script kinds).
+const char* const kBuildModel = R"(def build_model():
+    """Return the float model QuantScope analysed, as a torch.nn.Module with the same module
+    names (e.g. load your class and its state_dict)."""
+    raise NotImplementedError("build_model(): return your float torch.nn.Module"))";
+
 /// The module a layer belongs to in PyTorch: a recurrent site (rnn.l0, rnn.l1_reverse) is one
 /// layer and direction of the nn.LSTM / nn.GRU module `rnn`; other sites are their module.
 QString moduleOfLayer(const QString& layer)
@@ -270,13 +276,7 @@ from torch.ao.quantization import (MinMaxObserver, PerChannelMinMaxObserver, Pla
         expr.replace(QStringLiteral("\n"), QStringLiteral("\n    "));
         py += QStringLiteral("    %1: %2,\n").arg(pyString(module), expr);
     }
-    py += QStringLiteral(R"(}
-
-
-def build_model():
-    """Return the float model QuantScope analysed, as a torch.nn.Module with the same module
-    names (e.g. load your class and its state_dict)."""
-    raise NotImplementedError("build_model(): return your float torch.nn.Module")
+    py += QStringLiteral("}\n\n\n") + QLatin1String(kBuildModel) + QStringLiteral(R"(
 
 
 def quantize(model):
@@ -368,16 +368,13 @@ from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx, prepare_qa
             py += QStringLiteral("# NOTE: %1\n").arg(n);
         py += QStringLiteral("qconfig_mapping.set_module_name(%1, %2)\n").arg(pyString(l.name), q.expr);
     }
-    py += QStringLiteral(R"(
+    py += QString(QStringLiteral(R"(
 # True when every quantized layer runs on PyTorch's int8 kernels after convert_fx; otherwise the
 # result is a fake-quantized model that simulates the settings (as QuantScope's trial does).
 CONVERTIBLE = %1
 
 
-def build_model():
-    """Return the float model QuantScope analysed, as a torch.nn.Module with the same module
-    names (e.g. load your class and its state_dict)."""
-    raise NotImplementedError("build_model(): return your float torch.nn.Module")
+)") + QLatin1String(kBuildModel) + QStringLiteral(R"(
 
 
 def calibration_batches():
@@ -409,7 +406,7 @@ def quantize(model, batches):
 if __name__ == "__main__":
     quantized = quantize(build_model(), calibration_batches)
     print(quantized)
-)")
+)"))
               .arg(int8Kernels ? QStringLiteral("True") : QStringLiteral("False"))
               .arg(source.calibrationSamples)
               .arg(source.dataSpec)

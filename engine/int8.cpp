@@ -190,13 +190,15 @@ Int8Build buildInt8(Model& model, const Dataset& data, const QuantConfig& config
     for (int i = 0; i < m.layers.size(); ++i)
         why[i] = unsupported(m.layers[i], trial.layers[i], config.mode);
     // An LSTM or GRU runs on int8 kernels as a whole (every layer and direction) or not at all.
+    auto moduleOf = [&](int site) {
+        std::vector<std::string> path = m.sites[size_t(site)].weightPath;
+        path.pop_back(); // weight_ih_lK
+        return path;
+    };
     for (int i = 0; i < m.layers.size(); ++i)
         if (isRecurrentOp(m.layers[i].op) && why[i].isEmpty())
             for (int j = 0; j < m.layers.size(); ++j)
-                if (j != i && !why[j].isEmpty() && isRecurrentOp(m.layers[j].op) &&
-                    m.sites[size_t(j)].weightPath.size() == m.sites[size_t(i)].weightPath.size() &&
-                    std::equal(m.sites[size_t(j)].weightPath.begin(), m.sites[size_t(j)].weightPath.end() - 1,
-                               m.sites[size_t(i)].weightPath.begin()))
+                if (j != i && !why[j].isEmpty() && isRecurrentOp(m.layers[j].op) && moduleOf(j) == moduleOf(i))
                     why[i] = QStringLiteral("%1 of the same module cannot (%2)").arg(m.layers[j].name, why[j]);
     for (int i = 0; i < m.layers.size(); ++i) {
         if (why[i].isEmpty()) {
@@ -324,13 +326,13 @@ Int8Build buildInt8(Model& model, const Dataset& data, const QuantConfig& config
             return true;
         }
         const int64_t cells = *constant_as<int64_t>(call->input(4)) * (*constant_as<bool>(call->input(7)) ? 2 : 1);
-        c10::impl::GenericList list(c10::AnyType::get());
+        std::vector<c10::IValue> cellValues;
         for (int site = first; site < first + cells; ++site)
-            list.push_back(dynamicCell(m, site, trial.layers[site],
-                                       QuantSpec::parse(trial.layers[site].activationSpec).reduceRange));
-        const c10::TypePtr cellType = list.get(0).type();
+            cellValues.push_back(dynamicCell(m, site, trial.layers[site],
+                                             QuantSpec::parse(trial.layers[site].activationSpec).reduceRange));
+        const c10::TypePtr cellType = cellValues.front().type(); // LibTorch's CellParamsBase class
         c10::impl::GenericList typed(cellType);
-        for (const c10::IValue& v : list)
+        for (const c10::IValue& v : cellValues)
             typed.push_back(v);
         const std::string attr = "_quantscope_cells_" + std::to_string(first);
         copy.register_attribute(attr, c10::ListType::create(cellType), typed);

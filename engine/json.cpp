@@ -246,4 +246,27 @@ QJsonObject searchJson(const SearchResult& r, double maxDrop)
     return root;
 }
 
+QJsonObject latencyJson(const LatencyProfile& p)
+{
+    QJsonArray layers;
+    for (const LayerTime& l : p.layers) {
+        QJsonObject o{{QStringLiteral("name"), l.name},
+                      {QStringLiteral("kernel_ms"), l.kernelMs},
+                      {QStringLiteral("quantize_ms"), l.quantizeMs},
+                      {QStringLiteral("total_ms"), l.totalMs()}};
+        if (p.label == QLatin1String("int8"))
+            o[QStringLiteral("int8")] = l.int8;
+        if (!l.note.isEmpty())
+            o[QStringLiteral("note")] = l.note;
+        layers.append(o);
+    }
+    return {{QStringLiteral("batch"), p.batch},
+            {QStringLiteral("threads"), p.threads},
+            {QStringLiteral("runs"), p.runs},
+            {QStringLiteral("end_to_end_ms"), p.endToEndMs},
+            {QStringLiteral("between_layers_ms"), p.betweenMs},
+            {QStringLiteral("profiled_ms"), p.profiledMs()},
+            {QStringLiteral("layers"), layers}};
+}
+
 } // namespace qs

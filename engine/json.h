@@ -3,6 +3,7 @@
 // configuration file): one writer per value type, one name per field. Decibels that are
 // infinite (no error at all) are written as null: JSON has no infinity.
 
+#include "latency.h"
 #include "model.h"
 #include "search.h"
 #include "stats.h"
@@ -40,5 +41,7 @@ QJsonObject storedTrialJson(const StoredTrial& t);
 QJsonObject sensitivityJson(const QuantConfig& config, const SensitivityResult& r, bool converse);
 QJsonObject rangeMethodsJson(const RangeMethodResult& r);
 QJsonObject searchJson(const SearchResult& r, double maxDrop);
+/// One time profile: its batch, threads, runs, end-to-end and between-layers times, per layer.
+QJsonObject latencyJson(const LatencyProfile& p);
 
 } // namespace qs

@@ -7,6 +7,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <cstdio>
+
 namespace qs::cli {
 
 QTextStream& out()
@@ -129,6 +131,15 @@ QuantConfig configFromOptions(const QCommandLineParser& p, QuantConfig config)
     if (p.isSet(QStringLiteral("activations")) && config.activation.type == QuantType::Float && mode.isEmpty())
         config.mode = TrialMode::WeightOnly;
     return config;
+}
+
+void recordLatency(const QCommandLineParser& p, qint64 id, int batch, double floatMs, double int8Ms)
+{
+    try {
+        Store(dbPath(p)).setLatency(id, batch, floatMs, int8Ms);
+    } catch (const EngineError& e) { // the measurement stands; it is only not kept
+        std::fprintf(stderr, "warning: %s\n", qPrintable(e.message()));
+    }
 }
 
 TrialOptions trialOptions(const QCommandLineParser& p)

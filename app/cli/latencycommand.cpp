@@ -5,7 +5,7 @@
 
 #include "errors.h"
 #include "export.h"
-#include "format.h"
+#include "json.h"
 #include "int8.h"
 #include "latency.h"
 #include "runtime.h"
@@ -13,9 +13,6 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
-#include <QLocale>
-
-#include <cstdio>
 
 namespace qs::cli {
 
@@ -26,39 +23,7 @@ QString ms(double v)
     return QString::number(v, 'f', 3);
 }
 
-QJsonObject profileJson(const LatencyProfile& p)
-{
-    QJsonArray layers;
-    for (const LayerTime& l : p.layers) {
-        QJsonObject o{{QStringLiteral("name"), l.name},
-                      {QStringLiteral("kernel_ms"), l.kernelMs},
-                      {QStringLiteral("quantize_ms"), l.quantizeMs},
-                      {QStringLiteral("total_ms"), l.totalMs()}};
-        if (p.label == QLatin1String("int8"))
-            o[QStringLiteral("int8")] = l.int8;
-        if (!l.note.isEmpty())
-            o[QStringLiteral("note")] = l.note;
-        layers.append(o);
-    }
-    return {{QStringLiteral("batch"), p.batch},
-            {QStringLiteral("threads"), p.threads},
-            {QStringLiteral("runs"), p.runs},
-            {QStringLiteral("end_to_end_ms"), p.endToEndMs},
-            {QStringLiteral("between_layers_ms"), p.betweenMs},
-            {QStringLiteral("profiled_ms"), p.profiledMs()},
-            {QStringLiteral("layers"), layers}};
-}
-
 } // namespace
-
-void recordLatency(const QCommandLineParser& p, qint64 id, int batch, double floatMs, double int8Ms)
-{
-    try {
-        Store(dbPath(p)).setLatency(id, batch, floatMs, int8Ms);
-    } catch (const EngineError& e) { // the measurement stands; it is only not kept
-        std::fprintf(stderr, "warning: %s\n", qPrintable(e.message()));
-    }
-}
 
 int latencyCommand(const QCommandLineParser& p)
 {
@@ -92,9 +57,9 @@ int latencyCommand(const QCommandLineParser& p)
     const LatencyProfile& f = profiles.first();
     const LatencyProfile* q = profiles.size() > 1 ? &profiles[1] : nullptr;
     if (p.isSet(QStringLiteral("json"))) {
-        QJsonObject o{{QStringLiteral("model"), model}, {QStringLiteral("float"), profileJson(f)}};
+        QJsonObject o{{QStringLiteral("model"), model}, {QStringLiteral("float"), latencyJson(f)}};
         if (q) {
-            o[QStringLiteral("int8")] = profileJson(*q);
+            o[QStringLiteral("int8")] = latencyJson(*q);
             o[QStringLiteral("speedup")] = q->endToEndMs > 0 ? f.endToEndMs / q->endToEndMs : 0;
         }
         printJson(o);
