@@ -259,10 +259,13 @@ void ParetoPlot::rebuild()
         m_partial->addToLegend();
     m_frontLine->setData(fx, fy, /*alreadySorted=*/true);
     m_selected->setData(sx, sy);
-    if (floatX > 0)
+    m_float->removeFromLegend();
+    if (floatX > 0) {
         m_float->setData({floatX}, {m_floatMetric});
-    else
+        m_float->addToLegend();
+    } else {
         m_float->data()->clear();
+    }
     if (!std::isfinite(lo) || hi <= 0)
         lo = hi = m_byLatency ? 1 : 1000; // nothing to show yet
     m_plot->xAxis->setRange(lo / 1.4, hi * 1.4);
