@@ -129,46 +129,6 @@ double medianMs(const std::function<void()>& fn, int runs)
     return ms[ms.size() / 2];
 }
 
-/// quantized op → dequantize → ReLU → quantize_per_tensor (the next int8 layer's input) becomes one
-/// quantized::conv2d_relu / linear_relu that writes straight in the next layer's input scale and
-/// zero point: no float tensor between two int8 layers, and one rounding instead of two (the
-/// fake-quantized trial rounds there once, too). Returns how many ops were chained.
-int chainThroughRelu(torch::jit::Graph& graph, NodeTags& tags)
-{
-    using torch::jit::Node;
-    const auto conv = c10::Symbol::fromQualString("quantized::conv2d");
-    const auto linear = c10::Symbol::fromQualString("quantized::linear");
-    auto onlyUser = [](torch::jit::Value* v) -> Node* { return v->uses().size() == 1 ? v->uses()[0].user : nullptr; };
-    std::vector<Node*> ops;
-    for (Node* n : graph.nodes())
-        if (n->kind() == conv || n->kind() == linear)
-            ops.push_back(n);
-    int chained = 0;
-    for (Node* op : ops) {
-        Node* dq = onlyUser(op->output());
-        if (!dq || dq->kind() != c10::aten::dequantize)
-            continue;
-        Node* relu = onlyUser(dq->output());
-        if (!relu || (relu->kind() != c10::aten::relu && relu->kind() != c10::aten::relu_))
-            continue;
-        Node* q = onlyUser(relu->output());
-        if (!q || q->kind() != c10::aten::quantize_per_tensor || q->input(0) != relu->output())
-            continue;
-        torch::jit::WithInsertPoint point(q);
-        torch::jit::Value* y = graph.insert(
-            c10::Symbol::fromQualString(op->kind() == conv ? "quantized::conv2d_relu" : "quantized::linear_relu"),
-            {op->input(0), op->input(1), q->input(1), q->input(2)});
-        q->output()->replaceAllUsesWith(y);
-        tags[y->node()] = tags[op]; // the fused ReLU is part of the layer's kernel
-        for (Node* n : {q, relu, dq, op}) {
-            tags.erase(n);
-            n->destroy();
-        }
-        ++chained;
-    }
-    return chained;
-}
-
 } // namespace
 
 Int8Build buildInt8(Model& model, const Dataset& data, const QuantConfig& config, const TrialResult& trial,
@@ -233,7 +193,8 @@ Int8Build buildInt8(Model& model, const Dataset& data, const QuantConfig& config
     result.engine = QString::fromStdString(c10::toString(context.qEngine())).toLower();
 
     c10::InferenceMode guard;
-    // 1. Static: output qparams of each int8 layer, observed on the float model over the
+    // 1. Static: output qparams of each int8 layer and of each residual add and concatenation
+    // (probes put in after them, numbered after the sites), observed on the float model over the
     // calibration split (dynamic kernels return float).
     OutputCalibration calibration;
     for (int i = 0; i < m.layers.size() && !dynamic; ++i) {
@@ -242,11 +203,33 @@ Int8Build buildInt8(Model& model, const Dataset& data, const QuantConfig& config
         out.symmetric = false;
         calibration.observers.push_back(int8[size_t(i)] ? makeObserver(out) : nullptr);
     }
+    Module calibrated = m.module.clone();
+    const std::vector<Node*> calibratedJoins = int8CandidateJoins(*calibrated.get_method("forward").graph());
     if (!dynamic) {
+        QuantSpec out = config.activation;
+        if (out.type != QuantType::Int || out.bits != 8)
+            out = QuantSpec::parse(QStringLiteral("uint8:per_tensor:affine:minmax"));
+        out.isSigned = false;
+        out.symmetric = false;
+        for (size_t k = 0; k < calibratedJoins.size(); ++k) {
+            Node* join = calibratedJoins[k];
+            WithInsertPoint point(join->next());
+            Value* probed = join->owningGraph()->insert(c10::Symbol::fromQualString("quantscope::probe"),
+                                                        {join->output(), int64_t(m.layers.size() + int(k)), int64_t(ProbeRole::Output)});
+            join->output()->replaceAllUsesAfterNodeWith(probed->node(), probed);
+            calibration.observers.push_back(makeObserver(out));
+        }
         ScopedProbeHandler scope(&calibration);
         forEachBatch(data.calibrationRange(options.calibrationSamples), options.batchSize, control, 0.0, 0.3,
-                     QStringLiteral("Calibrating layer outputs"),
-                     [&](qint64, qint64 b, qint64 e) { runForward(model, data, data.impl().batchInputs(b, e)); });
+                     QStringLiteral("Calibrating layer outputs"), [&](qint64, qint64 b, qint64 e) {
+                         const at::Tensor x = data.impl().batchInputs(b, e);
+                         try {
+                             calibrated.forward({x});
+                         } catch (const std::exception&) {
+                             runForward(model, data, x); // the model's own message
+                             throw;
+                         }
+                     });
     }
 
     // 2. The int8 graph: a probe-free copy whose int8 layers are rewritten.
@@ -352,7 +335,19 @@ Int8Build buildInt8(Model& model, const Dataset& data, const QuantConfig& config
         tags[q] = {{}, first, false};
         return true;
     });
-    result.chainedLayers = chainThroughRelu(*q.get_method("forward").graph(), tags);
+    if (!dynamic) {
+        const std::shared_ptr<Graph> graph = q.get_method("forward").graph();
+        const std::vector<Node*> joins = int8CandidateJoins(*graph);
+        std::unordered_map<const Node*, std::pair<double, int64_t>> observed;
+        for (size_t k = 0; k < joins.size() && joins.size() == calibratedJoins.size(); ++k) {
+            const QParams qp = calibration.observers[size_t(m.layers.size()) + k]->qparams();
+            observed[joins[k]] = {qp.scale[0], int64_t(qp.zeroPoint[0])};
+        }
+        const Int8GraphStats between = quantizeBetweenLayers(graph, tags, observed);
+        result.chainedLayers = between.chainedLayers;
+        result.quantizedOps = between.quantizedOps;
+        result.requantized = between.requantized;
+    }
     bakeWeights(q, m, trial, int8);
     result.torchscript = saveModule(q);
     build.module = q;
@@ -374,10 +369,25 @@ Int8Result buildInt8Model(Model& model, const Dataset& data, const QuantConfig& 
     const Metric metric = metricFor(data);
     double correct = 0, nll = 0;
     Module floatRun = floatModule;
+    // One copy of the int8 model per batch size, loaded from its bytes: LibTorch 1.13's oneDNN
+    // convolution reorders its packed weights for the first input shape it sees and can fail on
+    // another ("could not create a primitive descriptor for a reorder primitive", fixed in
+    // PyTorch by pytorch/pytorch#86876, after 1.13).
+    std::map<int64_t, Module> copies;
+    auto int8For = [&](const at::Tensor& x) -> Module& {
+        const int64_t n = x.size(0);
+        if (copies.empty()) {
+            copies[n] = q; // the first shape: the model as built
+        } else if (!copies.count(n)) {
+            std::istringstream in(result.torchscript.toStdString());
+            copies[n] = torch::jit::load(in);
+        }
+        return copies[n];
+    };
     forEachBatch(eval, options.batchSize, control, 0.3, 0.8, QStringLiteral("Evaluating the int8 model"),
                  [&](qint64, qint64 b, qint64 e) {
                      const at::Tensor x = data.impl().batchInputs(b, e);
-                     const at::Tensor out = outputTensor(q.forward({x}), model.impl().output, model.displayName());
+                     const at::Tensor out = outputTensor(int8For(x).forward({x}), model.impl().output, model.displayName());
                      const at::Tensor labels = data.hasLabels() ? data.impl().batchLabels(b, e) : at::Tensor();
                      const at::Tensor agree =
                          metric == Metric::Agreement
@@ -408,7 +418,7 @@ Int8Result buildInt8Model(Model& model, const Dataset& data, const QuantConfig& 
         const int runs = batch == 1 ? 200 : 40;
         const double f = medianMs([&] { floatRun.forward({x}); }, runs);
         control.checkCancelled();
-        const double i = medianMs([&] { q.forward({x}); }, runs);
+        const double i = medianMs([&] { int8For(x).forward({x}); }, runs);
         (batch == 1 ? result.floatMs1 : result.floatMs32) = f;
         (batch == 1 ? result.int8Ms1 : result.int8Ms32) = i;
     }

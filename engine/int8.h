@@ -30,7 +30,9 @@ struct Int8Result {
     double floatScore() const { return metric == Metric::Perplexity ? floatPerplexity : 100 * floatTop1; }
     qint64 evaluationSamples = 0;
     int int8Layers = 0;          ///< layers running on int8 kernels
-    int chainedLayers = 0;       ///< of those, layers whose ReLU output goes straight into the next int8 layer
+    int chainedLayers = 0;       ///< of those, layers whose output stays quantized into the next quantized op
+    int quantizedOps = 0;        ///< ops between layers run on quantized tensors (adds, pooling, reshapes, clamps, cat)
+    int requantized = 0;         ///< quantized tensors requantized to another scale (through float)
     QStringList fakeQuantLayers; ///< layers not on int8 kernels, with the reason: they keep the trial's fake quantization
     double floatMs1 = 0, int8Ms1 = 0;   ///< median latency, batch 1
     double floatMs32 = 0, int8Ms32 = 0; ///< median latency, batch 32

@@ -65,6 +65,48 @@ void forEachNode(torch::jit::Block* root, Fn&& fn)
     }
 }
 
+/// Replaces reads of the module's bool attributes (torchvision's `use_res_connect`, `training`)
+/// with their values and folds the branches they choose, as torch.jit.freeze does: a site
+/// inside an untaken branch would otherwise be measured twice or never run. Not when forward
+/// sets attributes. Returns whether anything folded.
+bool foldBoolAttributes(std::shared_ptr<torch::jit::Graph>& graph, const torch::jit::Module& module)
+{
+    using namespace torch::jit;
+    std::vector<Node*> reads;
+    bool sets = false;
+    forEachNode(graph->block(), [&](Node* n) {
+        sets = sets || n->kind() == c10::prim::SetAttr;
+        if (n->kind() == c10::prim::GetAttr && n->output()->type()->kind() == c10::TypeKind::BoolType)
+            reads.push_back(n);
+    });
+    if (sets)
+        return false;
+    Value* self = graph->inputs().at(0);
+    bool folded = false;
+    for (Node* n : reads) {
+        const std::vector<std::string> path = attributePath(n->output(), self);
+        if (path.empty())
+            continue;
+        c10::IValue v = module._ivalue();
+        for (const std::string& name : path) {
+            if (!v.isObject() || !v.toObject()->type()->hasAttribute(name))
+                break;
+            v = v.toObject()->getAttr(name);
+        }
+        if (!v.isBool())
+            continue;
+        WithInsertPoint point(n);
+        n->output()->replaceAllUsesWith(graph->insertConstant(v.toBool()));
+        folded = true;
+    }
+    if (folded) {
+        ConstantPropagation(graph);
+        EliminateDeadCode(graph);
+    }
+    return folded;
+}
+
+
 /// PyTorch's built-in transformer modules (nn.TransformerEncoderLayer, nn.MultiheadAttention)
 /// take a fused "fast path" in inference — one op for a whole layer — that bypasses the
 /// aten::linear calls QuantScope measures and quantizes. The unfused path computes the same, and
@@ -234,6 +276,7 @@ std::unique_ptr<Model::Impl> loadModule(std::istream& in, const QString& name)
                               .arg(inputs));
     d->graph = fn.graph();
     torch::jit::Inline(*d->graph);
+    foldBoolAttributes(d->graph, d->module);
     if (takeUnfusedTransformerPaths(*d->graph)) {
         // Branches whose condition is now fixed (the fused path, and others that hinge on
         // constant arguments such as need_weights) fold away, so dead linear calls are no sites.

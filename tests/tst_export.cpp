@@ -253,9 +253,11 @@ private Q_SLOTS:
         const Int8Result r = buildInt8Model(*model, *data, w8a8, trial, options, JobControl());
         QVERIFY(!r.engine.isEmpty());
         QCOMPARE(r.int8Layers, 8);
-        // conv1 → block1.dw → … → block3.pw: six ReLUs between int8 layers stay int8 (conv2d_relu);
-        // block3.pw's ReLU goes through the float mean before fc.
-        QCOMPARE(r.chainedLayers, 6);
+        // conv1 → block1.dw → … → block3.pw pass quantized tensors on (conv2d_relu), block3.pw
+        // through its ReLU and the quantized mean; fc's input is requantized to its own scale.
+        QCOMPARE(r.chainedLayers, 7);
+        QCOMPARE(r.quantizedOps, 1);
+        QCOMPARE(r.requantized, 1);
         QVERIFY(r.fakeQuantLayers.isEmpty());
         QCOMPARE(r.evaluationSamples, trial.evaluationSamples);
         QVERIFY2(std::abs(r.top1 - trial.top1) <= 0.003,
@@ -280,6 +282,55 @@ private Q_SLOTS:
         int4.weight.bits = 4;
         const TrialResult four = runner.run(int4, JobControl());
         QVERIFY_THROWS_EXCEPTION(EngineError, buildInt8Model(*model, *data, int4, four, options, JobControl()));
+    }
+
+    // int8 end to end across residual adds, max pooling, concatenation, ReLU6, global average
+    // pooling and flatten, as FX's convert builds it: a residual CNN trained on Fashion-MNIST
+    // (whose downsample path hangs on a bool attribute, as in torchvision) keeps quantized
+    // tensors from the first quantize to fc's, its top-1 within 0.3 points of the trial, and
+    // PyTorch running the saved model gives the same predictions.
+    void int8RunsEndToEndAcrossAddsPoolingAndConcat()
+    {
+        initRuntime();
+        auto model = Model::load(QStringLiteral(QS_SOURCE "/tests/fixtures/residual_cnn_scripted.pt"));
+        QCOMPARE(model->layers().size(), 9); // the downsample branch folded: block2.down.0 once
+        QCOMPARE(model->layers()[3].name, QStringLiteral("block2.down.0"));
+        auto data = Dataset::load(DataSpec::demo());
+        const TrialOptions options;
+        TrialRunner runner(model, data, options);
+        QuantConfig w8a8;
+        w8a8.activation = QuantSpec::parse("uint8:per_tensor:affine:minmax");
+        const TrialResult trial = runner.run(w8a8, JobControl());
+        const Int8Result r = buildInt8Model(*model, *data, w8a8, trial, options, JobControl());
+        QCOMPARE(r.int8Layers, 9);
+        QVERIFY(r.fakeQuantLayers.isEmpty());
+        QCOMPARE(r.chainedLayers, 8); // all but fc
+        // max pool, two adds (ReLU fused: add_relu), cat, ReLU6, adaptive average pool, flatten
+        QCOMPARE(r.quantizedOps, 7);
+        QCOMPARE(r.requantized, 1); // the pooled features to fc's input scale
+        QVERIFY2(std::abs(r.top1 - trial.top1) <= 0.003,
+                 qPrintable(QStringLiteral("int8 %1 against fake-quant %2").arg(r.top1).arg(trial.top1)));
+
+        std::istringstream in(r.torchscript.toStdString());
+        torch::jit::Module int8 = torch::jit::load(in);
+        QStringList kinds;
+        for (const torch::jit::Node* n : int8.get_method("forward").graph()->nodes())
+            kinds << QString::fromStdString(n->kind().toQualString());
+        QCOMPARE(kinds.count(QStringLiteral("aten::quantize_per_tensor")), 2); // the input, and fc's
+        QCOMPARE(kinds.count(QStringLiteral("aten::dequantize")), 2);          // fc's input, the output
+        QCOMPARE(kinds.count(QStringLiteral("quantized::add_relu")), 2);
+        QCOMPARE(kinds.count(QStringLiteral("quantized::cat")), 1);
+        QVERIFY(!kinds.contains(QStringLiteral("prim::If")) || kinds.count(QStringLiteral("prim::If")) == 1); // adaptive pool's size check
+        c10::InferenceMode guard;
+        const SampleRange eval = data->evaluationRange(options.calibrationSamples);
+        const at::Tensor x = data->impl().batchInputs(eval.begin, eval.begin + 512);
+        const at::Tensor labels = data->impl().batchLabels(eval.begin, eval.begin + 512);
+        const qint64 correct = int8.forward({x}).toTensor().argmax(1).eq(labels).sum().item<int64_t>();
+        const QString path = m_dir.filePath("residual_int8.pt");
+        writeFileAtomically(path, r.torchscript);
+        const Run python = runTorchScriptCheck(path, eval.begin, 512, m_dir.path());
+        QVERIFY2(python.code == 0, qPrintable(python.err));
+        QVERIFY2(python.out.contains(QStringLiteral("correct %1\n").arg(correct)), qPrintable(python.out));
     }
 
     // A dynamic trial of the LSTM language model on LibTorch's dynamic int8 kernels, as

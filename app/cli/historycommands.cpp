@@ -104,7 +104,8 @@ QByteArray int8Export(const QCommandLineParser& p, const StoredTrial& t)
     const Int8Result r = buildInt8Model(*model, *data, t.settings, t.result, options, JobControl());
     recordLatency(p, t.id, 1, r.floatMs1, r.int8Ms1);
     out() << "int8 kernels (" << r.engine << "): " << r.int8Layers << " layers on int8 (" << r.chainedLayers
-          << " passing int8 through ReLU to the next), " << r.fakeQuantLayers.size() << " fake-quantized as in the trial\n";
+          << " passing their output on quantized), " << r.fakeQuantLayers.size() << " fake-quantized as in the trial; "
+          << r.quantizedOps << " ops between layers on quantized tensors, " << r.requantized << " requantized\n";
     for (const QString& f : r.fakeQuantLayers)
         out() << "  fake-quantized: " << f << "\n";
     out() << metricName(r.metric) << " on " << r.evaluationSamples << " evaluation samples: int8 "
