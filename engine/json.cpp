@@ -242,6 +242,12 @@ QJsonObject searchJson(const SearchResult& r, double maxDrop)
                      {QStringLiteral("trials"), r.trials},
                      {QStringLiteral("seconds"), r.seconds},
                      {QStringLiteral("steps"), steps}};
+    if (r.latencyBatch > 0) {
+        root[QStringLiteral("latency_batch")] = r.latencyBatch;
+        root[QStringLiteral("int8_ms")] = r.latencyMs;
+        root[QStringLiteral("predicted_int8_ms")] = r.predictedLatencyMs;
+        root[QStringLiteral("float_ms")] = r.floatLatencyMs;
+    }
     addMetricJson(root, b);
     return root;
 }

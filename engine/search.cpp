@@ -1,5 +1,8 @@
 #include "search.h"
 
+#include "int8.h"
+#include "latency.h"
+
 #include <QElapsedTimer>
 #include <QLocale>
 
@@ -213,6 +216,12 @@ SearchResult runSearch(TrialRunner& runner, const SearchOptions& options, const 
         throw EngineError(ErrorKind::BadInput, QStringLiteral("the search needs at least one integer bit width"));
     if (options.maxDrop < 0 && options.targetBytes <= 0)
         throw EngineError(ErrorKind::BadInput, QStringLiteral("the search needs a budget: a largest drop or a target size"));
+    if (options.maxLatencyMs > 0 && !levels.contains(8))
+        throw EngineError(ErrorKind::BadInput,
+                          QStringLiteral("a latency budget needs 8 among the bit choices: only 8-bit layers run on int8 kernels"));
+    if (options.maxLatencyMs > 0 && options.base.mode != TrialMode::Static)
+        throw EngineError(ErrorKind::BadInput,
+                          QStringLiteral("a latency budget needs static quantization: the int8 kernels it predicts with are static"));
     const bool hasFloat = levels.last() >= 32;
     const int intLevels = hasFloat ? int(levels.size()) - 1 : int(levels.size());
     const int startLevel = intLevels - 1; // the largest integer width
@@ -296,6 +305,7 @@ SearchResult runSearch(TrialRunner& runner, const SearchOptions& options, const 
     QVector<int> level(layerCount, startLevel);
     TrialResult current = trial(configFor(level), SearchStep::Candidate,
                                 QStringLiteral("search start: every layer %1").arg(bitsName(levels[startLevel])), false);
+    const TrialResult startResult = current;
     if (hasFloat && !feasible(current)) {
         QVector<int> order(layerCount);
         std::iota(order.begin(), order.end(), 0);
@@ -310,6 +320,28 @@ SearchResult runSearch(TrialRunner& runner, const SearchOptions& options, const 
     }
     result.steps.last().accepted = true;
 
+    // Latency budget: one float and one int8 profile of the start (every layer 8 bits) give each
+    // layer's time both ways; a layer below 8 bits runs float (no int8 kernel there).
+    LatencyProfile floatProfile, int8Profile;
+    double predictionScale = 1; // measured / predicted, after a measurement over the budget
+    auto predictLatency = [&](const QVector<int>& lv) {
+        double ms = int8Profile.betweenMs;
+        for (int i = 0; i < layerCount; ++i)
+            ms += levels[lv[i]] == 8 && int8Profile.layers[i].int8 ? int8Profile.layers[i].totalMs() : floatProfile.layers[i].totalMs();
+        // Without the hooks' overhead, and as the last measurement corrected it.
+        return predictionScale * ms * int8Profile.endToEndMs / qMax(1e-9, int8Profile.profiledMs());
+    };
+    auto tooSlow = [&](const QVector<int>& lv) { return options.maxLatencyMs > 0 && predictLatency(lv) > options.maxLatencyMs; };
+    LatencyOptions latency;
+    latency.batch = options.latencyBatch;
+    latency.runs = options.latencyRuns;
+    if (options.maxLatencyMs > 0) {
+        Model& model = *runner.sharedModel();
+        floatProfile = floatLatency(model, runner.data(), runner.options().calibrationSamples, latency, control);
+        int8Profile = int8Latency(model, runner.data(), configFor(QVector<int>(layerCount, startLevel)), startResult,
+                                  runner.options(), latency, control);
+    }
+
     // 3. Lowering, cheapest first: least added noise per byte saved.
     QVector<QVector<int>> accepted{level};
     QVector<bool> blocked(layerCount, false);
@@ -320,6 +352,12 @@ SearchResult runSearch(TrialRunner& runner, const SearchOptions& options, const 
             for (int i = 0; i < layerCount; ++i) {
                 if (blocked[i] || level[i] == 0 || levels[level[i]] >= 32)
                     continue;
+                QVector<int> lower = level;
+                --lower[i];
+                if (tooSlow(lower) && !tooSlow(level)) { // it would leave its int8 kernel beyond the budget
+                    blocked[i] = true;
+                    continue;
+                }
                 const double saved = double(layers[i].weightCount) * (levels[level[i]] - levels[level[i] - 1]);
                 const double cost = (noise[i][level[i] - 1] - noise[i][level[i]]) / saved;
                 if (cost < bestCost) {
@@ -346,39 +384,96 @@ SearchResult runSearch(TrialRunner& runner, const SearchOptions& options, const 
         }
     }
 
-    // 4. Confirmation on the whole evaluation split, stepping back while it misses the budget.
+    // 3b–4, in rounds: with a latency budget, while the prediction is over it, layers move to 8
+    // bits, the largest time saved first, as long as the accuracy budget holds; the result is
+    // confirmed on the whole evaluation split (stepping back while it misses the accuracy
+    // budget), and its int8 model measured. A measurement over the budget (a mix of int8 and
+    // float layers pays for the conversions between them, which per-layer times do not show)
+    // scales the prediction by measured / predicted for the next round; at most three rounds.
     const qint64 fullSize = runner.data().evaluationRange(runner.options().calibrationSamples, runner.options().evaluationLimit).size();
     const bool subsetIsAll = options.subsetSamples < 0 || options.subsetSamples >= fullSize;
+    const int int8Level = int(levels.indexOf(8));
+    QVector<bool> stays(layerCount, false);
     TrialResult confirmed;
-    if (subsetIsAll) {
-        // The candidates already used every sample: the last one kept is the result.
-        confirmed = current;
-        for (auto it = result.steps.rbegin(); it != result.steps.rend(); ++it)
-            if (it->accepted) {
-                result.bestTrialId = it->trialId;
-                break;
+    for (int round = 0;; ++round) {
+        while (options.maxLatencyMs > 0 && feasible(current) && tooSlow(level)) {
+            int pick = -1;
+            double bestGain = 0;
+            for (int i = 0; i < layerCount; ++i) {
+                const double gain = floatProfile.layers[i].totalMs() - int8Profile.layers[i].totalMs();
+                if (!stays[i] && level[i] != int8Level && int8Profile.layers[i].int8 && gain > bestGain) {
+                    bestGain = gain;
+                    pick = i;
+                }
             }
-    } else {
-        for (;;) {
-            level = accepted.last();
-            QStringList parts;
-            for (int i = 0; i < layerCount; ++i)
-                parts << QStringLiteral("%1 %2").arg(layers[i].name, bitsName(levels[level[i]]));
-            confirmed = trial(configFor(level), SearchStep::Confirmation,
-                              QStringLiteral("search result: %1").arg(parts.join(QStringLiteral(", "))), true);
-            if (feasible(confirmed) || accepted.size() == 1)
+            if (pick < 0)
                 break;
-            accepted.removeLast();
+            QVector<int> next = level;
+            next[pick] = int8Level;
+            const TrialResult r = trial(configFor(next), SearchStep::Candidate,
+                                        QStringLiteral("search latency: %1 %2 → 8 bits (int8 kernel)")
+                                            .arg(layers[pick].name, bitsName(levels[level[pick]])),
+                                        false);
+            if (feasible(r)) {
+                level = next;
+                current = r;
+                accepted << level;
+                result.steps.last().accepted = true;
+            } else {
+                stays[pick] = true;
+            }
         }
-        result.steps.last().accepted = true;
-        result.bestTrialId = result.steps.last().trialId;
+
+        if (subsetIsAll) {
+            // The candidates already used every sample: the last one kept is the result.
+            confirmed = current;
+            for (auto it = result.steps.rbegin(); it != result.steps.rend(); ++it)
+                if (it->accepted) {
+                    result.bestTrialId = it->trialId;
+                    break;
+                }
+        } else {
+            for (;;) {
+                level = accepted.last();
+                QStringList parts;
+                for (int i = 0; i < layerCount; ++i)
+                    parts << QStringLiteral("%1 %2").arg(layers[i].name, bitsName(levels[level[i]]));
+                confirmed = trial(configFor(level), SearchStep::Confirmation,
+                                  QStringLiteral("search result: %1").arg(parts.join(QStringLiteral(", "))), true);
+                if (feasible(confirmed) || accepted.size() == 1)
+                    break;
+                accepted.removeLast();
+            }
+            result.steps.last().accepted = true;
+            result.bestTrialId = result.steps.last().trialId;
+        }
+        level = accepted.last();
+        result.best = configFor(level);
+        if (options.maxLatencyMs <= 0)
+            break;
+        result.predictedLatencyMs = predictLatency(level);
+        try {
+            result.latencyMs =
+                int8Latency(*runner.sharedModel(), runner.data(), result.best, confirmed, runner.options(), latency, control).endToEndMs;
+        } catch (const EngineError& e) {
+            if (e.kind() != ErrorKind::BadInput)
+                throw;
+            result.latencyMs = floatProfile.endToEndMs; // no layer on int8 kernels: float at best
+        }
+        if (result.latencyMs <= options.maxLatencyMs || round == 2 || !feasible(confirmed))
+            break;
+        predictionScale *= result.latencyMs / result.predictedLatencyMs;
+        current = confirmed;
     }
-    level = accepted.last();
-    result.best = configFor(level);
     result.bestResult = confirmed;
     for (int i = 0; i < layerCount; ++i)
         result.bits[layers[i].name] = levels[level[i]];
     result.withinBudget = feasible(confirmed) && smallEnough(confirmed);
+    if (options.maxLatencyMs > 0) {
+        result.latencyBatch = latency.batch;
+        result.floatLatencyMs = floatProfile.endToEndMs;
+        result.withinBudget = result.withinBudget && result.latencyMs <= options.maxLatencyMs;
+    }
     result.subsetSamples = qMin(options.subsetSamples < 0 ? fullSize : options.subsetSamples, fullSize);
     result.evaluationSamples = confirmed.evaluationSamples;
     result.seconds = timer.nsecsElapsed() / 1e9;
@@ -398,6 +493,11 @@ SearchResult runSearch(TrialRunner& runner, const SearchOptions& options, const 
             .arg(locale.toString(qMin(few.evaluationLimit < 0 ? fullSize : few.evaluationLimit, fullSize)))
             .arg(locale.toString(result.subsetSamples))
             .arg(locale.toString(result.seconds, 'f', 1));
+    if (options.maxLatencyMs > 0)
+        result.summary += QStringLiteral("; int8 latency at batch %1: %2 ms measured (budget %3 ms, predicted %4 ms, float %5 ms)")
+                              .arg(result.latencyBatch)
+                              .arg(locale.toString(result.latencyMs, 'f', 3), locale.toString(options.maxLatencyMs, 'f', 3),
+                                   locale.toString(result.predictedLatencyMs, 'f', 3), locale.toString(result.floatLatencyMs, 'f', 3));
     control.report(1, QStringLiteral("Done"));
     return result;
 }

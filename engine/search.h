@@ -89,6 +89,13 @@ struct SearchOptions {
     /// The per-layer sensitivity that orders the candidates is the output noise (from the output
     /// SQNR, which needs fewer samples than accuracy does), measured on the first N samples.
     qint64 sensitivitySamples = 512;
+    /// > 0: the int8 model's end-to-end latency at `latencyBatch` may be at most this many ms.
+    /// Layers below 8 bits move to 8 (on int8 kernels), the largest time saved first, until the
+    /// time predicted from per-layer float and int8 profiles fits; one measurement of the result
+    /// confirms it. Needs static mode and 8 among `bits`.
+    double maxLatencyMs = 0;
+    int latencyBatch = 1;
+    int latencyRuns = 30;
 };
 
 struct SearchStep {
@@ -113,11 +120,18 @@ struct SearchResult {
     int trials = 0;
     double seconds = 0;
     QString summary;              ///< what was found, in a sentence
+    /// With a latency budget: the float model's and the result's int8 model's end-to-end
+    /// latency (measured), and what the per-layer profiles predicted for the result.
+    double floatLatencyMs = 0;
+    double latencyMs = 0;
+    double predictedLatencyMs = 0;
+    int latencyBatch = 0;
 };
 
 /// Greedy mixed-precision search guided by sensitivity: every layer starts at the largest integer
 /// bits; then, in order of the least added output noise per byte saved, one layer at a time
-/// moves to the next lower bits, kept when the metric stays within the budget. Candidates are
+/// moves to the next lower bits, kept when the metric stays within the budget. With a latency
+/// budget, layers then move back to 8 bits until the predicted int8 latency fits. Candidates are
 /// evaluated on a subset, the result on the whole evaluation split (stepping back when it no
 /// longer meets the budget there). Every trial goes to `sink`. Cancel ends with EngineError.
 SearchResult runSearch(TrialRunner& runner, const SearchOptions& options, const JobControl& control,

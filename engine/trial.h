@@ -123,6 +123,7 @@ public:
                                              CalibrationCache* cache = nullptr);
     const TrialOptions& options() const { return m_options; }
     const Model& model() const { return *m_model; }
+    const std::shared_ptr<Model>& sharedModel() const { return m_model; }
     const Dataset& data() const { return *m_data; }
     /// Passes over the calibration split so far (one per new activation spec), for tests.
     int calibrationPasses() const;

@@ -142,12 +142,33 @@ private Q_SLOTS:
             QJsonDocument::fromJson(history.out.toUtf8()).object().value("trials").toArray().at(0).toObject();
         QCOMPARE(kept.value("latency_batch").toInt(), 1);
         QVERIFY2(kept.value("int8_ms").toDouble() > 0 && kept.value("float_ms").toDouble() > 0, qPrintable(history.out));
-        for (const QStringList& args : {QStringList{"latency", "--runs", "0"}, QStringList{"latency", "--threads", "0"},
-                                        QStringList{"latency", "--trial", "99", "--db", db}}) {
+        const QList<QPair<QStringList, QString>> refused = {
+            {{"latency", "--runs", "0"}, "--runs 0"},
+            {{"latency", "--threads", "0"}, "--threads 0"},
+            {{"latency", "--trial", "99", "--db", db}, "trial 99"},
+            {{"search", "--max-latency", "0", "--db", db}, "--max-latency 0: expected milliseconds above 0"},
+            {{"search", "--max-latency", "0.5", "--bits", "4,float", "--eval", "64", "--db", db},
+             "a latency budget needs 8 among the bit choices: only 8-bit layers run on int8 kernels"}};
+        for (const auto& [args, message] : refused) {
             const auto bad = test::runCli(args, m_dir.path());
             QCOMPARE(bad.code, 2);
             QCOMPARE(bad.err.count(QStringLiteral("quantscope-cli: ")), 1);
+            QVERIFY2(bad.err.contains(message), qPrintable(bad.err));
         }
+        // A latency budget the search meets: the result's int8 model measured and kept with it.
+        const auto search = test::runCli({"search", "--max-latency", "10", "--bits", "4,8,float", "--subset", "512", "--eval",
+                                          "1024", "--db", db, "--json"},
+                                         m_dir.path());
+        QVERIFY2(search.code == 0, qPrintable(search.err));
+        const QJsonObject found = QJsonDocument::fromJson(search.out.toUtf8()).object();
+        QVERIFY2(found.value("int8_ms").toDouble() > 0 && found.value("int8_ms").toDouble() <= 10, qPrintable(search.out));
+        QVERIFY(found.value("predicted_int8_ms").toDouble() > 0);
+        const auto after = test::runCli({"history", "--db", db, "--json"}, m_dir.path());
+        bool kept8 = false;
+        for (const QJsonValue& t : QJsonDocument::fromJson(after.out.toUtf8()).object().value("trials").toArray())
+            kept8 = kept8 || (t.toObject().value("id").toDouble() == found.value("best_trial").toDouble() &&
+                              t.toObject().value("int8_ms").toDouble() == found.value("int8_ms").toDouble());
+        QVERIFY2(kept8, qPrintable(after.out));
     }
 };
 

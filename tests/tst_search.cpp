@@ -3,6 +3,8 @@
 // Numbers are checked against forward passes of the fixture done here with LibTorch directly.
 
 #include "errors.h"
+#include "int8.h"
+#include "latency.h"
 #include "idxwrite.h"
 #include "model.h"
 #include "search.h"
@@ -240,6 +242,44 @@ private Q_SLOTS:
         QVERIFY(r.withinBudget);
         QVERIFY(r.bestResult.sizeBytes <= 6000);
         QCOMPARE(r.evaluationSamples, qint64(kSamples - kCalibration));
+    }
+
+    // A latency budget between the float and the int8 model's latency (measured here, batch 1)
+    // on the residual CNN: the search moves layers back to 8 bits until the prediction fits and
+    // measures the result, which is within the budget; the accuracy budget still holds.
+    void searchMeetsALatencyBudget()
+    {
+        auto model = Model::load(QStringLiteral(QS_FIXTURES "/residual_cnn_scripted.pt"));
+        auto data = Dataset::load(DataSpec::demo());
+        TrialOptions o;
+        o.evaluationLimit = 2048;
+        TrialRunner runner(model, data, o);
+        QuantConfig w8a8;
+        w8a8.activation = QuantSpec::parse("uint8:per_tensor:affine:minmax");
+        LatencyOptions lo;
+        lo.runs = 30;
+        const double floatMs = floatLatency(*model, *data, o.calibrationSamples, lo, JobControl()).endToEndMs;
+        const double int8Ms = int8Latency(*model, *data, w8a8, runner.run(w8a8, JobControl()), o, lo, JobControl()).endToEndMs;
+        QVERIFY2(int8Ms < 0.8 * floatMs, qPrintable(QStringLiteral("int8 %1 ms, float %2 ms").arg(int8Ms).arg(floatMs)));
+
+        SearchOptions so;
+        so.base = w8a8;
+        so.bits = {4, 8, 32};
+        so.maxDrop = 1.0;
+        so.subsetSamples = 1024;
+        so.maxLatencyMs = (floatMs + int8Ms) / 2;
+        const SearchResult r = runSearch(runner, so, JobControl(), {});
+        QCOMPARE(r.latencyBatch, 1);
+        QVERIFY(r.floatLatencyMs > 0 && r.latencyMs > 0);
+        QVERIFY(r.predictedLatencyMs > 0);
+        QVERIFY2(r.latencyMs <= so.maxLatencyMs, qPrintable(r.summary));
+        QVERIFY(r.withinBudget);
+        QVERIFY(r.bestResult.loss() <= 1.0);
+        QVERIFY(r.summary.contains(QStringLiteral("int8 latency at batch 1")));
+
+        // Without 8 among the bit choices, a latency budget cannot be met: refused up front.
+        so.bits = {4, 32};
+        QVERIFY_THROWS_EXCEPTION(EngineError, runSearch(runner, so, JobControl(), {}));
     }
 
     // Cancel mid-search: an error of kind Cancelled, and the trials evaluated so far are stored.

@@ -196,6 +196,13 @@ int search(const QCommandLineParser& p)
                                                        .arg(p.value(QStringLiteral("max-drop"))));
     }
     options.subsetSamples = intOption(p, QStringLiteral("subset"), options.subsetSamples, 1);
+    if (p.isSet(QStringLiteral("max-latency"))) {
+        bool ok = false;
+        options.maxLatencyMs = p.value(QStringLiteral("max-latency")).toDouble(&ok);
+        if (!ok || !(options.maxLatencyMs > 0))
+            throw EngineError(ErrorKind::BadInput, QStringLiteral("--max-latency %1: expected milliseconds above 0 (e.g. 0.5)")
+                                                       .arg(p.value(QStringLiteral("max-latency"))));
+    }
     if (p.isSet(QStringLiteral("target-size")))
         options.targetBytes = sizeOption(p, QStringLiteral("target-size"));
     Recording rec(p);
@@ -214,6 +221,8 @@ int search(const QCommandLineParser& p)
                 std::fprintf(stderr, "range method for %s: %s\n", qPrintable(c.layer), qPrintable(rangeMethodName(c.best)));
     }
     const SearchResult r = runSearch(*rec.runner, options, {}, rec.sink());
+    if (options.maxLatencyMs > 0 && r.bestTrialId > 0)
+        recordLatency(p, r.bestTrialId, r.latencyBatch, r.floatLatencyMs, r.latencyMs);
     writeConfig(p, r.best);
     if (p.isSet(QStringLiteral("json"))) {
         QJsonObject root = searchJson(r, options.maxDrop);

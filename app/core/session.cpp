@@ -241,12 +241,17 @@ void Session::search(const SearchOptions& options, bool chooseMethodsFirst)
                     : task() == Task::LanguageModel
                         ? tr("perplexity at most %1 above float").arg(locale.toString(options.maxDrop, 'f', 3))
                         : tr("at most %1 points lost").arg(locale.toString(options.maxDrop, 'f', 2)),
-                    options.targetBytes > 0 ? tr("at most %1 bytes").arg(formatBytes(options.targetBytes)) : QString()}
+                    options.targetBytes > 0 ? tr("at most %1 bytes").arg(formatBytes(options.targetBytes)) : QString(),
+                    options.maxLatencyMs > 0 ? tr("int8 at most %1 ms").arg(locale.toString(options.maxLatencyMs, 'f', 3)) : QString()}
             .filter(QRegularExpression(QStringLiteral("."))) // the budgets that are set
             .join(tr(", "));
     m_jobs->start<SearchResult>(
         tr("Search: %1, weight bits %2").arg(budget, formatBitChoices(options.bits)), job,
-        [this](SearchResult r) { Q_EMIT searchFinished(r); },
+        [this](SearchResult r) {
+            if (r.latencyBatch > 0)
+                recordLatency(r.bestTrialId, r.latencyBatch, r.floatLatencyMs, r.latencyMs);
+            Q_EMIT searchFinished(r);
+        },
         [this](ErrorKind kind, const QString& message) {
             m_history->reload(); // what was recorded before the end
             failure(tr("Search"), true)(kind, message);

@@ -11,6 +11,7 @@ SearchOptions SearchSettings::options(Task task, const QuantConfig& base) const
     o.bits = parseBitChoices(bitsFor(task));
     o.maxDrop = maxDrop(task) >= 0 ? maxDrop(task) : -1;
     o.targetBytes = targetBytes;
+    o.maxLatencyMs = maxLatencyMs;
     o.subsetSamples = subsetSamples;
     return o;
 }
@@ -22,6 +23,7 @@ SearchSettings SearchSettings::load()
     d.maxDropPoints = s.value(SettingsKeys::SearchMaxDropPoints, d.maxDropPoints).toDouble();
     d.maxPerplexityRise = s.value(SettingsKeys::SearchMaxPerplexityRise, d.maxPerplexityRise).toDouble();
     d.targetBytes = s.value(SettingsKeys::SearchTargetBytes, d.targetBytes).toLongLong();
+    d.maxLatencyMs = s.value(SettingsKeys::SearchMaxLatencyMs, d.maxLatencyMs).toDouble();
     d.bits = s.value(SettingsKeys::SearchBits, d.bits).toString();
     d.bitsLanguageModel = s.value(SettingsKeys::SearchBitsLanguageModel, d.bitsLanguageModel).toString();
     d.subsetSamples = s.value(SettingsKeys::SearchSubsetSamples, d.subsetSamples).toLongLong();
@@ -35,6 +37,7 @@ void SearchSettings::save() const
     s.setValue(SettingsKeys::SearchMaxDropPoints, maxDropPoints);
     s.setValue(SettingsKeys::SearchMaxPerplexityRise, maxPerplexityRise);
     s.setValue(SettingsKeys::SearchTargetBytes, targetBytes);
+    s.setValue(SettingsKeys::SearchMaxLatencyMs, maxLatencyMs);
     s.setValue(SettingsKeys::SearchBits, bits);
     s.setValue(SettingsKeys::SearchBitsLanguageModel, bitsLanguageModel);
     s.setValue(SettingsKeys::SearchSubsetSamples, subsetSamples);

@@ -21,6 +21,7 @@ inline QString recentData(const QString& modelSha256)
 inline const QString SearchMaxDropPoints = QStringLiteral("search/maxDropPoints");
 inline const QString SearchMaxPerplexityRise = QStringLiteral("search/maxPerplexityRise");
 inline const QString SearchTargetBytes = QStringLiteral("search/targetBytes");
+inline const QString SearchMaxLatencyMs = QStringLiteral("search/maxLatencyMs");
 inline const QString SearchBits = QStringLiteral("search/bits");
 inline const QString SearchBitsLanguageModel = QStringLiteral("search/bitsLanguageModel");
 inline const QString SearchSubsetSamples = QStringLiteral("search/subsetSamples");
@@ -37,6 +38,7 @@ struct SearchSettings {
     double maxDropPoints = taskDefaults(Task::Classifier).maxDrop;         ///< < 0: no limit
     double maxPerplexityRise = taskDefaults(Task::LanguageModel).maxDrop;  ///< < 0: no limit
     qint64 targetBytes = 0; ///< 0: no size target
+    double maxLatencyMs = 0; ///< 0: no latency budget (the int8 model at batch 1)
     QString bits = formatBitChoices(taskDefaults(Task::Classifier).searchBits);
     QString bitsLanguageModel = formatBitChoices(taskDefaults(Task::LanguageModel).searchBits);
     qint64 subsetSamples = 2048;

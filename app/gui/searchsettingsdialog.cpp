@@ -37,6 +37,17 @@ SearchSettingsDialog::SearchSettingsDialog(const SearchSettings& current, Task t
     m_size->setValue(current.targetBytes > 0 ? current.targetBytes / 1000.0 : 100.0);
     m_limitSize->setChecked(current.targetBytes > 0);
     form->addRow(m_limitSize, m_size);
+    m_limitLatency = new QCheckBox(tr("Largest int8 latency"));
+    m_limitLatency->setToolTip(tr("The int8 model's end-to-end time at batch 1: layers move to 8 bits (on int8 kernels) "
+                                  "until the time predicted from per-layer profiles fits; the result is measured"));
+    m_latency = new QDoubleSpinBox;
+    m_latency->setRange(0.001, 1e6);
+    m_latency->setDecimals(3);
+    m_latency->setSingleStep(0.01);
+    m_latency->setSuffix(tr(" ms"));
+    m_latency->setValue(current.maxLatencyMs > 0 ? current.maxLatencyMs : 1.0);
+    m_limitLatency->setChecked(current.maxLatencyMs > 0);
+    form->addRow(m_limitLatency, m_latency);
     auto* bitsRow = new QWidget;
     auto* bitsLayout = new QHBoxLayout(bitsRow);
     bitsLayout->setContentsMargins(0, 0, 0, 0);
@@ -84,12 +95,15 @@ void SearchSettingsDialog::accept()
     }
     if (!m_limitDrop->isChecked() && !m_limitSize->isChecked())
         problem = tr("Set a budget: a largest drop, a largest size, or both.");
+    else if (m_limitLatency->isChecked() && !bits.contains(QStringLiteral("8")))
+        problem = tr("A latency budget needs 8-bit among the weight bits: only 8-bit layers run on int8 kernels.");
     if (!problem.isEmpty()) {
         QMessageBox::warning(this, tr("Search Settings"), problem);
         return;
     }
     m_settings.setMaxDrop(m_task, m_limitDrop->isChecked() ? m_drop->value() : -1);
     m_settings.targetBytes = m_limitSize->isChecked() ? qint64(m_size->value() * 1000) : 0;
+    m_settings.maxLatencyMs = m_limitLatency->isChecked() ? m_latency->value() : 0;
     m_settings.setBits(m_task, bits.join(u','));
     m_settings.subsetSamples = m_subset->value();
     m_settings.chooseMethods = m_methods->isChecked();

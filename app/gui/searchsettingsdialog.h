@@ -28,6 +28,8 @@ private:
     QDoubleSpinBox* m_drop;
     QCheckBox* m_limitSize;
     QDoubleSpinBox* m_size;
+    QCheckBox* m_limitLatency;
+    QDoubleSpinBox* m_latency;
     QList<QPair<QString, QCheckBox*>> m_bits;
     QSpinBox* m_subset;
     QCheckBox* m_methods;
