@@ -1,0 +1,132 @@
+// Float and int8 latency of the same models by QuantScope and by PyTorch in Python (FX
+// prepare_fx / convert_fx with the onednn qconfig mapping, the same calibration samples), side
+// by side, at batch 1 and 32: the demo, torchvision's ResNet-18 and MobileNetV2 (10 classes,
+// 64×64 inputs, random weights: written by bench/make_torchvision.py).
+//
+//   build/bench/bench_latency [--runs N] [--threads N] [--models demo,resnet18,mobilenet_v2]
+//
+// Needs Debian's python3-torch and python3-torchvision. Targets (issue 17): QuantScope's int8
+// model within 1.1× of PyTorch's int8 latency, faster than float wherever PyTorch's int8 is, and
+// the per-layer sum within ±15% of end to end.
+
+#include "benchdata.h"
+#include "data_p.h"
+#include "int8.h"
+#include "latency.h"
+#include "runtime.h"
+#include "trial.h"
+
+#include <QCoreApplication>
+#include <QCommandLineParser>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+
+#include <cstdio>
+
+using namespace qs;
+
+namespace {
+
+const QString kPython = QStringLiteral("/usr/bin/python3");
+
+QString runPython(const QStringList& args)
+{
+    QProcess p;
+    p.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    p.start(kPython, args);
+    p.waitForFinished(-1);
+    if (p.exitCode() != 0) {
+        std::fprintf(stderr, "bench_latency: %s failed\n", qPrintable(args.join(u' ')));
+        std::exit(1);
+    }
+    return QString::fromUtf8(p.readAllStandardOutput()).trimmed();
+}
+
+/// Samples [begin, end) of `data` as raw float32, for the Python side.
+QString writeSamples(const Dataset& data, qint64 begin, qint64 end, const QString& path)
+{
+    const at::Tensor x = data.impl().batchInputs(begin, end).contiguous();
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly))
+        std::exit(1);
+    f.write(reinterpret_cast<const char*>(x.data_ptr<float>()), qint64(x.numel() * sizeof(float)));
+    return path;
+}
+
+void bench(const QString& name, const QString& modelPath, const DataSpec& spec, const QTemporaryDir& dir, int runs,
+           int threads)
+{
+    std::shared_ptr<Model> model = name == QLatin1String("demo") ? loadDemoModel() : Model::load(modelPath);
+    std::shared_ptr<Dataset> data = Dataset::load(spec);
+    TrialOptions options;
+    options.batchSize = 32;
+    options.evaluationLimit = 256;
+    const SampleRange eval = data->evaluationRange(options.calibrationSamples, options.evaluationLimit);
+    TrialRunner runner(model, data, options);
+    const QuantConfig w8a8; // int8 per-channel weights, uint8 histogram activations, as onednn's qconfig
+    const TrialResult trial = runner.run(w8a8, {});
+
+    const QStringList shape = [&] {
+        QStringList s;
+        for (qint64 d : data->sampleShape(false))
+            s << QString::number(d);
+        return s;
+    }();
+    const QString calib = writeSamples(*data, 0, options.calibrationSamples, dir.filePath(name + "_calib.f32"));
+    const QString input = writeSamples(*data, eval.begin, eval.begin + 32, dir.filePath(name + "_input.f32"));
+    const QString torchModel = name == QLatin1String("demo") ? QStringLiteral(QS_SOURCE "/resources/fashion_mobilenet.pt") : modelPath;
+    const QJsonObject py =
+        QJsonDocument::fromJson(runPython({QStringLiteral(QS_BENCH_DIR "/latency_pytorch.py"), name, torchModel, calib, input,
+                                           shape.join(u','), QString::number(threads), QString::number(runs)})
+                                    .toUtf8())
+            .object();
+
+    std::printf("\n%s: %d layers, W8A8 (int8 per-channel weights, uint8 histogram activations), %d threads, "
+                "medians of the faster half of %d runs\n",
+                qPrintable(name), int(model->layers().size()), threads, runs);
+    std::printf("  batch | QuantScope float   int8  speed-up | PyTorch float  FX int8  speed-up | int8 QS/PyTorch "
+                "(target <= 1.10) | layer sum / end to end (int8)\n");
+    for (int batch : {1, 32}) {
+        LatencyOptions lo;
+        lo.batch = batch;
+        lo.runs = runs;
+        lo.threads = threads;
+        const LatencyProfile f = floatLatency(*model, *data, options.calibrationSamples, lo, {});
+        const LatencyProfile q = int8Latency(*model, *data, w8a8, trial, options, lo, {});
+        const QString key = QString::number(batch);
+        const double pf = py["float_ms"].toObject()[key].toDouble();
+        const double pq = py["int8_ms"].toObject()[key].toDouble();
+        std::printf("  %5d | %13.3f %7.3f %8.2fx | %12.3f %8.3f %8.2fx | %8.2fx%s | %.2f\n", batch, f.endToEndMs, q.endToEndMs,
+                    f.endToEndMs / q.endToEndMs, pf, pq, pf / pq, q.endToEndMs / pq,
+                    q.endToEndMs / pq <= 1.10 ? "          " : "  (over)  ", q.profiledMs() / q.endToEndMs);
+    }
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QCoreApplication app(argc, argv);
+    initRuntime();
+    QCommandLineParser parser;
+    parser.addOption({QStringLiteral("runs"), QStringLiteral("Timed runs per measurement."), QStringLiteral("N"), QStringLiteral("100")});
+    parser.addOption({QStringLiteral("threads"), QStringLiteral("Threads, both sides."), QStringLiteral("N"), QStringLiteral("2")});
+    parser.addOption({QStringLiteral("models"), QStringLiteral("Which models."), QStringLiteral("LIST"),
+                      QStringLiteral("demo,resnet18,mobilenet_v2")});
+    parser.process(app);
+    const int runs = parser.value(QStringLiteral("runs")).toInt();
+    const int threads = parser.value(QStringLiteral("threads")).toInt();
+    QTemporaryDir dir;
+    runPython({QStringLiteral(QS_BENCH_DIR "/make_torchvision.py"), dir.path()});
+    for (const QString& name : parser.value(QStringLiteral("models")).split(u',')) {
+        if (name == QLatin1String("demo"))
+            bench(name, {}, DataSpec::demo(), dir, runs, threads);
+        else
+            bench(name, dir.filePath(name + ".pt"), DataSpec::parse(QStringLiteral("random:3,64,64?n=800&seed=1")), dir, runs,
+                  threads);
+    }
+    return 0;
+}
