@@ -2,14 +2,15 @@
 """The PyTorch side of bench_latency: float and FX int8 latency of the same model, with the
 same calibration data, as a PyTorch user would build it.
 
-    /usr/bin/python3 latency_pytorch.py NAME MODEL.pt CALIB.f32 INPUT.f32 C,H,W THREADS RUNS
+    /usr/bin/python3 latency_pytorch.py NAME MODEL.pt CALIB.f32 INPUT.f32 C,H,W THREADS RUNS [QS_INT8.pt]
 
 NAME is demo, resnet18 or mobilenet_v2: the eager architecture (the demo's from
 tests/export/check_pytorch_export.py, torchvision's for the others) gets the TorchScript file's
 weights. CALIB.f32 and INPUT.f32 are raw float32 samples of shape C,H,W written by bench_latency:
 the calibration samples and at least 32 timing samples. prepare_fx with the onednn qconfig
 mapping, calibration in batches of 32, convert_fx; the int8 model is timed as FX returns it and
-scripted, the faster counted. Prints one JSON line: medians in ms at batch 1 and 32.
+scripted, the faster counted. QS_INT8.pt, QuantScope's int8 model of the same model, is timed in
+the same process the same way. Prints one JSON line: medians in ms at batch 1 and 32.
 """
 import copy
 import json
@@ -66,7 +67,7 @@ def main():
             prepared(calib[begin:begin + 32])
     converted = convert_fx(prepared)
 
-    out = {"float_ms": {}, "int8_ms": {}, "int8_eager_ms": {}, "int8_scripted_ms": {}}
+    out = {"float_ms": {}, "int8_ms": {}, "int8_eager_ms": {}, "int8_scripted_ms": {}, "quantscope_int8_ms": {}}
     for batch in (1, 32):
         x = inputs[:batch].contiguous()
         out["float_ms"][batch] = median_ms(model, x, int(runs))
@@ -75,6 +76,8 @@ def main():
         out["int8_eager_ms"][batch] = median_ms(copy.deepcopy(converted), x, int(runs))
         out["int8_scripted_ms"][batch] = median_ms(torch.jit.script(copy.deepcopy(converted)), x, int(runs))
         out["int8_ms"][batch] = min(out["int8_eager_ms"][batch], out["int8_scripted_ms"][batch])
+        if len(sys.argv) > 8:
+            out["quantscope_int8_ms"][batch] = median_ms(torch.jit.load(sys.argv[8]), x, int(runs))
     print(json.dumps(out))
 
 
