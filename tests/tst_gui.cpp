@@ -24,6 +24,7 @@
 #include "mainwindow.h"
 #include "trialfiles.h"
 #include "resulttabs.h"
+#include "searchsettingsdialog.h"
 #include "trialbar.h"
 #include "qcp.h"
 #include "runtime.h"
@@ -36,6 +37,7 @@
 #include <QPixmap>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QJsonObject>
 #include <QJsonDocument>
 #include <QJsonArray>
@@ -642,6 +644,43 @@ private Q_SLOTS:
             QTest::qWait(200);
             w.grab().save(qEnvironmentVariable("QS_SHOT_LM"));
         }
+    }
+
+    // Search Settings: the latency budget is shown as saved, and taken when accepted (0: none).
+    void searchSettingsTakeALatencyBudget()
+    {
+        SearchSettings current;
+        current.maxLatencyMs = 0.25;
+        SearchSettingsDialog dialog(current, Task::Classifier);
+        QCheckBox* limit = nullptr;
+        for (QCheckBox* box : dialog.findChildren<QCheckBox*>())
+            if (box->text() == QStringLiteral("Largest int8 latency"))
+                limit = box;
+        QVERIFY(limit);
+        QVERIFY(limit->isChecked());
+        QDoubleSpinBox* ms = nullptr;
+        for (QDoubleSpinBox* box : dialog.findChildren<QDoubleSpinBox*>())
+            if (box->suffix() == QStringLiteral(" ms"))
+                ms = box;
+        QVERIFY(ms);
+        QCOMPARE(ms->value(), 0.25);
+        ms->setValue(0.5);
+        if (qEnvironmentVariableIsSet("QS_SHOT_SEARCH_SETTINGS")) {
+            dialog.show();
+            QTest::qWait(200);
+            dialog.grab().save(qEnvironmentVariable("QS_SHOT_SEARCH_SETTINGS"));
+        }
+        QMetaObject::invokeMethod(&dialog, "accept");
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        QCOMPARE(dialog.settings().maxLatencyMs, 0.5);
+        QCOMPARE(dialog.settings().options(Task::Classifier, QuantConfig()).maxLatencyMs, 0.5);
+
+        SearchSettingsDialog off(current, Task::Classifier);
+        for (QCheckBox* box : off.findChildren<QCheckBox*>())
+            if (box->text() == QStringLiteral("Largest int8 latency"))
+                box->setChecked(false);
+        QMetaObject::invokeMethod(&off, "accept");
+        QCOMPARE(off.settings().maxLatencyMs, 0.0);
     }
 
     void aFailingJobEndsWithAMessage()

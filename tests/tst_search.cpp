@@ -3,6 +3,7 @@
 // Numbers are checked against forward passes of the fixture done here with LibTorch directly.
 
 #include "errors.h"
+#include "runtime.h"
 #include "int8.h"
 #include "latency.h"
 #include "idxwrite.h"
@@ -245,11 +246,11 @@ private Q_SLOTS:
     }
 
     // A latency budget between the float and the int8 model's latency (measured here, batch 1)
-    // on the residual CNN: the search moves layers back to 8 bits until the prediction fits and
+    // on the demo: the search keeps layers on int8 kernels until the prediction fits and
     // measures the result, which is within the budget; the accuracy budget still holds.
     void searchMeetsALatencyBudget()
     {
-        auto model = Model::load(QStringLiteral(QS_FIXTURES "/residual_cnn_scripted.pt"));
+        auto model = loadDemoModel();
         auto data = Dataset::load(DataSpec::demo());
         TrialOptions o;
         o.evaluationLimit = 2048;
