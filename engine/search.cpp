@@ -344,6 +344,17 @@ SearchResult runSearch(TrialRunner& runner, const SearchOptions& options, const 
 
     // 3. Lowering, cheapest first: least added noise per byte saved.
     QVector<QVector<int>> accepted{level};
+    // One candidate on the subset: kept (the current configuration) when within the budget.
+    auto tryMove = [&](const QVector<int>& next, const QString& name) {
+        const TrialResult r = trial(configFor(next), SearchStep::Candidate, name, false);
+        if (!feasible(r))
+            return false;
+        level = next;
+        current = r;
+        accepted << level;
+        result.steps.last().accepted = true;
+        return true;
+    };
     QVector<bool> blocked(layerCount, false);
     if (feasible(current)) {
         while (!(options.maxDrop < 0 && smallEnough(current))) {
@@ -369,18 +380,9 @@ SearchResult runSearch(TrialRunner& runner, const SearchOptions& options, const 
                 break;
             QVector<int> next = level;
             --next[pick];
-            const TrialResult r = trial(configFor(next), SearchStep::Candidate,
-                                        QStringLiteral("search: %1 %2 → %3")
-                                            .arg(layers[pick].name, bitsName(levels[level[pick]]), bitsName(levels[next[pick]])),
-                                        false);
-            if (feasible(r)) {
-                level = next;
-                current = r;
-                accepted << level;
-                result.steps.last().accepted = true;
-            } else {
+            if (!tryMove(next, QStringLiteral("search: %1 %2 → %3")
+                                   .arg(layers[pick].name, bitsName(levels[level[pick]]), bitsName(levels[next[pick]]))))
                 blocked[pick] = true;
-            }
         }
     }
 
@@ -410,18 +412,9 @@ SearchResult runSearch(TrialRunner& runner, const SearchOptions& options, const 
                 break;
             QVector<int> next = level;
             next[pick] = int8Level;
-            const TrialResult r = trial(configFor(next), SearchStep::Candidate,
-                                        QStringLiteral("search latency: %1 %2 → 8 bits (int8 kernel)")
-                                            .arg(layers[pick].name, bitsName(levels[level[pick]])),
-                                        false);
-            if (feasible(r)) {
-                level = next;
-                current = r;
-                accepted << level;
-                result.steps.last().accepted = true;
-            } else {
+            if (!tryMove(next, QStringLiteral("search latency: %1 %2 → 8 bits (int8 kernel)")
+                                   .arg(layers[pick].name, bitsName(levels[level[pick]]))))
                 stays[pick] = true;
-            }
         }
 
         if (subsetIsAll) {
