@@ -5,6 +5,9 @@
 #include "data_p.h"
 #include "model_p.h"
 #include "observers_p.h"
+#include "prefix_p.h"
+
+#include "budget.h"
 
 #include <QElapsedTimer>
 #include <QLocale>
@@ -377,6 +380,7 @@ struct TrialRunner::Cache {
         QStringList warnings;
     };
     std::map<std::pair<int, QString>, QuantizedWeight> weights; ///< per site and weight spec
+    std::unique_ptr<PrefixCache> prefix; ///< the float model's values kept at a cut, per batch
 };
 
 int TrialRunner::calibrationPasses() const
@@ -568,6 +572,25 @@ void TrialRunner::applyWeights(const QuantConfig& config, const QVector<QuantSpe
         (m_model->parameterCount() - quantizedParams) * 4; // biases and other parameters stay float
 }
 
+namespace {
+
+/// The first site (in the model's order) whose weight or input activation `config` changes; -1
+/// when it changes none, or when sites share a weight (a later site's setting can then change
+/// an earlier site's weight).
+int firstChangedSite(const Model::Impl& m, const QuantConfig& config, const QVector<QuantSpec>& actSpecs)
+{
+    for (size_t i = 0; i < m.sites.size(); ++i)
+        for (size_t j = i + 1; j < m.sites.size(); ++j)
+            if (m.sites[i].weightPath == m.sites[j].weightPath)
+                return -1;
+    for (int i = 0; i < m.layers.size(); ++i)
+        if (config.weightFor(m.layers[i].name).type != QuantType::Float || actSpecs[i].type != QuantType::Float)
+            return i;
+    return -1;
+}
+
+} // namespace
+
 TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& control, CalibrationCache* cache,
                              const RunOptions& options)
 {
@@ -607,6 +630,21 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
     const Metric metric = metricFor(data);
     auto forward = [&](qint64 b, qint64 e) {
         return runForward(*m_model, data, data.impl().batchInputs(b, e));
+    };
+    // The model's output computed from the values kept at `site`'s cut, or nothing (then the
+    // whole model runs).
+    auto fromPrefix = [&](PrefixCache& cache, int site, qint64 index, qint64 b, qint64 e) -> std::optional<at::Tensor> {
+        try {
+            const auto out = cache.runFrom(site, index, data.impl().batchInputs(b, e));
+            if (!out)
+                return std::nullopt;
+            return outputTensor(*out, m_model->impl().output, m_model->displayName());
+        } catch (const EngineError&) {
+            throw;
+        } catch (const std::exception& e) {
+            throw EngineError(ErrorKind::BadInput, QStringLiteral("%1 failed on %2: %3")
+                                                       .arg(m_model->displayName(), data.description(), torchMessage(e)));
+        }
     };
     auto labelsOf = [&](qint64 b, qint64 e) {
         return data.hasLabels() ? data.impl().batchLabels(b, e) : at::Tensor();
@@ -653,7 +691,24 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
     SwappedWeights swapped(m_model->impl());
     applyWeights(config, actSpecs, swapped, r);
 
-    // 4. The quantized model over the evaluation split.
+    // 4. The quantized model over the evaluation split — from the first layer the trial changes,
+    //    on the float model's values kept there, when it leaves the layers before it float.
+    const int start = firstChangedSite(m_model->impl(), config, actSpecs);
+    PrefixCache* prefix = nullptr;
+    if (start > 0 && m_options.prefixBudgetBytes != 0) {
+        if (!m_cache->prefix)
+            m_cache->prefix = std::make_unique<PrefixCache>(
+                m_model->impl(), m_options.prefixBudgetBytes > 0 ? m_options.prefixBudgetBytes : memoryBudgetBytes() / 4);
+        const QString why = m_cache->prefix->whyNotCut(start);
+        if (why.isEmpty()) {
+            prefix = m_cache->prefix.get();
+            r.startLayer = start;
+        }
+        else
+            r.warnings << QStringLiteral("%1: the trial runs the whole model, not only the part from %1 on (%2)")
+                              .arg(m_model->layers()[start].name, why);
+    }
+    const int notKeptBefore = prefix ? prefix->batchesNotKept() : 0;
     QuantizeProbe probe;
     probe.specs = actSpecs;
     probe.dynamic = config.mode == TrialMode::Dynamic;
@@ -672,7 +727,16 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
         forEachBatch(eval, int(batch), control, 0.45, 1.0, QStringLiteral("Evaluating"),
                      [&](qint64 i, qint64 b, qint64 e) {
                          probe.reference = i < errorBatches ? &m_cache->siteOutputs[size_t(i)] : nullptr;
-                         const at::Tensor out = forward(b, e);
+                         at::Tensor out;
+                         if (const auto rest = prefix ? fromPrefix(*prefix, start, i, b, e) : std::nullopt) {
+                             out = *rest;
+                             // The layers before the start are the float model's: their outputs
+                             // are the reference, measured as the whole graph would.
+                             for (int site = 0; probe.reference && site < start; ++site)
+                                 probe.onProbe((*probe.reference)[size_t(site)], site, ProbeRole::Output);
+                         } else {
+                             out = forward(b, e);
+                         }
                          at::Tensor ref = m_cache->outputs[size_t(i)];
                          BatchScore floatScore = m_cache->floatScores[size_t(i)];
                          if (floatScore.correct.size(0) != e - b) { // the last batch of a shorter evaluation
@@ -712,6 +776,8 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
                          }
                      });
     }
+    if (prefix)
+        r.batchesNotKept = prefix->batchesNotKept() - notKeptBefore;
     for (int i = 0; i < siteCount; ++i) {
         finishErrors(probe.sums[i], r.layers[i]);
         if (probe.sums[i].nonFinite)

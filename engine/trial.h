@@ -19,6 +19,11 @@ struct TrialOptions {
     qint64 evaluationLimit = -1;
     int batchSize = kDefaultBatchSize;
     qint64 errorSamples = 256; ///< first evaluation samples on which per-layer output errors are measured
+    /// Bytes the float model's values at a cut may take over all batches: kept so that a trial
+    /// that leaves the first layers float runs only the graph from the first layer it changes
+    /// (prefix reuse; the results are the same). -1: a quarter of the engine's memory budget;
+    /// 0: every trial runs the whole graph.
+    qint64 prefixBudgetBytes = -1;
 };
 
 struct LayerTrialResult {
@@ -60,6 +65,11 @@ struct TrialResult {
     qint64 errorSamples = 0;
     qint64 nonFiniteSamples = 0; ///< evaluation samples whose input holds NaN or infinity (also in warnings)
     double seconds = 0;            ///< the whole trial
+    /// The layer the evaluation started from, on the float model's values kept before it
+    /// (every layer before it float in this trial); -1: the whole model ran.
+    int startLayer = -1;
+    /// Batches whose values at that cut did not fit the memory budget (computed, not kept).
+    int batchesNotKept = 0;
     double referenceSeconds = 0;   ///< float reference outputs (0 when reused)
     double calibrationSeconds = 0; ///< calibration of new activation specs (about 0 when reused)
     int calibrationsRun = 0;       ///< activation specs calibrated by this trial (0: all reused)

@@ -7,6 +7,7 @@
 #include "model_p.h"
 #include "observers_p.h"
 #include "profile.h"
+#include "quant.h"
 #include "runtime.h"
 #include "trial.h"
 
@@ -220,6 +221,79 @@ private Q_SLOTS:
         at::Tensor combined = fresh.clone();
         combineHistograms(orig.data_ptr<float>(), combined.data_ptr<float>(), bins, upsample, downsample, start);
         QCOMPARE(at::ne(combined, expected).sum().item<int64_t>(), int64_t(0));
+    }
+
+    // Prefix reuse is an optimisation, not an approximation: one layer at a time (int4 weights,
+    // uint8 inputs), and the layers from the third on, the trials that start on the float
+    // model's values kept at a cut give exactly the trials that run the whole graph — top-1,
+    // output SQNR and every layer's errors — on the demo, on the residual CNN (whose cuts carry
+    // residual values and whose adds write in place), and with a budget that keeps nothing.
+    void prefixReuseGivesTheSameTrials_data()
+    {
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<qint64>("budget");
+        QTest::newRow("demo") << QString() << qint64(-1);
+        QTest::newRow("residual CNN") << kFixtures + "/residual_cnn_scripted.pt" << qint64(-1);
+        QTest::newRow("residual CNN, nothing kept") << kFixtures + "/residual_cnn_scripted.pt" << qint64(1);
+    }
+
+    void prefixReuseGivesTheSameTrials()
+    {
+        QFETCH(QString, model);
+        QFETCH(qint64, budget);
+        auto load = [&] { return model.isEmpty() ? loadDemoModel() : Model::load(model); };
+        auto data = Dataset::load(DataSpec::demo());
+        TrialOptions whole;
+        whole.evaluationLimit = 600; // three batches of 256, the last one short
+        whole.prefixBudgetBytes = 0;
+        TrialOptions reuse = whole;
+        reuse.prefixBudgetBytes = budget;
+        TrialRunner a(load(), data, whole), b(load(), data, reuse);
+        const QVector<LayerInfo> layers = a.model().layers();
+        QVector<QuantConfig> configs;
+        for (int i = 0; i < layers.size(); ++i) {
+            QuantConfig c;
+            c.weight = QuantSpec::parse("float");
+            c.activation = QuantSpec::parse("float");
+            QuantConfig::Override o;
+            o.hasWeight = o.hasActivation = true;
+            o.weight = QuantSpec::parse("int4:per_channel:symmetric:minmax");
+            o.activation = QuantSpec::parse("uint8:per_tensor:affine:minmax");
+            c.layers[layers[i].name] = o;
+            configs << c;
+        }
+        QuantConfig tail; // every layer from the third on at W8A8
+        for (int i = 0; i < 2; ++i) {
+            QuantConfig::Override o;
+            o.hasWeight = o.hasActivation = true;
+            o.weight = o.activation = QuantSpec::parse("float");
+            tail.layers[layers[i].name] = o;
+        }
+        configs << tail;
+        int started = 0;
+        for (int k = 0; k < configs.size(); ++k) {
+            const TrialResult x = a.run(configs[k], JobControl());
+            const TrialResult y = b.run(configs[k], JobControl());
+            QCOMPARE(x.startLayer, -1);
+            const int first = k < layers.size() ? k : 2;
+            QCOMPARE(y.startLayer, first == 0 ? -1 : first);
+            started += y.startLayer > 0;
+            QCOMPARE(y.batchesNotKept, budget == 1 && first > 0 ? 3 : 0);
+            QCOMPARE(y.top1, x.top1);
+            QCOMPARE(y.outputSqnr, x.outputSqnr);
+            QCOMPARE(y.disagreementCount, x.disagreementCount);
+            for (int i = 0; i < layers.size(); ++i) {
+                const LayerTrialResult& p = x.layers[i];
+                const LayerTrialResult& q = y.layers[i];
+                QVERIFY2(p.outputSqnr == q.outputSqnr || std::abs(p.outputSqnr - q.outputSqnr) <= 1e-6,
+                         qPrintable(QStringLiteral("%1 in trial %2: %3 against %4").arg(p.name).arg(k).arg(q.outputSqnr).arg(p.outputSqnr)));
+                QVERIFY(p.activationSqnr == q.activationSqnr || std::abs(p.activationSqnr - q.activationSqnr) <= 1e-6);
+                QCOMPARE(q.outputMse, p.outputMse);
+                QCOMPARE(q.outputCosine, p.outputCosine);
+                QCOMPARE(q.outputMaxAbsError, p.outputMaxAbsError);
+            }
+        }
+        QVERIFY(started >= layers.size() - 1);
     }
 
     void floatConfigChangesNothing()
