@@ -7,6 +7,7 @@
 #include <ATen/Parallel.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -117,6 +118,72 @@ at::Tensor histcLinear(const at::Tensor& x, int64_t bins, double min, double max
         for (int64_t b = 0; b < bins; ++b)
             o[b] += float(h[size_t(b) * 4] + h[size_t(b) * 4 + 1] + h[size_t(b) * 4 + 2] + h[size_t(b) * 4 + 3]);
     return out;
+}
+
+namespace {
+
+/// Σr², Σ(x−r)², Σr·x, Σx² and max|x−r| of one block, in double, four lanes at a time.
+QS_VECTOR_CLONES void blockMoments(const float* __restrict r, const float* __restrict x, int64_t n, double* out)
+{
+    typedef double d4 __attribute__((vector_size(32)));
+    d4 rr = {0, 0, 0, 0}, dd = rr, rx = rr, xx = rr, mx = rr;
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        const d4 a = {r[i], r[i + 1], r[i + 2], r[i + 3]};
+        const d4 b = {x[i], x[i + 1], x[i + 2], x[i + 3]};
+        const d4 d = b - a;
+        rr += a * a;
+        dd += d * d;
+        rx += a * b;
+        xx += b * b;
+        const d4 ad = d < 0 ? -d : d;
+        mx = mx > ad ? mx : ad;
+    }
+    double m = std::max(std::max(mx[0], mx[1]), std::max(mx[2], mx[3]));
+    double srr = (rr[0] + rr[1]) + (rr[2] + rr[3]), sdd = (dd[0] + dd[1]) + (dd[2] + dd[3]);
+    double srx = (rx[0] + rx[1]) + (rx[2] + rx[3]), sxx = (xx[0] + xx[1]) + (xx[2] + xx[3]);
+    for (; i < n; ++i) {
+        const double a = r[i], b = x[i], d = b - a;
+        srr += a * a;
+        sdd += d * d;
+        srx += a * b;
+        sxx += b * b;
+        m = std::max(m, std::abs(d));
+    }
+    out[0] = srr;
+    out[1] = sdd;
+    out[2] = srx;
+    out[3] = sxx;
+    out[4] = m;
+}
+
+} // namespace
+
+ErrorMoments errorMoments(const at::Tensor& ref, const at::Tensor& out)
+{
+    ErrorMoments m;
+    if (ref.scalar_type() != at::kFloat || out.scalar_type() != at::kFloat || !ref.is_contiguous() || !out.is_contiguous() ||
+        ref.sizes() != out.sizes() || ref.is_quantized() || out.is_quantized())
+        return m;
+    const int64_t n = ref.numel();
+    constexpr int64_t kBlock = 1 << 15;
+    const int64_t blocks = (n + kBlock - 1) / kBlock;
+    std::vector<std::array<double, 5>> partial(size_t(std::max<int64_t>(blocks, 1)));
+    const float* r = ref.data_ptr<float>();
+    const float* x = out.data_ptr<float>();
+    at::parallel_for(0, blocks, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t k = begin; k < end; ++k)
+            blockMoments(r + k * kBlock, x + k * kBlock, std::min(kBlock, n - k * kBlock), partial[size_t(k)].data());
+    });
+    for (const auto& p : partial) { // in block order: the same sums on any number of threads
+        m.refSquares += p[0];
+        m.noise += p[1];
+        m.dot += p[2];
+        m.outSquares += p[3];
+        m.maxAbs = std::max(m.maxAbs, p[4]);
+    }
+    m.valid = std::isfinite(m.refSquares) && std::isfinite(m.outSquares) && std::isfinite(m.noise);
+    return m;
 }
 
 } // namespace qs

@@ -39,4 +39,14 @@ void combineHistograms(const float* orig, float* combined, int64_t bins, int64_t
 at::Tensor fakeQuantizePerTensor(const at::Tensor& x, double scale, int64_t zeroPoint, int64_t quantMin,
                                  int64_t quantMax);
 
+/// The sums a layer's output error is measured by, in one pass over two float32 tensors of the
+/// same shape, accumulated in double: Σref², Σ(out−ref)², Σref·out, Σout². `valid` is false when
+/// the tensors are not contiguous float32 or hold NaN or infinity (then measure otherwise).
+/// Defined in fakequant.cpp.
+struct ErrorMoments {
+    bool valid = false;
+    double refSquares = 0, noise = 0, dot = 0, outSquares = 0, maxAbs = 0;
+};
+ErrorMoments errorMoments(const at::Tensor& ref, const at::Tensor& out);
+
 } // namespace qs

@@ -161,6 +161,44 @@ std::pair<at::Tensor, at::Tensor> finitePairs(const at::Tensor& a, const at::Ten
     return {a.masked_select(ok), b.masked_select(ok)};
 }
 
+/// One batch's share of a layer's output-error sums: one pass in double over the two tensors,
+/// or (NaN or infinity among them, or not contiguous float32) ATen's float32 sums over the
+/// elements finite in both.
+ErrorSums outputSums(const at::Tensor& ref, const at::Tensor& out)
+{
+    ErrorSums s;
+    s.outCount = out.numel();
+    if (const ErrorMoments m = errorMoments(ref, out); m.valid) {
+        s.outSignal = s.refNorm = m.refSquares;
+        s.outNoise = m.noise;
+        s.dot = m.dot;
+        s.outNorm = m.outSquares;
+        s.maxAbs = m.maxAbs;
+        return s;
+    }
+    const auto [r, x] = finitePairs(ref, out, s);
+    const at::Tensor diff = x - r;
+    s.outSignal = s.refNorm = r.square().sum().item<double>();
+    s.outNoise = diff.square().sum().item<double>();
+    s.dot = (r * x).sum().item<double>();
+    s.outNorm = x.square().sum().item<double>();
+    s.maxAbs = diff.numel() > 0 ? diff.abs().max().item<double>() : 0.0;
+    s.outCount = x.numel();
+    return s;
+}
+
+void addOutputSums(ErrorSums& total, const ErrorSums& batch)
+{
+    total.nonFinite = total.nonFinite || batch.nonFinite;
+    total.outSignal += batch.outSignal;
+    total.refNorm += batch.refNorm;
+    total.outNoise += batch.outNoise;
+    total.dot += batch.dot;
+    total.outNorm += batch.outNorm;
+    total.maxAbs = std::max(total.maxAbs, batch.maxAbs);
+    total.outCount += batch.outCount;
+}
+
 class QuantizeProbe : public ProbeHandler
 {
 public:
@@ -182,18 +220,8 @@ public:
         if (role == ProbeRole::Output) {
             const at::Tensor& out = x;
             if (reference) {
-                // float32 with ATen's cascaded sums: accurate enough for dB, and cheap.
                 const at::Tensor& ref = (*reference)[size_t(site)];
-                const auto [r, x] = finitePairs(ref, out, s);
-                const at::Tensor diff = x - r;
-                const double refNorm = r.square().sum().item<double>();
-                s.outSignal += refNorm;
-                s.refNorm += refNorm;
-                s.outNoise += diff.square().sum().item<double>();
-                s.dot += (r * x).sum().item<double>();
-                s.outNorm += x.square().sum().item<double>();
-                s.maxAbs = std::max(s.maxAbs, diff.abs().max().item<double>());
-                s.outCount += x.numel();
+                addOutputSums(s, outputSums(ref, out));
                 if (isolate)
                     return ref.clone(); // later in-place ops must not change the reference
             }
@@ -381,6 +409,9 @@ struct TrialRunner::Cache {
     };
     std::map<std::pair<int, QString>, QuantizedWeight> weights; ///< per site and weight spec
     std::unique_ptr<PrefixCache> prefix; ///< the float model's values kept at a cut, per batch
+    /// Per error batch and site, the output-error sums of a site that runs float on float inputs
+    /// (no error: the reference against itself), for the sites before a trial's start.
+    std::map<std::pair<qint64, int>, ErrorSums> floatSiteSums;
 };
 
 int TrialRunner::calibrationPasses() const
@@ -732,8 +763,12 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
                              out = *rest;
                              // The layers before the start are the float model's: their outputs
                              // are the reference, measured as the whole graph would.
-                             for (int site = 0; probe.reference && site < start; ++site)
-                                 probe.onProbe((*probe.reference)[size_t(site)], site, ProbeRole::Output);
+                             for (int site = 0; probe.reference && site < start; ++site) {
+                                 auto [it, added] = m_cache->floatSiteSums.try_emplace({i, site});
+                                 if (added) // the same in every trial: computed once
+                                     it->second = outputSums((*probe.reference)[size_t(site)], (*probe.reference)[size_t(site)]);
+                                 addOutputSums(probe.sums[site], it->second);
+                             }
                          } else {
                              out = forward(b, e);
                          }
