@@ -39,28 +39,8 @@ using benchdata::seconds;
 
 namespace {
 
-QString runPython(const QStringList& args)
-{
-    QProcess p;
-    p.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-    p.start(QStringLiteral("/usr/bin/python3"), args);
-    p.waitForFinished(-1);
-    if (p.exitCode() != 0) {
-        std::fprintf(stderr, "bench_sweep: %s failed\n", qPrintable(args.join(u' ')));
-        std::exit(1);
-    }
-    return QString::fromUtf8(p.readAllStandardOutput()).trimmed();
-}
-
-QString writeSamples(const Dataset& data, qint64 begin, qint64 end, const QString& path)
-{
-    const at::Tensor x = data.impl().batchInputs(begin, end).contiguous();
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly))
-        std::exit(1);
-    f.write(reinterpret_cast<const char*>(x.data_ptr<float>()), qint64(x.numel() * sizeof(float)));
-    return path;
-}
+using benchdata::runPython;
+using benchdata::writeSamples;
 
 double peakResidentMb()
 {

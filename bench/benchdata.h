@@ -4,9 +4,15 @@
 
 #include "../tests/idxwrite.h"
 #include "data.h"
+#include "data_p.h"
 
 #include <QElapsedTimer>
+#include <QFile>
+#include <QProcess>
 #include <QTemporaryDir>
+
+#include <cstdio>
+#include <cstdlib>
 
 #include <functional>
 
@@ -39,6 +45,32 @@ inline DataSpec randomImages(const QTemporaryDir& dir, int n, bool labels = true
         dir.filePath("labels.idx"),
         testing::idxBytes({quint32(n)}, QByteArray(reinterpret_cast<const char*>(lab.data_ptr<uint8_t>()), n)));
     return DataSpec::parse("idx:" + images + "," + labelPath + "?mean=0.5&std=0.25");
+}
+
+/// Runs Debian's python3 with `args`; its standard output, trimmed. Exits on failure.
+inline QString runPython(const QStringList& args)
+{
+    QProcess p;
+    p.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    p.start(QStringLiteral("/usr/bin/python3"), args);
+    p.waitForFinished(-1);
+    if (p.exitCode() != 0) {
+        std::fprintf(stderr, "%s failed\n", qPrintable(args.join(u' ')));
+        std::exit(1);
+    }
+    return QString::fromUtf8(p.readAllStandardOutput()).trimmed();
+}
+
+/// Samples [begin, end) of `data` as raw float32 in `path`, for a Python side.
+inline QString writeSamples(const Dataset& data, qint64 begin, qint64 end, const QString& path)
+{
+    const at::Tensor x = data.impl().batchInputs(begin, end).contiguous();
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly) ||
+        f.write(reinterpret_cast<const char*>(x.data_ptr<float>()), qint64(x.numel() * sizeof(float))) !=
+            qint64(x.numel() * sizeof(float)))
+        std::exit(1);
+    return path;
 }
 
 } // namespace qs::benchdata

@@ -49,22 +49,6 @@ std::vector<std::string> attributePath(Value* v, Value* self)
 namespace
 {
 
-/// Calls fn on every node of the graph, those in nested blocks included.
-template<class Fn>
-void forEachNode(torch::jit::Block* root, Fn&& fn)
-{
-    std::vector<torch::jit::Block*> blocks{root};
-    while (!blocks.empty()) {
-        torch::jit::Block* b = blocks.back();
-        blocks.pop_back();
-        for (Node* n : b->nodes()) {
-            for (torch::jit::Block* inner : n->blocks())
-                blocks.push_back(inner);
-            fn(n);
-        }
-    }
-}
-
 /// Replaces reads of the module's bool attributes (torchvision's `use_res_connect`, `training`)
 /// with their values and folds the branches they choose, as torch.jit.freeze does: a site
 /// inside an untaken branch would otherwise be measured twice or never run. Not when forward

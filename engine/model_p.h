@@ -59,6 +59,22 @@ at::Tensor outputTensor(const c10::IValue& out, const QString& choice, const QSt
 /// from, and in `scored` the one it takes for `choice`; empty for a single tensor.
 QStringList outputChoices(const c10::IValue& out, const QString& choice, QString* scored);
 
+/// Calls fn on every node of the block, those in nested blocks included.
+template<class Fn>
+void forEachNode(torch::jit::Block* root, Fn&& fn)
+{
+    std::vector<torch::jit::Block*> blocks{root};
+    while (!blocks.empty()) {
+        torch::jit::Block* b = blocks.back();
+        blocks.pop_back();
+        for (torch::jit::Node* n : b->nodes()) {
+            for (torch::jit::Block* inner : n->blocks())
+                blocks.push_back(inner);
+            fn(n);
+        }
+    }
+}
+
 /// Follows a prim::GetAttr chain (through layout-only ops) back to the module's `self`: the
 /// attribute path from the root; empty when v is not an attribute of self.
 std::vector<std::string> attributePath(torch::jit::Value* v, torch::jit::Value* self);

@@ -138,21 +138,14 @@ PrefixCache::Cut* PrefixCache::cut(int site)
     const c10::Symbol probe = c10::Symbol::fromQualString("quantscope::probe");
     // Where each site is: its probes (or, for LSTM and GRU layers, their call), by top-level node.
     std::map<int, std::vector<Node*>> where;
-    std::vector<torch::jit::Block*> blocks{top};
-    while (!blocks.empty()) {
-        torch::jit::Block* b = blocks.back();
-        blocks.pop_back();
-        for (Node* n : b->nodes()) {
-            for (torch::jit::Block* inner : n->blocks())
-                blocks.push_back(inner);
-            if (n->kind() == probe) {
-                const int s = int(torch::jit::toIValue(n->input(1))->toInt());
-                where[s].push_back(topLevel(n, top));
-                if (b == top && s == site && torch::jit::toIValue(n->input(2))->toInt() == int64_t(ProbeRole::Input))
-                    c->at = n;
-            }
-        }
-    }
+    forEachNode(top, [&](Node* n) {
+        if (n->kind() != probe)
+            return;
+        const int s = int(torch::jit::toIValue(n->input(1))->toInt());
+        where[s].push_back(topLevel(n, top));
+        if (n->owningBlock() == top && s == site && torch::jit::toIValue(n->input(2))->toInt() == int64_t(ProbeRole::Input))
+            c->at = n;
+    });
     for (Node* call : recurrentCalls(g)) { // one site per layer and direction
         const int first = recurrentFirstSite(call);
         const auto layers = torch::jit::constant_as<int64_t>(call->input(4));
