@@ -7,6 +7,7 @@
 // at most 1 point lost) on ResNet-18 and on the demo.
 //
 //   build/bench/bench_sweep [--threads N]
+//   build/bench/bench_sweep --memory N,M     (the sweep alone: N evaluation samples, M MB kept)
 //
 // Needs Debian's python3-torch and python3-torchvision. Targets (issue 18): the sweep ≥ 3×
 // faster than the PyTorch loop and within 1.25× of the floor; the search under 60 s on
@@ -79,12 +80,38 @@ int main(int argc, char** argv)
     initRuntime();
     QCommandLineParser parser;
     parser.addOption({QStringLiteral("threads"), QStringLiteral("Threads, both sides."), QStringLiteral("N"), QStringLiteral("2")});
+    parser.addOption({QStringLiteral("memory"),
+                      QStringLiteral("Only QuantScope's sweep with prefix reuse on N evaluation samples, kept values "
+                                     "limited to M MB: time and peak resident memory (run it for several N)."),
+                      QStringLiteral("N,M")});
     parser.process(app);
     const int threads = parser.value(QStringLiteral("threads")).toInt();
     at::set_num_threads(threads);
     QTemporaryDir dir;
     runPython({QStringLiteral(QS_BENCH_DIR "/make_torchvision.py"), dir.path()});
     const QString modelPath = dir.filePath("resnet18.pt");
+    if (parser.isSet(QStringLiteral("memory"))) {
+        const QStringList nm = parser.value(QStringLiteral("memory")).split(u',');
+        const qint64 n = nm.value(0).toLongLong(), mb = nm.value(1).toLongLong();
+        TrialOptions o;
+        o.calibrationSamples = 256;
+        o.evaluationLimit = n;
+        o.batchSize = 32;
+        o.prefixBudgetBytes = mb << 20;
+        auto samples = Dataset::load(DataSpec::parse(QStringLiteral("random:3,64,64?n=%1&seed=1").arg(256 + n)));
+        TrialRunner runner(Model::load(modelPath), samples, o);
+        SensitivityOptions so;
+        so.config = oneLayerSettings();
+        so.converse = false;
+        so.evaluationSamples = -1;
+        const double before = peakResidentMb();
+        const double s = seconds([&] { runSensitivity(runner, so, {}, {}); });
+        std::printf("ResNet-18 sweep, %lld evaluation samples (%lld batches), kept values at most %lld MB: %.2f s, peak "
+                    "resident memory %.0f MB (%.0f MB before the sweep)\n",
+                    static_cast<long long>(n), static_cast<long long>((n + 31) / 32), static_cast<long long>(mb), s,
+                    peakResidentMb(), before);
+        return 0;
+    }
     std::shared_ptr<Dataset> data = Dataset::load(DataSpec::parse(QStringLiteral("random:3,64,64?n=512&seed=1")));
     TrialOptions options;
     options.calibrationSamples = 256;
