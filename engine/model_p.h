@@ -75,6 +75,14 @@ void forEachNode(torch::jit::Block* root, Fn&& fn)
     }
 }
 
+/// Replaces reads of the module's bool attributes with their values and folds the branches
+/// they choose, as torch.jit.freeze does; returns whether anything folded (loadpasses.cpp).
+bool foldBoolAttributes(std::shared_ptr<torch::jit::Graph>& graph, const torch::jit::Module& module);
+
+/// Fixes every branch between PyTorch's fused transformer fast path and its unfused path to the
+/// unfused one; returns whether any was (loadpasses.cpp).
+bool takeUnfusedTransformerPaths(torch::jit::Graph& graph);
+
 /// Follows a prim::GetAttr chain (through layout-only ops) back to the module's `self`: the
 /// attribute path from the root; empty when v is not an attribute of self.
 std::vector<std::string> attributePath(torch::jit::Value* v, torch::jit::Value* self);

@@ -6,6 +6,7 @@
 #include "model_p.h"
 #include "observers_p.h"
 #include "prefix_p.h"
+#include "trialprobes_p.h"
 
 #include "budget.h"
 
@@ -15,6 +16,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace qs
@@ -25,26 +27,10 @@ namespace
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-double decibels(double signal, double noise)
-{
-    return noise > 0 ? 10 * std::log10(signal / noise) : kInf;
-}
-
 double sqnr(const at::Tensor& ref, const at::Tensor& q)
 {
     const at::Tensor r = ref.to(at::kDouble);
     return decibels(r.pow(2).sum().item<double>(), (r - q.to(at::kDouble)).pow(2).sum().item<double>());
-}
-
-at::Tensor fakeQuantize(const at::Tensor& x, const QParams& q)
-{
-    if (q.axis < 0)
-        return fakeQuantizePerTensor(x, q.scale[0], q.zeroPoint[0], q.quantMin, q.quantMax);
-    const at::Tensor scale = torch::tensor(std::vector<double>(q.scale.begin(), q.scale.end()), at::kFloat);
-    // LibTorch 1.13 wants int32 zero points here, though the observers give int64.
-    const at::Tensor zp =
-        torch::tensor(std::vector<int64_t>(q.zeroPoint.begin(), q.zeroPoint.end()), at::kInt);
-    return at::fake_quantize_per_channel_affine(x, scale, zp, q.axis, q.quantMin, q.quantMax);
 }
 
 /// Group-wise: min-max qparams per group of `groupSize` consecutive input elements of each
@@ -81,181 +67,6 @@ int bitsOf(const QuantSpec& s)
         return 32;
     }
     return 32;
-}
-
-at::Tensor castThrough(const at::Tensor& x, const QuantSpec& s)
-{
-    if (s.type == QuantType::Float16)
-        return x.to(at::kHalf).to(x.scalar_type());
-    if (s.type == QuantType::BFloat16)
-        return x.to(at::kBFloat16).to(x.scalar_type());
-    return x;
-}
-
-/// Records each site's output on the float model, for the batches errors are measured on.
-class CaptureProbe : public ProbeHandler
-{
-public:
-    std::vector<at::Tensor>* outputs = nullptr; // null: not an error batch
-    at::Tensor onProbe(const at::Tensor& x, int site, ProbeRole role) override
-    {
-        if (outputs && role == ProbeRole::Output)
-            (*outputs)[size_t(site)] = x.clone(); // later in-place ops (relu_) must not change it
-        return x;
-    }
-};
-
-class CalibrationProbe : public ProbeHandler
-{
-public:
-    std::vector<std::unique_ptr<Observer>> observers; // per site; null: not observed
-    qint64 batchStart = 0;                             // dataset index of the batch's first sample
-    qint64 nonFinite = 0;                              // NaN or infinite values left out
-    std::set<qint64> nonFiniteSamples;
-    QStringList nonFiniteLayers;
-    const QVector<LayerInfo>* layers = nullptr;
-    at::Tensor onProbe(const at::Tensor& x, int site, ProbeRole role) override
-    {
-        if (role != ProbeRole::Input || !observers[size_t(site)])
-            return x;
-        const at::Tensor finite = at::isfinite(x);
-        if (finite.all().item<bool>()) {
-            observers[size_t(site)]->observe(x);
-            return x;
-        }
-        // One NaN pixel must not make every range NaN (or 1): the ranges are of the finite
-        // values, as the profile's statistics are, and the trial says what was left out.
-        const at::Tensor bad = finite.logical_not();
-        if (nonFiniteLayers.isEmpty() || nonFiniteLayers.first() == (layers ? (*layers)[site].name : QString::number(site)))
-            nonFinite += bad.sum().item<int64_t>(); // counted where they first appear; later layers inherit them
-        if (x.dim() >= 1) {
-            const at::Tensor rows = bad.reshape({x.size(0), -1}).any(1).nonzero().flatten();
-            for (int64_t i = 0; i < rows.numel(); ++i)
-                nonFiniteSamples.insert(batchStart + rows[i].item<int64_t>());
-        }
-        const QString name = layers ? (*layers)[site].name : QString::number(site);
-        if (!nonFiniteLayers.contains(name))
-            nonFiniteLayers << name;
-        const at::Tensor kept = x.masked_select(finite);
-        if (kept.numel() > 0)
-            observers[size_t(site)]->observe(kept);
-        return x;
-    }
-};
-
-struct ErrorSums {
-    bool nonFinite = false; ///< the float model's values held NaN or infinity (left out of the sums)
-    double actSignal = 0, actNoise = 0;
-    double outSignal = 0, outNoise = 0, dot = 0, refNorm = 0, outNorm = 0, maxAbs = 0;
-    qint64 outCount = 0;
-};
-
-/// The elements where both tensors are finite (all of them, without copying, in the usual case):
-/// where the float model itself gives NaN or infinity there is no error to measure.
-std::pair<at::Tensor, at::Tensor> finitePairs(const at::Tensor& a, const at::Tensor& b, ErrorSums& s)
-{
-    const at::Tensor ok = at::isfinite(a).logical_and_(at::isfinite(b));
-    if (ok.all().item<bool>())
-        return {a, b};
-    s.nonFinite = true;
-    return {a.masked_select(ok), b.masked_select(ok)};
-}
-
-/// One batch's share of a layer's output-error sums: one pass in double over the two tensors,
-/// or (NaN or infinity among them, or not contiguous float32) ATen's float32 sums over the
-/// elements finite in both.
-ErrorSums outputSums(const at::Tensor& ref, const at::Tensor& out)
-{
-    ErrorSums s;
-    s.outCount = out.numel();
-    if (const ErrorMoments m = errorMoments(ref, out); m.valid) {
-        s.outSignal = s.refNorm = m.refSquares;
-        s.outNoise = m.noise;
-        s.dot = m.dot;
-        s.outNorm = m.outSquares;
-        s.maxAbs = m.maxAbs;
-        return s;
-    }
-    const auto [r, x] = finitePairs(ref, out, s);
-    const at::Tensor diff = x - r;
-    s.outSignal = s.refNorm = r.square().sum().item<double>();
-    s.outNoise = diff.square().sum().item<double>();
-    s.dot = (r * x).sum().item<double>();
-    s.outNorm = x.square().sum().item<double>();
-    s.maxAbs = diff.numel() > 0 ? diff.abs().max().item<double>() : 0.0;
-    s.outCount = x.numel();
-    return s;
-}
-
-void addOutputSums(ErrorSums& total, const ErrorSums& batch)
-{
-    total.nonFinite = total.nonFinite || batch.nonFinite;
-    total.outSignal += batch.outSignal;
-    total.refNorm += batch.refNorm;
-    total.outNoise += batch.outNoise;
-    total.dot += batch.dot;
-    total.outNorm += batch.outNorm;
-    total.maxAbs = std::max(total.maxAbs, batch.maxAbs);
-    total.outCount += batch.outCount;
-}
-
-class QuantizeProbe : public ProbeHandler
-{
-public:
-    QVector<QuantSpec> specs; // per site input activation
-    QVector<QParams> qparams; // static qparams per site (empty: dynamic or float)
-    bool dynamic = false;
-    const std::vector<at::Tensor>* reference = nullptr; // float site outputs of this batch, or null
-    QVector<ErrorSums> sums;
-
-    bool isolate = false; // pass the float output on, so that each layer sees float inputs
-
-    /// Dynamic quantization of a recurrent layer quantizes its hidden state at every step, as
-    /// LibTorch's dynamic LSTM and GRU do before each hidden-to-hidden matmul.
-    bool wantsSteps(int site) const override { return dynamic && specs[site].type != QuantType::Float; }
-
-    at::Tensor onProbe(const at::Tensor& x, int site, ProbeRole role) override
-    {
-        ErrorSums& s = sums[site];
-        if (role == ProbeRole::Output) {
-            const at::Tensor& out = x;
-            if (reference) {
-                const at::Tensor& ref = (*reference)[size_t(site)];
-                addOutputSums(s, outputSums(ref, out));
-                if (isolate)
-                    return ref.clone(); // later in-place ops must not change the reference
-            }
-            return out;
-        }
-        const QuantSpec& spec = specs[site];
-        at::Tensor q = x;
-        if (spec.type == QuantType::Int) {
-            if (dynamic) {
-                auto observer = makeObserver(spec);
-                observer->observe(x);
-                q = fakeQuantize(x, observer->qparams());
-            } else {
-                q = fakeQuantize(x, qparams[site]);
-            }
-        } else {
-            q = castThrough(x, spec);
-        }
-        if (reference && !q.is_same(x)) {
-            const auto [a, b] = finitePairs(x, q, s);
-            s.actSignal += a.square().sum().item<double>();
-            s.actNoise += (a - b).square().sum().item<double>();
-        }
-        return q;
-    }
-};
-
-void finishErrors(const ErrorSums& s, LayerTrialResult& lr)
-{
-    lr.activationSqnr = decibels(s.actSignal, s.actNoise);
-    lr.outputSqnr = decibels(s.outSignal, s.outNoise);
-    lr.outputMse = s.outCount ? s.outNoise / double(s.outCount) : 0;
-    lr.outputCosine = s.refNorm > 0 && s.outNorm > 0 ? s.dot / std::sqrt(s.refNorm * s.outNorm) : 1;
-    lr.outputMaxAbsError = s.maxAbs;
 }
 
 } // namespace
@@ -409,6 +220,7 @@ struct TrialRunner::Cache {
     };
     std::map<std::pair<int, QString>, QuantizedWeight> weights; ///< per site and weight spec
     std::unique_ptr<PrefixCache> prefix; ///< the float model's values kept at a cut, per batch
+    std::optional<bool> sharesWeights;   ///< sites share a weight: trials always run the whole graph
     /// Per error batch and site, the output-error sums of a site that runs float on float inputs
     /// (no error: the reference against itself), for the sites before a trial's start.
     std::map<std::pair<qint64, int>, ErrorSums> floatSiteSums;
@@ -605,15 +417,20 @@ void TrialRunner::applyWeights(const QuantConfig& config, const QVector<QuantSpe
 
 namespace {
 
+/// Whether two sites share a weight (a later site's setting can then change an earlier one's).
+bool sharesWeights(const Model::Impl& m)
+{
+    std::set<std::vector<std::string>> paths;
+    for (const SiteRef& site : m.sites)
+        if (!paths.insert(site.weightPath).second)
+            return true;
+    return false;
+}
+
 /// The first site (in the model's order) whose weight or input activation `config` changes; -1
-/// when it changes none, or when sites share a weight (a later site's setting can then change
-/// an earlier site's weight).
+/// when it changes none.
 int firstChangedSite(const Model::Impl& m, const QuantConfig& config, const QVector<QuantSpec>& actSpecs)
 {
-    for (size_t i = 0; i < m.sites.size(); ++i)
-        for (size_t j = i + 1; j < m.sites.size(); ++j)
-            if (m.sites[i].weightPath == m.sites[j].weightPath)
-                return -1;
     for (int i = 0; i < m.layers.size(); ++i)
         if (config.weightFor(m.layers[i].name).type != QuantType::Float || actSpecs[i].type != QuantType::Float)
             return i;
@@ -724,7 +541,9 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
 
     // 4. The quantized model over the evaluation split — from the first layer the trial changes,
     //    on the float model's values kept there, when it leaves the layers before it float.
-    const int start = firstChangedSite(m_model->impl(), config, actSpecs);
+    if (!m_cache->sharesWeights)
+        m_cache->sharesWeights = sharesWeights(m_model->impl());
+    const int start = *m_cache->sharesWeights ? -1 : firstChangedSite(m_model->impl(), config, actSpecs);
     PrefixCache* prefix = nullptr;
     if (start > 0 && m_options.prefixBudgetBytes != 0) {
         if (!m_cache->prefix)
