@@ -3,10 +3,17 @@
 
 #include "model_p.h"
 #include "quant.h"
+#include "trial.h"
 
 #include <torch/script.h>
 
 namespace qs {
+
+/// Fake-quantizes one site's weight as `ws` says, filling the weight fields of `lr` (spec
+/// actually applied, bits, qparams, SQNR, quantized histogram); a weight that cannot take the
+/// spec stays float, with a warning. A recurrent site's weight_ih and weight_hh are quantized
+/// each on its own (their qparams follow each other in `lr`). Defined in trialweights.cpp.
+at::Tensor quantizeWeight(const Model::Impl& m, int site, QuantSpec ws, LayerTrialResult& lr, QStringList& warnings);
 
 /// The weight of `site` fake-quantized as `spec` says — the same values a trial swaps in.
 at::Tensor fakeQuantizedWeight(const Model::Impl& m, int site, const QuantSpec& spec);
