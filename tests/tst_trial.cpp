@@ -11,6 +11,7 @@
 #include "runtime.h"
 #include "trial.h"
 
+#include <ATen/Parallel.h>
 #include <torch/csrc/jit/serialization/pickle.h>
 
 #include <malloc.h>
@@ -121,6 +122,34 @@ private Q_SLOTS:
     }
 
     void initTestCase() { m_data = tinyData(m_dir); }
+
+    // A layer's output-error sums in one pass equal the same sums computed by ATen in double (to
+    // rounding), on any number of threads; non-contiguous or non-finite inputs are declined.
+    void errorMomentsEqualATenInDouble()
+    {
+        at::manual_seed(5);
+        const at::Tensor ref = at::randn({7, 33, 129, 65}); // not a multiple of the block or the lanes
+        const at::Tensor out = ref + 0.01 * at::randn(ref.sizes());
+        const at::Tensor r = ref.to(at::kDouble), x = out.to(at::kDouble);
+        const ErrorMoments m = errorMoments(ref, out);
+        QVERIFY(m.valid);
+        auto near = [](double a, double b) { return std::abs(a - b) <= 1e-12 * std::abs(b); };
+        QVERIFY(near(m.refSquares, r.square().sum().item<double>()));
+        QVERIFY(near(m.noise, (x - r).square().sum().item<double>()));
+        QVERIFY(near(m.dot, (r * x).sum().item<double>()));
+        QVERIFY(near(m.outSquares, x.square().sum().item<double>()));
+        QCOMPARE(m.maxAbs, (x - r).abs().max().item<double>());
+        const int threads = at::get_num_threads();
+        at::set_num_threads(1);
+        const ErrorMoments one = errorMoments(ref, out);
+        at::set_num_threads(threads);
+        QCOMPARE(one.noise, m.noise); // the same sums, bit for bit
+        QCOMPARE(one.dot, m.dot);
+        QVERIFY(!errorMoments(ref.transpose(2, 3), out.transpose(2, 3)).valid);
+        at::Tensor nan = out.clone();
+        nan[0][0][0][0] = std::numeric_limits<float>::quiet_NaN();
+        QVERIFY(!errorMoments(ref, nan).valid);
+    }
 
     // The fast fake-quantize equals ATen's, value for value, including ties at half steps.
     void fastFakeQuantizeEqualsATen_data()
