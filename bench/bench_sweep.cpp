@@ -117,8 +117,6 @@ int main(int argc, char** argv)
     options.calibrationSamples = 256;
     options.evaluationLimit = 256;
     options.batchSize = 32;
-    if (qEnvironmentVariableIsSet("QS_ERROR_SAMPLES"))
-        options.errorSamples = qEnvironmentVariable("QS_ERROR_SAMPLES").toLongLong();
 
     // The plain PyTorch loop, on the same samples.
     const QString calib = writeSamples(*data, 0, 256, dir.filePath("calib.f32"));
