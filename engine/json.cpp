@@ -140,6 +140,7 @@ QJsonObject trialJson(const QuantConfig& config, const TrialResult& r)
                      {QStringLiteral("seconds"), r.seconds},
                      {QStringLiteral("calibration_seconds"), r.calibrationSeconds},
                      {QStringLiteral("calibrations_run"), r.calibrationsRun},
+                     {QStringLiteral("batch"), r.batchSize},
                      {QStringLiteral("layers"), layers},
                      {QStringLiteral("warnings"), QJsonArray::fromStringList(r.warnings)}};
     addMetricJson(root, r);

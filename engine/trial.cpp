@@ -47,11 +47,20 @@ QString formatChange(Metric metric, double change)
 }
 
 struct TrialRunner::Cache {
-    /// Float model output per evaluation batch computed so far; for token windows (whose logits
-    /// are large) only for the error batches, undefined after them.
-    std::vector<at::Tensor> outputs;
-    std::vector<BatchScore> floatScores; ///< per evaluation batch
-    std::vector<std::vector<at::Tensor>> siteOutputs; ///< per error batch, per site
+    /// What the evaluation at one batch size keeps: the float model's values are per batch.
+    struct Evaluation {
+        /// Float model output per evaluation batch computed so far; for token windows (whose
+        /// logits are large) only for the error batches, undefined after them.
+        std::vector<at::Tensor> outputs;
+        std::vector<BatchScore> floatScores;              ///< per evaluation batch
+        std::vector<std::vector<at::Tensor>> siteOutputs; ///< per error batch, per site
+        std::unique_ptr<PrefixCache> prefix; ///< the float model's values kept at a cut, per batch
+        /// Per error batch and site, the output-error sums of a site that runs float on float
+        /// inputs (no error: the reference against itself), for the sites before a trial's start.
+        std::map<std::pair<qint64, int>, ErrorSums> floatSiteSums;
+    };
+    std::map<int, Evaluation> evaluations; ///< per batch size
+    int measuredBatch = 0;                 ///< the evaluation batch size chosen by measuring; 0: not yet
     std::map<QString, QVector<QParams>> calibrated;   ///< per activation spec, per site
     std::map<QString, QString> calibrationWarnings;   ///< per activation spec: non-finite values left out
     int calibrationPasses = 0;
@@ -61,11 +70,7 @@ struct TrialRunner::Cache {
         QStringList warnings;
     };
     std::map<std::pair<int, QString>, QuantizedWeight> weights; ///< per site and weight spec
-    std::unique_ptr<PrefixCache> prefix; ///< the float model's values kept at a cut, per batch
     std::optional<bool> sharesWeights;   ///< sites share a weight: trials always run the whole graph
-    /// Per error batch and site, the output-error sums of a site that runs float on float inputs
-    /// (no error: the reference against itself), for the sites before a trial's start.
-    std::map<std::pair<qint64, int>, ErrorSums> floatSiteSums;
 };
 
 int TrialRunner::calibrationPasses() const
@@ -311,7 +316,9 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
         throw EngineError(
             ErrorKind::BadInput,
             QStringLiteral("%1 leaves no samples to evaluate after calibration").arg(data.description()));
-    const qint64 batch = m_options.batchSize;
+    const qint64 batch = evaluationBatch(config.mode, control);
+    Cache::Evaluation& cached = m_cache->evaluations[int(batch)];
+    r.batchSize = int(batch);
     const qint64 batches = (eval.size() + batch - 1) / batch;
     const qint64 errorBatches = (qMin(m_options.errorSamples, full.size()) + batch - 1) / batch;
     r.evaluationSamples = eval.size();
@@ -344,22 +351,22 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
     // 1. Float reference, for the batches not computed before. Batches are aligned to the full
     //    split, so a shorter evaluation reuses the first batches of a longer one.
     stage.start();
-    if (qint64(m_cache->outputs.size()) < batches) {
+    if (qint64(cached.outputs.size()) < batches) {
         CaptureProbe capture;
         ScopedProbeHandler scope(&capture);
-        m_cache->siteOutputs.resize(size_t(errorBatches), std::vector<at::Tensor>(size_t(siteCount)));
-        const qint64 done = qint64(m_cache->outputs.size());
+        cached.siteOutputs.resize(size_t(errorBatches), std::vector<at::Tensor>(size_t(siteCount)));
+        const qint64 done = qint64(cached.outputs.size());
         const SampleRange missing{full.begin + done * batch, qMin(full.end, full.begin + batches * batch)};
         forEachBatch(missing, int(batch), control, 0.0, 0.3, QStringLiteral("Float reference"),
                      [&](qint64 i, qint64 b, qint64 e) {
                          const qint64 index = done + i;
                          capture.outputs =
-                             index < errorBatches ? &m_cache->siteOutputs[size_t(index)] : nullptr;
+                             index < errorBatches ? &cached.siteOutputs[size_t(index)] : nullptr;
                          const at::Tensor out = forward(b, e);
                          checkModelOutput(out, e - b, *m_model, data);
                          const bool keep = metric != Metric::Perplexity || index < errorBatches;
-                         m_cache->outputs.push_back(keep ? out : at::Tensor());
-                         m_cache->floatScores.push_back(
+                         cached.outputs.push_back(keep ? out : at::Tensor());
+                         cached.floatScores.push_back(
                              scoreBatch(out, metric, data.impl().batchInputs(b, e), labelsOf(b, e), {}));
                      });
     }
@@ -388,12 +395,12 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
     const int start = *m_cache->sharesWeights ? -1 : firstChangedSite(m_model->impl(), config, actSpecs);
     PrefixCache* prefix = nullptr;
     if (start > 0 && m_options.prefixBudgetBytes != 0) {
-        if (!m_cache->prefix)
-            m_cache->prefix = std::make_unique<PrefixCache>(
+        if (!cached.prefix)
+            cached.prefix = std::make_unique<PrefixCache>(
                 m_model->impl(), m_options.prefixBudgetBytes > 0 ? m_options.prefixBudgetBytes : memoryBudgetBytes() / 4);
-        const QString why = m_cache->prefix->whyNotCut(start);
+        const QString why = cached.prefix->whyNotCut(start);
         if (why.isEmpty()) {
-            prefix = m_cache->prefix.get();
+            prefix = cached.prefix.get();
             r.startLayer = start;
         }
         else
@@ -418,14 +425,14 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
         ScopedProbeHandler scope(&probe);
         forEachBatch(eval, int(batch), control, 0.45, 1.0, QStringLiteral("Evaluating"),
                      [&](qint64 i, qint64 b, qint64 e) {
-                         probe.reference = i < errorBatches ? &m_cache->siteOutputs[size_t(i)] : nullptr;
+                         probe.reference = i < errorBatches ? &cached.siteOutputs[size_t(i)] : nullptr;
                          at::Tensor out;
                          if (const auto rest = prefix ? fromPrefix(*prefix, start, i, b, e) : std::nullopt) {
                              out = *rest;
                              // The layers before the start are the float model's: their outputs
                              // are the reference, measured as the whole graph would.
                              for (int site = 0; probe.reference && site < start; ++site) {
-                                 auto [it, added] = m_cache->floatSiteSums.try_emplace({i, site});
+                                 auto [it, added] = cached.floatSiteSums.try_emplace({i, site});
                                  if (added) // the same in every trial: computed once
                                      it->second = outputSums((*probe.reference)[size_t(site)], (*probe.reference)[size_t(site)]);
                                  addOutputSums(probe.sums[site], it->second);
@@ -433,8 +440,8 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
                          } else {
                              out = forward(b, e);
                          }
-                         at::Tensor ref = m_cache->outputs[size_t(i)];
-                         BatchScore floatScore = m_cache->floatScores[size_t(i)];
+                         at::Tensor ref = cached.outputs[size_t(i)];
+                         BatchScore floatScore = cached.floatScores[size_t(i)];
                          if (floatScore.correct.size(0) != e - b) { // the last batch of a shorter evaluation
                              floatScore = floatScore.prefix(e - b);
                              if (ref.defined())
@@ -505,6 +512,63 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
     r.seconds = timer.nsecsElapsed() / 1e9;
     control.report(1, QStringLiteral("Done"));
     return r;
+}
+
+int TrialRunner::evaluationBatch(TrialMode mode, const JobControl& control)
+{
+    if (!m_options.measureEvaluationBatch || mode == TrialMode::Dynamic)
+        return m_options.batchSize;
+    if (m_cache->measuredBatch > 0)
+        return m_cache->measuredBatch;
+    c10::InferenceMode guard;
+    const Dataset& data = *m_data;
+    const SampleRange eval = data.evaluationRange(m_options.calibrationSamples, m_options.evaluationLimit);
+    if (eval.size() <= 0)
+        return m_options.batchSize; // the trial says what is wrong
+    // Bytes one sample's activations take at the layers, twice over (inputs and outputs of the
+    // ops between them): a bound on what a batch holds while it runs.
+    qint64 sampleBytes = 0;
+    for (const LayerInfo& l : m_model->layers()) {
+        qint64 in = 1, out = 1;
+        for (qint64 d : l.inputShape)
+            in *= d;
+        for (qint64 d : l.outputShape)
+            out *= d;
+        sampleBytes += 2 * 4 * (in + out);
+    }
+    // Powers of two, which divide the 256 error samples: per-layer errors are then measured on
+    // the same samples whatever the choice. The measurement runs each candidate three times
+    // (the first specialises the graph to the shape), in all at most about one float pass over
+    // the evaluation split; it stops when a batch is 10% slower per sample than the best.
+    int chosen = 0;
+    double best = std::numeric_limits<double>::infinity();
+    qint64 spent = 0;
+    for (int candidate = 16; candidate <= kDefaultBatchSize; candidate *= 2) {
+        if (chosen && (candidate > eval.size() || spent + 3 * candidate > qMax<qint64>(eval.size(), 3 * 16) ||
+                       qint64(candidate) * sampleBytes > memoryBudgetBytes() / 4))
+            break;
+        control.checkCancelled();
+        control.report(0, QStringLiteral("Choosing the batch size"));
+        const at::Tensor inputs = data.impl().batchInputs(eval.begin, qMin(eval.end, eval.begin + candidate));
+        runForward(*m_model, data, inputs);
+        double seconds = std::numeric_limits<double>::infinity();
+        for (int run = 0; run < 2; ++run) {
+            QElapsedTimer t;
+            t.start();
+            runForward(*m_model, data, inputs);
+            seconds = qMin(seconds, t.nsecsElapsed() / 1e9);
+        }
+        spent += 3 * candidate;
+        const double perSample = seconds / candidate;
+        if (perSample < best) {
+            best = perSample;
+            chosen = candidate;
+        } else if (perSample > 1.1 * best) {
+            break;
+        }
+    }
+    m_cache->measuredBatch = chosen;
+    return chosen;
 }
 
 QVector<LayerTrialResult> TrialRunner::isolatedErrors(const QuantConfig& config, const JobControl& control,

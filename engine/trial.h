@@ -17,7 +17,13 @@ namespace qs {
 struct TrialOptions {
     qint64 calibrationSamples = kDefaultCalibrationSamples;
     qint64 evaluationLimit = -1;
-    int batchSize = kDefaultBatchSize;
+    int batchSize = kDefaultBatchSize; ///< calibration, and evaluation unless chosen by measuring
+    /// Evaluate static and weight-only trials at the batch size that runs the float model
+    /// fastest per sample on this machine (measured once per runner among 16, 32, … 256, within
+    /// the memory budget), not at batchSize. For users who did not choose a batch size:
+    /// calibration and dynamic trials (whose activation ranges are per batch) keep batchSize, so
+    /// results do not depend on the measurement beyond float rounding.
+    bool measureEvaluationBatch = false;
     qint64 errorSamples = 256; ///< first evaluation samples on which per-layer output errors are measured
     /// Bytes the float model's values at a cut may take over all batches: kept so that a trial
     /// that leaves the first layers float runs only the graph from the first layer it changes
@@ -68,6 +74,7 @@ struct TrialResult {
     /// The layer the evaluation started from, on the float model's values kept before it
     /// (every layer before it float in this trial); -1: the whole model ran.
     int startLayer = -1;
+    int batchSize = 0;             ///< samples per forward pass in the evaluation
     /// Batches whose values at that cut did not fit the memory budget (computed, not kept).
     int batchesNotKept = 0;
     double referenceSeconds = 0;   ///< float reference outputs (0 when reused)
@@ -137,6 +144,9 @@ public:
     const Dataset& data() const { return *m_data; }
     /// Passes over the calibration split so far (one per new activation spec), for tests.
     int calibrationPasses() const;
+    /// The batch size trials of `mode` are evaluated at (measured on the first call when
+    /// TrialOptions::measureEvaluationBatch is set).
+    int evaluationBatch(TrialMode mode, const JobControl& control);
 
     struct Cache;
     class SwappedWeights;

@@ -325,6 +325,41 @@ private Q_SLOTS:
         QVERIFY(started >= layers.size() - 1);
     }
 
+    void measuredEvaluationBatchChangesOnlyTheSpeed()
+    {
+        auto data = Dataset::load(DataSpec::demo());
+        TrialOptions fixed;
+        fixed.evaluationLimit = 2000;
+        TrialOptions measured = fixed;
+        measured.measureEvaluationBatch = true;
+        TrialRunner a(loadDemoModel(), data, fixed), b(loadDemoModel(), data, measured);
+        const int batch = b.evaluationBatch(TrialMode::Static, JobControl());
+        QVERIFY2(batch >= 16 && batch <= kDefaultBatchSize && (batch & (batch - 1)) == 0, qPrintable(QString::number(batch)));
+        QCOMPARE(b.evaluationBatch(TrialMode::Static, JobControl()), batch); // measured once
+        QCOMPARE(b.evaluationBatch(TrialMode::Dynamic, JobControl()), kDefaultBatchSize);
+
+        for (const QString mode : {"static", "weight-only", "dynamic"}) {
+            QuantConfig c;
+            c.mode = parseTrialMode(mode);
+            const TrialResult x = a.run(c, JobControl());
+            const TrialResult y = b.run(c, JobControl());
+            QCOMPARE(x.batchSize, kDefaultBatchSize);
+            QCOMPARE(y.batchSize, mode == "dynamic" ? kDefaultBatchSize : batch);
+            // Calibration is at the fixed batch size: the same qparams. The evaluation differs
+            // only by the float rounding of other batch shapes.
+            QCOMPARE(y.errorSamples, x.errorSamples);
+            QCOMPARE(y.top1, x.top1);
+            QVERIFY2(std::abs(y.outputSqnr - x.outputSqnr) < 1e-3, qPrintable(mode));
+            for (int i = 0; i < x.layers.size(); ++i) {
+                QCOMPARE(y.layers[i].activationQParams.scale, x.layers[i].activationQParams.scale);
+                QVERIFY2(std::abs(y.layers[i].outputSqnr - x.layers[i].outputSqnr) < 1e-3, qPrintable(x.layers[i].name));
+            }
+        }
+        QuantConfig none;
+        none.weight = none.activation = QuantSpec::parse("float");
+        QCOMPARE(b.run(none, JobControl()).outputSqnr, std::numeric_limits<double>::infinity());
+    }
+
     void floatConfigChangesNothing()
     {
         auto model = Model::load(kFixtures + "/tiny_cnn_scripted.pt");

@@ -65,7 +65,7 @@ void printTrial(const TrialResult& r)
           << "Output SQNR: " << dB(r.outputSqnr) << " dB\n"
           << "Size: " << locale.toString(r.sizeBytes) << " bytes (float " << locale.toString(r.floatBytes) << ", "
           << QString::number(r.compression(), 'f', 2) << "x smaller)\n"
-          << "Time: " << QString::number(r.seconds, 'f', 2) << " s\n";
+          << "Time: " << QString::number(r.seconds, 'f', 2) << " s (evaluated at batch " << r.batchSize << ")\n";
 }
 
 void printSensitivity(const QuantConfig& config, const SensitivityResult& r, bool converse)

@@ -114,7 +114,10 @@ void Session::open(const QString& path, const QString& output)
             m_profile = o.profile;
             m_modelPath = path;
             // Trials need data the model runs on.
-            m_runner = m_profile.dataProblem.isEmpty() ? std::make_shared<TrialRunner>(m_model, m_data, TrialOptions()) : nullptr;
+            // The window has no batch size setting: trials evaluate at the fastest one, measured.
+            TrialOptions options;
+            options.measureEvaluationBatch = true;
+            m_runner = m_profile.dataProblem.isEmpty() ? std::make_shared<TrialRunner>(m_model, m_data, options) : nullptr;
             Q_EMIT modelOpened(m_profile);
             m_history->load(m_model->sha256()); // after: the views know the model's metric
         },
