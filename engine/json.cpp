@@ -110,6 +110,16 @@ QJsonObject layerResultJson(const LayerTrialResult& l)
         o[QStringLiteral("activation_scale")] = l.activationQParams.scale[0];
         o[QStringLiteral("activation_zero_point")] = double(l.activationQParams.zeroPoint[0]);
     }
+    if (!std::isnan(l.localSqnr))
+        o[QStringLiteral("local_sqnr_db")] = dbJson(l.localSqnr);
+    if (!std::isnan(l.rmseOverScale))
+        o[QStringLiteral("rmse_over_scale")] = l.rmseOverScale;
+    o[QStringLiteral("weight_rounding_mse")] = l.weightRoundingMse;
+    o[QStringLiteral("weight_clipping_mse")] = l.weightClippingMse;
+    o[QStringLiteral("weight_clipped_share")] = l.weightClippedShare;
+    o[QStringLiteral("activation_rounding_mse")] = l.activationRoundingMse;
+    o[QStringLiteral("activation_clipping_mse")] = l.activationClippingMse;
+    o[QStringLiteral("activation_clipped_share")] = l.activationClippedShare;
     return o;
 }
 
@@ -141,6 +151,7 @@ QJsonObject trialJson(const QuantConfig& config, const TrialResult& r)
                      {QStringLiteral("calibration_seconds"), r.calibrationSeconds},
                      {QStringLiteral("calibrations_run"), r.calibrationsRun},
                      {QStringLiteral("batch"), r.batchSize},
+                     {QStringLiteral("first_error_drop"), firstErrorDrop(r.layers) >= 0 ? QJsonValue(r.layers[firstErrorDrop(r.layers)].name) : QJsonValue()},
                      {QStringLiteral("layers"), layers},
                      {QStringLiteral("warnings"), QJsonArray::fromStringList(r.warnings)}};
     addMetricJson(root, r);

@@ -81,6 +81,19 @@ const char* const kMigrations[] = {
     R"(ALTER TABLE trials ADD COLUMN int8_ms REAL;
        ALTER TABLE trials ADD COLUMN float_ms REAL;
        ALTER TABLE trials ADD COLUMN latency_batch INTEGER;)",
+    // Schema 5: the evaluation batch size; per layer the local error (local_measured 0: not
+    // measured; NULL local_sqnr: unchanged), the activation error in steps and the rounding /
+    // clipping split of the weight's and the activation's quantization error.
+    R"(ALTER TABLE trials ADD COLUMN batch_size INTEGER;
+       ALTER TABLE trial_layers ADD COLUMN local_measured INTEGER NOT NULL DEFAULT 0;
+       ALTER TABLE trial_layers ADD COLUMN local_sqnr REAL;
+       ALTER TABLE trial_layers ADD COLUMN rmse_over_scale REAL;
+       ALTER TABLE trial_layers ADD COLUMN weight_rounding_mse REAL NOT NULL DEFAULT 0;
+       ALTER TABLE trial_layers ADD COLUMN weight_clipping_mse REAL NOT NULL DEFAULT 0;
+       ALTER TABLE trial_layers ADD COLUMN weight_clipped_share REAL NOT NULL DEFAULT 0;
+       ALTER TABLE trial_layers ADD COLUMN activation_rounding_mse REAL NOT NULL DEFAULT 0;
+       ALTER TABLE trial_layers ADD COLUMN activation_clipping_mse REAL NOT NULL DEFAULT 0;
+       ALTER TABLE trial_layers ADD COLUMN activation_clipped_share REAL NOT NULL DEFAULT 0;)",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == Store::kSchemaVersion, "one step per version");
 
@@ -289,9 +302,9 @@ qint64 Store::addTrial(const QString& modelSha256, const QString& modelName, con
     q.prepare(QStringLiteral(
         "INSERT INTO trials(model_id, dataset_id, created, origin, name, config, has_accuracy, top1, float_top1, "
         "output_sqnr, size_bytes, float_bytes, evaluation_samples, error_samples, seconds, warnings, layer_count, "
-        "perplexity, float_perplexity) "
+        "perplexity, float_perplexity, batch_size) "
         "VALUES((SELECT id FROM models WHERE sha256 = ?), (SELECT id FROM datasets WHERE spec = ?), ?, ?, ?, ?, ?, "
-        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     const bool lm = r.metric == Metric::Perplexity;
     const QVariant none(QMetaType(QMetaType::Double));
     for (const QVariant& v : {QVariant(modelSha256), QVariant(dataSpec),
@@ -300,7 +313,8 @@ qint64 Store::addTrial(const QString& modelSha256, const QString& modelName, con
                               QVariant(r.top1), QVariant(r.floatTop1), db(r.outputSqnr), QVariant(r.sizeBytes),
                               QVariant(r.floatBytes), QVariant(r.evaluationSamples), QVariant(r.errorSamples),
                               QVariant(r.seconds), text(r.warnings.join(u'\n')), QVariant(qint64(r.layers.size())),
-                              lm ? QVariant(r.perplexity) : none, lm ? QVariant(r.floatPerplexity) : none})
+                              lm ? QVariant(r.perplexity) : none, lm ? QVariant(r.floatPerplexity) : none,
+                              r.batchSize > 0 ? QVariant(r.batchSize) : QVariant(QMetaType(QMetaType::Int))})
         q.addBindValue(v);
     check(q);
     const qint64 id = q.lastInsertId().toLongLong();
@@ -309,12 +323,17 @@ qint64 Store::addTrial(const QString& modelSha256, const QString& modelName, con
         q.prepare(QStringLiteral(
             "INSERT INTO trial_layers(trial_id, idx, name, weight_spec, activation_spec, weight_bits, weight_sqnr, "
             "activation_sqnr, output_sqnr, output_mse, output_cosine, output_max_abs_error, weight_qparams, "
-            "activation_qparams) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+            "activation_qparams, local_measured, local_sqnr, rmse_over_scale, weight_rounding_mse, weight_clipping_mse, "
+            "weight_clipped_share, activation_rounding_mse, activation_clipping_mse, activation_clipped_share) "
+            "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
         for (const QVariant& v :
              {QVariant(id), QVariant(i), QVariant(l.name), QVariant(l.weightSpec), QVariant(l.activationSpec),
               QVariant(l.weightBits), db(l.weightSqnr), db(l.activationSqnr), db(l.outputSqnr), QVariant(l.outputMse),
               QVariant(l.outputCosine), QVariant(l.outputMaxAbsError), QVariant(qparamsJson(l.weightQParams)),
-              QVariant(qparamsJson(l.activationQParams))})
+              QVariant(qparamsJson(l.activationQParams)), QVariant(!std::isnan(l.localSqnr)), db(l.localSqnr),
+              db(l.rmseOverScale), QVariant(l.weightRoundingMse), QVariant(l.weightClippingMse),
+              QVariant(l.weightClippedShare), QVariant(l.activationRoundingMse), QVariant(l.activationClippingMse),
+              QVariant(l.activationClippedShare)})
             q.addBindValue(v);
         check(q);
     }
@@ -338,7 +357,7 @@ QVector<StoredTrial> Store::select(const QString& where, const QVariantList& bin
     q.prepare(QStringLiteral(
         "SELECT t.id, t.created, t.origin, t.name, t.note, m.sha256, m.name, s.spec, t.config, t.has_accuracy, "
         "t.top1, t.float_top1, t.output_sqnr, t.size_bytes, t.float_bytes, t.evaluation_samples, t.error_samples, "
-        "t.seconds, t.warnings, t.perplexity, t.float_perplexity, t.int8_ms, t.float_ms, t.latency_batch FROM trials t JOIN models m ON m.id = t.model_id JOIN datasets s ON s.id = "
+        "t.seconds, t.warnings, t.perplexity, t.float_perplexity, t.int8_ms, t.float_ms, t.latency_batch, t.batch_size FROM trials t JOIN models m ON m.id = t.model_id JOIN datasets s ON s.id = "
         "t.dataset_id WHERE ") + where + QStringLiteral(" ORDER BY t.id"));
     for (const QVariant& v : binds)
         q.addBindValue(v);
@@ -371,6 +390,7 @@ QVector<StoredTrial> Store::select(const QString& where, const QVariantList& bin
         r.evaluationSamples = q.value(15).toLongLong();
         r.errorSamples = q.value(16).toLongLong();
         r.seconds = q.value(17).toDouble();
+        r.batchSize = q.value(24).toInt();
         const QString warnings = q.value(18).toString();
         if (!warnings.isEmpty())
             r.warnings = warnings.split(u'\n');
@@ -397,7 +417,9 @@ StoredTrial Store::trial(qint64 id) const
     QSqlQuery q(QSqlDatabase::database(m_connection));
     q.prepare(QStringLiteral(
         "SELECT name, weight_spec, activation_spec, weight_bits, weight_sqnr, activation_sqnr, output_sqnr, output_mse, "
-        "output_cosine, output_max_abs_error, weight_qparams, activation_qparams FROM trial_layers "
+        "output_cosine, output_max_abs_error, weight_qparams, activation_qparams, local_measured, local_sqnr, "
+        "rmse_over_scale, weight_rounding_mse, weight_clipping_mse, weight_clipped_share, activation_rounding_mse, "
+        "activation_clipping_mse, activation_clipped_share FROM trial_layers "
         "WHERE trial_id = ? ORDER BY idx"));
     q.addBindValue(id);
     if (!q.exec())
@@ -416,6 +438,16 @@ StoredTrial Store::trial(qint64 id) const
         l.outputMaxAbsError = q.value(9).toDouble();
         l.weightQParams = qparamsFromJson(q.value(10).toString());
         l.activationQParams = qparamsFromJson(q.value(11).toString());
+        if (q.value(12).toBool())
+            l.localSqnr = fromDb(q.value(13));
+        if (!q.value(14).isNull())
+            l.rmseOverScale = q.value(14).toDouble();
+        l.weightRoundingMse = q.value(15).toDouble();
+        l.weightClippingMse = q.value(16).toDouble();
+        l.weightClippedShare = q.value(17).toDouble();
+        l.activationRoundingMse = q.value(18).toDouble();
+        l.activationClippingMse = q.value(19).toDouble();
+        l.activationClippedShare = q.value(20).toDouble();
         found.result.layers << l;
     }
     return found;

@@ -35,6 +35,16 @@ QString formatScore(Metric metric, double score)
     return metric == Metric::Perplexity ? locale.toString(score, 'f', 3) : locale.toString(score, 'f', 2) + u'%';
 }
 
+int firstErrorDrop(const QVector<LayerTrialResult>& layers, double dB)
+{
+    for (int i = 1; i < layers.size(); ++i) {
+        const double before = layers[i - 1].outputSqnr, now = layers[i].outputSqnr;
+        if (std::isfinite(now) && now < before - dB) // +inf before: the first error is a drop
+            return i;
+    }
+    return -1;
+}
+
 QString formatChange(Metric metric, double change)
 {
     const QLocale locale;
@@ -481,7 +491,28 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
     }
     if (prefix)
         r.batchesNotKept = prefix->batchesNotKept() - notKeptBefore;
+    // 5. Each layer's local error: the model once more over the error batches, every layer's
+    //    output replaced by the float model's before the next layer sees it.
+    QVector<ErrorSums> local;
+    if (options.localErrors) {
+        QuantizeProbe isolated;
+        isolated.specs = probe.specs;
+        isolated.qparams = probe.qparams;
+        isolated.dynamic = probe.dynamic;
+        isolated.isolate = true;
+        isolated.sums = QVector<ErrorSums>(siteCount);
+        ScopedProbeHandler scope(&isolated);
+        const SampleRange errorRange{eval.begin, qMin(eval.end, eval.begin + errorBatches * batch)};
+        forEachBatch(errorRange, int(batch), control, 1.0, 1.0, QStringLiteral("Local errors"),
+                     [&](qint64 i, qint64 b, qint64 e) {
+                         isolated.reference = &cached.siteOutputs[size_t(i)];
+                         forward(b, e);
+                     });
+        local = isolated.sums;
+    }
     for (int i = 0; i < siteCount; ++i) {
+        if (!local.isEmpty())
+            r.layers[i].localSqnr = decibels(local[i].outSignal, local[i].outNoise);
         finishErrors(probe.sums[i], r.layers[i]);
         if (probe.sums[i].nonFinite)
             r.warnings << QStringLiteral("%1: NaN or infinite values (in the float model too); errors "

@@ -10,6 +10,7 @@
 #include <QStringList>
 #include <QVector>
 
+#include <limits>
 #include <memory>
 
 namespace qs {
@@ -43,6 +44,19 @@ struct LayerTrialResult {
     double outputMse = 0;
     double outputCosine = 1;
     double outputMaxAbsError = 0;
+    /// dB, this layer's output with only its own quantization — its input taken from the float
+    /// model, then quantized as the trial says — against the float model's (the isolated error,
+    /// ONNX Runtime's qdq_err); NaN when the trial did not measure it (RunOptions::localErrors).
+    double localSqnr = std::numeric_limits<double>::quiet_NaN();
+    /// The input activation's quantization error in steps: RMS error / scale (TFLite's debugger
+    /// yardstick; 1/√12 ≈ 0.289 is rounding alone, more means clipping). NaN: float input.
+    double rmseOverScale = std::numeric_limits<double>::quiet_NaN();
+    /// The weight's quantization MSE split by where the values lie: inside the clipping range
+    /// (rounding) or outside it (clipping); the two add up to the weight's MSE. Clipped share:
+    /// the fraction of values outside.
+    double weightRoundingMse = 0, weightClippingMse = 0, weightClippedShare = 0;
+    /// The same for the input activation, on the error samples (0 when it stays float).
+    double activationRoundingMse = 0, activationClippingMse = 0, activationClippedShare = 0;
     QParams weightQParams;
     QParams activationQParams; ///< empty for dynamic or float activations
     Histogram quantizedWeight; ///< histogram of the fake-quantized weight (2048 bins)
@@ -94,6 +108,11 @@ struct TrialResult {
     qint64 disagreementCount = 0; ///< all of them, also beyond the first 1,000
 };
 
+/// The first layer (in the model's order) whose output SQNR in the quantized model is more than
+/// `dB` below the layer before it — where the error the model accumulates jumps; -1 for none.
+/// Layers whose output is unchanged (+inf) count as the layer before the next one.
+int firstErrorDrop(const QVector<LayerTrialResult>& layers, double dB = 3);
+
 /// A score as users read it: "91.79%" for top-1 (score in percent), "3.412" for perplexity.
 QString formatScore(Metric metric, double score);
 /// A change of score, signed: "−0.40 points" (top-1), "+0.012 perplexity".
@@ -118,6 +137,9 @@ struct RunOptions {
     /// Evaluate on the first N samples of the evaluation split only (-1: all of it). The float
     /// reference of those samples is shared with longer evaluations.
     qint64 evaluationLimit = -1;
+    /// Also measure each layer's local (isolated) error, in one more pass over the error
+    /// samples: every layer fed the float model's input. Single trials do; sweeps need not.
+    bool localErrors = false;
 };
 
 /// Runs trials on one model and data set. What does not depend on the configuration — the

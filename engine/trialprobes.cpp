@@ -80,6 +80,48 @@ at::Tensor CalibrationProbe::onProbe(const at::Tensor& x, int site, ProbeRole ro
     return x;
 }
 
+ErrorSplit errorSplit(const at::Tensor& x, const at::Tensor& q, const QParams& qp)
+{
+    ErrorSplit s;
+    if (qp.scale.isEmpty())
+        return s;
+    at::Tensor scale, zp;
+    if (qp.axis < 0) {
+        scale = torch::tensor(double(float(qp.scale[0])), at::kDouble);
+        zp = torch::tensor(double(qp.zeroPoint[0]), at::kDouble);
+    } else {
+        std::vector<int64_t> view(size_t(x.dim()), 1);
+        view[size_t(qp.axis)] = -1;
+        std::vector<double> sv, zv;
+        for (double v : qp.scale)
+            sv.push_back(double(float(v)));
+        for (qint64 z : qp.zeroPoint)
+            zv.push_back(double(z));
+        scale = torch::tensor(sv, at::kDouble).view(view);
+        zp = torch::tensor(zv, at::kDouble).view(view);
+    }
+    const at::Tensor xd = x.to(at::kDouble);
+    const at::Tensor lo = (double(qp.quantMin) - zp) * scale, hi = (double(qp.quantMax) - zp) * scale;
+    const at::Tensor finite = at::isfinite(xd).logical_and_(at::isfinite(q));
+    const at::Tensor outside = xd.lt(lo).logical_or_(xd.gt(hi)).logical_and_(finite);
+    const at::Tensor inside = finite.logical_and(outside.logical_not());
+    const at::Tensor e2 = (xd - q.to(at::kDouble)).square_();
+    s.rounding = e2.masked_select(inside).sum().item<double>();
+    s.clipping = e2.masked_select(outside).sum().item<double>();
+    if (qp.axis < 0)
+        s.steps = (s.rounding + s.clipping) / (scale.item<double>() * scale.item<double>());
+    s.clipped = outside.sum().item<int64_t>();
+    s.count = finite.sum().item<int64_t>();
+    return s;
+}
+
+void finishSplit(const ErrorSplit& s, double& roundingMse, double& clippingMse, double& clippedShare)
+{
+    roundingMse = s.count ? s.rounding / double(s.count) : 0;
+    clippingMse = s.count ? s.clipping / double(s.count) : 0;
+    clippedShare = s.count ? double(s.clipped) / double(s.count) : 0;
+}
+
 ErrorSums outputSums(const at::Tensor& ref, const at::Tensor& out)
 {
     ErrorSums s;
@@ -130,14 +172,16 @@ at::Tensor QuantizeProbe::onProbe(const at::Tensor& x, int site, ProbeRole role)
     }
     const QuantSpec& spec = specs[site];
     at::Tensor q = x;
+    QParams used;
     if (spec.type == QuantType::Int) {
         if (dynamic) {
             auto observer = makeObserver(spec);
             observer->observe(x);
-            q = fakeQuantize(x, observer->qparams());
+            used = observer->qparams();
         } else {
-            q = fakeQuantize(x, qparams[site]);
+            used = qparams[site];
         }
+        q = fakeQuantize(x, used);
     } else {
         q = castThrough(x, spec);
     }
@@ -145,6 +189,8 @@ at::Tensor QuantizeProbe::onProbe(const at::Tensor& x, int site, ProbeRole role)
         const auto [a, b] = finitePairs(x, q, s);
         s.actSignal += a.square().sum().item<double>();
         s.actNoise += (a - b).square().sum().item<double>();
+        if (spec.type == QuantType::Int && !isolate)
+            s.actSplit.add(errorSplit(x, q, used));
     }
     return q;
 }
@@ -156,6 +202,11 @@ void finishErrors(const ErrorSums& s, LayerTrialResult& lr)
     lr.outputMse = s.outCount ? s.outNoise / double(s.outCount) : 0;
     lr.outputCosine = s.refNorm > 0 && s.outNorm > 0 ? s.dot / std::sqrt(s.refNorm * s.outNorm) : 1;
     lr.outputMaxAbsError = s.maxAbs;
+    finishSplit(s.actSplit, lr.activationRoundingMse, lr.activationClippingMse, lr.activationClippedShare);
+    if (s.actSplit.count > 0 && s.actSplit.steps > 0)
+        lr.rmseOverScale = std::sqrt(s.actSplit.steps / double(s.actSplit.count));
+    else if (s.actSplit.count > 0)
+        lr.rmseOverScale = 0;
 }
 
 } // namespace qs

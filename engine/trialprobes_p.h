@@ -47,10 +47,34 @@ public:
     at::Tensor onProbe(const at::Tensor& x, int site, ProbeRole role) override;
 };
 
+/// A quantization error's squares split by where the values lie: inside the clipping range
+/// (rounding) or outside it (clipping).
+struct ErrorSplit {
+    double rounding = 0, clipping = 0; ///< Σ(x − q)² in double
+    double steps = 0;                  ///< Σ((x − q) / scale)², per tensor only
+    qint64 clipped = 0, count = 0;
+    void add(const ErrorSplit& o)
+    {
+        rounding += o.rounding;
+        clipping += o.clipping;
+        steps += o.steps;
+        clipped += o.clipped;
+        count += o.count;
+    }
+};
+
+/// The split of `x` against its fake-quantized `q` under `qp` (per tensor, or per channel along
+/// qp.axis); NaN and infinite values are left out.
+ErrorSplit errorSplit(const at::Tensor& x, const at::Tensor& q, const QParams& qp);
+
+/// Fills a layer's MSE parts and clipped share from a split.
+void finishSplit(const ErrorSplit& s, double& roundingMse, double& clippingMse, double& clippedShare);
+
 /// A layer's error sums over the batches errors are measured on.
 struct ErrorSums {
     bool nonFinite = false; ///< the float model's values held NaN or infinity (left out of the sums)
     double actSignal = 0, actNoise = 0;
+    ErrorSplit actSplit;
     double outSignal = 0, outNoise = 0, dot = 0, refNorm = 0, outNorm = 0, maxAbs = 0;
     qint64 outCount = 0;
 };

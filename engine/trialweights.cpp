@@ -109,18 +109,34 @@ at::Tensor quantizeWeight(const Model::Impl& m, int site, QuantSpec ws, LayerTri
         ws = QuantSpec::parse(QStringLiteral("float"));
     }
     at::Tensor wq = w;
+    ErrorSplit split;
+    // Groups have one scale per (output channel, group): split them row by row.
+    auto addSplit = [&](const at::Tensor& x, const at::Tensor& q, const QParams& qp) {
+        if (ws.granularity == Granularity::Group)
+            split.add(errorSplit(x.reshape({-1, ws.groupSize}), q.reshape({-1, ws.groupSize}), qp));
+        else
+            split.add(errorSplit(x, q, qp));
+    };
     if (ws.type == QuantType::Int && parts.size() == 1) {
         wq = quantizeTensor(w, ws, lr.weightQParams);
+        addSplit(w, wq, lr.weightQParams);
     } else if (ws.type == QuantType::Int) {
         QParams hidden;
         const at::Tensor inputHalf = quantizeTensor(parts[0], ws, lr.weightQParams);
         const at::Tensor hiddenHalf = quantizeTensor(parts[1], ws, hidden);
+        addSplit(parts[0], inputHalf, lr.weightQParams);
+        addSplit(parts[1], hiddenHalf, hidden);
         wq = at::cat({inputHalf, hiddenHalf}, 1);
         lr.weightQParams.scale += hidden.scale;
         lr.weightQParams.zeroPoint += hidden.zeroPoint;
     } else {
         wq = castThrough(w, ws);
+        if (!wq.is_same(w)) { // float16 / bfloat16: rounding only
+            split.rounding = (w.to(at::kDouble) - wq.to(at::kDouble)).square().sum().item<double>();
+            split.count = w.numel();
+        }
     }
+    finishSplit(split, lr.weightRoundingMse, lr.weightClippingMse, lr.weightClippedShare);
     lr.weightSpec = ws.toString();
     lr.weightBits = bitsOf(ws);
     lr.weightSqnr = wq.is_same(w) ? kInf : sqnr(w, wq);

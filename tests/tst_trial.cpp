@@ -360,6 +360,106 @@ private Q_SLOTS:
         QCOMPARE(b.run(none, JobControl()).outputSqnr, std::numeric_limits<double>::infinity());
     }
 
+    void localErrorIsTheLayerQuantizedAlone()
+    {
+        // The demo at int4 per-tensor weights: a layer's local error (its input from the float
+        // model) must equal its output error in a trial that quantizes that layer alone.
+        auto data = Dataset::load(DataSpec::demo());
+        TrialOptions options;
+        options.evaluationLimit = 512;
+        TrialRunner runner(loadDemoModel(), data, options);
+        QuantConfig all;
+        all.weight = QuantSpec::parse("int4:per_tensor:symmetric:minmax");
+        all.activation = QuantSpec::parse("uint8:per_tensor:affine:minmax");
+        RunOptions withLocal;
+        withLocal.localErrors = true;
+        const TrialResult r = runner.run(all, JobControl(), nullptr, withLocal);
+        QVERIFY(std::isnan(runner.run(all, JobControl()).layers[1].localSqnr)); // not asked: not measured
+        int worst = 0;
+        for (int i = 0; i < r.layers.size(); ++i) {
+            QuantConfig alone;
+            alone.weight = alone.activation = QuantSpec::parse("float");
+            QuantConfig::Override o;
+            o.hasWeight = o.hasActivation = true;
+            o.weight = all.weight;
+            o.activation = all.activation;
+            alone.layers[r.layers[i].name] = o;
+            const TrialResult a = runner.run(alone, JobControl());
+            QVERIFY2(std::abs(a.layers[i].outputSqnr - r.layers[i].localSqnr) <= 1e-6,
+                     qPrintable(QStringLiteral("%1: alone %2 dB, local %3 dB").arg(r.layers[i].name).arg(a.layers[i].outputSqnr).arg(r.layers[i].localSqnr)));
+            if (r.layers[i].localSqnr < r.layers[worst].localSqnr)
+                worst = i;
+        }
+        QCOMPARE(r.layers[0].localSqnr, r.layers[0].outputSqnr); // the first layer's input is the float model's
+        // Where the accumulated error jumps, and the worst layer on its own: block1.dw.
+        QCOMPARE(r.layers[firstErrorDrop(r.layers)].name, QString("block1.dw"));
+        QCOMPARE(r.layers[worst].name, QString("block1.dw"));
+    }
+
+    void roundingAndClippingAddUpToTheError_data()
+    {
+        QTest::addColumn<QString>("weights");
+        QTest::addColumn<QString>("activations");
+        QTest::newRow("int4 per tensor, minmax") << "int4:per_tensor:symmetric:minmax" << "uint4:per_tensor:affine:minmax";
+        QTest::newRow("int4 per channel, mse") << "int4:per_channel:symmetric:minmax" << "uint4:per_tensor:affine:mse";
+        QTest::newRow("int3 per tensor affine, percentile") << "int3:per_tensor:affine:minmax" << "uint4:per_tensor:affine:percentile";
+    }
+
+    void roundingAndClippingAddUpToTheError()
+    {
+        QFETCH(QString, weights);
+        QFETCH(QString, activations);
+        auto data = Dataset::load(DataSpec::demo());
+        std::shared_ptr<Model> model = loadDemoModel();
+        TrialOptions options;
+        options.evaluationLimit = 300;
+        TrialRunner runner(model, data, options);
+        QuantConfig c;
+        c.weight = QuantSpec::parse(weights);
+        c.activation = QuantSpec::parse(activations);
+        const TrialResult r = runner.run(c, JobControl());
+        // Independently: ATen's fake-quantize; clipped are the values outside the range
+        // [(quant_min − zp)·scale, (quant_max − zp)·scale] (a value half a step past the end has
+        // the same error either way).
+        auto check = [](const at::Tensor& x, const QParams& q, double rounding, double clipping, double share, const QString& what) {
+            at::Tensor scale, zp;
+            if (q.axis < 0) {
+                scale = at::full({1}, q.scale[0], at::kFloat);
+                zp = at::full({1}, int64_t(q.zeroPoint[0]), at::kInt);
+            } else {
+                scale = torch::tensor(std::vector<double>(q.scale.begin(), q.scale.end()), at::kFloat);
+                zp = torch::tensor(std::vector<int64_t>(q.zeroPoint.begin(), q.zeroPoint.end()), at::kInt);
+            }
+            const at::Tensor xq = q.axis < 0 ? at::fake_quantize_per_tensor_affine(x, q.scale[0], q.zeroPoint[0], q.quantMin, q.quantMax)
+                                             : at::fake_quantize_per_channel_affine(x, scale, zp, q.axis, q.quantMin, q.quantMax);
+            std::vector<int64_t> view(size_t(x.dim()), 1);
+            if (q.axis >= 0)
+                view[size_t(q.axis)] = -1;
+            const at::Tensor s = scale.to(at::kDouble).view(view), z = zp.to(at::kDouble).view(view);
+            const at::Tensor xd = x.to(at::kDouble);
+            const at::Tensor clipped = xd.lt((q.quantMin - z) * s).logical_or(xd.gt((q.quantMax - z) * s));
+            const at::Tensor e2 = (x.to(at::kDouble) - xq.to(at::kDouble)).square();
+            const double total = e2.mean().item<double>();
+            const double clip = e2.masked_select(clipped).sum().item<double>() / double(x.numel());
+            QVERIFY2(std::abs(rounding + clipping - total) <= 1e-9 * total, qPrintable(QStringLiteral("%1: %2 + %3 against %4").arg(what).arg(rounding).arg(clipping).arg(total)));
+            QVERIFY2(std::abs(clipping - clip) <= 1e-6 * total, qPrintable(QStringLiteral("%1: clipping %2 against %3").arg(what).arg(clipping).arg(clip)));
+            QVERIFY2(std::abs(share * double(x.numel()) - clipped.sum().item<double>()) <= 0.5 + 1e-3 * double(x.numel()),
+                     qPrintable(QStringLiteral("%1: clipped share %2").arg(what).arg(share)));
+        };
+        bool anyClipped = false;
+        for (int i = 0; i < r.layers.size(); ++i) {
+            const LayerTrialResult& l = r.layers[i];
+            check(model->impl().weight(i), l.weightQParams, l.weightRoundingMse, l.weightClippingMse, l.weightClippedShare, l.name);
+            anyClipped = anyClipped || l.weightClippingMse > 0 || l.activationClippingMse > 0;
+        }
+        // The first layer's input is the data: its 256 error samples, quantized as calibrated.
+        const LayerTrialResult& first = r.layers[0];
+        const SampleRange eval = data->evaluationRange(options.calibrationSamples, options.evaluationLimit);
+        check(data->impl().batchInputs(eval.begin, eval.begin + r.errorSamples), first.activationQParams,
+              first.activationRoundingMse, first.activationClippingMse, first.activationClippedShare, "conv1 input");
+        QVERIFY(anyClipped);
+    }
+
     void floatConfigChangesNothing()
     {
         auto model = Model::load(kFixtures + "/tiny_cnn_scripted.pt");

@@ -51,16 +51,23 @@ void printTrial(const TrialResult& r)
     QVector<QStringList> rows;
     for (const auto& l : r.layers)
         rows << QStringList{l.name, l.weightSpec, l.activationSpec, dB(l.weightSqnr), dB(l.activationSqnr),
-                            dB(l.outputSqnr), QString::number(l.outputCosine, 'f', 4),
+                            dB(l.outputSqnr), std::isnan(l.localSqnr) ? QStringLiteral("-") : dB(l.localSqnr),
+                            std::isnan(l.rmseOverScale) ? QStringLiteral("-") : QString::number(l.rmseOverScale, 'f', 3),
+                            QString::number(l.outputCosine, 'f', 4),
                             l.activationQParams.scale.isEmpty()
                                 ? QStringLiteral("-")
                                 : QStringLiteral("%1 / %2").arg(num(l.activationQParams.scale[0])).arg(l.activationQParams.zeroPoint[0])};
     printTable({QStringLiteral("layer"), QStringLiteral("weights"), QStringLiteral("activations"), QStringLiteral("w.sqnr"),
-                QStringLiteral("a.sqnr"), QStringLiteral("out.sqnr"), QStringLiteral("cosine"), QStringLiteral("act scale / zp")},
+                QStringLiteral("a.sqnr"), QStringLiteral("out.sqnr"), QStringLiteral("local"), QStringLiteral("rmse/scale"),
+                QStringLiteral("cosine"), QStringLiteral("act scale / zp")},
                rows);
+    if (const int drop = firstErrorDrop(r.layers); drop >= 0)
+        out() << "\nFirst error drop: " << r.layers[drop].name << " (output SQNR "
+              << dB(r.layers[drop - 1].outputSqnr) << " -> " << dB(r.layers[drop].outputSqnr) << " dB).";
     const QLocale locale;
     out() << "\nSQNR in dB (inf: unchanged). out.* compares each layer's output with the float model's on the first "
-          << r.errorSamples << " evaluation samples.\n"
+          << r.errorSamples << " evaluation samples; local, with only that layer quantized (its input from the float "
+             "model); rmse/scale, its input's quantization error in steps (0.289: rounding alone).\n"
           << metricLine(r) << "\n"
           << "Output SQNR: " << dB(r.outputSqnr) << " dB\n"
           << "Size: " << locale.toString(r.sizeBytes) << " bytes (float " << locale.toString(r.floatBytes) << ", "
@@ -127,7 +134,9 @@ int trial(const QCommandLineParser& p)
     Recording rec(p);
     const QuantConfig config = configFromOptions(p, taskDefaults(rec.task()).config);
     writeConfig(p, config);
-    const TrialResult r = rec.runner->run(config, {}, rec.recorder.calibrationCache());
+    RunOptions run;
+    run.localErrors = true;
+    const TrialResult r = rec.runner->run(config, {}, rec.recorder.calibrationCache(), run);
     const qint64 id = rec.recorder.record(config, r, QStringLiteral("manual"), p.value(QStringLiteral("name")));
     std::fprintf(stderr, "recorded as trial %lld in %s\n", static_cast<long long>(id), qPrintable(rec.recorder.path()));
     for (const QString& w : rec.in.model->warnings() + r.warnings)

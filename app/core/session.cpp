@@ -142,7 +142,9 @@ void Session::runTrial(const QuantConfig& config)
         ShownTrial t;
         t.valid = true;
         t.config = config;
-        t.result = runner->run(config, control, recorder.calibrationCache());
+        RunOptions run;
+        run.localErrors = true;
+        t.result = runner->run(config, control, recorder.calibrationCache(), run);
         t.id = recorder.record(config, t.result, QStringLiteral("manual"));
         t.notRecorded = recorder.problem();
         if (t.id == 0)
