@@ -15,6 +15,8 @@
 #include "datadialog.h"
 #include "disagreementmodel.h"
 #include "disagreementtab.h"
+#include "errortab.h"
+#include "format.h"
 #include "historymodel.h"
 #include "historypanel.h"
 #include "layerpanel.h"
@@ -229,8 +231,43 @@ private Q_SLOTS:
         QCOMPARE(stored.size(), 1);
         QCOMPARE(stored[0].result.top1, w.shownTrial().result.top1);
         QVERIFY(Store::defaultPath().startsWith(m_dir.path()));
-        QCOMPARE(w.results()->errorPlot()->barCount(), 24); // three series × eight layers
+        // Weight and activation SQNR as bars, the accumulated and the local output error as lines;
+        // the first jump of the accumulated error marked at block1.dw, the worst layer on its own.
+        QCOMPARE(w.results()->errorPlot()->barCount(), 16); // two bar series × eight layers
+        QCOMPARE(w.results()->errorPlot()->plot()->graphCount(), 2);
         QVERIFY(w.results()->errorPlot()->shownEmptyText().isEmpty());
+        ErrorTab* errors = w.results()->errorTab();
+        QCOMPARE(w.results()->errorPlot()->marker(), 1);
+        QVERIFY2(errors->summary().contains("first jumps at <b>block1.dw</b>") &&
+                     errors->summary().contains("Worst on its own (local error): <b>block1.dw</b>"),
+                 qPrintable(errors->summary()));
+        const auto* table = w.layerPanel()->model();
+        QVERIFY(!w.layerPanel()->table()->isColumnHidden(LayerTableModel::LocalSqnrColumn));
+        QCOMPARE(table->index(1, LayerTableModel::LocalSqnrColumn).data().toString(),
+                 formatDb(w.shownTrial().result.layers[1].localSqnr));
+        QVERIFY(!table->index(1, LayerTableModel::StepErrorColumn).data().toString().isEmpty());
+        if (qEnvironmentVariableIsSet("QS_SHOT_ERRORS")) {
+            w.resize(1280, 800);
+            QTest::qWait(200);
+            w.grab().save(qEnvironmentVariable("QS_SHOT_ERRORS") + "-sqnr.png");
+        }
+        errors->setView(ErrorTab::Steps);
+        QCOMPARE(w.results()->errorPlot()->barCount(), 16); // up to 0.7 and above, one of the two per layer
+        QVERIFY2(errors->summary().contains("0.289"), qPrintable(errors->summary()));
+        errors->setView(ErrorTab::RoundingClipping);
+        QCOMPARE(w.results()->errorPlot()->barCount(), 32); // weight and activation, rounding and clipping
+        QVERIFY2(errors->summary().contains("Most clipping in an input activation"), qPrintable(errors->summary()));
+        if (qEnvironmentVariableIsSet("QS_SHOT_ERRORS")) {
+            w.layerPanel()->table()->selectRow(6); // block3.pw
+            QTest::qWait(200);
+            w.grab().save(qEnvironmentVariable("QS_SHOT_ERRORS") + "-split.png");
+            errors->setView(ErrorTab::Steps);
+            QTest::qWait(200);
+            w.grab().save(qEnvironmentVariable("QS_SHOT_ERRORS") + "-steps.png");
+            w.layerPanel()->table()->selectRow(0);
+        }
+        QVERIFY(w.layerPlots()->findChildren<QLabel*>().size() > 0);
+        errors->setView(ErrorTab::Sqnr);
         // The disagreement view: one thumbnail per input whose top-1 changed, with both classes.
         QCOMPARE(w.results()->disagreementTab()->model()->rowCount(), int(qMin<qint64>(1000, w.shownTrial().result.disagreementCount)));
         QVERIFY(w.shownTrial().result.disagreementCount > 0);

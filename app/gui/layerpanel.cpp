@@ -60,7 +60,7 @@ void LayerPanel::setUpColumns()
     // them into, and the columns they hide, are kept across sessions.
     QHeaderView* header = m_table->horizontalHeader();
     const QList<int> order{LayerTableModel::NameColumn, LayerTableModel::OpColumn, LayerTableModel::ParamsColumn, LayerTableModel::WeightSettingColumn, LayerTableModel::ActivationSettingColumn,
-                           LayerTableModel::WeightSqnrColumn, LayerTableModel::ActivationSqnrColumn, LayerTableModel::OutputSqnrColumn, LayerTableModel::SensitivityColumn,
+                           LayerTableModel::WeightSqnrColumn, LayerTableModel::ActivationSqnrColumn, LayerTableModel::OutputSqnrColumn, LayerTableModel::LocalSqnrColumn, LayerTableModel::StepErrorColumn, LayerTableModel::SensitivityColumn,
                            LayerTableModel::FloatMsColumn, LayerTableModel::Int8MsColumn,
                            LayerTableModel::ChannelSpreadColumn, LayerTableModel::WeightKurtosisColumn, LayerTableModel::WeightRangeColumn, LayerTableModel::ActivationRangeColumn,
                            LayerTableModel::WeightShapeColumn, LayerTableModel::InputShapeColumn, LayerTableModel::OutputShapeColumn};
@@ -196,8 +196,9 @@ void LayerPanel::copyEditToSelection(const QModelIndex& edited)
 void LayerPanel::setProfile(const ProfileReport& report)
 {
     m_model->setProfile(report);
-    for (int c = LayerTableModel::WeightSqnrColumn; c <= LayerTableModel::Int8MsColumn; ++c)
-        m_table->setColumnHidden(c, true); // until a trial, sensitivity analysis or latency measurement has run
+    for (int c = 0; c < LayerTableModel::NUM_COLUMNS; ++c)
+        if ((c >= LayerTableModel::WeightSqnrColumn && c <= LayerTableModel::Int8MsColumn) || LayerTableModel::isTrialColumn(c))
+            m_table->setColumnHidden(c, true); // until a trial, sensitivity analysis or latency measurement has run
     m_table->resizeColumnsToContents();
     placeFrozenColumn();
 }
@@ -205,10 +206,11 @@ void LayerPanel::setProfile(const ProfileReport& report)
 void LayerPanel::setTrial(const TrialResult& trial)
 {
     m_model->setTrial(trial);
-    for (int c = LayerTableModel::WeightSqnrColumn; c <= LayerTableModel::OutputSqnrColumn; ++c) {
-        showColumn(c);
-        m_table->resizeColumnToContents(c);
-    }
+    for (int c = 0; c < LayerTableModel::NUM_COLUMNS; ++c)
+        if (LayerTableModel::isTrialColumn(c)) {
+            showColumn(c);
+            m_table->resizeColumnToContents(c);
+        }
 }
 
 void LayerPanel::setSensitivity(const SensitivityResult& result, const QString& settings)

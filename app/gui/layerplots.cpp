@@ -1,5 +1,8 @@
 #include "layerplots.h"
 
+#include <QLocale>
+#include <cmath>
+
 #include "channelrangeplot.h"
 #include "histogramplot.h"
 #include "plotdata.h"
@@ -114,6 +117,21 @@ void LayerPlots::showLayer(int row)
     showActivation(p, row);
 }
 
+namespace {
+
+/// "Trial error: rounding 1.2e-4 + clipping 3.4e-5 MSE (78% / 22%) · 0.41% of values clipped".
+QString errorSplitLine(double rounding, double clipping, double clippedShare)
+{
+    const QLocale locale;
+    const double total = rounding + clipping;
+    return QObject::tr("Trial error: rounding %1 + clipping %2 MSE (%3% / %4%) · %5% of values clipped")
+        .arg(locale.toString(rounding, 'g', 3), locale.toString(clipping, 'g', 3),
+             locale.toString(total > 0 ? 100 * rounding / total : 0, 'f', 0),
+             locale.toString(total > 0 ? 100 * clipping / total : 0, 'f', 0), locale.toString(100 * clippedShare, 'f', 2));
+}
+
+} // namespace
+
 void LayerPlots::showWeight(const LayerProfile& p, int row)
 {
     m_weightPlot->setData(toHistogram(p.weight, tr("%1 — weight (%2)").arg(p.layer.name, weightDescription(p.layer)),
@@ -128,6 +146,10 @@ void LayerPlots::showWeight(const LayerProfile& p, int row)
     if (previewed && grid.valid)
         grid.caption = tr("edited: ") + grid.caption;
     m_weightPlot->setGrid(grid);
+    if (trialRow && !previewed)
+        m_weightStats->setText(statsLine(p.weight) + u'\n' +
+                               errorSplitLine(m_trial->layers[row].weightRoundingMse, m_trial->layers[row].weightClippingMse,
+                                              m_trial->layers[row].weightClippedShare));
     const bool channels = p.weight.channelMin.size() > 1;
     m_weightChannels->setEnabled(channels);
     if (!channels)
@@ -167,6 +189,13 @@ void LayerPlots::showActivation(const LayerProfile& p, int row)
     const bool trialRow = m_trial && row < m_trial->layers.size();
     const QParams aq = trialRow ? m_trial->layers[row].activationQParams : QParams();
     m_activationPlot->setGrid(gridOf(aq, QString()));
+    if (trialRow && m_trial->layers[row].activationRoundingMse + m_trial->layers[row].activationClippingMse > 0) {
+        const LayerTrialResult& t = m_trial->layers[row];
+        m_activationStats->setText(statsLine(p.activation) + u'\n' +
+                                   errorSplitLine(t.activationRoundingMse, t.activationClippingMse, t.activationClippedShare) +
+                                   (std::isnan(t.rmseOverScale) ? QString()
+                                                                : tr(" · %1 steps RMS").arg(QLocale().toString(t.rmseOverScale, 'f', 3))));
+    }
     // From the float histogram: each bin's count moves to the level its centre rounds to.
     const Histogram& h = p.activation.histogram;
     m_activationPlot->setQuantized(m_activationQuantized->isChecked() && !aq.scale.isEmpty()

@@ -92,7 +92,7 @@ void LayerTableModel::setTrial(const TrialResult& trial)
     m_trial = trial;
     m_hasTrial = trial.layers.size() == m_report.layers.size();
     if (rowCount() > 0)
-        Q_EMIT dataChanged(index(0, WeightSqnrColumn), index(rowCount() - 1, OutputSqnrColumn));
+        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, NUM_COLUMNS - 1));
 }
 
 void LayerTableModel::setSensitivity(const SensitivityResult& result, const QString& settings)
@@ -185,6 +185,8 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
         if (v.isValid() || role != Qt::TextAlignmentRole)
             return v;
     }
+    if (column == StepErrorColumn)
+        return stepErrorData(index.row(), role);
     if (column == SensitivityColumn)
         return sensitivityData(index.row(), role);
     if (column == FloatMsColumn || column == Int8MsColumn)
@@ -235,12 +237,50 @@ QVariant LayerTableModel::sqnrData(int row, int column, int role) const
     if (!m_hasTrial || (role != Qt::DisplayRole && role != SortRole && role != Qt::ToolTipRole))
         return {};
     const LayerTrialResult& t = m_trial.layers[row];
-    const double v = column == WeightSqnrColumn ? t.weightSqnr : column == ActivationSqnrColumn ? t.activationSqnr : t.outputSqnr;
+    const double v = column == WeightSqnrColumn       ? t.weightSqnr
+                     : column == ActivationSqnrColumn ? t.activationSqnr
+                     : column == LocalSqnrColumn      ? t.localSqnr
+                                                      : t.outputSqnr;
+    if (std::isnan(v)) // local error not measured (a sweep's or search's trial)
+        return role == Qt::ToolTipRole ? tr("Not measured by this trial: Run trial measures it") : QVariant();
     if (role == SortRole)
         return std::isinf(v) ? 1e9 : v;
-    if (role == Qt::ToolTipRole)
-        return column == WeightSqnrColumn ? tr("%1 weights").arg(t.weightSpec) : tr("%1 input activations").arg(t.activationSpec);
+    if (role == Qt::ToolTipRole) {
+        const QLocale locale;
+        if (column == WeightSqnrColumn)
+            return tr("%1 weights\nrounding MSE %2, clipping MSE %3 (%4% of values clipped)")
+                .arg(t.weightSpec, locale.toString(t.weightRoundingMse, 'g', 3), locale.toString(t.weightClippingMse, 'g', 3),
+                     locale.toString(100 * t.weightClippedShare, 'f', 2));
+        if (column == ActivationSqnrColumn)
+            return tr("%1 input activations\nrounding MSE %2, clipping MSE %3 (%4% of values clipped)")
+                .arg(t.activationSpec, locale.toString(t.activationRoundingMse, 'g', 3),
+                     locale.toString(t.activationClippingMse, 'g', 3), locale.toString(100 * t.activationClippedShare, 'f', 2));
+        if (column == LocalSqnrColumn)
+            return tr("Only this layer quantized, its input from the float model: %1 dB, against %2 dB in the quantized model")
+                .arg(formatDb(v), formatDb(t.outputSqnr));
+        return tr("This layer's output in the quantized model against the float model");
+    }
     return formatDb(v);
+}
+
+QVariant LayerTableModel::stepErrorData(int row, int role) const
+{
+    if (!m_hasTrial)
+        return {};
+    const double v = m_trial.layers[row].rmseOverScale;
+    if (std::isnan(v))
+        return {};
+    switch (role) {
+    case SortRole: return v;
+    case Qt::DisplayRole: return QLocale().toString(v, 'f', 3);
+    case Qt::TextAlignmentRole: return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+    case Qt::ForegroundRole: return v > 0.7 ? QVariant(QColor(192, 57, 43)) : QVariant();
+    case Qt::ToolTipRole:
+        return tr("Input activation error in quantization steps (RMS error / scale): 0.289 is rounding alone; above 0.7 "
+                  "clipping dominates (%1% of values clipped)")
+            .arg(QLocale().toString(100 * m_trial.layers[row].activationClippedShare, 'f', 2));
+    }
+    return {};
 }
 
 QVariant LayerTableModel::sensitivityData(int row, int role) const
@@ -345,6 +385,11 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
         case ActivationSqnrColumn: return tr("Input-activation SQNR of the last trial (dB)");
         case OutputSqnrColumn:
             return tr("This layer's output in the quantized model against the float model (dB): where error builds up");
+        case LocalSqnrColumn:
+            return tr("This layer's output with only it quantized, its input from the float model (dB): the error it "
+                      "adds on its own");
+        case StepErrorColumn:
+            return tr("Input activation error in quantization steps (rmse / scale): 0.289 is rounding alone, red above 0.7");
         case SensitivityColumn:
             return tr("Top-1 change in points with only this layer quantized (last sensitivity analysis); "
                       "the most negative layers need more bits");
@@ -371,6 +416,8 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
     case WeightSqnrColumn: return tr("W SQNR");
     case ActivationSqnrColumn: return tr("A SQNR");
     case OutputSqnrColumn: return tr("Out SQNR");
+    case LocalSqnrColumn: return tr("Local SQNR");
+    case StepErrorColumn: return tr("Steps err.");
     case SensitivityColumn: return tr("Sensitivity");
     case FloatMsColumn: return tr("Float ms");
     case Int8MsColumn: return tr("Int8 ms");

@@ -33,6 +33,8 @@ public:
         WeightKurtosisColumn,
         ChannelSpreadColumn,  ///< widest output channel's weight range over the median channel's
         ActivationRangeColumn,
+        LocalSqnrColumn,      ///< the last trial's local error: this layer's output with only it quantized
+        StepErrorColumn,      ///< the last trial's input activation error in steps (rmse / scale)
         NUM_COLUMNS
     };
     enum Roles {
@@ -49,7 +51,12 @@ public:
     /// Rows stay as they are, so selection and sorting survive.
     void setTrial(const TrialResult& trial);
     bool hasTrial() const { return m_hasTrial; }
-    static bool isSqnrColumn(int column) { return column >= WeightSqnrColumn && column <= OutputSqnrColumn; }
+    static bool isSqnrColumn(int column)
+    {
+        return (column >= WeightSqnrColumn && column <= OutputSqnrColumn) || column == LocalSqnrColumn;
+    }
+    /// The columns a trial fills.
+    static bool isTrialColumn(int column) { return isSqnrColumn(column) || column == StepErrorColumn; }
 
     /// Shows a sensitivity run's result in the Sensitivity column (layers matched by name).
     void setSensitivity(const SensitivityResult& result, const QString& settings);
@@ -85,6 +92,7 @@ private:
     QVariant settingData(int row, bool weight, int role) const;
     QVariant sqnrData(int row, int column, int role) const;
     QVariant sensitivityData(int row, int role) const;
+    QVariant stepErrorData(int row, int role) const;
     QVariant latencyData(int row, int column, int role) const;
     QVariant profileData(int row, int column, int role) const;
     QVariant profileToolTip(int row, int column) const;

@@ -1,6 +1,7 @@
 #include "resulttabs.h"
 
 #include "disagreementtab.h"
+#include "errortab.h"
 #include "historypanel.h"
 #include "latencyplot.h"
 #include "latencytab.h"
@@ -12,11 +13,10 @@
 namespace qs {
 
 ResultTabs::ResultTabs(HistoryPanel* history, QWidget* parent)
-    : QTabWidget(parent), m_errorPlot(new LayerErrorPlot), m_paretoPlot(new ParetoPlot),
+    : QTabWidget(parent), m_errorTab(new ErrorTab), m_paretoPlot(new ParetoPlot),
       m_sensitivityPlot(new LayerErrorPlot), m_disagreements(new DisagreementTab), m_latency(new LatencyTab)
 {
-    m_errorPlot->setEmptyText(tr("Run a trial to see each layer's error"));
-    addTab(m_errorPlot, tr("Error per layer"));
+    addTab(m_errorTab, tr("Error per layer"));
     addTab(m_paretoPlot, tr("Accuracy vs size"));
     m_sensitivityPlot->setValueAxis(tr("top-1 points"), true);
     m_sensitivityPlot->setEmptyText(tr("Run a sensitivity analysis to rank the layers"));
@@ -28,21 +28,26 @@ ResultTabs::ResultTabs(HistoryPanel* history, QWidget* parent)
     addTab(m_latency, tr("Latency"));
     connect(m_latency, &LatencyTab::layerClicked, this, &ResultTabs::layerClicked);
     addTab(history, tr("History"));
-    connect(m_errorPlot, &LayerErrorPlot::layerClicked, this, &ResultTabs::layerClicked);
+    connect(m_errorTab, &ErrorTab::layerClicked, this, &ResultTabs::layerClicked);
     connect(m_sensitivityPlot, &LayerErrorPlot::layerClicked, this, [this](int bar) {
         if (bar >= 0 && bar < m_sensitivityOrder.size())
             Q_EMIT layerClicked(m_sensitivityOrder[bar]);
     });
     connect(m_paretoPlot, &ParetoPlot::trialClicked, this, &ResultTabs::trialClicked);
-    addSavePlotMenu(m_errorPlot->plot(), QStringLiteral("error-per-layer"));
+    addSavePlotMenu(errorPlot()->plot(), QStringLiteral("error-per-layer"));
     addSavePlotMenu(m_paretoPlot->plot(), QStringLiteral("accuracy-vs-size"), [this] { m_paretoPlot->resetZoom(); });
     addSavePlotMenu(m_sensitivityPlot->plot(), QStringLiteral("sensitivity"));
+}
+
+LayerErrorPlot* ResultTabs::errorPlot() const
+{
+    return m_errorTab->plot();
 }
 
 QCustomPlot* ResultTabs::currentPlot() const
 {
     QWidget* tab = currentWidget();
-    return tab == m_errorPlot         ? m_errorPlot->plot()
+    return tab == m_errorTab          ? errorPlot()->plot()
            : tab == m_sensitivityPlot ? m_sensitivityPlot->plot()
            : tab == m_latency         ? m_latency->plot()->plot()
                                       : m_paretoPlot->plot();
@@ -55,7 +60,7 @@ void ResultTabs::setProfile(const ProfileReport& report)
     m_floatScore = report.floatScore();
     m_evaluationSamples = report.evaluationSamples;
     m_layerCount = int(report.layers.size());
-    m_errorPlot->clear();
+    m_errorTab->clear();
     m_sensitivityPlot->clear();
     m_latency->clear();
     m_sensitivityOrder.clear();
@@ -67,9 +72,7 @@ void ResultTabs::setProfile(const ProfileReport& report)
 
 void ResultTabs::setTrial(const TrialResult& r, std::shared_ptr<const Dataset> data)
 {
-    QStringList names;
-    const QVector<ErrorSeries> series = trialErrorSeries(r, &names);
-    m_errorPlot->setData(names, series);
+    m_errorTab->setTrial(r);
     m_disagreements->setTrial(r, std::move(data));
 }
 

@@ -16,6 +16,7 @@ class QCustomPlot;
 namespace qs {
 
 class DisagreementTab;
+class ErrorTab;
 class LatencyTab;
 class HistoryPanel;
 class LayerErrorPlot;
@@ -25,7 +26,8 @@ class ResultTabs : public QTabWidget
     Q_OBJECT
 public:
     ResultTabs(HistoryPanel* history, QWidget* parent = nullptr);
-    LayerErrorPlot* errorPlot() const { return m_errorPlot; }
+    LayerErrorPlot* errorPlot() const;
+    ErrorTab* errorTab() const { return m_errorTab; }
     ParetoPlot* paretoPlot() const { return m_paretoPlot; }
     LayerErrorPlot* sensitivityPlot() const { return m_sensitivityPlot; }
     DisagreementTab* disagreementTab() const { return m_disagreements; }
@@ -50,7 +52,7 @@ Q_SIGNALS:
 
 private:
     void showPoints();
-    LayerErrorPlot* m_errorPlot;
+    ErrorTab* m_errorTab;
     ParetoPlot* m_paretoPlot;
     LayerErrorPlot* m_sensitivityPlot;
     DisagreementTab* m_disagreements;

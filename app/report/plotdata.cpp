@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace qs {
 
@@ -95,15 +96,63 @@ QString statsLine(const TensorStats& s)
 
 QVector<ErrorSeries> trialErrorSeries(const TrialResult& r, QStringList* names)
 {
-    QVector<ErrorSeries> series(3);
+    QVector<ErrorSeries> series(4);
     series[0].name = QObject::tr("weight");
     series[1].name = QObject::tr("input activation");
-    series[2].name = QObject::tr("layer output vs float");
+    series[2].name = QObject::tr("output (accumulated)");
+    series[2].kind = ErrorSeries::Line;
+    series[3].name = QObject::tr("output (local)");
+    series[3].kind = ErrorSeries::Line;
     for (const LayerTrialResult& l : r.layers) {
         *names << l.name;
         series[0].values << l.weightSqnr;
         series[1].values << l.activationSqnr;
         series[2].values << l.outputSqnr;
+        series[3].values << l.localSqnr; // NaN when not measured: the series is left out
+    }
+    return series;
+}
+
+QVector<ErrorSeries> stepErrorSeries(const TrialResult& r, double high)
+{
+    QVector<ErrorSeries> series(2);
+    series[0].name = QObject::tr("input activation (rmse / scale)");
+    series[1].name = QObject::tr("above %1: clipping").arg(high);
+    series[1].colour = QColor(192, 57, 43);
+    series[1].stackOn = 0; // the same place as the first, never both
+    for (const LayerTrialResult& l : r.layers) {
+        const double v = std::isnan(l.rmseOverScale) ? 0.0 : l.rmseOverScale; // float input: no bar
+        series[0].values << (v > high ? 0.0 : v);
+        series[1].values << (v > high ? v : 0.0);
+    }
+    return series;
+}
+
+QVector<ErrorSeries> roundingClippingSeries(const TrialResult& r)
+{
+    QVector<ErrorSeries> series(4);
+    series[0].name = QObject::tr("weight rounding");
+    series[1].name = QObject::tr("weight clipping");
+    series[1].stackOn = 0;
+    series[1].colour = QColor(41, 128, 185).darker(160);
+    series[2].name = QObject::tr("activation rounding");
+    series[2].colour = QColor(230, 126, 34);
+    series[3].name = QObject::tr("activation clipping");
+    series[3].stackOn = 2;
+    series[3].colour = QColor(230, 126, 34).darker(160);
+    // Noise over signal: the SQNR says it, the split says which part is which.
+    auto share = [](double part, double total, double sqnr) {
+        if (!(total > 0) || !std::isfinite(sqnr))
+            return 0.0;
+        return 100 * part / total * std::pow(10.0, -sqnr / 10);
+    };
+    for (const LayerTrialResult& l : r.layers) {
+        const double w = l.weightRoundingMse + l.weightClippingMse;
+        const double a = l.activationRoundingMse + l.activationClippingMse;
+        series[0].values << share(l.weightRoundingMse, w, l.weightSqnr);
+        series[1].values << share(l.weightClippingMse, w, l.weightSqnr);
+        series[2].values << share(l.activationRoundingMse, a, l.activationSqnr);
+        series[3].values << share(l.activationClippingMse, a, l.activationSqnr);
     }
     return series;
 }

@@ -23,9 +23,19 @@ void setPlotMetric(ParetoPlot& plot, Metric metric);
 /// `partial` when it was scored on fewer than `fullSamples` samples. `layerCount` describes a
 /// history row's per-layer settings.
 TrialPoint trialPoint(const StoredTrial& t, qint64 fullSamples, int layerCount);
-/// A trial's per-layer errors as the error chart's three series (weight, input activation,
-/// layer output); the layer names go to `names`.
+/// A trial's per-layer errors as the error chart's series: weight and input activation SQNR
+/// (bars), the layer's output SQNR in the quantized model (accumulated error) and, when
+/// measured, with only that layer quantized (local error), as lines along depth; the layer
+/// names go to `names`.
 QVector<ErrorSeries> trialErrorSeries(const TrialResult& r, QStringList* names);
+/// rmse/scale of each layer's input activation, in two bar series: up to `high`, and above it
+/// (drawn in red).
+QVector<ErrorSeries> stepErrorSeries(const TrialResult& r, double high);
+/// Each layer's quantization noise over signal power (%), split into rounding and clipping, as
+/// two stacks: the weight's and the input activation's.
+QVector<ErrorSeries> roundingClippingSeries(const TrialResult& r);
+/// rmse/scale of pure rounding: 1/√12.
+constexpr double kRoundingStepError = 0.28867513459481287;
 
 /// "N values · mean · std · excess kurtosis · channels".
 QString statsLine(const TensorStats& s);

@@ -1,0 +1,157 @@
+#include "errortab.h"
+
+#include "format.h"
+#include "layererrorplot.h"
+#include "plotdata.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace qs {
+
+ErrorTab::ErrorTab(QWidget* parent)
+    : QWidget(parent), m_view(new QComboBox), m_plot(new LayerErrorPlot), m_summary(new QLabel)
+{
+    m_view->addItem(tr("SQNR along depth"), Sqnr);
+    m_view->addItem(tr("Activation error in steps (rmse / scale)"), Steps);
+    m_view->addItem(tr("Rounding vs clipping"), RoundingClipping);
+    m_view->setToolTip(tr("SQNR: each layer's weight and input error, and its output's error in the quantized model "
+                          "(accumulated) and with only it quantized (local).\nSteps: the input activation's RMS error "
+                          "over its scale — 0.289 is rounding alone, more is clipping.\nRounding vs clipping: "
+                          "quantization noise over signal power, from values inside the range and outside it."));
+    m_summary->setWordWrap(true);
+    m_summary->setTextFormat(Qt::RichText);
+    m_plot->setEmptyText(tr("Run a trial to see each layer's error"));
+    auto* top = new QHBoxLayout;
+    top->addWidget(new QLabel(tr("Show")));
+    top->addWidget(m_view);
+    top->addStretch(1);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addLayout(top);
+    layout->addWidget(m_plot, 1);
+    layout->addWidget(m_summary);
+    connect(m_view, &QComboBox::currentIndexChanged, this, [this] { draw(); });
+    connect(m_plot, &LayerErrorPlot::layerClicked, this, &ErrorTab::layerClicked);
+    draw();
+}
+
+void ErrorTab::setTrial(const TrialResult& r)
+{
+    m_trial = r;
+    m_hasTrial = true;
+    draw();
+}
+
+void ErrorTab::clear()
+{
+    m_trial = TrialResult();
+    m_hasTrial = false;
+    draw();
+}
+
+void ErrorTab::setView(View view)
+{
+    m_view->setCurrentIndex(m_view->findData(view));
+}
+
+ErrorTab::View ErrorTab::view() const
+{
+    return View(m_view->currentData().toInt());
+}
+
+QString ErrorTab::summary() const
+{
+    return m_summary->text();
+}
+
+void ErrorTab::draw()
+{
+    const QLocale locale;
+    const QVector<LayerTrialResult>& layers = m_trial.layers;
+    QStringList names;
+    for (const LayerTrialResult& l : layers)
+        names << l.name;
+    auto bold = [](const QString& s) { return QStringLiteral("<b>%1</b>").arg(s.toHtmlEscaped()); };
+    QString text;
+    switch (view()) {
+    case Sqnr: {
+        m_plot->setValueAxis(tr("SQNR (dB)"), LayerErrorPlot::Scale::Decibels);
+        QStringList ignored;
+        m_plot->setData(names, m_hasTrial ? trialErrorSeries(m_trial, &ignored) : QVector<ErrorSeries>());
+        const int drop = firstErrorDrop(layers);
+        m_plot->setMarker(drop, tr("first drop"));
+        if (!m_hasTrial)
+            break;
+        text = drop >= 0 ? tr("The accumulated error first jumps at %1 (output SQNR %2 → %3 dB).")
+                               .arg(bold(layers[drop].name), formatDb(layers[drop - 1].outputSqnr), formatDb(layers[drop].outputSqnr))
+                         : tr("The accumulated error falls by no more than 3 dB from one layer to the next.");
+        int worst = -1;
+        for (int i = 0; i < layers.size(); ++i)
+            if (!std::isnan(layers[i].localSqnr) && (worst < 0 || layers[i].localSqnr < layers[worst].localSqnr))
+                worst = i;
+        if (worst >= 0)
+            text += u' ' + tr("Worst on its own (local error): %1, %2 dB.").arg(bold(layers[worst].name), formatDb(layers[worst].localSqnr));
+        else
+            text += u' ' + tr("Local errors are measured by trials run with Run trial (sweeps and searches leave them out).");
+        break;
+    }
+    case Steps: {
+        m_plot->setValueAxis(tr("rmse / scale (steps)"), LayerErrorPlot::Scale::Plain);
+        bool any = false;
+        for (const LayerTrialResult& l : layers)
+            any = any || !std::isnan(l.rmseOverScale);
+        m_plot->setData(names, any ? stepErrorSeries(m_trial, kClippingStepError) : QVector<ErrorSeries>());
+        m_plot->setReferenceLine(kRoundingStepError, tr("0.289: rounding alone"));
+        if (!m_hasTrial)
+            break;
+        if (!any) {
+            text = tr("No input activation is quantized to integers in this trial.");
+            break;
+        }
+        QStringList high;
+        for (const LayerTrialResult& l : layers)
+            if (l.rmseOverScale > kClippingStepError)
+                high << QStringLiteral("%1 (%2)").arg(bold(l.name), locale.toString(l.rmseOverScale, 'f', 2));
+        text = tr("TFLite's scale-free yardstick: 0.289 steps is rounding noise alone, below it many values sit on "
+                  "levels (zeros after ReLU). ") +
+               (high.isEmpty() ? tr("No layer is above %1.").arg(kClippingStepError)
+                               : tr("Above %1, where clipping dominates: %2.").arg(kClippingStepError).arg(high.join(QStringLiteral(", "))));
+        break;
+    }
+    case RoundingClipping: {
+        m_plot->setValueAxis(tr("noise / signal power (%)"), LayerErrorPlot::Scale::Plain);
+        m_plot->setData(names, m_hasTrial ? roundingClippingSeries(m_trial) : QVector<ErrorSeries>());
+        if (!m_hasTrial)
+            break;
+        int most = -1;
+        double mostShare = 0;
+        for (int i = 0; i < layers.size(); ++i) {
+            const double total = layers[i].activationRoundingMse + layers[i].activationClippingMse;
+            const double share = total > 0 ? layers[i].activationClippingMse / total : 0;
+            if (share > mostShare) {
+                mostShare = share;
+                most = i;
+            }
+        }
+        text = tr("Each bar: the layer's quantization noise over its signal power, from values inside the range "
+                  "(rounding) and outside it (clipping). A range that clips a little rounds the rest finer. ");
+        if (most >= 0) {
+            const LayerTrialResult& l = layers[most];
+            text += tr("Most clipping in an input activation: %1 — %2% of its values clipped make %3% of its error.")
+                        .arg(bold(l.name), locale.toString(100 * l.activationClippedShare, 'f', 2),
+                             locale.toString(100 * mostShare, 'f', 0));
+        }
+        break;
+    }
+    }
+    m_summary->setText(text);
+    m_summary->setVisible(!text.isEmpty());
+}
+
+} // namespace qs
