@@ -10,6 +10,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -38,6 +39,48 @@ class TestCli : public QObject
 
 private Q_SLOTS:
     void initTestCase() { dataHome() = m_dir.filePath("data-home"); }
+
+    // graph draws the model's layers and the ops between them (Graphviz's layout) as SVG or PNG,
+    // coloured by a recorded trial; its per-layer figures are in trial --json and the CSV.
+    void graphAndPerLayerErrorFigures()
+    {
+        const QString db = m_dir.filePath("graph.db");
+        const Run r = cli({"trial", "--db", db, "--eval", "300", "--weights", "int4:per_tensor:symmetric:minmax", "--json"});
+        QCOMPARE(r.code, 0);
+        const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QCOMPARE(o["first_error_drop"].toString(), QString("block1.dw"));
+        const QJsonObject dw = o["layers"].toArray().at(1).toObject();
+        for (const char* key : {"local_sqnr_db", "rmse_over_scale", "weight_rounding_mse", "weight_clipping_mse",
+                                "activation_rounding_mse", "activation_clipping_mse"})
+            QVERIFY2(dw.contains(key), key);
+        QVERIFY(dw["local_sqnr_db"].toDouble() > dw["output_sqnr_db"].toDouble()); // less than the accumulated error
+        const QString id = QString::number(o["id"].toInt());
+        const QString csv = m_dir.filePath("layers.csv");
+        QCOMPARE(cli({"export", id, "--db", db, "--format", "csv", "--out", csv}).code, 0);
+        QFile f(csv);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY(f.readLine().contains("local_sqnr_db,rmse_over_scale,weight_rounding_mse,weight_clipping_mse"));
+
+        const QString svg = m_dir.filePath("demo.svg");
+        const Run g = cli({"graph", "--db", db, "--trial", id, "--color", "local_sqnr", "--out", svg});
+        QCOMPARE(g.code, 0);
+        QVERIFY2(g.out.contains("8 layers, 8 ops between them, 17 edges"), qPrintable(g.out));
+        QFile picture(svg);
+        QVERIFY(picture.open(QIODevice::ReadOnly));
+        const QByteArray text = picture.readAll();
+        QVERIFY(text.contains("<svg") && text.contains("block1.dw") && text.contains("local SQNR"));
+        QCOMPARE(cli({"graph", QS_FIXTURES "/residual_cnn_scripted.pt", "--out", m_dir.filePath("res.png")}).code, 0);
+        QVERIFY(QImage(m_dir.filePath("res.png")).height() > 1000);
+        // Wrong requests: one line, exit code 2, nothing written.
+        for (const QStringList& bad : {QStringList{"graph", "--out", m_dir.filePath("x.svg"), "--color", "output_sqnr"},
+                                       QStringList{"graph", "--db", db, "--trial", id, "--color", "nope", "--out", m_dir.filePath("x.svg")},
+                                       QStringList{"graph", "--out", m_dir.filePath("x.pdf")}, QStringList{"graph"}}) {
+            const Run b = cli(bad);
+            QCOMPARE(b.code, 2);
+            QCOMPARE(b.err.trimmed().count(u'\n'), 0);
+            QVERIFY(!QFile::exists(m_dir.filePath("x.svg")));
+        }
+    }
 
     // A model that returns a dict is scored on its logits (or the output --output names); the
     // trial's JSON names the id and database it was recorded in, as history --json does.

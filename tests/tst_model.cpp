@@ -4,14 +4,20 @@
 #include "data_p.h"
 #include "errors.h"
 #include "idxwrite.h"
+#include "graph_p.h"
 #include "instrument.h"
 #include "model_p.h"
 #include "profile.h"
+#include "runtime.h"
 
+#include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
 
 #include <torch/csrc/jit/ir/irparser.h>
+
+#include <map>
+#include <set>
 #include <torch/csrc/jit/testing/file_check.h>
 
 using namespace qs;
@@ -74,6 +80,102 @@ class TestModel : public QObject
     QTemporaryDir m_dir;
 
 private Q_SLOTS:
+    // The collapsed graph's edges are the TorchScript graph's data dependencies between the
+    // shown nodes: computed here forward, from each shown node's outputs through every node not
+    // shown (nested blocks' outputs to their node's), until a shown node or the graph's output.
+    void graphEdgesAreTheDataDependencies_data()
+    {
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<int>("layers");
+        QTest::addColumn<int>("adds");
+        QTest::addColumn<int>("cats");
+        QTest::newRow("demo") << QString() << 8 << 0 << 0;
+        QTest::newRow("residual CNN") << kFixtures + "/residual_cnn_scripted.pt" << 9 << 2 << 1;
+        QTest::newRow("LSTM language model") << kFixtures + "/lstm_lm_scripted.pt" << -1 << -1 << -1;
+        QTest::newRow("mixed ops") << kFixtures + "/mixed_ops_scripted.pt" << -1 << -1 << -1;
+    }
+
+    void graphEdgesAreTheDataDependencies()
+    {
+        QFETCH(QString, model);
+        QFETCH(int, layers);
+        QFETCH(int, adds);
+        QFETCH(int, cats);
+        const std::shared_ptr<Model> m = model.isEmpty() ? loadDemoModel() : Model::load(model);
+        std::vector<torch::jit::Node*> nodes;
+        const ModelGraph g = modelGraph(m->impl(), &nodes);
+        std::map<torch::jit::Node*, int> shown;
+        for (size_t i = 0; i < nodes.size(); ++i)
+            if (nodes[i])
+                shown[nodes[i]] = int(i);
+        const int input = 0, output = int(g.nodes.size()) - 1;
+        QCOMPARE(g.nodes[input].kind, GraphNode::Input);
+        QCOMPARE(g.nodes[output].kind, GraphNode::Output);
+        auto dataFlow = [](const torch::jit::Value* v) {
+            const auto k = v->type()->kind();
+            return k == c10::TypeKind::TensorType || k == c10::TypeKind::ListType || k == c10::TypeKind::TupleType ||
+                   k == c10::TypeKind::OptionalType;
+        };
+        std::set<QPair<int, int>> expected;
+        auto reach = [&](int from, std::vector<torch::jit::Value*> frontier) {
+            std::set<torch::jit::Value*> seen;
+            while (!frontier.empty()) {
+                torch::jit::Value* v = frontier.back();
+                frontier.pop_back();
+                if (!seen.insert(v).second || !dataFlow(v))
+                    continue;
+                for (const torch::jit::Use& u : v->uses()) {
+                    torch::jit::Node* user = u.user;
+                    if (user->kind() == c10::prim::Return) {
+                        if (user->owningBlock() == m->impl().graph->block())
+                            expected.insert({from, output});
+                        else if (torch::jit::Node* owner = user->owningBlock()->owningNode()) // a block's result: its node's outputs
+                            for (torch::jit::Value* o : owner->outputs())
+                                frontier.push_back(o);
+                        continue;
+                    }
+                    if (auto it = shown.find(user); it != shown.end()) {
+                        expected.insert({from, it->second});
+                        continue;
+                    }
+                    for (torch::jit::Value* o : user->outputs())
+                        frontier.push_back(o);
+                    for (torch::jit::Block* b : user->blocks()) // a loop's or branch's body sees its inputs
+                        for (torch::jit::Value* param : b->inputs())
+                            frontier.push_back(param);
+                }
+            }
+        };
+        torch::jit::Graph& graph = *m->impl().graph;
+        reach(input, {graph.inputs().begin() + 1, graph.inputs().end()}); // not `self`
+        for (const auto& [n, i] : shown)
+            reach(i, {n->outputs().begin(), n->outputs().end()});
+        const std::set<QPair<int, int>> actual(g.edges.cbegin(), g.edges.cend());
+        for (const auto& e : expected)
+            QVERIFY2(actual.count(e), qPrintable(QStringLiteral("missing %1 → %2").arg(g.nodes[e.first].label, g.nodes[e.second].label)));
+        for (const auto& e : actual)
+            QVERIFY2(expected.count(e), qPrintable(QStringLiteral("extra %1 → %2").arg(g.nodes[e.first].label, g.nodes[e.second].label)));
+        // Every layer is in the graph once.
+        QSet<int> sites;
+        for (const GraphNode& n : g.nodes)
+            for (int s : n.layers) {
+                QVERIFY(!sites.contains(s));
+                sites.insert(s);
+            }
+        QCOMPARE(sites.size(), m->layers().size());
+        int layerNodes = 0, addNodes = 0, catNodes = 0;
+        for (const GraphNode& n : g.nodes) {
+            layerNodes += n.kind == GraphNode::Layer;
+            addNodes += n.label == "add";
+            catNodes += n.label == "cat";
+        }
+        if (layers >= 0) {
+            QCOMPARE(layerNodes, layers);
+            QCOMPARE(addNodes, adds);
+            QCOMPARE(catNodes, cats);
+        }
+    }
+
     // Which tensor a tuple, list or dict output stands for, and what is said when there is none.
     void outputTensorOfTuplesListsAndDicts()
     {

@@ -37,6 +37,7 @@ int history(const QCommandLineParser& p);
 int compare(const QCommandLineParser& p);
 int exportTrial(const QCommandLineParser& p);
 int latencyCommand(const QCommandLineParser& p);
+int graphCommand(const QCommandLineParser& p);
 
 QTextStream& out();
 /// Rows as left-aligned columns under a header.

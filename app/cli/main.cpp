@@ -52,8 +52,10 @@ QList<QCommandLineOption> allOptions()
         {QStringLiteral("choose-methods"), QStringLiteral("search: first choose each layer's activation range method.")},
         {QStringLiteral("format"), QStringLiteral("export: %1.").arg(exportFormatNames()), QStringLiteral("FORMAT")},
         {QStringLiteral("model"), QStringLiteral("export torchscript, int8, report: the trial's model file (default: the demo)."), QStringLiteral("FILE")},
-        {QStringLiteral("out"), QStringLiteral("export: the file to write (written whole or not at all)."), QStringLiteral("FILE")},
-        {QStringLiteral("trial"), QStringLiteral("latency: also the int8 model of this recorded trial."), QStringLiteral("ID")},
+        {QStringLiteral("out"), QStringLiteral("export: the file to write (written whole or not at all); graph: the .svg or .png to draw."), QStringLiteral("FILE")},
+        {QStringLiteral("trial"), QStringLiteral("latency: also the int8 model of this recorded trial; graph: colour by this trial."), QStringLiteral("ID")},
+        {QStringLiteral("color"), QStringLiteral("graph: colour layers by none, weight_sqnr, activation_sqnr, output_sqnr (default with --trial), local_sqnr, rmse_over_scale or bits."), QStringLiteral("COLUMN")},
+        {QStringLiteral("against"), QStringLiteral("graph: colour by how much better or worse --trial is than this trial."), QStringLiteral("ID")},
         {QStringLiteral("runs"), QStringLiteral("latency: timed runs after warm-up; medians over them (default 50)."), QStringLiteral("N")},
         {QStringLiteral("threads"), QStringLiteral("latency: LibTorch's intra-op threads (default: the machine's cores)."), QStringLiteral("N")},
         {QStringLiteral("trace"), QStringLiteral("latency: write the profile as a Chrome trace (Perfetto, chrome://tracing)."), QStringLiteral("FILE")},
@@ -131,6 +133,10 @@ const QVector<Command>& commands()
              QStringList{QStringLiteral("batch"), QStringLiteral("trial"), QStringLiteral("runs"), QStringLiteral("threads"),
                          QStringLiteral("trace"), QStringLiteral("output")},
          latencyCommand},
+        {QStringLiteral("graph"), QStringLiteral("graph [MODEL]"),
+         QStringLiteral("the model's layers and the ops between them, laid out by Graphviz, to --out FILE.svg|png"),
+         kDb + QStringList{QStringLiteral("out"), QStringLiteral("trial"), QStringLiteral("color"), QStringLiteral("against")},
+         graphCommand},
     };
     return table;
 }
@@ -154,12 +160,20 @@ int run(const QCommandLineParser& p)
 
 int main(int argc, char** argv)
 {
-    // The HTML report draws its plots with widgets, offscreen; everything else needs no GUI.
+    // The HTML report and the graph draw with widgets, offscreen; everything else needs no GUI.
     bool report = false;
     for (int i = 1; i < argc; ++i)
-        report |= QByteArray(argv[i]) == "report" || QByteArray(argv[i]) == "--format=report";
+        report |= QByteArray(argv[i]) == "report" || QByteArray(argv[i]) == "--format=report" || QByteArray(argv[i]) == "graph";
     if (report && qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
+    // Offscreen drawing needs no runtime directory: Qt's note that there is none is noise on
+    // stderr, where a failing command says what is wrong in one line.
+    static const QtMessageHandler qtDefault = qInstallMessageHandler(nullptr);
+    qInstallMessageHandler([](QtMsgType type, const QMessageLogContext& context, const QString& message) {
+        if (message.startsWith(QLatin1String("QStandardPaths: XDG_RUNTIME_DIR not set")))
+            return;
+        qtDefault(type, context, message);
+    });
     std::unique_ptr<QCoreApplication> application =
         report ? std::make_unique<QApplication>(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("quantscope-cli"));

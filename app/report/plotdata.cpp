@@ -1,5 +1,6 @@
 #include "plotdata.h"
 
+#include "errors.h"
 #include "format.h"
 
 #include <QLocale>
@@ -155,6 +156,126 @@ QVector<ErrorSeries> roundingClippingSeries(const TrialResult& r)
         series[3].values << share(l.activationClippingMse, a, l.activationSqnr);
     }
     return series;
+}
+
+const QVector<GraphColourName>& graphColours()
+{
+    static const QVector<GraphColourName> all{
+        {GraphColour::None, "none", QT_TR_NOOP("nothing")},
+        {GraphColour::WeightSqnr, "weight_sqnr", QT_TR_NOOP("weight SQNR")},
+        {GraphColour::ActivationSqnr, "activation_sqnr", QT_TR_NOOP("input activation SQNR")},
+        {GraphColour::OutputSqnr, "output_sqnr", QT_TR_NOOP("output SQNR (accumulated)")},
+        {GraphColour::LocalSqnr, "local_sqnr", QT_TR_NOOP("local SQNR")},
+        {GraphColour::StepError, "rmse_over_scale", QT_TR_NOOP("activation error in steps")},
+        {GraphColour::Bits, "bits", QT_TR_NOOP("weight bits")}};
+    return all;
+}
+
+GraphColour parseGraphColour(const QString& name)
+{
+    QStringList names;
+    for (const GraphColourName& c : graphColours()) {
+        if (name == QLatin1String(c.name))
+            return c.colour;
+        names << QString::fromLatin1(c.name);
+    }
+    throw EngineError(ErrorKind::BadInput,
+                      QStringLiteral("--color %1: expected one of %2").arg(name, names.join(QStringLiteral(", "))));
+}
+
+namespace {
+
+/// The value a layer is coloured by; NaN when it has none.
+double colourValue(const LayerTrialResult& l, GraphColour colour)
+{
+    switch (colour) {
+    case GraphColour::None: return std::numeric_limits<double>::quiet_NaN();
+    case GraphColour::WeightSqnr: return l.weightSqnr;
+    case GraphColour::ActivationSqnr: return l.activationSqnr;
+    case GraphColour::OutputSqnr: return l.outputSqnr;
+    case GraphColour::LocalSqnr: return l.localSqnr;
+    case GraphColour::StepError: return l.rmseOverScale;
+    case GraphColour::Bits: return l.weightBits;
+    }
+    return std::numeric_limits<double>::quiet_NaN();
+}
+
+/// 0 (bad) … 1 (good) for a value of that colouring; NaN: not coloured.
+double goodness(double v, GraphColour colour)
+{
+    if (std::isnan(v) || std::isinf(v))
+        return std::numeric_limits<double>::quiet_NaN();
+    switch (colour) {
+    case GraphColour::StepError: return std::clamp(1 - (v - 0.289) / (0.7 - 0.289), 0.0, 1.0);
+    case GraphColour::Bits: return v >= 32 ? std::numeric_limits<double>::quiet_NaN() : std::clamp((v - 2) / 6, 0.0, 1.0);
+    default: return std::clamp(v / 40, 0.0, 1.0); // dB: 0 red … 40 green
+    }
+}
+
+QString valueText(double v, GraphColour colour)
+{
+    if (std::isnan(v))
+        return QObject::tr("not measured");
+    if (colour == GraphColour::StepError)
+        return QLocale().toString(v, 'f', 3);
+    if (colour == GraphColour::Bits)
+        return v >= 32 ? QObject::tr("float") : QObject::tr("%1 bits").arg(v);
+    return formatDb(v) + QStringLiteral(" dB");
+}
+
+} // namespace
+
+GraphPicture graphPicture(const ModelGraph& graph, const QVector<LayerInfo>& layers, const TrialResult* trial,
+                          GraphColour colour, const TrialResult* against)
+{
+    GraphPicture p;
+    const QColor unchanged(225, 225, 225);
+    QString label;
+    for (const GraphColourName& c : graphColours())
+        if (c.colour == colour)
+            label = QObject::tr(c.label);
+    const bool coloured = trial && colour != GraphColour::None;
+    const bool diff = coloured && against && against->layers.size() == trial->layers.size();
+    if (diff)
+        p.title = QObject::tr("Colour: %1, this trial against the other — blue better, red worse (±10), grey the same").arg(label);
+    else if (coloured)
+        p.title = colour == GraphColour::StepError
+                      ? QObject::tr("Colour: %1 — green 0.289 (rounding alone) … red 0.7 and above; grey float").arg(label)
+                  : colour == GraphColour::Bits ? QObject::tr("Colour: %1 — red 2 … green 8; grey float").arg(label)
+                                                : QObject::tr("Colour: %1 — red 0 dB … green 40 dB; grey unchanged").arg(label);
+    for (const GraphNode& n : graph.nodes) {
+        GraphPicture::Node node;
+        node.label = n.label;
+        node.emphasised = n.kind == GraphNode::Layer;
+        if (n.kind == GraphNode::Layer) {
+            const int layer = n.layers.first();
+            const LayerInfo& info = layers.value(layer);
+            node.toolTip = QObject::tr("%1 — %2, %3 parameters").arg(n.label, info.op).arg(QLocale().toString(info.paramCount));
+            node.fill = unchanged;
+            if (coloured && layer < trial->layers.size()) {
+                const double v = colourValue(trial->layers[layer], colour);
+                if (diff) {
+                    const double w = colourValue(against->layers[layer], colour);
+                    const double d = (std::isinf(v) && std::isinf(w)) ? 0 : v - w;
+                    const double sign = colour == GraphColour::StepError ? -1 : 1; // fewer steps are better
+                    const double t = std::isnan(d) ? 0 : std::clamp(sign * d / 10, -1.0, 1.0);
+                    node.fill = std::abs(t) < 0.02 ? unchanged
+                                                   : QColor::fromHsvF(t > 0 ? 0.6 : 0.0, 0.15 + 0.55 * std::abs(t), 0.97);
+                    node.toolTip += u'\n' + QObject::tr("%1: %2 against %3").arg(label, valueText(v, colour), valueText(w, colour));
+                } else {
+                    const double g = goodness(v, colour);
+                    if (!std::isnan(g))
+                        node.fill = QColor::fromHsvF(0.33 * g, 0.5, 0.95);
+                    node.toolTip += u'\n' + QObject::tr("%1: %2").arg(label, valueText(v, colour));
+                }
+            }
+        } else if (n.kind == GraphNode::Op) {
+            node.toolTip = QStringLiteral("aten::%1").arg(n.op);
+        }
+        p.nodes << node;
+    }
+    p.edges = graph.edges;
+    return p;
 }
 
 } // namespace qs

@@ -2,6 +2,8 @@
 // Plot data shared by the window and the report: histograms, quantization grids and the
 // statistics line of a profiled tensor.
 
+#include "graph.h"
+#include "graphview.h"
 #include "histogramplot.h"
 #include "layererrorplot.h"
 #include "paretoplot.h"
@@ -36,6 +38,23 @@ QVector<ErrorSeries> stepErrorSeries(const TrialResult& r, double high);
 QVector<ErrorSeries> roundingClippingSeries(const TrialResult& r);
 /// rmse/scale of pure rounding: 1/√12.
 constexpr double kRoundingStepError = 0.28867513459481287;
+
+/// What the graph's layer nodes are coloured by.
+enum class GraphColour { None, WeightSqnr, ActivationSqnr, OutputSqnr, LocalSqnr, StepError, Bits };
+/// Every colouring with its CLI name ("output_sqnr", …) and its label in the window.
+struct GraphColourName {
+    GraphColour colour;
+    const char* name;
+    const char* label;
+};
+const QVector<GraphColourName>& graphColours();
+/// The colouring of a CLI name; throws EngineError(BadInput) listing the names for another.
+GraphColour parseGraphColour(const QString& name);
+/// The model's graph as a picture: layers as boxes coloured by `colour` of `trial` (red bad,
+/// green good, grey unchanged or not measured); with `against`, by how much better (blue) or
+/// worse (red) `trial`'s value is than `against`'s. The title says what the colours mean.
+GraphPicture graphPicture(const ModelGraph& graph, const QVector<LayerInfo>& layers, const TrialResult* trial,
+                          GraphColour colour, const TrialResult* against = nullptr);
 
 /// "N values · mean · std · excess kurtosis · channels".
 QString statsLine(const TensorStats& s);
