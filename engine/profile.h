@@ -2,6 +2,7 @@
 // Profiling: weight and activation statistics per site, and the float model's accuracy.
 
 #include "data.h"
+#include "graph.h"
 #include "errors.h"
 #include "model.h"
 #include "stats.h"
@@ -54,6 +55,8 @@ struct ProfileReport {
     /// the one scored (Model::output(), or the default's choice). Empty for a single tensor.
     QStringList outputChoices;
     QString output;
+    /// The model's layers and the ops between them (Graph view).
+    ModelGraph graph;
 };
 
 /// Weight statistics of one site (no data needed).

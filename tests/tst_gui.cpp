@@ -16,6 +16,8 @@
 #include "disagreementmodel.h"
 #include "disagreementtab.h"
 #include "errortab.h"
+#include "graphtab.h"
+#include "graphview.h"
 #include "format.h"
 #include "historymodel.h"
 #include "historypanel.h"
@@ -268,6 +270,22 @@ private Q_SLOTS:
         }
         QVERIFY(w.layerPlots()->findChildren<QLabel*>().size() > 0);
         errors->setView(ErrorTab::Sqnr);
+        // The graph: input, 8 layers, the 8 ops between them (7 ReLUs and the mean), output;
+        // a click on a layer selects it in the table, a row selected shows on the graph.
+        GraphTab* graph = w.results()->graphTab();
+        QCOMPARE(graph->view()->nodeCount(), 18);
+        const int dwNode = w.session()->profile().graph.nodeOfLayer(1);
+        QCOMPARE(w.session()->profile().graph.nodes[dwNode].label, QString("block1.dw"));
+        Q_EMIT graph->view()->nodeClicked(dwNode);
+        QCOMPARE(w.layerPanel()->currentLayer(), 1);
+        QCOMPARE(graph->view()->selectedNode(), dwNode);
+        if (qEnvironmentVariableIsSet("QS_SHOT_ERRORS")) {
+            w.results()->setCurrentWidget(graph);
+            QTest::qWait(200);
+            w.grab().save(qEnvironmentVariable("QS_SHOT_ERRORS") + "-graph.png");
+        }
+        w.layerPanel()->table()->selectRow(0);
+        QCOMPARE(graph->view()->selectedNode(), w.session()->profile().graph.nodeOfLayer(0));
         // The disagreement view: one thumbnail per input whose top-1 changed, with both classes.
         QCOMPARE(w.results()->disagreementTab()->model()->rowCount(), int(qMin<qint64>(1000, w.shownTrial().result.disagreementCount)));
         QVERIFY(w.shownTrial().result.disagreementCount > 0);

@@ -103,6 +103,7 @@ void Session::open(const QString& path, const QString& output)
         ProfileOptions options;
         options.weightsWhenDataDoesNotFit = true; // opened on its weights; Open Data… fixes the rest
         o.profile = qs::profile(*o.model, *o.data, options, control);
+        o.profile.graph = modelGraph(*o.model);
         return o;
     };
     m_jobs->start<Opened>(

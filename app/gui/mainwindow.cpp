@@ -1,5 +1,8 @@
 #include "mainwindow.h"
 
+#include "graphtab.h"
+#include "graphview.h"
+
 #include "latencytab.h"
 
 #include "datadialog.h"
@@ -187,10 +190,14 @@ void MainWindow::connectSession()
     connect(s, &Session::jobFailed, this, &MainWindow::showError);
     connect(s, &Session::jobCancelled, m_status, &JobStatus::showMessage);
     connect(s, &Session::previewFailed, m_status, &JobStatus::showMessage);
-    connect(s->history(), &TrialHistory::reset, this,
-            [this] { m_results->setPoints(m_session->history()->trials(), m_session->dataSpec().toString()); });
-    connect(s->history(), &TrialHistory::appended, this,
-            [this](const StoredTrial& t) { m_results->addPoint(t, m_session->dataSpec().toString()); });
+    connect(s->history(), &TrialHistory::reset, this, [this] {
+        m_results->setPoints(m_session->history()->trials(), m_session->dataSpec().toString());
+        m_results->graphTab()->setHistory(m_session->history()->trials());
+    });
+    connect(s->history(), &TrialHistory::appended, this, [this](const StoredTrial& t) {
+        m_results->addPoint(t, m_session->dataSpec().toString());
+        m_results->graphTab()->setHistory(m_session->history()->trials());
+    });
     connect(s->history(), &TrialHistory::unavailable, m_status, &JobStatus::showMessage);
 }
 
@@ -205,6 +212,31 @@ void MainWindow::connectPanels()
     connect(m_layers->model(), &LayerTableModel::settingRejected, m_status, &JobStatus::showMessage);
     connect(m_layers->model(), &LayerTableModel::overridesChanged, this, &MainWindow::previewEditedWeights);
     connect(m_results, &ResultTabs::layerClicked, m_layers, &LayerPanel::selectLayer);
+    connect(m_layers, &LayerPanel::currentLayerChanged, m_results->graphTab(), &GraphTab::selectLayer);
+    connect(m_results->graphTab(), &GraphTab::againstRequested, this, [this](qint64 id) {
+        if (id == 0) {
+            m_results->graphTab()->setAgainst(nullptr);
+            return;
+        }
+        try {
+            const ShownTrial other = m_session->storedTrial(id);
+            m_results->graphTab()->setAgainst(&other.result);
+        } catch (const EngineError& e) {
+            m_results->graphTab()->setAgainst(nullptr);
+            showError(tr("Cannot compare against trial %1").arg(id), e.message());
+        }
+    });
+    connect(m_results->graphTab(), &GraphTab::saveRequested, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Save Graph"), QStringLiteral("graph.svg"),
+                                                          tr("SVG image (*.svg);;PNG image (*.png)"));
+        if (path.isEmpty())
+            return;
+        QString error;
+        if (m_results->graphTab()->view()->save(path, &error))
+            m_status->showMessage(tr("Graph saved to %1").arg(path));
+        else
+            showError(tr("Cannot save the graph"), error);
+    });
     connect(m_results->latencyTab(), &LatencyTab::measureRequested, this,
             [this](int batch) { m_session->measureLatency(m_shown, batch); });
     connect(m_results->latencyTab(), &LatencyTab::saveTraceRequested, this,

@@ -2,6 +2,7 @@
 
 #include "disagreementtab.h"
 #include "errortab.h"
+#include "graphtab.h"
 #include "historypanel.h"
 #include "latencyplot.h"
 #include "latencytab.h"
@@ -14,7 +15,8 @@ namespace qs {
 
 ResultTabs::ResultTabs(HistoryPanel* history, QWidget* parent)
     : QTabWidget(parent), m_errorTab(new ErrorTab), m_paretoPlot(new ParetoPlot),
-      m_sensitivityPlot(new LayerErrorPlot), m_disagreements(new DisagreementTab), m_latency(new LatencyTab)
+      m_sensitivityPlot(new LayerErrorPlot), m_disagreements(new DisagreementTab), m_latency(new LatencyTab),
+      m_graph(new GraphTab)
 {
     addTab(m_errorTab, tr("Error per layer"));
     addTab(m_paretoPlot, tr("Accuracy vs size"));
@@ -26,6 +28,8 @@ ResultTabs::ResultTabs(HistoryPanel* history, QWidget* parent)
     addTab(m_sensitivityPlot, tr("Sensitivity"));
     addTab(m_disagreements, tr("Disagreements"));
     addTab(m_latency, tr("Latency"));
+    addTab(m_graph, tr("Graph"));
+    connect(m_graph, &GraphTab::layerClicked, this, &ResultTabs::layerClicked);
     connect(m_latency, &LatencyTab::layerClicked, this, &ResultTabs::layerClicked);
     addTab(history, tr("History"));
     connect(m_errorTab, &ErrorTab::layerClicked, this, &ResultTabs::layerClicked);
@@ -61,6 +65,7 @@ void ResultTabs::setProfile(const ProfileReport& report)
     m_evaluationSamples = report.evaluationSamples;
     m_layerCount = int(report.layers.size());
     m_errorTab->clear();
+    m_graph->setProfile(report);
     m_sensitivityPlot->clear();
     m_latency->clear();
     m_sensitivityOrder.clear();
@@ -73,6 +78,7 @@ void ResultTabs::setProfile(const ProfileReport& report)
 void ResultTabs::setTrial(const TrialResult& r, std::shared_ptr<const Dataset> data)
 {
     m_errorTab->setTrial(r);
+    m_graph->setTrial(&r, 0);
     m_disagreements->setTrial(r, std::move(data));
 }
 

@@ -17,6 +17,7 @@ namespace qs {
 
 class DisagreementTab;
 class ErrorTab;
+class GraphTab;
 class LatencyTab;
 class HistoryPanel;
 class LayerErrorPlot;
@@ -28,6 +29,7 @@ public:
     ResultTabs(HistoryPanel* history, QWidget* parent = nullptr);
     LayerErrorPlot* errorPlot() const;
     ErrorTab* errorTab() const { return m_errorTab; }
+    GraphTab* graphTab() const { return m_graph; }
     ParetoPlot* paretoPlot() const { return m_paretoPlot; }
     LayerErrorPlot* sensitivityPlot() const { return m_sensitivityPlot; }
     DisagreementTab* disagreementTab() const { return m_disagreements; }
@@ -57,6 +59,7 @@ private:
     LayerErrorPlot* m_sensitivityPlot;
     DisagreementTab* m_disagreements;
     LatencyTab* m_latency;
+    GraphTab* m_graph;
     QVector<int> m_sensitivityOrder; ///< layer row of each bar of the sensitivity chart
     QVector<TrialPoint> m_points;
     Metric m_metric = Metric::Agreement;

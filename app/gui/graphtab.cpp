@@ -1,0 +1,115 @@
+#include "graphtab.h"
+
+#include "graphview.h"
+#include "plotdata.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace qs {
+
+GraphTab::GraphTab(QWidget* parent)
+    : QWidget(parent), m_view(new GraphView), m_colour(new QComboBox), m_against(new QComboBox),
+      m_save(new QPushButton(tr("Save…"))), m_hint(new QLabel)
+{
+    for (const GraphColourName& c : graphColours())
+        m_colour->addItem(tr(c.label), int(c.colour));
+    m_colour->setCurrentIndex(m_colour->findData(int(GraphColour::OutputSqnr)));
+    m_colour->setToolTip(tr("The shown trial's per-layer figure the layer boxes are coloured by"));
+    m_against->addItem(tr("nothing"), 0);
+    m_against->setToolTip(tr("Colour by how much better (blue) or worse (red) the shown trial is than this one"));
+    m_save->setToolTip(tr("Save the graph as SVG or PNG"));
+    m_hint->setTextFormat(Qt::PlainText);
+    auto* controls = new QHBoxLayout;
+    controls->addWidget(new QLabel(tr("Colour by")));
+    controls->addWidget(m_colour);
+    controls->addWidget(new QLabel(tr("against")));
+    controls->addWidget(m_against, 1);
+    controls->addWidget(m_save);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addLayout(controls);
+    layout->addWidget(m_view, 1);
+    layout->addWidget(m_hint);
+    connect(m_colour, &QComboBox::currentIndexChanged, this, [this] { draw(); });
+    connect(m_against, &QComboBox::activated, this, [this] { Q_EMIT againstRequested(m_against->currentData().toLongLong()); });
+    connect(m_save, &QPushButton::clicked, this, &GraphTab::saveRequested);
+    connect(m_view, &GraphView::nodeClicked, this, [this](int node) {
+        const GraphNode& n = m_report.graph.nodes.value(node);
+        if (n.kind == GraphNode::Layer && !n.layers.isEmpty())
+            Q_EMIT layerClicked(n.layers.first());
+    });
+}
+
+void GraphTab::setProfile(const ProfileReport& report)
+{
+    m_report = report;
+    m_hasTrial = m_hasOther = false;
+    m_trialId = 0;
+    m_against->setCurrentIndex(0);
+    draw();
+}
+
+void GraphTab::setTrial(const TrialResult* trial, qint64 id)
+{
+    m_hasTrial = trial != nullptr;
+    m_trial = trial ? *trial : TrialResult();
+    m_trialId = id;
+    draw();
+}
+
+void GraphTab::setHistory(const QVector<StoredTrial>& trials)
+{
+    const qint64 chosen = m_against->currentData().toLongLong();
+    m_against->clear();
+    m_against->addItem(tr("nothing"), 0);
+    for (const StoredTrial& t : trials)
+        m_against->addItem(t.name.isEmpty() ? tr("trial %1").arg(t.id) : tr("trial %1 (%2)").arg(t.id).arg(t.name), t.id);
+    m_against->setCurrentIndex(std::max(0, m_against->findData(chosen)));
+}
+
+void GraphTab::setAgainst(const TrialResult* trial)
+{
+    m_hasOther = trial != nullptr;
+    m_other = trial ? *trial : TrialResult();
+    if (!trial)
+        m_against->setCurrentIndex(0);
+    draw();
+}
+
+void GraphTab::setColour(int index)
+{
+    m_colour->setCurrentIndex(index);
+}
+
+void GraphTab::selectLayer(int row)
+{
+    m_row = row;
+    m_view->selectNode(m_report.graph.nodeOfLayer(row));
+}
+
+void GraphTab::draw()
+{
+    const auto colour = GraphColour(m_colour->currentData().toInt());
+    m_view->setPicture(graphPicture(m_report.graph, [this] {
+        QVector<LayerInfo> layers;
+        for (const LayerProfile& p : m_report.layers)
+            layers << p.layer;
+        return layers;
+    }(), m_hasTrial ? &m_trial : nullptr, colour, m_hasOther ? &m_other : nullptr));
+    m_view->selectNode(m_report.graph.nodeOfLayer(m_row));
+    int adds = 0;
+    for (const GraphNode& n : m_report.graph.nodes)
+        adds += n.label == QLatin1String("add");
+    m_hint->setText(m_report.graph.nodes.isEmpty()
+                        ? tr("Open a model to see its graph")
+                        : tr("%1 layers (boxes) and the ops between them%2 · click a layer to select it · Ctrl+wheel zooms%3")
+                              .arg(m_report.layers.size())
+                              .arg(adds ? tr(", %1 residual adds").arg(adds) : QString())
+                              .arg(m_hasTrial ? QString() : tr(" · run a trial to colour the layers")));
+}
+
+} // namespace qs
