@@ -525,14 +525,14 @@ QByteArray layerCsv(const TrialResult& result)
     QString csv = QStringLiteral("layer,weight_spec,activation_spec,weight_bits,weight_sqnr_db,activation_sqnr_db,"
                                  "output_sqnr_db,output_mse,output_cosine,output_max_abs_error,local_sqnr_db,"
                                  "rmse_over_scale,weight_rounding_mse,weight_clipping_mse,weight_clipped_share,"
-                                 "activation_rounding_mse,activation_clipping_mse,activation_clipped_share\r\n");
+                                 "activation_rounding_mse,activation_clipping_mse,activation_clipped_share,unused_levels\r\n");
     for (const LayerTrialResult& l : result.layers)
         csv += QStringList{cell(l.name), cell(l.weightSpec), cell(l.activationSpec), QString::number(l.weightBits),
                            db(l.weightSqnr), db(l.activationSqnr), db(l.outputSqnr), num(l.outputMse),
                            num(l.outputCosine), num(l.outputMaxAbsError), optional(l.localSqnr),
                            optional(l.rmseOverScale), num(l.weightRoundingMse), num(l.weightClippingMse),
                            num(l.weightClippedShare), num(l.activationRoundingMse), num(l.activationClippingMse),
-                           num(l.activationClippedShare)}
+                           num(l.activationClippedShare), optional(l.weightUnusedLevels)}
                    .join(u',') +
                QStringLiteral("\r\n");
     return csv.toUtf8();

@@ -117,6 +117,8 @@ QJsonObject layerResultJson(const LayerTrialResult& l)
     o[QStringLiteral("weight_rounding_mse")] = l.weightRoundingMse;
     o[QStringLiteral("weight_clipping_mse")] = l.weightClippingMse;
     o[QStringLiteral("weight_clipped_share")] = l.weightClippedShare;
+    if (!std::isnan(l.weightUnusedLevels))
+        o[QStringLiteral("unused_levels")] = l.weightUnusedLevels;
     o[QStringLiteral("activation_rounding_mse")] = l.activationRoundingMse;
     o[QStringLiteral("activation_clipping_mse")] = l.activationClippingMse;
     o[QStringLiteral("activation_clipped_share")] = l.activationClippedShare;
@@ -154,6 +156,23 @@ QJsonObject trialJson(const QuantConfig& config, const TrialResult& r)
                      {QStringLiteral("first_error_drop"), firstErrorDrop(r.layers) >= 0 ? QJsonValue(r.layers[firstErrorDrop(r.layers)].name) : QJsonValue()},
                      {QStringLiteral("layers"), layers},
                      {QStringLiteral("warnings"), QJsonArray::fromStringList(r.warnings)}};
+    QJsonArray calibration;
+    for (const CalibrationTrace& t : r.calibration) {
+        QJsonArray samples, scales;
+        for (qint64 n : t.samples)
+            samples.append(double(n));
+        for (const QVector<QParams>& step : t.steps) {
+            QJsonArray row; // per site: its scale, null where it is not observed
+            for (const QParams& q : step)
+                row.append(q.scale.isEmpty() ? QJsonValue() : QJsonValue(q.scale[0]));
+            scales.append(row);
+        }
+        calibration.append(QJsonObject{{QStringLiteral("spec"), t.spec},
+                                       {QStringLiteral("samples"), samples},
+                                       {QStringLiteral("scales"), scales},
+                                       {QStringLiteral("converged_at"), double(t.convergedAt())}});
+    }
+    root[QStringLiteral("calibration")] = calibration;
     addMetricJson(root, r);
     return root;
 }

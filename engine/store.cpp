@@ -93,7 +93,8 @@ const char* const kMigrations[] = {
        ALTER TABLE trial_layers ADD COLUMN weight_clipped_share REAL NOT NULL DEFAULT 0;
        ALTER TABLE trial_layers ADD COLUMN activation_rounding_mse REAL NOT NULL DEFAULT 0;
        ALTER TABLE trial_layers ADD COLUMN activation_clipping_mse REAL NOT NULL DEFAULT 0;
-       ALTER TABLE trial_layers ADD COLUMN activation_clipped_share REAL NOT NULL DEFAULT 0;)",
+       ALTER TABLE trial_layers ADD COLUMN activation_clipped_share REAL NOT NULL DEFAULT 0;
+       ALTER TABLE trial_layers ADD COLUMN weight_unused_levels REAL;)",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == Store::kSchemaVersion, "one step per version");
 
@@ -324,8 +325,8 @@ qint64 Store::addTrial(const QString& modelSha256, const QString& modelName, con
             "INSERT INTO trial_layers(trial_id, idx, name, weight_spec, activation_spec, weight_bits, weight_sqnr, "
             "activation_sqnr, output_sqnr, output_mse, output_cosine, output_max_abs_error, weight_qparams, "
             "activation_qparams, local_measured, local_sqnr, rmse_over_scale, weight_rounding_mse, weight_clipping_mse, "
-            "weight_clipped_share, activation_rounding_mse, activation_clipping_mse, activation_clipped_share) "
-            "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+            "weight_clipped_share, activation_rounding_mse, activation_clipping_mse, activation_clipped_share, "
+            "weight_unused_levels) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
         for (const QVariant& v :
              {QVariant(id), QVariant(i), QVariant(l.name), QVariant(l.weightSpec), QVariant(l.activationSpec),
               QVariant(l.weightBits), db(l.weightSqnr), db(l.activationSqnr), db(l.outputSqnr), QVariant(l.outputMse),
@@ -333,7 +334,7 @@ qint64 Store::addTrial(const QString& modelSha256, const QString& modelName, con
               QVariant(qparamsJson(l.activationQParams)), QVariant(!std::isnan(l.localSqnr)), db(l.localSqnr),
               db(l.rmseOverScale), QVariant(l.weightRoundingMse), QVariant(l.weightClippingMse),
               QVariant(l.weightClippedShare), QVariant(l.activationRoundingMse), QVariant(l.activationClippingMse),
-              QVariant(l.activationClippedShare)})
+              QVariant(l.activationClippedShare), db(l.weightUnusedLevels)})
             q.addBindValue(v);
         check(q);
     }
@@ -419,7 +420,7 @@ StoredTrial Store::trial(qint64 id) const
         "SELECT name, weight_spec, activation_spec, weight_bits, weight_sqnr, activation_sqnr, output_sqnr, output_mse, "
         "output_cosine, output_max_abs_error, weight_qparams, activation_qparams, local_measured, local_sqnr, "
         "rmse_over_scale, weight_rounding_mse, weight_clipping_mse, weight_clipped_share, activation_rounding_mse, "
-        "activation_clipping_mse, activation_clipped_share FROM trial_layers "
+        "activation_clipping_mse, activation_clipped_share, weight_unused_levels FROM trial_layers "
         "WHERE trial_id = ? ORDER BY idx"));
     q.addBindValue(id);
     if (!q.exec())
@@ -448,6 +449,8 @@ StoredTrial Store::trial(qint64 id) const
         l.activationRoundingMse = q.value(18).toDouble();
         l.activationClippingMse = q.value(19).toDouble();
         l.activationClippedShare = q.value(20).toDouble();
+        if (!q.value(21).isNull())
+            l.weightUnusedLevels = q.value(21).toDouble();
         found.result.layers << l;
     }
     return found;

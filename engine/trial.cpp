@@ -35,6 +35,24 @@ QString formatScore(Metric metric, double score)
     return metric == Metric::Perplexity ? locale.toString(score, 'f', 3) : locale.toString(score, 'f', 2) + u'%';
 }
 
+qint64 CalibrationTrace::convergedAt(double tolerance) const
+{
+    if (steps.isEmpty())
+        return -1;
+    const QVector<QParams>& last = steps.last();
+    int k = int(steps.size()) - 1;
+    // Walk back while every observed site's scale is within the tolerance of its final value.
+    for (; k > 0; --k) {
+        bool within = true;
+        for (int i = 0; i < last.size() && within; ++i)
+            if (!last[i].scale.isEmpty() && i < steps[k - 1].size() && !steps[k - 1][i].scale.isEmpty())
+                within = std::abs(steps[k - 1][i].scale[0] / last[i].scale[0] - 1) <= tolerance;
+        if (!within)
+            break;
+    }
+    return samples[k];
+}
+
 int firstErrorDrop(const QVector<LayerTrialResult>& layers, double dB)
 {
     for (int i = 1; i < layers.size(); ++i) {
@@ -73,6 +91,7 @@ struct TrialRunner::Cache {
     int measuredBatch = 0;                 ///< the evaluation batch size chosen by measuring; 0: not yet
     std::map<QString, QVector<QParams>> calibrated;   ///< per activation spec, per site
     std::map<QString, QString> calibrationWarnings;   ///< per activation spec: non-finite values left out
+    std::map<QString, CalibrationTrace> calibrationTraces; ///< per activation spec, when known
     int calibrationPasses = 0;
     struct QuantizedWeight {
         at::Tensor value;
@@ -168,6 +187,21 @@ int TrialRunner::calibrate(const QVector<QuantSpec>& actSpecs, const JobControl&
         QVector<QParams> cached;
         if (cache && cache->load(cacheKey, cached) && cached.size() == siteCount) {
             m_cache->calibrated[key] = cached;
+            // The steps before the last, when the session that calibrated kept them.
+            CalibrationTrace trace;
+            trace.spec = key;
+            QVector<QParams> step;
+            for (qint64 n = m_options.batchSize; n < calib.size(); n += m_options.batchSize) {
+                if (!cache->load(QStringLiteral("%1|after=%2").arg(cacheKey).arg(n), step) || step.size() != siteCount)
+                    break;
+                trace.samples << n;
+                trace.steps << step;
+            }
+            if (trace.samples.size() == (calib.size() - 1) / m_options.batchSize) {
+                trace.samples << calib.size();
+                trace.steps << cached;
+                m_cache->calibrationTraces[key] = trace;
+            }
             continue;
         }
         // The model is float here, as in PyTorch's prepare → calibrate → convert. Every layer
@@ -178,10 +212,19 @@ int TrialRunner::calibrate(const QVector<QuantSpec>& actSpecs, const JobControl&
         for (int i = 0; i < siteCount; ++i)
             probe.observers.push_back(m_model->layers()[i].hasActivationInput ? makeObserver(spec) : nullptr);
         ScopedProbeHandler scope(&probe);
+        CalibrationTrace trace;
+        trace.spec = key;
         forEachBatch(calib, m_options.batchSize, control, 0.3, 0.45, QStringLiteral("Calibrating %1").arg(key),
                      [&](qint64, qint64 b, qint64 e) {
                          probe.batchStart = b;
                          runForward(*m_model, data, data.impl().batchInputs(b, e));
+                         // Each site's qparams so far (the observers' state is only read).
+                         QVector<QParams> step(siteCount);
+                         for (int i = 0; i < siteCount; ++i)
+                             if (probe.observers[size_t(i)])
+                                 step[i] = probe.observers[size_t(i)]->qparams();
+                         trace.samples << e - calib.begin;
+                         trace.steps << step;
                      });
         if (probe.nonFinite > 0) {
             QStringList samples;
@@ -209,10 +252,14 @@ int TrialRunner::calibrate(const QVector<QuantSpec>& actSpecs, const JobControl&
             if (probe.observers[size_t(i)])
                 qp[i] = probe.observers[size_t(i)]->qparams();
         m_cache->calibrated[key] = qp;
+        m_cache->calibrationTraces[key] = trace;
         ++m_cache->calibrationPasses;
         ++runs;
-        if (cache)
+        if (cache) {
             cache->save(cacheKey, qp);
+            for (int k = 0; k + 1 < trace.samples.size(); ++k)
+                cache->save(QStringLiteral("%1|after=%2").arg(cacheKey).arg(trace.samples[k]), trace.steps[k]);
+        }
     }
     return runs;
 }
@@ -393,6 +440,13 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
                     r.warnings << w->second;
     }
     r.calibrationSeconds = stage.nsecsElapsed() / 1e9;
+    if (config.mode == TrialMode::Static) {
+        std::set<QString> seen;
+        for (const QuantSpec& a : actSpecs)
+            if (a.type == QuantType::Int && seen.insert(a.toString()).second)
+                if (const auto t = m_cache->calibrationTraces.find(a.toString()); t != m_cache->calibrationTraces.end())
+                    r.calibration << t->second;
+    }
 
     // 3. Weights: fake-quantized copies swapped in; the originals go back on every way out.
     SwappedWeights swapped(m_model->impl());

@@ -33,6 +33,19 @@ struct TrialOptions {
     qint64 prefixBudgetBytes = -1;
 };
 
+/// How a quantized tensor uses its levels: for each output channel, how many values fall on
+/// each integer level from quantMin to quantMax.
+struct LevelUsage {
+    int channels = 0;
+    int levels = 0;
+    qint64 quantMin = 0;
+    QVector<qint64> counts; ///< channels × levels, row by row
+    qint64 count(int channel, int level) const { return counts[channel * levels + level]; }
+    /// The share of (channel, level) cells no value falls on: 0 when every channel uses every
+    /// level, near 1 when channels are squeezed onto a few. NaN when empty.
+    double unusedShare() const;
+};
+
 struct LayerTrialResult {
     QString name;
     QString weightSpec;        ///< shorthand of the spec applied
@@ -57,9 +70,24 @@ struct LayerTrialResult {
     double weightRoundingMse = 0, weightClippingMse = 0, weightClippedShare = 0;
     /// The same for the input activation, on the error samples (0 when it stays float).
     double activationRoundingMse = 0, activationClippingMse = 0, activationClippedShare = 0;
+    /// The weight's level usage (integer weights; empty otherwise) and its unused share (NaN:
+    /// float weights or a recurrent layer). The counts are not kept in the trial database.
+    LevelUsage weightLevels;
+    double weightUnusedLevels = std::numeric_limits<double>::quiet_NaN();
     QParams weightQParams;
     QParams activationQParams; ///< empty for dynamic or float activations
     Histogram quantizedWeight; ///< histogram of the fake-quantized weight (2048 bins)
+};
+
+/// How one activation spec's calibration converged: each site's qparams after each
+/// calibration batch (from the one calibration pass; the last step is what trials use).
+struct CalibrationTrace {
+    QString spec;
+    QVector<qint64> samples;         ///< calibration samples seen after each step
+    QVector<QVector<QParams>> steps; ///< per step, per site (empty qparams: the site is not observed)
+    /// The fewest samples after which every observed site's scale stays within `tolerance` of
+    /// its final value; -1 without steps.
+    qint64 convergedAt(double tolerance = 0.01) const;
 };
 
 struct TrialResult {
@@ -95,6 +123,9 @@ struct TrialResult {
     double calibrationSeconds = 0; ///< calibration of new activation specs (about 0 when reused)
     int calibrationsRun = 0;       ///< activation specs calibrated by this trial (0: all reused)
     QVector<LayerTrialResult> layers;
+    /// The calibration of each static integer activation spec the trial uses, step by step
+    /// (empty when it was calibrated in an earlier session and its trace was not kept).
+    QVector<CalibrationTrace> calibration;
     QStringList warnings;
     /// Samples whose top-1 the quantization changed (dataset indices, at most the first 1,000),
     /// with the float and the quantized prediction. Not kept in the trial database.

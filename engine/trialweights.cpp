@@ -69,7 +69,51 @@ at::Tensor quantizeTensor(const at::Tensor& w, const QuantSpec& ws, QParams& qpa
     return fakeQuantize(w, qparams);
 }
 
+/// Each output channel's count of values per integer level of `q` (per tensor, per channel or
+/// per group of `groupSize` along each channel's flattened inputs).
+LevelUsage levelUsage(const at::Tensor& w, const QParams& q, int channelAxis, int groupSize)
+{
+    LevelUsage u;
+    if (q.scale.isEmpty() || w.dim() < 1)
+        return u;
+    const int64_t levels = q.quantMax - q.quantMin + 1;
+    const int axis = groupSize > 0 ? 0 : q.axis >= 0 ? q.axis : channelAxis; // groups: along each row of the weight
+    const at::Tensor rows = w.movedim(axis, 0).reshape({w.size(axis), -1}).to(at::kDouble); // channel × values
+    at::Tensor scale, zp;
+    if (groupSize > 0) { // one scale per (channel, group), row-major
+        std::vector<double> sv(q.scale.begin(), q.scale.end()), zv(q.zeroPoint.begin(), q.zeroPoint.end());
+        scale = torch::tensor(sv, at::kDouble).view({rows.size(0), -1, 1}).expand({rows.size(0), -1, groupSize}).reshape({rows.size(0), -1});
+        zp = torch::tensor(zv, at::kDouble).view({rows.size(0), -1, 1}).expand({rows.size(0), -1, groupSize}).reshape({rows.size(0), -1});
+    } else if (q.axis >= 0) {
+        std::vector<double> sv(q.scale.begin(), q.scale.end()), zv(q.zeroPoint.begin(), q.zeroPoint.end());
+        scale = torch::tensor(sv, at::kDouble).view({-1, 1});
+        zp = torch::tensor(zv, at::kDouble).view({-1, 1});
+    } else {
+        scale = torch::tensor(double(float(q.scale[0])), at::kDouble);
+        zp = torch::tensor(double(q.zeroPoint[0]), at::kDouble);
+    }
+    // Levels as PyTorch rounds: half to even, then clamped.
+    const at::Tensor code = at::clamp(at::round(rows / scale) + zp, double(q.quantMin), double(q.quantMax)) - double(q.quantMin);
+    const at::Tensor index = (code + at::arange(rows.size(0), at::kDouble).view({-1, 1}) * double(levels)).to(at::kLong).flatten();
+    const at::Tensor counts = at::bincount(index, {}, rows.size(0) * levels).contiguous();
+    u.channels = int(rows.size(0));
+    u.levels = int(levels);
+    u.quantMin = q.quantMin;
+    u.counts = QVector<qint64>(counts.data_ptr<int64_t>(), counts.data_ptr<int64_t>() + counts.numel());
+    return u;
+}
+
 } // namespace
+
+double LevelUsage::unusedShare() const
+{
+    if (counts.isEmpty())
+        return std::numeric_limits<double>::quiet_NaN();
+    qint64 unused = 0;
+    for (qint64 c : counts)
+        unused += c == 0;
+    return double(unused) / double(counts.size());
+}
 
 /// Fake-quantizes one site's weight as `requested` says, filling the weight fields of `lr`
 /// (spec actually applied, bits, qparams, SQNR, quantized histogram). A weight that cannot take
@@ -120,6 +164,9 @@ at::Tensor quantizeWeight(const Model::Impl& m, int site, QuantSpec ws, LayerTri
     if (ws.type == QuantType::Int && parts.size() == 1) {
         wq = quantizeTensor(w, ws, lr.weightQParams);
         addSplit(w, wq, lr.weightQParams);
+        lr.weightLevels = levelUsage(w, lr.weightQParams, m.sites[size_t(site)].channelAxis,
+                                     ws.granularity == Granularity::Group ? ws.groupSize : 0);
+        lr.weightUnusedLevels = lr.weightLevels.unusedShare();
     } else if (ws.type == QuantType::Int) {
         QParams hidden;
         const at::Tensor inputHalf = quantizeTensor(parts[0], ws, lr.weightQParams);

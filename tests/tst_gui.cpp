@@ -18,6 +18,8 @@
 #include "errortab.h"
 #include "graphtab.h"
 #include "graphview.h"
+#include "convergenceplot.h"
+#include "levelusageplot.h"
 #include "format.h"
 #include "historymodel.h"
 #include "historypanel.h"
@@ -192,7 +194,7 @@ private Q_SLOTS:
         QCOMPARE(q.scale.size(), 1);
         QCOMPARE(w.layerPlots()->channelPlot()->gridLineCount(), 16);
         // Weight-only: no activation is quantized, so the error chart leaves that series out.
-        QCOMPARE(w.results()->errorPlot()->barCount(), 16);
+        QCOMPARE(w.results()->errorPlot()->barCount(), 8); // weight SQNR bars; the output error is a line
         QVERIFY2(w.layerPlots()->channelPlot()->caption().contains(
                      QStringLiteral("the narrowest channel spans %1 steps").arg(narrowest / q.scale[0], 0, 'f', 1)),
                  qPrintable(w.layerPlots()->channelPlot()->caption()));
@@ -286,6 +288,24 @@ private Q_SLOTS:
         }
         w.layerPanel()->table()->selectRow(0);
         QCOMPARE(graph->view()->selectedNode(), w.session()->profile().graph.nodeOfLayer(0));
+        // Calibration convergence: every layer's scale per calibration batch (two of 256 here).
+        w.results()->setCurrentWidget(errors);
+        errors->setView(ErrorTab::Calibration);
+        QCOMPARE(errors->convergencePlot()->lineCount(), 8);
+        QVERIFY2(errors->summary().contains("within 1% of its final value after"), qPrintable(errors->summary()));
+        // Level usage of block1.dw's int4 weight: 32 channels × 16 levels, most cells empty.
+        w.layerPanel()->table()->selectRow(1);
+        auto* levels = w.findChild<QCheckBox*>("weightLevels");
+        levels->setChecked(true);
+        QCOMPARE(w.layerPlots()->levelPlot()->cellCount(), 32 * 16);
+        QVERIFY(!table->index(1, LayerTableModel::UnusedLevelsColumn).data().toString().isEmpty());
+        if (qEnvironmentVariableIsSet("QS_SHOT_ERRORS")) {
+            QTest::qWait(200);
+            w.grab().save(qEnvironmentVariable("QS_SHOT_ERRORS") + "-levels.png");
+        }
+        levels->setChecked(false);
+        errors->setView(ErrorTab::Sqnr);
+        w.layerPanel()->table()->selectRow(0);
         // The disagreement view: one thumbnail per input whose top-1 changed, with both classes.
         QCOMPARE(w.results()->disagreementTab()->model()->rowCount(), int(qMin<qint64>(1000, w.shownTrial().result.disagreementCount)));
         QVERIFY(w.shownTrial().result.disagreementCount > 0);

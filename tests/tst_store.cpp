@@ -61,7 +61,17 @@ TrialResult sampleResult(int seed)
         if (i > 0) {
             l.activationQParams.scale = {0.05};
             l.activationQParams.zeroPoint = {3};
+            l.rmseOverScale = 0.25 + 0.1 * i;
+            l.activationRoundingMse = 1e-4 * i;
+            l.activationClippingMse = 2e-5 * i;
+            l.activationClippedShare = 0.001 * i;
         }
+        // Layer 0 unchanged on its own (+inf), layers 1–3 measured, layer 4 not measured (NaN).
+        l.localSqnr = i == 0 ? std::numeric_limits<double>::infinity() : i < 4 ? 25.0 + i : std::numeric_limits<double>::quiet_NaN();
+        l.weightRoundingMse = 0.003 * (i + 1);
+        l.weightClippingMse = i == 2 ? 0.0005 : 0;
+        l.weightClippedShare = i == 2 ? 0.004 : 0;
+        l.weightUnusedLevels = 0.1 * i;
         r.layers << l;
     }
     return r;
@@ -163,6 +173,20 @@ private Q_SLOTS:
         QCOMPARE(t.result.layers[2].weightQParams.axis, 0);
         QVERIFY(t.result.layers[0].activationQParams.scale.isEmpty());
         QVERIFY(t.created.isValid());
+        // The error figures of schema 5: local SQNR measured (+inf included) or not (NaN).
+        for (int i = 0; i < 5; ++i) {
+            const LayerTrialResult& a = t.result.layers[i];
+            const LayerTrialResult& b = want.layers[i];
+            QVERIFY2(a.localSqnr == b.localSqnr || (std::isnan(a.localSqnr) && std::isnan(b.localSqnr)), qPrintable(QString::number(i)));
+            QVERIFY(a.rmseOverScale == b.rmseOverScale || (std::isnan(a.rmseOverScale) && std::isnan(b.rmseOverScale)));
+            QCOMPARE(a.weightRoundingMse, b.weightRoundingMse);
+            QCOMPARE(a.weightClippingMse, b.weightClippingMse);
+            QCOMPARE(a.weightClippedShare, b.weightClippedShare);
+            QCOMPARE(a.activationRoundingMse, b.activationRoundingMse);
+            QCOMPARE(a.activationClippingMse, b.activationClippingMse);
+            QCOMPARE(a.activationClippedShare, b.activationClippedShare);
+            QCOMPARE(a.weightUnusedLevels, b.weightUnusedLevels);
+        }
 
         s.rename(id, "renamed");
         s.setNote(id, "looks good");
@@ -204,8 +228,12 @@ private Q_SLOTS:
             QVERIFY(QSqlQuery(d).exec("DROP TABLE calibrations"));
             QVERIFY(QSqlQuery(d).exec("ALTER TABLE trials DROP COLUMN perplexity"));
             QVERIFY(QSqlQuery(d).exec("ALTER TABLE trials DROP COLUMN float_perplexity"));
-            for (const char* column : {"int8_ms", "float_ms", "latency_batch"})
+            for (const char* column : {"int8_ms", "float_ms", "latency_batch", "batch_size"})
                 QVERIFY(QSqlQuery(d).exec(QStringLiteral("ALTER TABLE trials DROP COLUMN %1").arg(column)));
+            for (const char* column : {"local_measured", "local_sqnr", "rmse_over_scale", "weight_rounding_mse",
+                                       "weight_clipping_mse", "weight_clipped_share", "activation_rounding_mse",
+                                       "activation_clipping_mse", "activation_clipped_share", "weight_unused_levels"})
+                QVERIFY(QSqlQuery(d).exec(QStringLiteral("ALTER TABLE trial_layers DROP COLUMN %1").arg(column)));
             QVERIFY(QSqlQuery(d).exec("PRAGMA user_version = 1"));
         }
         QSqlDatabase::removeDatabase("downgrade");
@@ -224,6 +252,13 @@ private Q_SLOTS:
         QVERIFY(back[1].scale.isEmpty());
         QVERIFY(!s.loadCalibration("sha", "idx:other", "uint8|calibration=512|batch=256", back));
         QCOMPARE(s.trials().first().latencyBatch, 0); // schema 4: its int8 model never timed
+        // Schema 5: the old trial's layers have no local error, steps error or unused levels measured.
+        const StoredTrial old = s.trial(s.trials().first().id);
+        QCOMPARE(old.result.batchSize, 0);
+        QVERIFY(!old.result.layers.isEmpty());
+        QVERIFY(std::isnan(old.result.layers[0].localSqnr) && std::isnan(old.result.layers[0].rmseOverScale) &&
+                std::isnan(old.result.layers[0].weightUnusedLevels));
+        QCOMPARE(old.result.layers[0].weightClippingMse, 0.0);
         // Schema 3's perplexity: empty for the old classifier trial, kept for a language model's.
         QCOMPARE(s.trials().first().result.metric, Metric::Accuracy);
         TrialResult lm = sampleResult(1);

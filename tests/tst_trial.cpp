@@ -396,6 +396,47 @@ private Q_SLOTS:
         QCOMPARE(r.layers[worst].name, QString("block1.dw"));
     }
 
+    // Level usage: every weight counted once, on the level ATen's quantize puts it.
+    void levelUsageCountsEveryWeight_data()
+    {
+        QTest::addColumn<QString>("weights");
+        QTest::newRow("int4 per tensor") << "int4:per_tensor:symmetric:minmax";
+        QTest::newRow("int8 per channel") << "int8:per_channel:symmetric:minmax";
+        QTest::newRow("int4 groups of 32") << "int4:group32:symmetric:minmax";
+    }
+
+    void levelUsageCountsEveryWeight()
+    {
+        QFETCH(QString, weights);
+        std::shared_ptr<Model> model = loadDemoModel();
+        for (int site = 0; site < model->layers().size(); ++site) {
+            QStringList warnings;
+            const LayerTrialResult r = previewWeight(*model, site, QuantSpec::parse(weights), &warnings);
+            const at::Tensor w = model->impl().weight(site);
+            const LevelUsage& u = r.weightLevels;
+            QCOMPARE(u.channels, int(w.size(0)));
+            QCOMPARE(u.levels, int(r.weightQParams.quantMax - r.weightQParams.quantMin + 1));
+            qint64 total = 0;
+            for (int c = 0; c < u.channels; ++c) {
+                qint64 row = 0;
+                for (int l = 0; l < u.levels; ++l)
+                    row += u.count(c, l);
+                QCOMPARE(row, w[c].numel()); // each channel's weights, once
+                total += row;
+            }
+            QCOMPARE(total, w.numel());
+            QVERIFY(u.unusedShare() >= 0 && u.unusedShare() < 1);
+            QCOMPARE(r.weightUnusedLevels, u.unusedShare());
+            if (r.weightQParams.axis < 0 && r.weightQParams.scale.size() == 1) { // against ATen's quantize
+                const at::Tensor q = at::quantize_per_tensor(w, r.weightQParams.scale[0], r.weightQParams.zeroPoint[0], at::kQInt8)
+                                         .int_repr().to(at::kLong).clamp(r.weightQParams.quantMin, r.weightQParams.quantMax);
+                for (int c = 0; c < u.channels; ++c)
+                    for (int l = 0; l < u.levels; ++l)
+                        QCOMPARE(u.count(c, l), q[c].eq(r.weightQParams.quantMin + l).sum().item<int64_t>());
+            }
+        }
+    }
+
     void roundingAndClippingAddUpToTheError_data()
     {
         QTest::addColumn<QString>("weights");

@@ -73,6 +73,9 @@ void printTrial(const TrialResult& r)
           << "Size: " << locale.toString(r.sizeBytes) << " bytes (float " << locale.toString(r.floatBytes) << ", "
           << QString::number(r.compression(), 'f', 2) << "x smaller)\n"
           << "Time: " << QString::number(r.seconds, 'f', 2) << " s (evaluated at batch " << r.batchSize << ")\n";
+    for (const CalibrationTrace& t : r.calibration)
+        out() << "Calibration (" << t.spec << "): every layer's activation scale within 1% of its final value after "
+              << t.convergedAt() << " of " << t.samples.last() << " samples (" << t.samples.size() << " batches)\n";
 }
 
 void printSensitivity(const QuantConfig& config, const SensitivityResult& r, bool converse)

@@ -361,17 +361,17 @@ void Session::recomputeQuantizedWeights(const ShownTrial& trial)
         return;
     std::shared_ptr<Model> model = m_model;
     const QVector<LayerTrialResult> layers = trial.result.layers;
-    std::function<QVector<Histogram>(const JobControl&)> job = [model, layers](const JobControl&) {
-        QVector<Histogram> weights(layers.size());
+    std::function<QVector<LayerTrialResult>(const JobControl&)> job = [model, layers](const JobControl&) {
+        QVector<LayerTrialResult> weights(layers.size());
         for (int i = 0; i < layers.size(); ++i)
             if (layers[i].weightSpec != QLatin1String("float"))
-                weights[i] = qs::previewWeight(*model, i, QuantSpec::parse(layers[i].weightSpec)).quantizedWeight;
+                weights[i] = qs::previewWeight(*model, i, QuantSpec::parse(layers[i].weightSpec));
         return weights;
     };
     const qint64 id = trial.id;
-    m_jobs->queue<QVector<Histogram>>(
+    m_jobs->queue<QVector<LayerTrialResult>>(
         job,
-        [this, model, id](QVector<Histogram> weights) {
+        [this, model, id](QVector<LayerTrialResult> weights) {
             if (model == m_model)
                 Q_EMIT quantizedWeightsReady(id, weights);
         },

@@ -111,7 +111,8 @@ Q_SIGNALS:
     void latencyMeasured(const QVector<qs::LatencyProfile>& profiles, const QString& int8Problem);
     void weightPreviewed(int site, const QString& spec, const qs::LayerTrialResult& preview);
     void previewFailed(const QString& message);
-    void quantizedWeightsReady(qint64 trialId, const QVector<qs::Histogram>& weights);
+    /// Per layer, the weight fields of the recorded trial recomputed (quantized histogram, level usage).
+    void quantizedWeightsReady(qint64 trialId, const QVector<qs::LayerTrialResult>& weights);
     void baked(const QString& path);
     void bakeFailed(const QString& path, const QString& message);
     /// A job the user started failed (`title` says which).

@@ -1,5 +1,6 @@
 #include "errortab.h"
 
+#include "convergenceplot.h"
 #include "format.h"
 #include "layererrorplot.h"
 #include "plotdata.h"
@@ -8,22 +9,27 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLocale>
+#include <QStackedWidget>
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <limits>
 
 namespace qs {
 
 ErrorTab::ErrorTab(QWidget* parent)
-    : QWidget(parent), m_view(new QComboBox), m_plot(new LayerErrorPlot), m_summary(new QLabel)
+    : QWidget(parent), m_view(new QComboBox), m_plot(new LayerErrorPlot), m_convergence(new ConvergencePlot),
+      m_stack(new QStackedWidget), m_summary(new QLabel)
 {
     m_view->addItem(tr("SQNR along depth"), Sqnr);
     m_view->addItem(tr("Activation error in steps (rmse / scale)"), Steps);
     m_view->addItem(tr("Rounding vs clipping"), RoundingClipping);
+    m_view->addItem(tr("Calibration convergence"), Calibration);
     m_view->setToolTip(tr("SQNR: each layer's weight and input error, and its output's error in the quantized model "
                           "(accumulated) and with only it quantized (local).\nSteps: the input activation's RMS error "
                           "over its scale — 0.289 is rounding alone, more is clipping.\nRounding vs clipping: "
-                          "quantization noise over signal power, from values inside the range and outside it."));
+                          "quantization noise over signal power, from values inside the range and outside it.\nCalibration "
+                          "convergence: each layer's activation scale after every calibration batch against its final value."));
     m_summary->setWordWrap(true);
     m_summary->setTextFormat(Qt::RichText);
     m_plot->setEmptyText(tr("Run a trial to see each layer's error"));
@@ -34,7 +40,9 @@ ErrorTab::ErrorTab(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(top);
-    layout->addWidget(m_plot, 1);
+    m_stack->addWidget(m_plot);
+    m_stack->addWidget(m_convergence);
+    layout->addWidget(m_stack, 1);
     layout->addWidget(m_summary);
     connect(m_view, &QComboBox::currentIndexChanged, this, [this] { draw(); });
     connect(m_plot, &LayerErrorPlot::layerClicked, this, &ErrorTab::layerClicked);
@@ -79,7 +87,41 @@ void ErrorTab::draw()
         names << l.name;
     auto bold = [](const QString& s) { return QStringLiteral("<b>%1</b>").arg(s.toHtmlEscaped()); };
     QString text;
+    m_stack->setCurrentWidget(view() == Calibration ? static_cast<QWidget*>(m_convergence) : m_plot);
     switch (view()) {
+    case Calibration: {
+        if (!m_hasTrial || m_trial.calibration.isEmpty()) {
+            m_convergence->clear(m_hasTrial ? tr("This trial calibrated no activations (or they were calibrated in an earlier "
+                                                 "session whose steps were not kept)")
+                                            : tr("Run a trial to see each layer's error"));
+            break;
+        }
+        const CalibrationTrace& t = m_trial.calibration.first();
+        QVector<double> samples;
+        for (qint64 n : t.samples)
+            samples << double(n);
+        QVector<QVector<double>> deviations(names.size());
+        for (int i = 0; i < names.size(); ++i)
+            for (const QVector<QParams>& step : t.steps) {
+                const QParams& q = step.value(i);
+                const QParams& last = t.steps.last().value(i);
+                deviations[i] << (q.scale.isEmpty() || last.scale.isEmpty() || last.scale[0] == 0
+                                      ? std::numeric_limits<double>::quiet_NaN()
+                                      : 100 * (q.scale[0] / last.scale[0] - 1));
+            }
+        m_convergence->setData(names, samples, deviations);
+        const qint64 at = t.convergedAt();
+        text = tr("%1: every layer's activation scale is within 1% of its final value after %2 of %3 calibration samples "
+                  "(%4 batches).")
+                   .arg(t.spec.toHtmlEscaped())
+                   .arg(bold(locale.toString(at)))
+                   .arg(locale.toString(t.samples.last()))
+                   .arg(t.samples.size()) +
+               (at == t.samples.last() && t.samples.size() > 1 ? u' ' + tr("The last batch still moved a scale by more than 1%: more "
+                                                                          "calibration samples may change the result.")
+                                                              : QString());
+        break;
+    }
     case Sqnr: {
         m_plot->setValueAxis(tr("SQNR (dB)"), LayerErrorPlot::Scale::Decibels);
         QStringList ignored;

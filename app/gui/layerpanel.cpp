@@ -60,7 +60,7 @@ void LayerPanel::setUpColumns()
     // them into, and the columns they hide, are kept across sessions.
     QHeaderView* header = m_table->horizontalHeader();
     const QList<int> order{LayerTableModel::NameColumn, LayerTableModel::OpColumn, LayerTableModel::ParamsColumn, LayerTableModel::WeightSettingColumn, LayerTableModel::ActivationSettingColumn,
-                           LayerTableModel::WeightSqnrColumn, LayerTableModel::ActivationSqnrColumn, LayerTableModel::OutputSqnrColumn, LayerTableModel::LocalSqnrColumn, LayerTableModel::StepErrorColumn, LayerTableModel::SensitivityColumn,
+                           LayerTableModel::WeightSqnrColumn, LayerTableModel::ActivationSqnrColumn, LayerTableModel::OutputSqnrColumn, LayerTableModel::LocalSqnrColumn, LayerTableModel::StepErrorColumn, LayerTableModel::UnusedLevelsColumn, LayerTableModel::SensitivityColumn,
                            LayerTableModel::FloatMsColumn, LayerTableModel::Int8MsColumn,
                            LayerTableModel::ChannelSpreadColumn, LayerTableModel::WeightKurtosisColumn, LayerTableModel::WeightRangeColumn, LayerTableModel::ActivationRangeColumn,
                            LayerTableModel::WeightShapeColumn, LayerTableModel::InputShapeColumn, LayerTableModel::OutputShapeColumn};

@@ -5,6 +5,7 @@
 
 #include "channelrangeplot.h"
 #include "histogramplot.h"
+#include "levelusageplot.h"
 #include "plotdata.h"
 #include "plotexport.h"
 
@@ -43,7 +44,8 @@ LayerPlots::LayerPlots(QWidget* parent)
       m_weightStack(new QStackedWidget), m_weightChannels(new QCheckBox(tr("Channels"))),
       m_activationPlot(new HistogramPlot), m_weightStats(new QLabel), m_activationStats(new QLabel),
       m_weightLog(new QCheckBox(tr("Log counts"))), m_activationLog(new QCheckBox(tr("Log counts"))),
-      m_weightQuantized(new QCheckBox(tr("Quantized"))), m_activationQuantized(new QCheckBox(tr("Quantized")))
+      m_weightQuantized(new QCheckBox(tr("Quantized"))), m_activationQuantized(new QCheckBox(tr("Quantized"))),
+      m_levelPlot(new LevelUsagePlot), m_weightLevels(new QCheckBox(tr("Levels")))
 {
     m_activationLog->setChecked(true); // ReLU outputs pile up at zero; the log axis shows the rest
     m_weightLog->setToolTip(tr("Show counts on a logarithmic axis to see the tails"));
@@ -59,12 +61,31 @@ LayerPlots::LayerPlots(QWidget* parent)
     m_weightChannels->setToolTip(tr("Show each output channel's weight range, with the per-tensor grid across "
                                     "them: why one scale for the whole tensor fails"));
     m_weightChannels->setEnabled(false);
-    connect(m_weightChannels, &QCheckBox::toggled, this, [this](bool on) {
-        m_weightStack->setCurrentWidget(on ? static_cast<QWidget*>(m_channelPlot) : m_weightPlot);
-        m_weightQuantized->setVisible(!on); // both act on the histogram only
-        m_weightLog->setVisible(!on);
+    // With "Levels", how the trial's integer weight uses its levels, channel by channel.
+    m_weightStack->addWidget(m_levelPlot);
+    m_weightLevels->setObjectName(QStringLiteral("weightLevels"));
+    m_weightLevels->setToolTip(tr("Show which quantization levels each output channel's weights fall on (after a trial "
+                                  "with integer weights): unused levels, channels squeezed onto a few"));
+    auto showWeightPage = [this] {
+        const bool channels = m_weightChannels->isChecked(), levels = m_weightLevels->isChecked();
+        m_weightStack->setCurrentWidget(levels     ? static_cast<QWidget*>(m_levelPlot)
+                                        : channels ? static_cast<QWidget*>(m_channelPlot)
+                                                   : m_weightPlot);
+        m_weightQuantized->setVisible(!channels && !levels); // both act on the histogram only
+        m_weightLog->setVisible(!channels && !levels);
+    };
+    connect(m_weightChannels, &QCheckBox::toggled, this, [this, showWeightPage](bool on) {
+        if (on)
+            m_weightLevels->setChecked(false);
+        showWeightPage();
     });
-    addWidget(plotPanel(m_weightStack, m_weightStats, {m_weightChannels, m_weightQuantized, m_weightLog}));
+    connect(m_weightLevels, &QCheckBox::toggled, this, [this, showWeightPage](bool on) {
+        if (on)
+            m_weightChannels->setChecked(false);
+        showWeightPage();
+    });
+    addWidget(plotPanel(m_weightStack, m_weightStats, {m_weightChannels, m_weightLevels, m_weightQuantized, m_weightLog}));
+    addSavePlotMenu(m_levelPlot->plot(), QStringLiteral("weight-levels"));
     addWidget(plotPanel(m_activationPlot, m_activationStats, {m_activationQuantized, m_activationLog}));
     m_weightQuantized->setObjectName(QStringLiteral("weightQuantized"));
     m_activationQuantized->setObjectName(QStringLiteral("activationQuantized"));
@@ -166,6 +187,15 @@ void LayerPlots::showWeight(const LayerProfile& p, int row)
                 quantized.append({h.lo + (double(i) + 0.5) * h.binWidth(), h.counts[i]});
     }
     m_weightPlot->setQuantized(quantized);
+    const LevelUsage* levels = trialRow && !previewed ? &m_trial->layers[row].weightLevels : previewed ? &preview->weightLevels : nullptr;
+    if (levels && levels->channels > 0) {
+        const double unused = levels->unusedShare();
+        m_levelPlot->setData(levels->channels, levels->levels, levels->quantMin, levels->counts,
+                             tr("%1 — weight levels: %2% of cells unused")
+                                 .arg(p.layer.name, QLocale().toString(100 * unused, 'f', 0)));
+    } else {
+        m_levelPlot->clear(tr("%1 — no integer weights in this trial").arg(p.layer.name));
+    }
 }
 
 void LayerPlots::showActivation(const LayerProfile& p, int row)

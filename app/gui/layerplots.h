@@ -17,6 +17,7 @@ namespace qs {
 
 class ChannelRangePlot;
 class HistogramPlot;
+class LevelUsagePlot;
 
 class LayerPlots : public QSplitter
 {
@@ -26,6 +27,7 @@ public:
     HistogramPlot* weightPlot() const { return m_weightPlot; }
     ChannelRangePlot* channelPlot() const { return m_channelPlot; }
     HistogramPlot* activationPlot() const { return m_activationPlot; }
+    LevelUsagePlot* levelPlot() const { return m_levelPlot; }
 
     void setProfile(const ProfileReport& report);
     /// The trial whose grids are drawn; nullptr for none.
@@ -53,6 +55,8 @@ private:
     QCheckBox* m_activationLog;
     QCheckBox* m_weightQuantized;
     QCheckBox* m_activationQuantized;
+    LevelUsagePlot* m_levelPlot;
+    QCheckBox* m_weightLevels;
 };
 
 } // namespace qs

@@ -187,6 +187,8 @@ QVariant LayerTableModel::data(const QModelIndex& index, int role) const
     }
     if (column == StepErrorColumn)
         return stepErrorData(index.row(), role);
+    if (column == UnusedLevelsColumn)
+        return unusedLevelsData(index.row(), role);
     if (column == SensitivityColumn)
         return sensitivityData(index.row(), role);
     if (column == FloatMsColumn || column == Int8MsColumn)
@@ -261,6 +263,24 @@ QVariant LayerTableModel::sqnrData(int row, int column, int role) const
         return tr("This layer's output in the quantized model against the float model");
     }
     return formatDb(v);
+}
+
+QVariant LayerTableModel::unusedLevelsData(int row, int role) const
+{
+    if (!m_hasTrial)
+        return {};
+    const double v = m_trial.layers[row].weightUnusedLevels;
+    if (std::isnan(v))
+        return {};
+    switch (role) {
+    case SortRole: return v;
+    case Qt::DisplayRole: return QStringLiteral("%1%").arg(QLocale().toString(100 * v, 'f', 0));
+    case Qt::TextAlignmentRole: return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+    case Qt::ToolTipRole:
+        return tr("Share of (output channel, weight level) cells no weight falls on: high when channels are squeezed "
+                  "onto a few levels (the weight panel's Levels view shows them)");
+    }
+    return {};
 }
 
 QVariant LayerTableModel::stepErrorData(int row, int role) const
@@ -390,6 +410,8 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
                       "adds on its own");
         case StepErrorColumn:
             return tr("Input activation error in quantization steps (rmse / scale): 0.289 is rounding alone, red above 0.7");
+        case UnusedLevelsColumn:
+            return tr("Share of (output channel, weight level) cells no weight falls on, in the last trial");
         case SensitivityColumn:
             return tr("Top-1 change in points with only this layer quantized (last sensitivity analysis); "
                       "the most negative layers need more bits");
@@ -418,6 +440,7 @@ QVariant LayerTableModel::headerData(int section, Qt::Orientation orientation, i
     case OutputSqnrColumn: return tr("Out SQNR");
     case LocalSqnrColumn: return tr("Local SQNR");
     case StepErrorColumn: return tr("Steps err.");
+    case UnusedLevelsColumn: return tr("Unused lv.");
     case SensitivityColumn: return tr("Sensitivity");
     case FloatMsColumn: return tr("Float ms");
     case Int8MsColumn: return tr("Int8 ms");

@@ -35,6 +35,7 @@ public:
         ActivationRangeColumn,
         LocalSqnrColumn,      ///< the last trial's local error: this layer's output with only it quantized
         StepErrorColumn,      ///< the last trial's input activation error in steps (rmse / scale)
+        UnusedLevelsColumn,   ///< the last trial's share of (output channel, weight level) cells no weight falls on
         NUM_COLUMNS
     };
     enum Roles {
@@ -56,7 +57,10 @@ public:
         return (column >= WeightSqnrColumn && column <= OutputSqnrColumn) || column == LocalSqnrColumn;
     }
     /// The columns a trial fills.
-    static bool isTrialColumn(int column) { return isSqnrColumn(column) || column == StepErrorColumn; }
+    static bool isTrialColumn(int column)
+    {
+        return isSqnrColumn(column) || column == StepErrorColumn || column == UnusedLevelsColumn;
+    }
 
     /// Shows a sensitivity run's result in the Sensitivity column (layers matched by name).
     void setSensitivity(const SensitivityResult& result, const QString& settings);
@@ -93,6 +97,7 @@ private:
     QVariant sqnrData(int row, int column, int role) const;
     QVariant sensitivityData(int row, int role) const;
     QVariant stepErrorData(int row, int role) const;
+    QVariant unusedLevelsData(int row, int role) const;
     QVariant latencyData(int row, int column, int role) const;
     QVariant profileData(int row, int column, int role) const;
     QVariant profileToolTip(int row, int column) const;

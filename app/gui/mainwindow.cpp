@@ -182,9 +182,11 @@ void MainWindow::connectSession()
         m_layers->model()->setPreviews(m_previews);
         m_plots->setPreviews(m_previews);
     });
-    connect(s, &Session::quantizedWeightsReady, this, [this](qint64 id, const QVector<Histogram>& weights) {
-        for (int i = 0; id == m_shown.id && i < weights.size() && i < m_shown.result.layers.size(); ++i)
-            m_shown.result.layers[i].quantizedWeight = weights[i];
+    connect(s, &Session::quantizedWeightsReady, this, [this](qint64 id, const QVector<LayerTrialResult>& weights) {
+        for (int i = 0; id == m_shown.id && i < weights.size() && i < m_shown.result.layers.size(); ++i) {
+            m_shown.result.layers[i].quantizedWeight = weights[i].quantizedWeight;
+            m_shown.result.layers[i].weightLevels = weights[i].weightLevels;
+        }
         m_plots->setTrial(&m_shown.result);
     });
     connect(s, &Session::jobFailed, this, &MainWindow::showError);
