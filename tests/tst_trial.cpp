@@ -437,6 +437,40 @@ private Q_SLOTS:
         }
     }
 
+    // Calibration convergence comes from the one calibration pass: the qparams after the first
+    // k batches equal a calibration on the first k batches' samples alone.
+    void calibrationTraceIsACalibrationOnFewerSamples()
+    {
+        auto data = Dataset::load(DataSpec::demo());
+        TrialOptions options;
+        options.calibrationSamples = 512;
+        options.batchSize = 128;
+        options.evaluationLimit = 256;
+        for (const char* method : {"minmax", "histogram"}) {
+            QuantConfig c;
+            c.activation = QuantSpec::parse(QStringLiteral("uint8:per_tensor:affine:") + method);
+            TrialRunner runner(loadDemoModel(), data, options);
+            const TrialResult r = runner.run(c, JobControl());
+            QCOMPARE(runner.calibrationPasses(), 1);
+            QCOMPARE(r.calibration.size(), 1);
+            const CalibrationTrace& t = r.calibration.first();
+            QCOMPARE(t.samples, (QVector<qint64>{128, 256, 384, 512}));
+            for (int k = 0; k < 3; ++k) {
+                TrialOptions fewer = options;
+                fewer.calibrationSamples = t.samples[k];
+                TrialRunner short_(loadDemoModel(), data, fewer);
+                const TrialResult s = short_.run(c, JobControl());
+                for (int i = 0; i < r.layers.size(); ++i)
+                    QCOMPARE(t.steps[k][i].scale, s.layers[i].activationQParams.scale);
+            }
+            for (int i = 0; i < r.layers.size(); ++i) // the last step is what the trial uses
+                QCOMPARE(t.steps.last()[i].scale, r.layers[i].activationQParams.scale);
+            const qint64 at = t.convergedAt();
+            QVERIFY(at > 0 && at <= 512);
+            QCOMPARE(runner.run(c, JobControl()).calibration.first().samples, t.samples); // kept for later trials
+        }
+    }
+
     void roundingAndClippingAddUpToTheError_data()
     {
         QTest::addColumn<QString>("weights");
