@@ -133,6 +133,7 @@ PyObserver pyObserver(const QuantSpec& spec, const QParams& qparams, bool weight
         case RangeMethod::Percentile:
         case RangeMethod::Mse:
         case RangeMethod::Entropy:
+        case RangeMethod::Fixed:
             if (qparams.scale.size() == 1) {
                 // No such observer in PyTorch: QuantScope's calibrated range, fixed.
                 cls = QStringLiteral("FixedQParamsObserver");
@@ -141,8 +142,12 @@ PyObserver pyObserver(const QuantSpec& spec, const QParams& qparams, bool weight
                                    QStringLiteral("dtype=%1").arg(s.isSigned ? "torch.qint8" : "torch.quint8"),
                                    QStringLiteral("quant_min=%1").arg(qparams.quantMin),
                                    QStringLiteral("quant_max=%1").arg(qparams.quantMax)};
-                o.notes << QStringLiteral("PyTorch has no %1 observer: QuantScope's calibrated scale and zero point are fixed")
-                               .arg(rangeMethodName(s.method));
+                o.notes << (s.method == RangeMethod::Fixed
+                                ? QStringLiteral("the fixed range [%1, %2] as its scale and zero point")
+                                      .arg(s.fixedLo)
+                                      .arg(s.fixedHi)
+                                : QStringLiteral("PyTorch has no %1 observer: QuantScope's calibrated scale and zero point are fixed")
+                                      .arg(rangeMethodName(s.method)));
             } else {
                 cls = QStringLiteral("HistogramObserver");
                 o.notes << QStringLiteral("PyTorch has no %1 observer: its histogram observer instead")

@@ -367,6 +367,25 @@ void combineHistograms(const float* orig, float* combined, int64_t bins, int64_t
     }
 }
 
+namespace {
+
+/// A range the user fixed: the data does not move it; its qparams are min-max's for that range.
+class FixedRangeObserver : public Observer
+{
+public:
+    explicit FixedRangeObserver(const QuantSpec& spec) : m_spec(spec) {}
+    void observe(const at::Tensor&) override {}
+    QParams qparams() const override
+    {
+        return calculateQParams({float(m_spec.fixedLo)}, {float(m_spec.fixedHi)}, m_spec);
+    }
+
+private:
+    QuantSpec m_spec;
+};
+
+} // namespace
+
 std::unique_ptr<Observer> makeObserver(const QuantSpec& spec)
 {
     if (spec.granularity == Granularity::PerChannel)
@@ -378,6 +397,7 @@ std::unique_ptr<Observer> makeObserver(const QuantSpec& spec)
     case RangeMethod::Percentile:
     case RangeMethod::Mse:
     case RangeMethod::Entropy: return std::make_unique<HistogramRangeObserver>(spec);
+    case RangeMethod::Fixed: return std::make_unique<FixedRangeObserver>(spec);
     }
     return nullptr;
 }

@@ -35,6 +35,7 @@ QString rangeMethodName(RangeMethod m)
     case RangeMethod::Percentile: return QStringLiteral("percentile");
     case RangeMethod::Mse: return QStringLiteral("mse");
     case RangeMethod::Entropy: return QStringLiteral("entropy");
+    case RangeMethod::Fixed: return QStringLiteral("range");
     }
     return {};
 }
@@ -116,6 +117,16 @@ QuantSpec QuantSpec::parse(const QString& text)
                 if (!ok || s.percentile < 50 || s.percentile > 100)
                     bad(text, QStringLiteral("percentile must be between 50 and 100, as in percentile99.9"));
             }
+        } else if (p == QLatin1String("range")) { // range:LO,HI — the next part is the range
+            s.method = RangeMethod::Fixed;
+            const QStringList bounds = parts.value(++i).split(u',');
+            bool okLo = false, okHi = false;
+            if (bounds.size() == 2) {
+                s.fixedLo = bounds[0].toDouble(&okLo);
+                s.fixedHi = bounds[1].toDouble(&okHi);
+            }
+            if (!okLo || !okHi || !std::isfinite(s.fixedLo) || !std::isfinite(s.fixedHi) || s.fixedLo >= s.fixedHi)
+                bad(text, QStringLiteral("write a fixed range as range:LO,HI with LO below HI, as in range:-1.5,6"));
         } else if (p.startsWith(QLatin1String("moving_average"))) {
             s.method = RangeMethod::MovingAverageMinMax;
             if (p.size() > 14) {
@@ -157,6 +168,8 @@ QString QuantSpec::toString() const
         parts << QStringLiteral("moving_average%1").arg(averagingConstant);
     else if (method == RangeMethod::Percentile)
         parts << QStringLiteral("percentile%1").arg(percentile);
+    else if (method == RangeMethod::Fixed)
+        parts << QStringLiteral("range") << QStringLiteral("%1,%2").arg(QString::number(fixedLo, 'g', 9), QString::number(fixedHi, 'g', 9));
     else
         parts << rangeMethodName(method);
     return parts.join(u':');

@@ -13,7 +13,8 @@ namespace qs {
 enum class QuantType { Int, Float16, BFloat16, Float };
 enum class Granularity { PerTensor, PerChannel, Group };
 /// How the clipping range is chosen from observed values (PyTorch's observers where they exist).
-enum class RangeMethod { MinMax, MovingAverageMinMax, Histogram, Percentile, Mse, Entropy };
+/// Fixed: a range the user chose (`range:LO,HI`), whatever the data.
+enum class RangeMethod { MinMax, MovingAverageMinMax, Histogram, Percentile, Mse, Entropy, Fixed };
 
 struct QuantSpec {
     QuantType type = QuantType::Int;
@@ -27,6 +28,7 @@ struct QuantSpec {
     RangeMethod method = RangeMethod::MinMax;
     double averagingConstant = 0.01; ///< MovingAverageMinMax, as PyTorch's default
     double percentile = 99.99;       ///< Percentile: keep this share of the values (both tails)
+    double fixedLo = 0, fixedHi = 0; ///< Fixed: the clipping range; qparams as min-max gives them for it
 
     /// Integer range, with reduce_range applied the way PyTorch does (halved, rounded down).
     int quantMin() const;

@@ -99,6 +99,16 @@ private Q_SLOTS:
         f.close();
         QTest::newRow("mixed 2/4/8 bits and a float layer: fake-quantized")
             << QStringList{"--config", config} << "CONVERTIBLE = False";
+        // Fixed ranges (range:LO,HI) as the clipping handles set them: FixedQParamsObserver.
+        const QString fixed = m_dir.filePath("fixed.json");
+        QFile g(fixed);
+        g.open(QIODevice::WriteOnly);
+        g.write(R"({"format": "quantscope-config", "version": 1, "mode": "static",
+                    "weights": "int8:per_channel:symmetric:minmax", "activations": "uint8:per_tensor:affine:histogram",
+                    "layers": {"conv1": {"activations": "uint8:per_tensor:affine:range:0,1.02"},
+                               "block3.pw": {"weights": "int8:per_tensor:symmetric:range:-0.5,0.5"}}})");
+        g.close();
+        QTest::newRow("fixed ranges: FixedQParamsObserver") << QStringList{"--config", fixed} << "CONVERTIBLE = True";
     }
     void pythonScriptReproducesTheObservers()
     {
@@ -110,6 +120,9 @@ private Q_SLOTS:
         QVERIFY(text.contains(convertible));
         if (trialArgs.isEmpty()) {
             QVERIFY(!text.contains("set_module_name")); // every layer at the defaults
+        } else if (QTest::currentDataTag() == QByteArray("fixed ranges: FixedQParamsObserver")) {
+            QVERIFY(text.contains("FixedQParamsObserver.with_args(scale=0.0039999997"));   // 1.02 / 255 in float32
+            QVERIFY(text.contains("the fixed range [-0.5, 0.5]"));
         } else {
             QVERIFY(text.contains(R"(qconfig_mapping.set_module_name("block3.dw", None))"));
             QVERIFY(text.contains("quant_min=-2, quant_max=1"));

@@ -471,6 +471,38 @@ private Q_SLOTS:
         }
     }
 
+    // range:LO,HI — the range the clipping handles set: parsed and written back the same,
+    // through the config JSON too; its qparams are min-max's for that range; bad ones refused.
+    void fixedRangeSpec()
+    {
+        const QuantSpec s = QuantSpec::parse("uint8:per_tensor:affine:range:-0.5,6.25");
+        QCOMPARE(s.method, RangeMethod::Fixed);
+        QCOMPARE(s.fixedLo, -0.5);
+        QCOMPARE(s.fixedHi, 6.25);
+        QCOMPARE(s.toString(), QString("uint8:per_tensor:affine:range:-0.5,6.25"));
+        QCOMPARE(QuantSpec::parse(s.toString()).toString(), s.toString());
+        for (const char* bad : {"uint8:per_tensor:affine:range:6,-0.5", "uint8:per_tensor:affine:range:x,1",
+                                "uint8:per_tensor:affine:range", "int8:per_channel:symmetric:range:-1,1"})
+            QVERIFY_THROWS_EXCEPTION(EngineError, QuantSpec::parse(bad));
+        QuantConfig c;
+        QuantConfig::Override o;
+        o.hasActivation = true;
+        o.activation = s;
+        c.layers["block1.pw"] = o;
+        const QuantConfig back = QuantConfig::fromJson(c.toJson(), "memory");
+        QCOMPARE(back.activationFor("block1.pw").toString(), s.toString());
+
+        auto data = Dataset::load(DataSpec::demo());
+        TrialOptions options;
+        options.evaluationLimit = 256;
+        TrialRunner runner(loadDemoModel(), data, options);
+        const TrialResult r = runner.run(c, JobControl());
+        const QParams want = calculateQParams({-0.5f}, {6.25f}, s);
+        QCOMPARE(r.layers[2].activationQParams.scale, want.scale);
+        QCOMPARE(r.layers[2].activationQParams.zeroPoint, want.zeroPoint);
+        QVERIFY(r.layers[2].activationClippedShare > 0); // its input reaches past 6.25
+    }
+
     void roundingAndClippingAddUpToTheError_data()
     {
         QTest::addColumn<QString>("weights");

@@ -74,6 +74,7 @@ QString compactSpec(const QuantSpec& spec)
     case RangeMethod::Percentile: parts << QStringLiteral("pct%1").arg(spec.percentile); break;
     case RangeMethod::Mse: parts << QStringLiteral("mse"); break;
     case RangeMethod::Entropy: parts << QStringLiteral("entropy"); break;
+    case RangeMethod::Fixed: parts << QStringLiteral("[%1, %2]").arg(spec.fixedLo).arg(spec.fixedHi); break;
     }
     return parts.join(u' ');
 }
