@@ -29,6 +29,44 @@ double quantile(const Histogram& h, double fraction)
 
 } // namespace
 
+RangeEffect rangeEffect(const Histogram& h, double lo, double hi, const QuantSpec& spec)
+{
+    QuantSpec fixed = spec;
+    fixed.method = RangeMethod::Fixed;
+    fixed.granularity = Granularity::PerTensor;
+    fixed.fixedLo = lo;
+    fixed.fixedHi = hi;
+    RangeEffect e;
+    e.qparams = calculateQParams({float(lo)}, {float(hi)}, fixed);
+    const double scale = double(float(e.qparams.scale[0]));
+    const double zp = double(e.qparams.zeroPoint[0]);
+    const double qmin = e.qparams.quantMin, qmax = e.qparams.quantMax;
+    const double rangeLo = (qmin - zp) * scale, rangeHi = (qmax - zp) * scale;
+    const double width = h.binWidth();
+    double signal = 0, rounding = 0, clipping = 0, count = 0, clipped = 0;
+    for (qsizetype i = 0; i < h.counts.size(); ++i) {
+        const double c = h.counts[i];
+        if (c <= 0)
+            continue;
+        const double x = h.lo + (double(i) + 0.5) * width;
+        const double q = (std::clamp(std::nearbyint(x / scale) + zp, qmin, qmax) - zp) * scale;
+        const double e2 = (x - q) * (x - q) * c;
+        signal += x * x * c;
+        count += c;
+        if (x < rangeLo || x > rangeHi) {
+            clipping += e2;
+            clipped += c;
+        } else {
+            rounding += e2;
+        }
+    }
+    e.sqnr = rounding + clipping > 0 ? 10 * std::log10(signal / (rounding + clipping)) : std::numeric_limits<double>::infinity();
+    e.roundingMse = count > 0 ? rounding / count : 0;
+    e.clippingMse = count > 0 ? clipping / count : 0;
+    e.clippedShare = count > 0 ? clipped / count : 0;
+    return e;
+}
+
 ClipRange percentileRange(const Histogram& h, double percentile)
 {
     const double p = std::clamp(percentile, 50.0, 100.0) / 100.0;

@@ -25,4 +25,16 @@ ClipRange mseRange(const Histogram& h, double min, double max, const QuantSpec& 
 /// closest (KL divergence) to the clipped original; the range is [max(min, −t), min(max, t)].
 ClipRange entropyRange(const Histogram& h, double min, double max, const QuantSpec& spec);
 
+/// What quantizing with the clipping range [lo, hi] does to a tensor: the SQNR and its error
+/// split into rounding (values inside the range) and clipping (outside), as a trial reports it.
+struct RangeEffect {
+    QParams qparams;
+    double sqnr = 0; ///< dB
+    double roundingMse = 0, clippingMse = 0, clippedShare = 0;
+};
+
+/// The effect of [lo, hi] (as a fixed range of `spec`'s type) on the values a histogram holds,
+/// each bin's count at its centre — for activations, from their calibration histogram.
+RangeEffect rangeEffect(const Histogram& h, double lo, double hi, const QuantSpec& spec);
+
 } // namespace qs

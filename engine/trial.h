@@ -5,6 +5,7 @@
 #include "errors.h"
 #include "model.h"
 #include "quant.h"
+#include "ranges.h"
 #include "stats.h"
 
 #include <QStringList>
@@ -152,6 +153,10 @@ QString formatChange(Metric metric, double change);
 /// One layer's weight quantized as `spec` says, without running the model: the weight fields
 /// of the result (spec applied, bits, qparams, SQNR, quantized histogram). For previews.
 LayerTrialResult previewWeight(const Model& model, int site, const QuantSpec& spec, QStringList* warnings = nullptr);
+
+/// What the fixed clipping range [lo, hi] (per tensor, `spec`'s type) does to one layer's weight:
+/// SQNR and the rounding / clipping split, from the weight tensor itself.
+RangeEffect weightRangeEffect(const Model& model, int site, double lo, double hi, const QuantSpec& spec);
 
 /// Keeps calibrated activation qparams across sessions (the trial database implements it).
 class CalibrationCache

@@ -222,6 +222,25 @@ at::Tensor fakeQuantizedWeight(const Model::Impl& m, int site, const QuantSpec& 
     return quantizeWeight(m, site, spec, lr, warnings);
 }
 
+RangeEffect weightRangeEffect(const Model& model, int site, double lo, double hi, const QuantSpec& spec)
+{
+    c10::InferenceMode guard;
+    QuantSpec fixed = spec;
+    fixed.type = QuantType::Int;
+    fixed.method = RangeMethod::Fixed;
+    fixed.granularity = Granularity::PerTensor;
+    fixed.fixedLo = lo;
+    fixed.fixedHi = hi;
+    RangeEffect e;
+    e.qparams = calculateQParams({float(lo)}, {float(hi)}, fixed);
+    const at::Tensor w = model.impl().weight(site);
+    const at::Tensor q = fakeQuantize(w, e.qparams);
+    const ErrorSplit split = errorSplit(w, q, e.qparams);
+    finishSplit(split, e.roundingMse, e.clippingMse, e.clippedShare);
+    e.sqnr = sqnr(w, q);
+    return e;
+}
+
 LayerTrialResult previewWeight(const Model& model, int site, const QuantSpec& spec, QStringList* warnings)
 {
     c10::InferenceMode guard;

@@ -20,6 +20,7 @@
 #include "graphview.h"
 #include "convergenceplot.h"
 #include "levelusageplot.h"
+#include "histogramplot.h"
 #include "format.h"
 #include "historymodel.h"
 #include "historypanel.h"
@@ -415,6 +416,49 @@ private Q_SLOTS:
             QTest::qWait(200); // let queued replots run
             w.grab().save(qEnvironmentVariable("QS_SHOT"));
         }
+    }
+
+    // Clipping handles on block3.pw: the methods' ranges as ticks; a dragged range evaluated on
+    // the engine thread; "Use this range" makes it the layer's setting, and the trial then gives
+    // the SQNR the preview showed.
+    void clippingHandlesPreviewAndUseARange()
+    {
+        MainWindow w;
+        w.show();
+        QVERIFY(qs::test::openDemo(w));
+        w.trialBar()->setSettings("int4:per_tensor:symmetric:minmax", "uint8:per_tensor:affine:histogram", "static");
+        QSignalSpy finished(w.session(), &Session::trialFinished);
+        w.runTrial();
+        QVERIFY(finished.wait(120000));
+        w.layerPanel()->table()->selectRow(6);
+        HistogramPlot* weightPlot = w.layerPlots()->weightPlot();
+        HistogramPlot* activationPlot = w.layerPlots()->activationPlot();
+        QVERIFY(weightPlot->handlesEnabled() && activationPlot->handlesEnabled());
+        QCOMPARE(activationPlot->rangeTickCount(), 4); // min-max, percentile, mse, entropy
+        QSignalSpy previewed(w.session(), &Session::rangePreviewed);
+        activationPlot->moveHandles(0, 4);
+        QVERIFY(previewed.wait(10000));
+        QVERIFY2(w.layerPlots()->lastRangeLine().startsWith("Dragged range [0, 4]") &&
+                     !w.layerPlots()->lastRangeLine().contains(" 0.00% of values clipped"),
+                 qPrintable(w.layerPlots()->lastRangeLine()));
+        weightPlot->moveHandles(-0.6, 0.6);
+        QVERIFY(previewed.wait(10000));
+        const double previewSqnr = previewed.last().at(4).value<RangeEffect>().sqnr;
+        QVERIFY(previewed.last().at(1).toBool()); // the weight's
+        if (qEnvironmentVariableIsSet("QS_SHOT_ERRORS")) {
+            w.resize(1280, 800);
+            QTest::qWait(200);
+            w.grab().save(qEnvironmentVariable("QS_SHOT_ERRORS") + "-handles.png");
+        }
+        auto* useWeight = w.findChild<QPushButton*>("useWeightRange");
+        QVERIFY(useWeight->isVisible());
+        useWeight->click();
+        QCOMPARE(w.layerPanel()->model()->overrides().value("block3.pw").weight.toString(),
+                 QString("int4:per_tensor:symmetric:range:-0.6,0.6"));
+        w.runTrial();
+        QVERIFY(finished.wait(120000));
+        QVERIFY2(std::abs(w.shownTrial().result.layers[6].weightSqnr - previewSqnr) < 1e-9,
+                 qPrintable(QStringLiteral("%1 against %2").arg(w.shownTrial().result.layers[6].weightSqnr).arg(previewSqnr)));
     }
 
     // Per-layer settings edited in the table: the grid previews at once, bulk edit applies to

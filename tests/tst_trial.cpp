@@ -695,13 +695,19 @@ private Q_SLOTS:
         TrialRunner first(model, m_data, smallOptions());
         const TrialResult a = first.run(c, {}, &cache);
         QCOMPARE(first.calibrationPasses(), 1);
-        QCOMPARE(cache.saved.size(), 1);
-        QVERIFY(cache.saved.firstKey().contains("calibration=100|batch=64"));
+        // The qparams, and the steps before the last (100 samples in batches of 64: one).
+        QCOMPARE(cache.saved.size(), 2);
+        QVERIFY(cache.saved.firstKey().endsWith("calibration=100|batch=64"));
+        QVERIFY(cache.saved.lastKey().endsWith("calibration=100|batch=64|after=64"));
         TrialRunner second(model, m_data, smallOptions());
         const TrialResult b = second.run(c, {}, &cache);
         QCOMPARE(second.calibrationPasses(), 0);
         QCOMPARE(b.layers[2].activationQParams.scale, a.layers[2].activationQParams.scale);
         QCOMPARE(b.top1, a.top1);
+        // The calibration's convergence comes back with it.
+        QCOMPARE(b.calibration.size(), 1);
+        QCOMPARE(b.calibration[0].samples, (QVector<qint64>{64, 100}));
+        QCOMPARE(b.calibration[0].steps[0][2].scale, a.calibration[0].steps[0][2].scale);
     }
 
     void staticActivationsUseCalibratedMinMax()

@@ -51,6 +51,31 @@ void place(QCPItemStraightLine* line, QCPItemText* text, double x, double yRatio
 
 HistogramPlot::HistogramPlot(QWidget* parent) : QWidget(parent), m_plot(new QCustomPlot(this))
 {
+    // Dragging a clipping handle (when enabled): press near one, move, release.
+    connect(m_plot, &QCustomPlot::mousePress, this, [this](QMouseEvent* e) {
+        if (!m_handlesEnabled || !m_grid.valid || !m_hasData)
+            return;
+        const double x = e->position().x();
+        const double lo = m_plot->xAxis->coordToPixel(m_handleLo), hi = m_plot->xAxis->coordToPixel(m_handleHi);
+        m_dragging = std::abs(x - lo) <= 7 ? 0 : std::abs(x - hi) <= 7 ? 1 : -1;
+    });
+    connect(m_plot, &QCustomPlot::mouseMove, this, [this](QMouseEvent* e) {
+        if (!m_handlesEnabled || !m_grid.valid || !m_hasData)
+            return;
+        const double x = e->position().x();
+        if (m_dragging < 0) {
+            const double lo = m_plot->xAxis->coordToPixel(m_handleLo), hi = m_plot->xAxis->coordToPixel(m_handleHi);
+            m_plot->setCursor(std::abs(x - lo) <= 7 || std::abs(x - hi) <= 7 ? Qt::SizeHorCursor : Qt::ArrowCursor);
+            return;
+        }
+        const double v = m_plot->xAxis->pixelToCoord(x);
+        const double gap = 1e-6 * std::max(1.0, std::abs(m_handleHi - m_handleLo));
+        if (m_dragging == 0)
+            moveHandles(std::min(v, m_handleHi - gap), m_handleHi);
+        else
+            moveHandles(m_handleLo, std::max(v, m_handleLo + gap));
+    });
+    connect(m_plot, &QCustomPlot::mouseRelease, this, [this](QMouseEvent*) { m_dragging = -1; });
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_plot);
@@ -122,6 +147,8 @@ void HistogramPlot::clear(const QString& title)
 void HistogramPlot::setGrid(const QuantGrid& grid)
 {
     m_grid = grid;
+    m_handleLo = grid.clipLo;
+    m_handleHi = grid.clipHi;
     rebuild();
 }
 
@@ -187,6 +214,81 @@ void HistogramPlot::rebuildGrid()
                                 .arg(m_grid.clipHi, 0, 'g', 3));
 }
 
+void HistogramPlot::setHandlesEnabled(bool on)
+{
+    m_handlesEnabled = on;
+    m_handleLo = m_grid.clipLo;
+    m_handleHi = m_grid.clipHi;
+    rebuildHandles();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void HistogramPlot::moveHandles(double lo, double hi)
+{
+    if (!(lo < hi))
+        return;
+    m_handleLo = lo;
+    m_handleHi = hi;
+    rebuildHandles();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+    Q_EMIT clipRangeChanged(lo, hi);
+}
+
+void HistogramPlot::setRangeTicks(const QVector<RangeTick>& ticks)
+{
+    m_ticks = ticks;
+    rebuildHandles();
+    m_plot->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void HistogramPlot::rebuildHandles()
+{
+    for (QCPAbstractItem* item : m_handleItems)
+        m_plot->removeItem(item);
+    m_handleItems.clear();
+    if (!m_hasData)
+        return;
+    // The methods' ranges: short ticks from the top, a small label at each.
+    const QColor tickColour(90, 90, 90);
+    QFont small = font();
+    small.setPointSizeF(small.pointSizeF() * 0.8);
+    for (qsizetype k = 0; k < m_ticks.size(); ++k) {
+        const RangeTick& t = m_ticks[k];
+        for (double v : {t.lo, t.hi}) {
+            auto* line = new QCPItemLine(m_plot);
+            line->start->setTypeY(QCPItemPosition::ptAxisRectRatio);
+            line->end->setTypeY(QCPItemPosition::ptAxisRectRatio);
+            line->start->setCoords(v, 0);
+            line->end->setCoords(v, 0.06 + 0.05 * double(k % 4));
+            line->setPen(QPen(tickColour, 1));
+            line->setClipToAxisRect(true);
+            m_handleItems << line;
+            auto* text = new QCPItemText(m_plot);
+            text->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+            text->position->setCoords(v, 0.06 + 0.05 * double(k % 4));
+            text->setPositionAlignment(Qt::AlignHCenter | Qt::AlignTop);
+            text->setFont(small);
+            text->setColor(tickColour);
+            text->setText(t.label);
+            text->setClipToAxisRect(true);
+            m_handleItems << text;
+        }
+    }
+    if (!m_handlesEnabled || !m_grid.valid)
+        return;
+    const QColor handle(211, 84, 0);
+    for (double v : {m_handleLo, m_handleHi}) {
+        auto* line = new QCPItemStraightLine(m_plot);
+        line->setPen(QPen(handle, 3));
+        line->point1->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        line->point2->setTypeY(QCPItemPosition::ptAxisRectRatio);
+        line->point1->setCoords(v, 0);
+        line->point2->setCoords(v, 1);
+        line->setClipToAxisRect(true);
+        m_handleItems << line;
+    }
+}
+
 void HistogramPlot::setLogScale(bool on)
 {
     m_log = on;
@@ -217,6 +319,7 @@ void HistogramPlot::rebuild()
 
     if (!m_hasData) {
         rebuildGrid();
+        rebuildHandles();
         m_bars->data()->clear();
         m_plot->xAxis->setRange(0, 1);
         m_plot->yAxis->setRange(m_log ? 1 : 0, m_log ? 10 : 1);
@@ -259,6 +362,7 @@ void HistogramPlot::rebuild()
     place(m_maxLine, m_maxText, m_data.max, 0.0, tr("max %1").arg(m_data.max, 0, 'g', 4));
     place(m_meanLine, m_meanText, m_data.mean, 0.12, tr("mean %1").arg(m_data.mean, 0, 'g', 4));
     rebuildGrid();
+    rebuildHandles();
     m_plot->replot(QCustomPlot::rpQueuedReplot);
 }
 

@@ -15,6 +15,13 @@ class QCPTextElement;
 
 namespace qs {
 
+/// A clipping range some method would choose, drawn as labelled ticks at the top of the plot.
+struct RangeTick {
+    QString label;
+    double lo = 0;
+    double hi = 0;
+};
+
 /// Everything the plot draws, as plain numbers.
 struct HistogramData {
     Bins bins;
@@ -48,6 +55,21 @@ public:
     int gridLineCount() const { return m_gridItems.isEmpty() ? 0 : int(m_gridItems.size()) - 2; }
     QCustomPlot* plot() const { return m_plot; }
 
+    /// Two draggable handles on the clipping range of the grid: dragging one emits
+    /// clipRangeChanged with the new range (the grid stays until a trial changes it).
+    void setHandlesEnabled(bool on);
+    bool handlesEnabled() const { return m_handlesEnabled; }
+    /// Moves the handles (as a drag would, signal included); for tests and the keyboard.
+    void moveHandles(double lo, double hi);
+    double handleLo() const { return m_handleLo; }
+    double handleHi() const { return m_handleHi; }
+    /// The ranges other methods would choose, as labelled ticks; empty removes them.
+    void setRangeTicks(const QVector<RangeTick>& ticks);
+    int rangeTickCount() const { return int(m_ticks.size()); }
+
+Q_SIGNALS:
+    void clipRangeChanged(double lo, double hi);
+
 protected:
     void changeEvent(QEvent* event) override;
 
@@ -66,6 +88,12 @@ private:
     QCPItemText* m_maxText;
     QCPItemText* m_meanText;
     void rebuildGrid();
+    void rebuildHandles();
+    bool m_handlesEnabled = false;
+    int m_dragging = -1; ///< 0: the low handle, 1: the high one
+    double m_handleLo = 0, m_handleHi = 0;
+    QVector<RangeTick> m_ticks;
+    QVector<QCPAbstractItem*> m_handleItems;
     QuantGrid m_grid;
     QVector<QCPAbstractItem*> m_gridItems;
     HistogramData m_data;

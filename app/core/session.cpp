@@ -1,5 +1,7 @@
 #include "session.h"
 
+#include <optional>
+
 #include "export.h"
 #include "format.h"
 #include "jobtracker.h"
@@ -353,6 +355,29 @@ void Session::previewWeight(int site, const QuantSpec& spec)
                 Q_EMIT weightPreviewed(site, text, r);
         },
         [this](ErrorKind, const QString& message) { Q_EMIT previewFailed(message); }); // a status line, no dialog
+}
+
+void Session::previewRange(int site, bool weight, double lo, double hi, const QuantSpec& spec)
+{
+    if (!m_model || site < 0 || site >= m_profile.layers.size() || !(lo < hi))
+        return;
+    const qint64 request = ++*m_rangeRequest;
+    std::shared_ptr<std::atomic<qint64>> latest = m_rangeRequest;
+    std::shared_ptr<Model> model = m_model;
+    const Histogram activations = m_profile.layers[site].activation.histogram;
+    std::function<std::optional<RangeEffect>(const JobControl&)> job =
+        [=](const JobControl&) -> std::optional<RangeEffect> {
+        if (latest->load() != request) // a newer range is on its way: this one is stale
+            return std::nullopt;
+        return weight ? weightRangeEffect(*model, site, lo, hi, spec) : rangeEffect(activations, lo, hi, spec);
+    };
+    m_jobs->queue<std::optional<RangeEffect>>(
+        job,
+        [=](std::optional<RangeEffect> effect) {
+            if (effect && model == m_model && latest->load() == request)
+                Q_EMIT rangePreviewed(site, weight, lo, hi, *effect);
+        },
+        failure(tr("Range preview")));
 }
 
 void Session::recomputeQuantizedWeights(const ShownTrial& trial)

@@ -16,6 +16,7 @@
 #include <QMetaType>
 #include <QObject>
 
+#include <atomic>
 #include <memory>
 
 namespace qs {
@@ -85,6 +86,10 @@ public:
     void measureLatency(const ShownTrial& trial, int batch);
     /// One layer's weight quantized as `spec` says, queued behind any running job.
     void previewWeight(int site, const QuantSpec& spec);
+    /// What the clipping range [lo, hi] would do to one layer's weight (from the tensor) or input
+    /// activation (from its calibration histogram), on the engine thread; only the latest
+    /// request is computed and reported (rangePreviewed).
+    void previewRange(int site, bool weight, double lo, double hi, const QuantSpec& spec);
     /// A recorded trial's weights after quantization (the history keeps their qparams, not these
     /// histograms), recomputed from the model behind any running job; quantizedWeightsReady follows.
     void recomputeQuantizedWeights(const ShownTrial& trial);
@@ -111,6 +116,7 @@ Q_SIGNALS:
     void latencyMeasured(const QVector<qs::LatencyProfile>& profiles, const QString& int8Problem);
     void weightPreviewed(int site, const QString& spec, const qs::LayerTrialResult& preview);
     void previewFailed(const QString& message);
+    void rangePreviewed(int site, bool weight, double lo, double hi, const qs::RangeEffect& effect);
     /// Per layer, the weight fields of the recorded trial recomputed (quantized histogram, level usage).
     void quantizedWeightsReady(qint64 trialId, const QVector<qs::LayerTrialResult>& weights);
     void baked(const QString& path);
@@ -135,6 +141,7 @@ private:
     std::shared_ptr<Dataset> m_nextData; ///< loaded for the next open() (by the Open Data dialog)
     ProfileReport m_profile;
     std::shared_ptr<TrialRunner> m_runner;
+    std::shared_ptr<std::atomic<qint64>> m_rangeRequest = std::make_shared<std::atomic<qint64>>(0);
 };
 
 } // namespace qs
@@ -144,6 +151,7 @@ Q_DECLARE_METATYPE(qs::ProfileReport)
 Q_DECLARE_METATYPE(qs::SensitivityResult)
 Q_DECLARE_METATYPE(qs::RangeMethodResult)
 Q_DECLARE_METATYPE(qs::SearchResult)
+Q_DECLARE_METATYPE(qs::RangeEffect)
 Q_DECLARE_METATYPE(qs::Int8Result)
 Q_DECLARE_METATYPE(qs::LatencyProfile)
 Q_DECLARE_METATYPE(qs::LayerTrialResult)

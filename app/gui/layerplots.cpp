@@ -7,6 +7,9 @@
 #include "histogramplot.h"
 #include "levelusageplot.h"
 #include "plotdata.h"
+#include <QPushButton>
+#include "format.h"
+#include "ranges.h"
 #include "plotexport.h"
 
 #include <QCheckBox>
@@ -18,7 +21,7 @@ namespace qs {
 
 namespace {
 
-QWidget* plotPanel(QWidget* plot, QLabel* stats, std::initializer_list<QCheckBox*> boxes)
+QWidget* plotPanel(QWidget* plot, QLabel* stats, std::initializer_list<QWidget*> boxes)
 {
     // The statistics on a line of their own (they wrap in a narrow window), the switches under them.
     auto* panel = new QWidget;
@@ -31,7 +34,7 @@ QWidget* plotPanel(QWidget* plot, QLabel* stats, std::initializer_list<QCheckBox
     layout->addWidget(stats);
     auto* row = new QHBoxLayout;
     row->addStretch(1);
-    for (QCheckBox* box : boxes)
+    for (QWidget* box : boxes)
         row->addWidget(box);
     layout->addLayout(row);
     return panel;
@@ -45,7 +48,8 @@ LayerPlots::LayerPlots(QWidget* parent)
       m_activationPlot(new HistogramPlot), m_weightStats(new QLabel), m_activationStats(new QLabel),
       m_weightLog(new QCheckBox(tr("Log counts"))), m_activationLog(new QCheckBox(tr("Log counts"))),
       m_weightQuantized(new QCheckBox(tr("Quantized"))), m_activationQuantized(new QCheckBox(tr("Quantized"))),
-      m_levelPlot(new LevelUsagePlot), m_weightLevels(new QCheckBox(tr("Levels")))
+      m_levelPlot(new LevelUsagePlot), m_weightLevels(new QCheckBox(tr("Levels"))),
+      m_useWeightRange(new QPushButton(tr("Use this range"))), m_useActivationRange(new QPushButton(tr("Use this range")))
 {
     m_activationLog->setChecked(true); // ReLU outputs pile up at zero; the log axis shows the rest
     m_weightLog->setToolTip(tr("Show counts on a logarithmic axis to see the tails"));
@@ -84,9 +88,34 @@ LayerPlots::LayerPlots(QWidget* parent)
             m_weightChannels->setChecked(false);
         showWeightPage();
     });
-    addWidget(plotPanel(m_weightStack, m_weightStats, {m_weightChannels, m_weightLevels, m_weightQuantized, m_weightLog}));
+    addWidget(plotPanel(m_weightStack, m_weightStats,
+                        {m_useWeightRange, m_weightChannels, m_weightLevels, m_weightQuantized, m_weightLog}));
     addSavePlotMenu(m_levelPlot->plot(), QStringLiteral("weight-levels"));
-    addWidget(plotPanel(m_activationPlot, m_activationStats, {m_activationQuantized, m_activationLog}));
+    addWidget(plotPanel(m_activationPlot, m_activationStats, {m_useActivationRange, m_activationQuantized, m_activationLog}));
+    // Clipping handles: a dragged range is evaluated on the engine thread (rangeRequested →
+    // showRangeEffect); "Use this range" puts it into the layer's setting as range:LO,HI.
+    for (bool weight : {true, false}) {
+        HistogramPlot* plot = weight ? m_weightPlot : m_activationPlot;
+        QPushButton* use = weight ? m_useWeightRange : m_useActivationRange;
+        use->setObjectName(weight ? QStringLiteral("useWeightRange") : QStringLiteral("useActivationRange"));
+        use->setToolTip(tr("Put the dragged clipping range into this layer's setting (range:LO,HI); run a trial to see "
+                           "what it does to the whole model"));
+        use->setVisible(false);
+        connect(plot, &HistogramPlot::clipRangeChanged, this, [this, weight](double lo, double hi) {
+            const QuantSpec spec = rangeSpec(weight);
+            if (m_row >= 0 && spec.type == QuantType::Int)
+                Q_EMIT rangeRequested(m_row, weight, lo, hi, spec);
+        });
+        connect(use, &QPushButton::clicked, this, [this, weight, plot] {
+            QuantSpec spec = rangeSpec(weight);
+            spec.method = RangeMethod::Fixed;
+            // Four significant digits: what a hand on a handle can mean, and a readable spec.
+            spec.fixedLo = QString::number(plot->handleLo(), 'g', 4).toDouble();
+            spec.fixedHi = QString::number(plot->handleHi(), 'g', 4).toDouble();
+            if (spec.fixedLo < spec.fixedHi)
+                Q_EMIT useRangeRequested(m_row, weight, spec.toString());
+        });
+    }
     m_weightQuantized->setObjectName(QStringLiteral("weightQuantized"));
     m_activationQuantized->setObjectName(QStringLiteral("activationQuantized"));
     for (QCheckBox* box : {m_weightQuantized, m_activationQuantized}) {
@@ -96,6 +125,53 @@ LayerPlots::LayerPlots(QWidget* parent)
     }
     addSavePlotMenu(m_weightPlot->plot(), QStringLiteral("weight-histogram"));
     addSavePlotMenu(m_activationPlot->plot(), QStringLiteral("activation-histogram"));
+}
+
+QuantSpec LayerPlots::rangeSpec(bool weight) const
+{
+    if (!m_trial || m_row < 0 || m_row >= m_trial->layers.size())
+        return QuantSpec::parse(QStringLiteral("float"));
+    const LayerTrialResult& l = m_trial->layers[m_row];
+    QuantSpec s = QuantSpec::parse(weight ? l.weightSpec : l.activationSpec);
+    const QParams& q = weight ? l.weightQParams : l.activationQParams;
+    if (s.type != QuantType::Int || s.granularity != Granularity::PerTensor || q.scale.size() != 1)
+        return QuantSpec::parse(QStringLiteral("float")); // handles are for one range per tensor
+    return s;
+}
+
+void LayerPlots::setUpHandles(HistogramPlot* plot, const TensorStats& stats, const QuantSpec& spec, bool previewed)
+{
+    const bool on = !previewed && spec.type == QuantType::Int && stats.count > 0;
+    plot->setHandlesEnabled(on);
+    QVector<RangeTick> ticks;
+    if (on) {
+        // What the other range methods would choose, from the same histogram.
+        ticks << RangeTick{tr("min-max"), stats.min, stats.max};
+        const ClipRange pct = percentileRange(stats.histogram, 99.99);
+        ticks << RangeTick{tr("pct"), pct.lo, pct.hi};
+        const ClipRange mse = mseRange(stats.histogram, stats.min, stats.max, spec);
+        ticks << RangeTick{tr("mse"), mse.lo, mse.hi};
+        const ClipRange kl = entropyRange(stats.histogram, stats.min, stats.max, spec);
+        ticks << RangeTick{tr("entropy"), kl.lo, kl.hi};
+    }
+    plot->setRangeTicks(ticks);
+}
+
+void LayerPlots::showRangeEffect(int site, bool weight, double lo, double hi, const RangeEffect& e)
+{
+    if (site != m_row || !m_trial || site >= m_trial->layers.size())
+        return;
+    const QLocale locale;
+    const LayerTrialResult& l = m_trial->layers[site];
+    const LayerProfile& p = m_report.layers[site];
+    const double trialSqnr = weight ? l.weightSqnr : l.activationSqnr;
+    const QString line = tr("Dragged range [%1, %2]: SQNR %3 dB (trial %4 dB) · rounding %5 + clipping %6 MSE · %7% of values clipped")
+                             .arg(locale.toString(lo, 'g', 4), locale.toString(hi, 'g', 4), formatDb(e.sqnr), formatDb(trialSqnr),
+                                  locale.toString(e.roundingMse, 'g', 3), locale.toString(e.clippingMse, 'g', 3),
+                                  locale.toString(100 * e.clippedShare, 'f', 2));
+    (weight ? m_weightStats : m_activationStats)->setText(statsLine(weight ? p.weight : p.activation) + u'\n' + line);
+    (weight ? m_useWeightRange : m_useActivationRange)->setVisible(true);
+    m_lastRangeLine = line;
 }
 
 void LayerPlots::setProfile(const ProfileReport& report)
@@ -167,6 +243,8 @@ void LayerPlots::showWeight(const LayerProfile& p, int row)
     if (previewed && grid.valid)
         grid.caption = tr("edited: ") + grid.caption;
     m_weightPlot->setGrid(grid);
+    setUpHandles(m_weightPlot, p.weight, rangeSpec(true), previewed);
+    m_useWeightRange->setVisible(false);
     if (trialRow && !previewed)
         m_weightStats->setText(statsLine(p.weight) + u'\n' +
                                errorSplitLine(m_trial->layers[row].weightRoundingMse, m_trial->layers[row].weightClippingMse,
@@ -219,6 +297,8 @@ void LayerPlots::showActivation(const LayerProfile& p, int row)
     const bool trialRow = m_trial && row < m_trial->layers.size();
     const QParams aq = trialRow ? m_trial->layers[row].activationQParams : QParams();
     m_activationPlot->setGrid(gridOf(aq, QString()));
+    setUpHandles(m_activationPlot, p.activation, rangeSpec(false), false);
+    m_useActivationRange->setVisible(false);
     if (trialRow && m_trial->layers[row].activationRoundingMse + m_trial->layers[row].activationClippingMse > 0) {
         const LayerTrialResult& t = m_trial->layers[row];
         m_activationStats->setText(statsLine(p.activation) + u'\n' +

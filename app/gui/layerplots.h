@@ -11,6 +11,7 @@
 
 class QCheckBox;
 class QLabel;
+class QPushButton;
 class QStackedWidget;
 
 namespace qs {
@@ -36,10 +37,25 @@ public:
     void setPreviews(const QMap<QString, LayerTrialResult>& previews);
     /// Draws one layer (row in model order; -1 clears).
     void showLayer(int row);
+    /// The engine's answer for a dragged clipping range: its numbers under the histogram.
+    void showRangeEffect(int site, bool weight, double lo, double hi, const RangeEffect& effect);
+    /// The last dragged range's line under a histogram, for tests.
+    QString lastRangeLine() const { return m_lastRangeLine; }
+
+Q_SIGNALS:
+    /// A clipping handle moved: evaluate [lo, hi] for this layer's weight or input activation.
+    void rangeRequested(int row, bool weight, double lo, double hi, const qs::QuantSpec& spec);
+    /// "Use this range": the layer's weight or activation setting becomes `spec` (range:LO,HI).
+    void useRangeRequested(int row, bool weight, const QString& spec);
 
 private:
     void showWeight(const LayerProfile& p, int row);
     void showActivation(const LayerProfile& p, int row);
+    /// The spec the handles of the weight or activation panel drag a range for: the trial's,
+    /// when it is one integer range per tensor; float otherwise (no handles).
+    QuantSpec rangeSpec(bool weight) const;
+    void setUpHandles(HistogramPlot* plot, const TensorStats& stats, const QuantSpec& spec, bool previewed);
+    QString m_lastRangeLine;
     ProfileReport m_report;
     const TrialResult* m_trial = nullptr;
     QMap<QString, LayerTrialResult> m_previews;
@@ -57,6 +73,8 @@ private:
     QCheckBox* m_activationQuantized;
     LevelUsagePlot* m_levelPlot;
     QCheckBox* m_weightLevels;
+    QPushButton* m_useWeightRange;
+    QPushButton* m_useActivationRange;
 };
 
 } // namespace qs

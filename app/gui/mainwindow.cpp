@@ -215,6 +215,13 @@ void MainWindow::connectPanels()
     connect(m_layers->model(), &LayerTableModel::overridesChanged, this, &MainWindow::previewEditedWeights);
     connect(m_results, &ResultTabs::layerClicked, m_layers, &LayerPanel::selectLayer);
     connect(m_layers, &LayerPanel::currentLayerChanged, m_results->graphTab(), &GraphTab::selectLayer);
+    connect(m_plots, &LayerPlots::rangeRequested, m_session, &Session::previewRange);
+    connect(m_session, &Session::rangePreviewed, m_plots, &LayerPlots::showRangeEffect);
+    connect(m_plots, &LayerPlots::useRangeRequested, this, [this](int row, bool weight, const QString& spec) {
+        m_layers->model()->setSetting({row}, weight, spec);
+        m_status->showMessage(tr("%1's %2 setting is now %3: Run Trial to see its effect on the model")
+                                  .arg(m_session->layerNames().value(row), weight ? tr("weight") : tr("activation"), spec));
+    });
     connect(m_results->graphTab(), &GraphTab::againstRequested, this, [this](qint64 id) {
         if (id == 0) {
             m_results->graphTab()->setAgainst(nullptr);
