@@ -175,6 +175,17 @@ QString QuantSpec::toString() const
     return parts.join(u':');
 }
 
+QuantSpec QuantSpec::withFixedRange(double lo, double hi) const
+{
+    QuantSpec s = *this;
+    s.type = QuantType::Int;
+    s.method = RangeMethod::Fixed;
+    s.granularity = Granularity::PerTensor;
+    s.fixedLo = lo;
+    s.fixedHi = hi;
+    return s;
+}
+
 QString trialModeName(TrialMode m)
 {
     switch (m) {

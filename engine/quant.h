@@ -38,6 +38,8 @@ struct QuantSpec {
     static QuantSpec parse(const QString& text);
     /// The shorthand that parse() reads back to the same spec.
     QString toString() const;
+    /// This integer spec with the fixed clipping range [lo, hi], per tensor (range:LO,HI).
+    QuantSpec withFixedRange(double lo, double hi) const;
 };
 
 QString rangeMethodName(RangeMethod m);

@@ -31,13 +31,8 @@ double quantile(const Histogram& h, double fraction)
 
 RangeEffect rangeEffect(const Histogram& h, double lo, double hi, const QuantSpec& spec)
 {
-    QuantSpec fixed = spec;
-    fixed.method = RangeMethod::Fixed;
-    fixed.granularity = Granularity::PerTensor;
-    fixed.fixedLo = lo;
-    fixed.fixedHi = hi;
     RangeEffect e;
-    e.qparams = calculateQParams({float(lo)}, {float(hi)}, fixed);
+    e.qparams = calculateQParams({float(lo)}, {float(hi)}, spec.withFixedRange(lo, hi));
     const double scale = double(float(e.qparams.scale[0]));
     const double zp = double(e.qparams.zeroPoint[0]);
     const double qmin = e.qparams.quantMin, qmax = e.qparams.quantMax;

@@ -225,14 +225,8 @@ at::Tensor fakeQuantizedWeight(const Model::Impl& m, int site, const QuantSpec& 
 RangeEffect weightRangeEffect(const Model& model, int site, double lo, double hi, const QuantSpec& spec)
 {
     c10::InferenceMode guard;
-    QuantSpec fixed = spec;
-    fixed.type = QuantType::Int;
-    fixed.method = RangeMethod::Fixed;
-    fixed.granularity = Granularity::PerTensor;
-    fixed.fixedLo = lo;
-    fixed.fixedHi = hi;
     RangeEffect e;
-    e.qparams = calculateQParams({float(lo)}, {float(hi)}, fixed);
+    e.qparams = calculateQParams({float(lo)}, {float(hi)}, spec.withFixedRange(lo, hi));
     const at::Tensor w = model.impl().weight(site);
     const at::Tensor q = fakeQuantize(w, e.qparams);
     const ErrorSplit split = errorSplit(w, q, e.qparams);

@@ -17,6 +17,7 @@
 #include "disagreementtab.h"
 #include "errortab.h"
 #include "graphtab.h"
+#include "plotdata.h"
 #include "graphview.h"
 #include "convergenceplot.h"
 #include "levelusageplot.h"
@@ -282,6 +283,18 @@ private Q_SLOTS:
         Q_EMIT graph->view()->nodeClicked(dwNode);
         QCOMPARE(w.layerPanel()->currentLayer(), 1);
         QCOMPARE(graph->view()->selectedNode(), dwNode);
+        // Colours from the window's own figures: a sensitivity run's points lost per layer.
+        GraphExtras extras;
+        extras.sensitivity = QVector<double>(8, 0.0);
+        extras.sensitivity[1] = 10;
+        QVector<LayerInfo> infos;
+        for (const LayerProfile& p : w.session()->profile().layers)
+            infos << p.layer;
+        const GraphPicture sensitivity =
+            graphPicture(w.session()->profile().graph, infos, nullptr, GraphColour::Sensitivity, nullptr, extras);
+        QVERIFY(sensitivity.nodes[dwNode].fill.hsvHueF() < 0.01);                         // red: 10 points
+        QVERIFY(std::abs(sensitivity.nodes[dwNode - 2].fill.hsvHueF() - 0.33) < 0.01);   // conv1, green: none
+        QVERIFY(sensitivity.title.contains("sensitivity"));
         if (qEnvironmentVariableIsSet("QS_SHOT_ERRORS")) {
             w.results()->setCurrentWidget(graph);
             QTest::qWait(200);

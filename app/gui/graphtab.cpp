@@ -49,6 +49,7 @@ void GraphTab::setProfile(const ProfileReport& report)
     m_report = report;
     m_hasTrial = m_hasOther = false;
     m_trialId = 0;
+    m_extras = {};
     m_against->setCurrentIndex(0);
     draw();
 }
@@ -80,6 +81,18 @@ void GraphTab::setAgainst(const TrialResult* trial)
     draw();
 }
 
+void GraphTab::setSensitivity(const QVector<double>& drops)
+{
+    m_extras.sensitivity = drops;
+    draw();
+}
+
+void GraphTab::setLatency(const QVector<double>& ms)
+{
+    m_extras.latencyMs = ms;
+    draw();
+}
+
 void GraphTab::setColour(int index)
 {
     m_colour->setCurrentIndex(index);
@@ -99,7 +112,7 @@ void GraphTab::draw()
         for (const LayerProfile& p : m_report.layers)
             layers << p.layer;
         return layers;
-    }(), m_hasTrial ? &m_trial : nullptr, colour, m_hasOther ? &m_other : nullptr));
+    }(), m_hasTrial ? &m_trial : nullptr, colour, m_hasOther ? &m_other : nullptr, m_extras));
     m_view->selectNode(m_report.graph.nodeOfLayer(m_row));
     int adds = 0;
     for (const GraphNode& n : m_report.graph.nodes)

@@ -3,6 +3,7 @@
 // coloured by a per-layer figure of the shown trial, or by how it differs from another
 // recorded trial; a click selects the layer everywhere; saves as SVG or PNG.
 
+#include "plotdata.h"
 #include "profile.h"
 #include "store.h"
 #include "trial.h"
@@ -31,6 +32,10 @@ public:
     /// The trial chosen to compare against, loaded; nullptr clears it.
     void setAgainst(const TrialResult* trial);
     void setColour(int index);
+    /// The last sensitivity run's points lost per layer (model order), and the last latency
+    /// measurement's time per layer: colourings that are not a trial's.
+    void setSensitivity(const QVector<double>& drops);
+    void setLatency(const QVector<double>& ms);
     void selectLayer(int row);
 
 Q_SIGNALS:
@@ -53,6 +58,7 @@ private:
     TrialResult m_other;
     bool m_hasOther = false;
     int m_row = -1;
+    GraphExtras m_extras;
 };
 
 } // namespace qs

@@ -107,11 +107,9 @@ LayerPlots::LayerPlots(QWidget* parent)
                 Q_EMIT rangeRequested(m_row, weight, lo, hi, spec);
         });
         connect(use, &QPushButton::clicked, this, [this, weight, plot] {
-            QuantSpec spec = rangeSpec(weight);
-            spec.method = RangeMethod::Fixed;
             // Four significant digits: what a hand on a handle can mean, and a readable spec.
-            spec.fixedLo = QString::number(plot->handleLo(), 'g', 4).toDouble();
-            spec.fixedHi = QString::number(plot->handleHi(), 'g', 4).toDouble();
+            const QuantSpec spec = rangeSpec(weight).withFixedRange(QString::number(plot->handleLo(), 'g', 4).toDouble(),
+                                                                    QString::number(plot->handleHi(), 'g', 4).toDouble());
             if (spec.fixedLo < spec.fixedHi)
                 Q_EMIT useRangeRequested(m_row, weight, spec.toString());
         });

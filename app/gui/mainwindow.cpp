@@ -252,6 +252,12 @@ void MainWindow::connectPanels()
             [this] { m_files->saveTraceWithDialog(m_results->latencyTab()->profiles()); });
     connect(m_session, &Session::latencyMeasured, m_results->latencyTab(), &LatencyTab::setProfiles);
     connect(m_session, &Session::latencyMeasured, m_layers, &LayerPanel::setLatency);
+    connect(m_session, &Session::latencyMeasured, this, [this](const QVector<LatencyProfile>& profiles) {
+        QVector<double> ms; // the int8 model's when it was timed, else the float model's
+        for (const LayerTime& l : profiles.last().layers)
+            ms << l.totalMs();
+        m_results->graphTab()->setLatency(ms);
+    });
     connect(m_results, &ResultTabs::trialClicked, this, &MainWindow::showStoredTrial);
     connect(m_historyPanel, &HistoryPanel::showRequested, this, &MainWindow::showStoredTrial);
     connect(m_historyPanel, &HistoryPanel::removed, this, &MainWindow::trialDeleted);
@@ -356,6 +362,10 @@ void MainWindow::sensitivityFinished(const SensitivityResult& r, const QString& 
 {
     m_layers->setSensitivity(r, settings);
     m_results->setSensitivity(r);
+    QVector<double> drops;
+    for (const LayerSensitivity& l : r.layers)
+        drops << l.drop;
+    m_results->graphTab()->setSensitivity(drops);
     const QVector<int> ranking = r.ranking();
     m_status->showMessage(tr("Sensitivity to %1: %2 trials on %3 samples in %4 s; most sensitive: %5")
                               .arg(settings)

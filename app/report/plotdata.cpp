@@ -167,7 +167,9 @@ const QVector<GraphColourName>& graphColours()
         {GraphColour::OutputSqnr, "output_sqnr", QT_TR_NOOP("output SQNR (accumulated)")},
         {GraphColour::LocalSqnr, "local_sqnr", QT_TR_NOOP("local SQNR")},
         {GraphColour::StepError, "rmse_over_scale", QT_TR_NOOP("activation error in steps")},
-        {GraphColour::Bits, "bits", QT_TR_NOOP("weight bits")}};
+        {GraphColour::Bits, "bits", QT_TR_NOOP("weight bits")},
+        {GraphColour::Sensitivity, "sensitivity", QT_TR_NOOP("sensitivity"), false},
+        {GraphColour::LatencyMs, "latency", QT_TR_NOOP("latency (ms)"), false}};
     return all;
 }
 
@@ -175,6 +177,8 @@ GraphColour parseGraphColour(const QString& name)
 {
     QStringList names;
     for (const GraphColourName& c : graphColours()) {
+        if (!c.ofTrial)
+            continue; // the window's sensitivity and latency figures are not kept with a trial
         if (name == QLatin1String(c.name))
             return c.colour;
         names << QString::fromLatin1(c.name);
@@ -196,6 +200,8 @@ double colourValue(const LayerTrialResult& l, GraphColour colour)
     case GraphColour::LocalSqnr: return l.localSqnr;
     case GraphColour::StepError: return l.rmseOverScale;
     case GraphColour::Bits: return l.weightBits;
+    case GraphColour::Sensitivity:
+    case GraphColour::LatencyMs: break; // not a trial's
     }
     return std::numeric_limits<double>::quiet_NaN();
 }
@@ -208,6 +214,7 @@ double goodness(double v, GraphColour colour)
     switch (colour) {
     case GraphColour::StepError: return std::clamp(1 - (v - 0.289) / (0.7 - 0.289), 0.0, 1.0);
     case GraphColour::Bits: return v >= 32 ? std::numeric_limits<double>::quiet_NaN() : std::clamp((v - 2) / 6, 0.0, 1.0);
+    case GraphColour::Sensitivity: return std::clamp(1 - v / 5, 0.0, 1.0); // 0 points green … 5 and more red
     default: return std::clamp(v / 40, 0.0, 1.0); // dB: 0 red … 40 green
     }
 }
@@ -220,13 +227,17 @@ QString valueText(double v, GraphColour colour)
         return QLocale().toString(v, 'f', 3);
     if (colour == GraphColour::Bits)
         return v >= 32 ? QObject::tr("float") : QObject::tr("%1 bits").arg(v);
+    if (colour == GraphColour::Sensitivity)
+        return QLocale().toString(v, 'f', 2);
+    if (colour == GraphColour::LatencyMs)
+        return QObject::tr("%1 ms").arg(QLocale().toString(v, 'f', 3));
     return formatDb(v) + QStringLiteral(" dB");
 }
 
 } // namespace
 
 GraphPicture graphPicture(const ModelGraph& graph, const QVector<LayerInfo>& layers, const TrialResult* trial,
-                          GraphColour colour, const TrialResult* against)
+                          GraphColour colour, const TrialResult* against, const GraphExtras& extras)
 {
     GraphPicture p;
     const QColor unchanged(225, 225, 225);
@@ -234,6 +245,35 @@ GraphPicture graphPicture(const ModelGraph& graph, const QVector<LayerInfo>& lay
     for (const GraphColourName& c : graphColours())
         if (c.colour == colour)
             label = QObject::tr(c.label);
+    const QVector<double>* extra = colour == GraphColour::Sensitivity ? &extras.sensitivity
+                                   : colour == GraphColour::LatencyMs ? &extras.latencyMs
+                                                                      : nullptr;
+    if (extra) { // the window's own figures: no trial needed
+        double slowest = 0;
+        for (double v : *extra)
+            slowest = std::max(slowest, v);
+        p.title = extra->isEmpty() ? QObject::tr("Colour: %1 — none yet (run a sensitivity analysis, or measure latency)").arg(label)
+                  : colour == GraphColour::Sensitivity
+                      ? QObject::tr("Colour: %1 — green 0 … red 5 points or more lost with only that layer quantized").arg(label)
+                      : QObject::tr("Colour: %1 — green fast … red the slowest layer (%2 ms)").arg(label).arg(QLocale().toString(slowest, 'f', 3));
+        for (const GraphNode& n : graph.nodes) {
+            GraphPicture::Node node;
+            node.label = n.label;
+            node.emphasised = n.kind == GraphNode::Layer;
+            if (n.kind == GraphNode::Layer) {
+                node.fill = unchanged;
+                const double v = extra->value(n.layers.first(), std::numeric_limits<double>::quiet_NaN());
+                if (!std::isnan(v)) {
+                    const double g = colour == GraphColour::Sensitivity ? goodness(v, colour) : slowest > 0 ? 1 - v / slowest : 1;
+                    node.fill = QColor::fromHsvF(0.33 * g, 0.5, 0.95);
+                }
+                node.toolTip = QObject::tr("%1: %2").arg(label, valueText(v, colour));
+            }
+            p.nodes << node;
+        }
+        p.edges = graph.edges;
+        return p;
+    }
     const bool coloured = trial && colour != GraphColour::None;
     const bool diff = coloured && against && against->layers.size() == trial->layers.size();
     if (diff)

@@ -40,12 +40,18 @@ QVector<ErrorSeries> roundingClippingSeries(const TrialResult& r);
 constexpr double kRoundingStepError = 0.28867513459481287;
 
 /// What the graph's layer nodes are coloured by.
-enum class GraphColour { None, WeightSqnr, ActivationSqnr, OutputSqnr, LocalSqnr, StepError, Bits };
+enum class GraphColour { None, WeightSqnr, ActivationSqnr, OutputSqnr, LocalSqnr, StepError, Bits, Sensitivity, LatencyMs };
 /// Every colouring with its CLI name ("output_sqnr", …) and its label in the window.
 struct GraphColourName {
     GraphColour colour;
     const char* name;
     const char* label;
+    bool ofTrial = true; ///< a trial's figure; false: the window's last sensitivity run or latency measurement
+};
+/// Per-layer figures that are not a trial's, for the graph's colours (empty: none yet).
+struct GraphExtras {
+    QVector<double> sensitivity; ///< points lost (or perplexity added) with only that layer quantized
+    QVector<double> latencyMs;   ///< the layer's time per forward pass (the last measurement)
 };
 const QVector<GraphColourName>& graphColours();
 /// The colouring of a CLI name; throws EngineError(BadInput) listing the names for another.
@@ -54,7 +60,7 @@ GraphColour parseGraphColour(const QString& name);
 /// green good, grey unchanged or not measured); with `against`, by how much better (blue) or
 /// worse (red) `trial`'s value is than `against`'s. The title says what the colours mean.
 GraphPicture graphPicture(const ModelGraph& graph, const QVector<LayerInfo>& layers, const TrialResult* trial,
-                          GraphColour colour, const TrialResult* against = nullptr);
+                          GraphColour colour, const TrialResult* against = nullptr, const GraphExtras& extras = {});
 
 /// "N values · mean · std · excess kurtosis · channels".
 QString statsLine(const TensorStats& s);
