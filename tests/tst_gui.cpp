@@ -447,7 +447,8 @@ private Q_SLOTS:
         HistogramPlot* weightPlot = w.layerPlots()->weightPlot();
         HistogramPlot* activationPlot = w.layerPlots()->activationPlot();
         QVERIFY(weightPlot->handlesEnabled() && activationPlot->handlesEnabled());
-        QCOMPARE(activationPlot->rangeTickCount(), 4); // min-max, percentile, mse, entropy
+        QCOMPARE(activationPlot->rangeTickCount(), 5); // min-max, percentile, mse, entropy and the trial's histogram
+        QCOMPARE(weightPlot->rangeTickCount(), 4);    // min-max weights: no histogram observer
         QSignalSpy previewed(w.session(), &Session::rangePreviewed);
         activationPlot->moveHandles(0, 4);
         QVERIFY(previewed.wait(10000));

@@ -151,6 +151,10 @@ void LayerPlots::setUpHandles(HistogramPlot* plot, const TensorStats& stats, con
         ticks << RangeTick{tr("mse"), mse.lo, mse.hi};
         const ClipRange kl = entropyRange(stats.histogram, stats.min, stats.max, spec);
         ticks << RangeTick{tr("entropy"), kl.lo, kl.hi};
+        // PyTorch's histogram observer needs the values themselves: its range is the trial's
+        // when the trial used it.
+        if (spec.method == RangeMethod::Histogram)
+            ticks << RangeTick{tr("histogram"), plot->handleLo(), plot->handleHi()};
     }
     plot->setRangeTicks(ticks);
 }
