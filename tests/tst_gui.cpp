@@ -154,8 +154,7 @@ private Q_SLOTS:
         w.layerPanel()->table()->selectRow(1);
         QCOMPARE(w.layerPanel()->table()->currentIndex().siblingAtColumn(LayerTableModel::NameColumn).data().toString(),
                  QStringLiteral("block1.dw"));
-        auto* channels = w.findChild<QCheckBox*>("weightChannels");
-        QVERIFY(channels->isEnabled());
+        QVERIFY(w.layerPlots()->weightViewAvailable(LayerPlots::ChannelsView));
         // The divider between the table and the plots stays where it is as layers and views change.
         auto* split = w.findChild<QSplitter*>("mainSplitter");
         QTest::qWait(50);
@@ -165,7 +164,7 @@ private Q_SLOTS:
             QTest::qWait(20);
             QCOMPARE(split->sizes(), sizes);
         }
-        channels->setChecked(true);
+        w.layerPlots()->setWeightView(LayerPlots::ChannelsView);
         QTest::qWait(20);
         QCOMPARE(split->sizes(), sizes);
         QVERIFY(w.layerPlots()->channelPlot()->isVisible() && !w.layerPlots()->weightPlot()->isVisible());
@@ -210,7 +209,7 @@ private Q_SLOTS:
         QVERIFY(finished.wait(120000));
         QCOMPARE(w.layerPlots()->channelPlot()->gridLineCount(), 0);
         QVERIFY(w.layerPlots()->channelPlot()->caption().contains("one scale per channel"));
-        channels->setChecked(false);
+        w.layerPlots()->setWeightView(LayerPlots::HistogramView);
         QVERIFY(w.layerPlots()->weightPlot()->isVisible());
     }
 
@@ -309,15 +308,14 @@ private Q_SLOTS:
         QVERIFY2(errors->summary().contains("within 1% of its final value after"), qPrintable(errors->summary()));
         // Level usage of block1.dw's int4 weight: 32 channels × 16 levels, most cells empty.
         w.layerPanel()->table()->selectRow(1);
-        auto* levels = w.findChild<QCheckBox*>("weightLevels");
-        levels->setChecked(true);
+        w.layerPlots()->setWeightView(LayerPlots::LevelsView);
         QCOMPARE(w.layerPlots()->levelPlot()->cellCount(), 32 * 16);
         QVERIFY(!table->index(1, LayerTableModel::UnusedLevelsColumn).data().toString().isEmpty());
         if (qEnvironmentVariableIsSet("QS_SHOT_ERRORS")) {
             QTest::qWait(200);
             w.grab().save(qEnvironmentVariable("QS_SHOT_ERRORS") + "-levels.png");
         }
-        levels->setChecked(false);
+        w.layerPlots()->setWeightView(LayerPlots::HistogramView);
         errors->setView(ErrorTab::Sqnr);
         w.layerPanel()->table()->selectRow(0);
         // The disagreement view: one thumbnail per input whose top-1 changed, with both classes.

@@ -259,13 +259,13 @@ void HistogramPlot::rebuildHandles()
             line->start->setTypeY(QCPItemPosition::ptAxisRectRatio);
             line->end->setTypeY(QCPItemPosition::ptAxisRectRatio);
             line->start->setCoords(v, 0);
-            line->end->setCoords(v, 0.06 + 0.05 * double(k % 4));
+            line->end->setCoords(v, 0.05 + 0.075 * double(k % 5));
             line->setPen(QPen(tickColour, 1));
             line->setClipToAxisRect(true);
             m_handleItems << line;
             auto* text = new QCPItemText(m_plot);
             text->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
-            text->position->setCoords(v, 0.06 + 0.05 * double(k % 4));
+            text->position->setCoords(v, 0.05 + 0.075 * double(k % 5));
             text->setPositionAlignment(Qt::AlignHCenter | Qt::AlignTop);
             text->setFont(small);
             text->setColor(tickColour);

@@ -13,6 +13,8 @@
 #include "plotexport.h"
 
 #include <QCheckBox>
+#include <QStandardItemModel>
+#include <QComboBox>
 #include <QLabel>
 #include <QStackedWidget>
 #include <QVBoxLayout>
@@ -21,7 +23,7 @@ namespace qs {
 
 namespace {
 
-QWidget* plotPanel(QWidget* plot, QLabel* stats, std::initializer_list<QWidget*> boxes)
+QWidget* plotPanel(QWidget* plot, QLabel* stats, QWidget* action, std::initializer_list<QWidget*> boxes)
 {
     // The statistics on a line of their own (they wrap in a narrow window), the switches under them.
     auto* panel = new QWidget;
@@ -32,6 +34,7 @@ QWidget* plotPanel(QWidget* plot, QLabel* stats, std::initializer_list<QWidget*>
     stats->setTextInteractionFlags(Qt::TextSelectableByMouse);
     stats->setWordWrap(true);
     layout->addWidget(stats);
+    layout->addWidget(action, 0, Qt::AlignLeft); // on a row of its own: it must not widen the panel
     auto* row = new QHBoxLayout;
     row->addStretch(1);
     for (QWidget* box : boxes)
@@ -44,11 +47,11 @@ QWidget* plotPanel(QWidget* plot, QLabel* stats, std::initializer_list<QWidget*>
 
 LayerPlots::LayerPlots(QWidget* parent)
     : QSplitter(Qt::Vertical, parent), m_weightPlot(new HistogramPlot), m_channelPlot(new ChannelRangePlot),
-      m_weightStack(new QStackedWidget), m_weightChannels(new QCheckBox(tr("Channels"))),
+      m_weightStack(new QStackedWidget), m_weightView(new QComboBox),
       m_activationPlot(new HistogramPlot), m_weightStats(new QLabel), m_activationStats(new QLabel),
-      m_weightLog(new QCheckBox(tr("Log counts"))), m_activationLog(new QCheckBox(tr("Log counts"))),
+      m_weightLog(new QCheckBox(tr("Log"))), m_activationLog(new QCheckBox(tr("Log"))),
       m_weightQuantized(new QCheckBox(tr("Quantized"))), m_activationQuantized(new QCheckBox(tr("Quantized"))),
-      m_levelPlot(new LevelUsagePlot), m_weightLevels(new QCheckBox(tr("Levels"))),
+      m_levelPlot(new LevelUsagePlot),
       m_useWeightRange(new QPushButton(tr("Use this range"))), m_useActivationRange(new QPushButton(tr("Use this range")))
 {
     m_activationLog->setChecked(true); // ReLU outputs pile up at zero; the log axis shows the rest
@@ -58,40 +61,31 @@ LayerPlots::LayerPlots(QWidget* parent)
     connect(m_activationLog, &QCheckBox::toggled, m_activationPlot, &HistogramPlot::setLogScale);
     m_activationPlot->setLogScale(true);
 
-    // The weight panel shows the histogram, or with "Channels" each output channel's range.
+    // The weight panel shows the histogram, each output channel's range, or (after a trial with
+    // integer weights) how each channel's weights use the levels.
     m_weightStack->addWidget(m_weightPlot);
     m_weightStack->addWidget(m_channelPlot);
-    m_weightChannels->setObjectName(QStringLiteral("weightChannels"));
-    m_weightChannels->setToolTip(tr("Show each output channel's weight range, with the per-tensor grid across "
-                                    "them: why one scale for the whole tensor fails"));
-    m_weightChannels->setEnabled(false);
-    // With "Levels", how the trial's integer weight uses its levels, channel by channel.
     m_weightStack->addWidget(m_levelPlot);
-    m_weightLevels->setObjectName(QStringLiteral("weightLevels"));
-    m_weightLevels->setToolTip(tr("Show which quantization levels each output channel's weights fall on (after a trial "
-                                  "with integer weights): unused levels, channels squeezed onto a few"));
-    auto showWeightPage = [this] {
-        const bool channels = m_weightChannels->isChecked(), levels = m_weightLevels->isChecked();
-        m_weightStack->setCurrentWidget(levels     ? static_cast<QWidget*>(m_levelPlot)
-                                        : channels ? static_cast<QWidget*>(m_channelPlot)
-                                                   : m_weightPlot);
-        m_weightQuantized->setVisible(!channels && !levels); // both act on the histogram only
-        m_weightLog->setVisible(!channels && !levels);
-    };
-    connect(m_weightChannels, &QCheckBox::toggled, this, [this, showWeightPage](bool on) {
-        if (on)
-            m_weightLevels->setChecked(false);
-        showWeightPage();
+    m_weightView->addItem(tr("Histogram"), HistogramView);
+    m_weightView->addItem(tr("Channels"), ChannelsView);
+    m_weightView->addItem(tr("Levels"), LevelsView);
+    m_weightView->setObjectName(QStringLiteral("weightView"));
+    m_weightView->setToolTip(tr("Histogram: the weight's distribution.\nChannels: each output channel's weight range, with "
+                                "the per-tensor grid across them — why one scale for the whole tensor fails.\nLevels: which "
+                                "quantization levels each output channel's weights fall on (after a trial with integer "
+                                "weights) — unused levels, channels squeezed onto a few."));
+    connect(m_weightView, &QComboBox::currentIndexChanged, this, [this] {
+        const WeightView v = weightView();
+        m_weightStack->setCurrentWidget(v == LevelsView   ? static_cast<QWidget*>(m_levelPlot)
+                                        : v == ChannelsView ? static_cast<QWidget*>(m_channelPlot)
+                                                        : m_weightPlot);
+        m_weightQuantized->setVisible(v == HistogramView); // both act on the histogram only
+        m_weightLog->setVisible(v == HistogramView);
     });
-    connect(m_weightLevels, &QCheckBox::toggled, this, [this, showWeightPage](bool on) {
-        if (on)
-            m_weightChannels->setChecked(false);
-        showWeightPage();
-    });
-    addWidget(plotPanel(m_weightStack, m_weightStats,
-                        {m_useWeightRange, m_weightChannels, m_weightLevels, m_weightQuantized, m_weightLog}));
+    addWidget(plotPanel(m_weightStack, m_weightStats, m_useWeightRange,
+                        {m_weightView, m_weightQuantized, m_weightLog}));
     addSavePlotMenu(m_levelPlot->plot(), QStringLiteral("weight-levels"));
-    addWidget(plotPanel(m_activationPlot, m_activationStats, {m_useActivationRange, m_activationQuantized, m_activationLog}));
+    addWidget(plotPanel(m_activationPlot, m_activationStats, m_useActivationRange, {m_activationQuantized, m_activationLog}));
     // Clipping handles: a dragged range is evaluated on the engine thread (rangeRequested →
     // showRangeEffect); "Use this range" puts it into the layer's setting as range:LO,HI.
     for (bool weight : {true, false}) {
@@ -125,6 +119,30 @@ LayerPlots::LayerPlots(QWidget* parent)
     addSavePlotMenu(m_activationPlot->plot(), QStringLiteral("activation-histogram"));
 }
 
+void LayerPlots::setWeightView(WeightView view)
+{
+    m_weightView->setCurrentIndex(m_weightView->findData(view));
+}
+
+LayerPlots::WeightView LayerPlots::weightView() const
+{
+    return WeightView(m_weightView->currentData().toInt());
+}
+
+bool LayerPlots::weightViewAvailable(WeightView view) const
+{
+    const auto* model = qobject_cast<const QStandardItemModel*>(m_weightView->model());
+    return model->item(m_weightView->findData(view))->isEnabled();
+}
+
+void LayerPlots::setWeightViewAvailable(WeightView view, bool available)
+{
+    auto* model = qobject_cast<QStandardItemModel*>(m_weightView->model());
+    model->item(m_weightView->findData(view))->setEnabled(available);
+    if (!available && weightView() == view)
+        setWeightView(HistogramView);
+}
+
 QuantSpec LayerPlots::rangeSpec(bool weight) const
 {
     if (!m_trial || m_row < 0 || m_row >= m_trial->layers.size())
@@ -144,17 +162,17 @@ void LayerPlots::setUpHandles(HistogramPlot* plot, const TensorStats& stats, con
     QVector<RangeTick> ticks;
     if (on) {
         // What the other range methods would choose, from the same histogram.
-        ticks << RangeTick{tr("min-max"), stats.min, stats.max};
+        ticks << RangeTick{tr("minmax"), stats.min, stats.max};
         const ClipRange pct = percentileRange(stats.histogram, 99.99);
         ticks << RangeTick{tr("pct"), pct.lo, pct.hi};
         const ClipRange mse = mseRange(stats.histogram, stats.min, stats.max, spec);
         ticks << RangeTick{tr("mse"), mse.lo, mse.hi};
         const ClipRange kl = entropyRange(stats.histogram, stats.min, stats.max, spec);
-        ticks << RangeTick{tr("entropy"), kl.lo, kl.hi};
+        ticks << RangeTick{tr("kl"), kl.lo, kl.hi};
         // PyTorch's histogram observer needs the values themselves: its range is the trial's
         // when the trial used it.
         if (spec.method == RangeMethod::Histogram)
-            ticks << RangeTick{tr("histogram"), plot->handleLo(), plot->handleHi()};
+            ticks << RangeTick{tr("hist"), plot->handleLo(), plot->handleHi()};
     }
     plot->setRangeTicks(ticks);
 }
@@ -205,7 +223,7 @@ void LayerPlots::showLayer(int row)
     if (row < 0 || row >= m_report.layers.size()) {
         m_weightPlot->clear();
         m_channelPlot->clear();
-        m_weightChannels->setEnabled(false);
+        setWeightViewAvailable(ChannelsView, false);
         m_activationPlot->clear();
         m_weightStats->clear();
         m_activationStats->clear();
@@ -251,10 +269,7 @@ void LayerPlots::showWeight(const LayerProfile& p, int row)
         m_weightStats->setText(statsLine(p.weight) + u'\n' +
                                errorSplitLine(m_trial->layers[row].weightRoundingMse, m_trial->layers[row].weightClippingMse,
                                               m_trial->layers[row].weightClippedShare));
-    const bool channels = p.weight.channelMin.size() > 1;
-    m_weightChannels->setEnabled(channels);
-    if (!channels)
-        m_weightChannels->setChecked(false);
+    setWeightViewAvailable(ChannelsView, p.weight.channelMin.size() > 1);
     m_channelPlot->setData({p.weight.channelMin, p.weight.channelMax,
                             tr("%1 — weight range per output channel").arg(p.layer.name), grid,
                             weightQParams.scale.size() > 1});

@@ -10,6 +10,7 @@
 #include <QSplitter>
 
 class QCheckBox;
+class QComboBox;
 class QLabel;
 class QPushButton;
 class QStackedWidget;
@@ -35,6 +36,12 @@ public:
     void setTrial(const TrialResult* trial);
     /// Weight previews of edited layers, by layer name; they win over the trial's grid.
     void setPreviews(const QMap<QString, LayerTrialResult>& previews);
+    /// What the weight panel shows.
+    enum WeightView { HistogramView, ChannelsView, LevelsView };
+    void setWeightView(WeightView view);
+    WeightView weightView() const;
+    /// Channels needs more than one output channel.
+    bool weightViewAvailable(WeightView view) const;
     /// Draws one layer (row in model order; -1 clears).
     void showLayer(int row);
     /// The engine's answer for a dragged clipping range: its numbers under the histogram.
@@ -54,6 +61,7 @@ private:
     /// The spec the handles of the weight or activation panel drag a range for: the trial's,
     /// when it is one integer range per tensor; float otherwise (no handles).
     QuantSpec rangeSpec(bool weight) const;
+    void setWeightViewAvailable(WeightView view, bool available);
     void setUpHandles(HistogramPlot* plot, const TensorStats& stats, const QuantSpec& spec, bool previewed);
     QString m_lastRangeLine;
     ProfileReport m_report;
@@ -63,7 +71,7 @@ private:
     HistogramPlot* m_weightPlot;
     ChannelRangePlot* m_channelPlot;
     QStackedWidget* m_weightStack;
-    QCheckBox* m_weightChannels;
+    QComboBox* m_weightView;
     HistogramPlot* m_activationPlot;
     QLabel* m_weightStats;
     QLabel* m_activationStats;
@@ -72,7 +80,6 @@ private:
     QCheckBox* m_weightQuantized;
     QCheckBox* m_activationQuantized;
     LevelUsagePlot* m_levelPlot;
-    QCheckBox* m_weightLevels;
     QPushButton* m_useWeightRange;
     QPushButton* m_useActivationRange;
 };
