@@ -1,5 +1,6 @@
 #include "trial.h"
 #include "trial_p.h"
+#include "trialcache_p.h"
 
 #include "batches_p.h"
 #include "data_p.h"
@@ -35,24 +36,6 @@ QString formatScore(Metric metric, double score)
     return metric == Metric::Perplexity ? locale.toString(score, 'f', 3) : locale.toString(score, 'f', 2) + u'%';
 }
 
-qint64 CalibrationTrace::convergedAt(double tolerance) const
-{
-    if (steps.isEmpty())
-        return -1;
-    const QVector<QParams>& last = steps.last();
-    int k = int(steps.size()) - 1;
-    // Walk back while every observed site's scale is within the tolerance of its final value.
-    for (; k > 0; --k) {
-        bool within = true;
-        for (int i = 0; i < last.size() && within; ++i)
-            if (!last[i].scale.isEmpty() && i < steps[k - 1].size() && !steps[k - 1][i].scale.isEmpty())
-                within = std::abs(steps[k - 1][i].scale[0] / last[i].scale[0] - 1) <= tolerance;
-        if (!within)
-            break;
-    }
-    return samples[k];
-}
-
 int firstErrorDrop(const QVector<LayerTrialResult>& layers, double dB)
 {
     for (int i = 1; i < layers.size(); ++i) {
@@ -73,34 +56,6 @@ QString formatChange(Metric metric, double change)
     return QStringLiteral("%1%2 %3").arg(sign, magnitude,
                                          metric == Metric::Perplexity ? QStringLiteral("perplexity") : QStringLiteral("points"));
 }
-
-struct TrialRunner::Cache {
-    /// What the evaluation at one batch size keeps: the float model's values are per batch.
-    struct Evaluation {
-        /// Float model output per evaluation batch computed so far; for token windows (whose
-        /// logits are large) only for the error batches, undefined after them.
-        std::vector<at::Tensor> outputs;
-        std::vector<BatchScore> floatScores;              ///< per evaluation batch
-        std::vector<std::vector<at::Tensor>> siteOutputs; ///< per error batch, per site
-        std::unique_ptr<PrefixCache> prefix; ///< the float model's values kept at a cut, per batch
-        /// Per error batch and site, the output-error sums of a site that runs float on float
-        /// inputs (no error: the reference against itself), for the sites before a trial's start.
-        std::map<std::pair<qint64, int>, ErrorSums> floatSiteSums;
-    };
-    std::map<int, Evaluation> evaluations; ///< per batch size
-    int measuredBatch = 0;                 ///< the evaluation batch size chosen by measuring; 0: not yet
-    std::map<QString, QVector<QParams>> calibrated;   ///< per activation spec, per site
-    std::map<QString, QString> calibrationWarnings;   ///< per activation spec: non-finite values left out
-    std::map<QString, CalibrationTrace> calibrationTraces; ///< per activation spec, when known
-    int calibrationPasses = 0;
-    struct QuantizedWeight {
-        at::Tensor value;
-        LayerTrialResult fields;
-        QStringList warnings;
-    };
-    std::map<std::pair<int, QString>, QuantizedWeight> weights; ///< per site and weight spec
-    std::optional<bool> sharesWeights;   ///< sites share a weight: trials always run the whole graph
-};
 
 int TrialRunner::calibrationPasses() const
 {
@@ -163,105 +118,6 @@ QVector<QuantSpec> TrialRunner::activationSpecs(const QuantConfig& config) const
         specs << s;
     }
     return specs;
-}
-
-int TrialRunner::calibrate(const QVector<QuantSpec>& actSpecs, const JobControl& control,
-                           CalibrationCache* cache)
-{
-    const Dataset& data = *m_data;
-    const SampleRange calib = data.calibrationRange(m_options.calibrationSamples);
-    const int siteCount = int(actSpecs.size());
-    int runs = 0;
-    std::map<QString, QuantSpec> needed;
-    for (const QuantSpec& s : actSpecs)
-        if (s.type == QuantType::Int && !m_cache->calibrated.count(s.toString()))
-            needed[s.toString()] = s;
-    if (!needed.empty() && calib.size() == 0)
-        throw EngineError(ErrorKind::BadInput, QStringLiteral("static activation quantization (%1) needs calibration samples; "
-                                                              "give --calib N with N of at least 1, or use dynamic or weight-only mode")
-                                                   .arg(needed.begin()->first));
-    for (const auto& [key, spec] : needed) {
-        // The cache key says everything the qparams depend on besides model and data.
-        const QString cacheKey =
-            QStringLiteral("%1|calibration=%2|batch=%3").arg(key).arg(calib.size()).arg(m_options.batchSize);
-        QVector<QParams> cached;
-        if (cache && cache->load(cacheKey, cached) && cached.size() == siteCount) {
-            m_cache->calibrated[key] = cached;
-            // The steps before the last, when the session that calibrated kept them.
-            CalibrationTrace trace;
-            trace.spec = key;
-            QVector<QParams> step;
-            for (qint64 n = m_options.batchSize; n < calib.size(); n += m_options.batchSize) {
-                if (!cache->load(QStringLiteral("%1|after=%2").arg(cacheKey).arg(n), step) || step.size() != siteCount)
-                    break;
-                trace.samples << n;
-                trace.steps << step;
-            }
-            if (trace.samples.size() == (calib.size() - 1) / m_options.batchSize) {
-                trace.samples << calib.size();
-                trace.steps << cached;
-                m_cache->calibrationTraces[key] = trace;
-            }
-            continue;
-        }
-        // The model is float here, as in PyTorch's prepare → calibrate → convert. Every layer
-        // with an activation input is observed, not only those this config gives the spec:
-        // later configs may give it to other layers.
-        CalibrationProbe probe;
-        probe.layers = &m_model->layers();
-        for (int i = 0; i < siteCount; ++i)
-            probe.observers.push_back(m_model->layers()[i].hasActivationInput ? makeObserver(spec) : nullptr);
-        ScopedProbeHandler scope(&probe);
-        CalibrationTrace trace;
-        trace.spec = key;
-        forEachBatch(calib, m_options.batchSize, control, 0.3, 0.45, QStringLiteral("Calibrating %1").arg(key),
-                     [&](qint64, qint64 b, qint64 e) {
-                         probe.batchStart = b;
-                         runForward(*m_model, data, data.impl().batchInputs(b, e));
-                         // Each site's qparams so far (the observers' state is only read).
-                         QVector<QParams> step(siteCount);
-                         for (int i = 0; i < siteCount; ++i)
-                             if (probe.observers[size_t(i)])
-                                 step[i] = probe.observers[size_t(i)]->qparams();
-                         trace.samples << e - calib.begin;
-                         trace.steps << step;
-                     });
-        if (probe.nonFinite > 0) {
-            QStringList samples;
-            for (qint64 i : probe.nonFiniteSamples) {
-                if (samples.size() == 5) {
-                    samples << QStringLiteral("…");
-                    break;
-                }
-                samples << QString::number(i);
-            }
-            m_cache->calibrationWarnings[key] =
-                QStringLiteral("calibration (%1): %2 NaN or infinite value(s) at the input of %3%4, from %5 %6, were "
-                               "left out of the activation ranges; check the data")
-                    .arg(key)
-                    .arg(probe.nonFinite)
-                    .arg(probe.nonFiniteLayers.first())
-                    .arg(probe.nonFiniteLayers.size() > 1
-                             ? QStringLiteral(" (and what they became in %1 later layers)").arg(probe.nonFiniteLayers.size() - 1)
-                             : QString())
-                    .arg(probe.nonFiniteSamples.size() == 1 ? QStringLiteral("sample") : QStringLiteral("samples"))
-                    .arg(samples.join(QStringLiteral(", ")));
-        }
-        QVector<QParams> qp(siteCount);
-        for (int i = 0; i < siteCount; ++i)
-            if (probe.observers[size_t(i)])
-                qp[i] = probe.observers[size_t(i)]->qparams();
-        m_cache->calibrated[key] = qp;
-        m_cache->calibrationTraces[key] = trace;
-        ++m_cache->calibrationPasses;
-        ++runs;
-        if (cache) {
-            cache->save(cacheKey, qp);
-            for (int k = 0; k + 1 < trace.samples.size(); ++k)
-                cache->save(QStringLiteral("%1|after=%2").arg(cacheKey).arg(trace.samples[k]), trace.steps[k]);
-        }
-    }
-    return runs;
 }
 
 /// Fake-quantizes every layer's weight as the config says (each site and spec once per runner)
@@ -597,63 +453,6 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
     r.seconds = timer.nsecsElapsed() / 1e9;
     control.report(1, QStringLiteral("Done"));
     return r;
-}
-
-int TrialRunner::evaluationBatch(TrialMode mode, const JobControl& control)
-{
-    if (!m_options.measureEvaluationBatch || mode == TrialMode::Dynamic)
-        return m_options.batchSize;
-    if (m_cache->measuredBatch > 0)
-        return m_cache->measuredBatch;
-    c10::InferenceMode guard;
-    const Dataset& data = *m_data;
-    const SampleRange eval = data.evaluationRange(m_options.calibrationSamples, m_options.evaluationLimit);
-    if (eval.size() <= 0)
-        return m_options.batchSize; // the trial says what is wrong
-    // Bytes one sample's activations take at the layers, twice over (inputs and outputs of the
-    // ops between them): a bound on what a batch holds while it runs.
-    qint64 sampleBytes = 0;
-    for (const LayerInfo& l : m_model->layers()) {
-        qint64 in = 1, out = 1;
-        for (qint64 d : l.inputShape)
-            in *= d;
-        for (qint64 d : l.outputShape)
-            out *= d;
-        sampleBytes += 2 * 4 * (in + out);
-    }
-    // Powers of two, which divide the 256 error samples: per-layer errors are then measured on
-    // the same samples whatever the choice. The measurement runs each candidate three times
-    // (the first specialises the graph to the shape), in all at most about one float pass over
-    // the evaluation split; it stops when a batch is 10% slower per sample than the best.
-    int chosen = 0;
-    double best = std::numeric_limits<double>::infinity();
-    qint64 spent = 0;
-    for (int candidate = 16; candidate <= kDefaultBatchSize; candidate *= 2) {
-        if (chosen && (candidate > eval.size() || spent + 3 * candidate > qMax<qint64>(eval.size(), 3 * 16) ||
-                       qint64(candidate) * sampleBytes > memoryBudgetBytes() / 4))
-            break;
-        control.checkCancelled();
-        control.report(0, QStringLiteral("Choosing the batch size"));
-        const at::Tensor inputs = data.impl().batchInputs(eval.begin, qMin(eval.end, eval.begin + candidate));
-        runForward(*m_model, data, inputs);
-        double seconds = std::numeric_limits<double>::infinity();
-        for (int run = 0; run < 2; ++run) {
-            QElapsedTimer t;
-            t.start();
-            runForward(*m_model, data, inputs);
-            seconds = qMin(seconds, t.nsecsElapsed() / 1e9);
-        }
-        spent += 3 * candidate;
-        const double perSample = seconds / candidate;
-        if (perSample < best) {
-            best = perSample;
-            chosen = candidate;
-        } else if (perSample > 1.1 * best) {
-            break;
-        }
-    }
-    m_cache->measuredBatch = chosen;
-    return chosen;
 }
 
 QVector<LayerTrialResult> TrialRunner::isolatedErrors(const QuantConfig& config, const JobControl& control,

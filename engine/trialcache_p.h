@@ -1,0 +1,46 @@
+#pragma once
+// Engine-private: what a TrialRunner keeps between trials (float references per evaluation batch
+// size, calibrations and their traces, quantized weights). Shared by trial.cpp and
+// trialcalibration.cpp.
+
+#include "batches_p.h"
+#include "prefix_p.h"
+#include "trial.h"
+#include "trialprobes_p.h"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace qs {
+
+struct TrialRunner::Cache {
+    /// What the evaluation at one batch size keeps: the float model's values are per batch.
+    struct Evaluation {
+        /// Float model output per evaluation batch computed so far; for token windows (whose
+        /// logits are large) only for the error batches, undefined after them.
+        std::vector<at::Tensor> outputs;
+        std::vector<BatchScore> floatScores;              ///< per evaluation batch
+        std::vector<std::vector<at::Tensor>> siteOutputs; ///< per error batch, per site
+        std::unique_ptr<PrefixCache> prefix; ///< the float model's values kept at a cut, per batch
+        /// Per error batch and site, the output-error sums of a site that runs float on float
+        /// inputs (no error: the reference against itself), for the sites before a trial's start.
+        std::map<std::pair<qint64, int>, ErrorSums> floatSiteSums;
+    };
+    std::map<int, Evaluation> evaluations; ///< per batch size
+    int measuredBatch = 0;                 ///< the evaluation batch size chosen by measuring; 0: not yet
+    std::map<QString, QVector<QParams>> calibrated;   ///< per activation spec, per site
+    std::map<QString, QString> calibrationWarnings;   ///< per activation spec: non-finite values left out
+    std::map<QString, CalibrationTrace> calibrationTraces; ///< per activation spec, when known
+    int calibrationPasses = 0;
+    struct QuantizedWeight {
+        at::Tensor value;
+        LayerTrialResult fields;
+        QStringList warnings;
+    };
+    std::map<std::pair<int, QString>, QuantizedWeight> weights; ///< per site and weight spec
+    std::optional<bool> sharesWeights;   ///< sites share a weight: trials always run the whole graph
+};
+
+} // namespace qs
