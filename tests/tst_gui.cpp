@@ -282,6 +282,9 @@ private Q_SLOTS:
         Q_EMIT graph->view()->nodeClicked(dwNode);
         QCOMPARE(w.layerPanel()->currentLayer(), 1);
         QCOMPARE(graph->view()->selectedNode(), dwNode);
+        graph->view()->fitAll(); // the whole graph in view: the scale shrinks the tall chain
+        QVERIFY(graph->view()->transform().m11() <= 1.0);
+        QVERIFY(graph->view()->mapFromScene(graph->view()->scene()->sceneRect().bottomRight()).y() <= graph->view()->viewport()->height() + 1);
         // Colours from the window's own figures: a sensitivity run's points lost per layer.
         GraphExtras extras;
         extras.sensitivity = QVector<double>(8, 0.0);

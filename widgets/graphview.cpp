@@ -11,6 +11,7 @@
 #include <QSvgGenerator>
 #include <QWheelEvent>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 
@@ -192,6 +193,17 @@ void GraphView::setPicture(const GraphPicture& picture)
     const int selected = m_selected;
     m_selected = -1;
     selectNode(selected);
+}
+
+void GraphView::fitAll()
+{
+    if (!scene())
+        return;
+    resetTransform();
+    const QRectF r = scene()->sceneRect();
+    const double f = std::min({1.0, viewport()->width() / std::max(1.0, r.width()), viewport()->height() / std::max(1.0, r.height())});
+    scale(f, f);
+    centerOn(r.center());
 }
 
 void GraphView::selectNode(int node)

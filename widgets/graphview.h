@@ -58,6 +58,8 @@ public:
     int nodeCount() const { return m_layout.nodes.size(); }
     const GraphLayout& currentLayout() const { return m_layout; }
     bool save(const QString& path, QString* error) { return saveScene(scene(), path, error); }
+    /// Scales the view so that the whole graph shows (1 would be its natural size); never above 1.
+    void fitAll();
 
 Q_SIGNALS:
     void nodeClicked(int node);

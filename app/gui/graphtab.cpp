@@ -13,7 +13,7 @@ namespace qs {
 
 GraphTab::GraphTab(QWidget* parent)
     : QWidget(parent), m_view(new GraphView), m_colour(new QComboBox), m_against(new QComboBox),
-      m_save(new QPushButton(tr("Save…"))), m_hint(new QLabel)
+      m_save(new QPushButton(tr("Save…"))), m_fit(new QPushButton(tr("Fit"))), m_hint(new QLabel)
 {
     for (const GraphColourName& c : graphColours())
         m_colour->addItem(tr(c.label), int(c.colour));
@@ -28,6 +28,7 @@ GraphTab::GraphTab(QWidget* parent)
     controls->addWidget(m_colour);
     controls->addWidget(new QLabel(tr("against")));
     controls->addWidget(m_against, 1);
+    controls->addWidget(m_fit);
     controls->addWidget(m_save);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -37,6 +38,8 @@ GraphTab::GraphTab(QWidget* parent)
     connect(m_colour, &QComboBox::currentIndexChanged, this, [this] { draw(); });
     connect(m_against, &QComboBox::activated, this, [this] { Q_EMIT againstRequested(m_against->currentData().toLongLong()); });
     connect(m_save, &QPushButton::clicked, this, &GraphTab::saveRequested);
+    m_fit->setToolTip(tr("Show the whole graph (Ctrl+wheel zooms back in)"));
+    connect(m_fit, &QPushButton::clicked, m_view, &GraphView::fitAll);
     connect(m_view, &GraphView::nodeClicked, this, [this](int node) {
         const GraphNode& n = m_report.graph.nodes.value(node);
         if (n.kind == GraphNode::Layer && !n.layers.isEmpty())

@@ -50,6 +50,7 @@ private:
     QComboBox* m_colour;
     QComboBox* m_against;
     QPushButton* m_save;
+    QPushButton* m_fit;
     QLabel* m_hint;
     ProfileReport m_report;
     TrialResult m_trial;
