@@ -74,7 +74,8 @@ private Q_SLOTS:
         // Wrong requests: one line, exit code 2, nothing written.
         for (const QStringList& bad : {QStringList{"graph", "--out", m_dir.filePath("x.svg"), "--color", "output_sqnr"},
                                        QStringList{"graph", "--db", db, "--trial", id, "--color", "nope", "--out", m_dir.filePath("x.svg")},
-                                       QStringList{"graph", "--out", m_dir.filePath("x.pdf")}, QStringList{"graph"}}) {
+                                       QStringList{"graph", "--out", m_dir.filePath("x.pdf")}, QStringList{"graph"},
+                                       QStringList{"graph", "--out", m_dir.filePath("no/such/dir/x.svg")}}) {
             const Run b = cli(bad);
             QCOMPARE(b.code, 2);
             QCOMPARE(b.err.trimmed().count(u'\n'), 0);

@@ -2,6 +2,7 @@
 
 #include <graphviz/gvc.h>
 
+#include <QFile>
 #include <QFontMetricsF>
 #include <QGraphicsItem>
 #include <QGraphicsScene>
@@ -149,8 +150,13 @@ bool saveScene(QGraphicsScene* scene, const QString& path, QString* error)
     }
     const QRectF source = scene->sceneRect();
     if (path.endsWith(QLatin1String(".svg"), Qt::CaseInsensitive)) {
+        QFile file(path); // opened here, so that a place it cannot write is one message, not Qt's warnings
+        if (!file.open(QIODevice::WriteOnly)) {
+            *error = QObject::tr("cannot write %1: %2").arg(path, file.errorString());
+            return false;
+        }
         QSvgGenerator svg;
-        svg.setFileName(path);
+        svg.setOutputDevice(&file);
         svg.setSize(source.size().toSize());
         svg.setViewBox(QRectF(QPointF(0, 0), source.size()));
         svg.setTitle(QStringLiteral("QuantScope model graph"));
