@@ -1,6 +1,7 @@
 // Trials: fake-quantized weights against independent arithmetic, restored weights, cached
 // calibration, per-layer overrides, the config JSON, and sizes.
 
+#include "cle.h"
 #include "data_p.h"
 #include "errors.h"
 #include "idxwrite.h"
@@ -16,6 +17,10 @@
 
 #include <malloc.h>
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -501,6 +506,54 @@ private Q_SLOTS:
         QCOMPARE(r.layers[2].activationQParams.scale, want.scale);
         QCOMPARE(r.layers[2].activationQParams.zeroPoint, want.zeroPoint);
         QVERIFY(r.layers[2].activationClippedShare > 0); // its input reaches past 6.25
+    }
+
+    // Cross-layer equalization against tests/reference/make_cle_reference.py (PyTorch, float32):
+    // the same pairs and scales, the same weights after it; the float model computes the same.
+    void crossLayerEqualizationMatchesTheReference()
+    {
+        QFile f(QStringLiteral(QS_FIXTURES "/../reference/cle_reference.json"));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QJsonObject ref = QJsonDocument::fromJson(f.readAll()).object();
+        auto data = Dataset::load(DataSpec::demo());
+        std::shared_ptr<Model> model = loadDemoModel();
+        const at::Tensor x = data->impl().batchInputs(512, 1024);
+        const at::Tensor before = model->impl().forward(x).clone();
+        const CleResult r = crossLayerEqualize(*model);
+        const QJsonArray pairs = ref["pairs"].toArray();
+        QCOMPARE(r.pairs.size(), pairs.size());
+        QCOMPARE(r.rounds, ref["rounds"].toInt());
+        for (int k = 0; k < pairs.size(); ++k) {
+            const QJsonObject p = pairs[k].toObject();
+            QCOMPARE(r.pairs[k].first, p["first"].toString());
+            QCOMPARE(r.pairs[k].second, p["second"].toString());
+            const QJsonArray scales = p["scales"].toArray();
+            QCOMPARE(r.pairs[k].scales.size(), scales.size());
+            for (int i = 0; i < scales.size(); ++i)
+                QVERIFY2(std::abs(r.pairs[k].scales[i] / scales[i].toDouble() - 1) <= 1e-5,
+                         qPrintable(QStringLiteral("%1→%2 channel %3: %4 against %5").arg(r.pairs[k].first, r.pairs[k].second).arg(i).arg(r.pairs[k].scales[i]).arg(scales[i].toDouble())));
+        }
+        const QJsonObject layers = ref["layers"].toObject();
+        for (int site = 0; site < model->layers().size(); ++site) {
+            const QString name = model->layers()[site].name;
+            if (!layers.contains(name))
+                continue;
+            const at::Tensor w = model->impl().weight(site);
+            const at::Tensor widest = std::get<0>(w.abs().flatten(1).max(1));
+            const QJsonArray want = layers[name].toObject()["channel_max"].toArray();
+            for (int i = 0; i < want.size(); ++i)
+                QVERIFY2(std::abs(widest[i].item<double>() / want[i].toDouble() - 1) <= 1e-5, qPrintable(name));
+            const double sum = w.to(at::kDouble).sum().item<double>(), scale = w.to(at::kDouble).abs().sum().item<double>();
+            QVERIFY2(std::abs(sum - layers[name].toObject()["weight_sum"].toDouble()) <= 1e-5 * scale, qPrintable(name));
+        }
+        // The float model's outputs stay (max difference within 1e-4 of the largest output).
+        const at::Tensor after = model->impl().forward(x);
+        const double diff = (after - before).abs().max().item<double>(), top = before.abs().max().item<double>();
+        QVERIFY2(diff <= 1e-4 * top, qPrintable(QStringLiteral("%1 against %2").arg(diff).arg(top)));
+        // block1.dw's channels: widest over median range from 7.3× to at most 3×.
+        const at::Tensor dw = model->impl().weight(1).flatten(1);
+        const at::Tensor range = std::get<0>(dw.max(1)) - std::get<0>(dw.min(1));
+        QVERIFY((range.max() / range.median()).item<double>() <= 3);
     }
 
     void roundingAndClippingAddUpToTheError_data()

@@ -1,0 +1,32 @@
+#pragma once
+// Cross-layer equalization (Nagel et al. 2019, "Data-Free Quantization"): for conv/linear layers
+// joined by a ReLU (or nothing), rescale the first layer's output channels and the second's input
+// channels so that their weight ranges are equal; the float model computes the same.
+
+#include "model.h"
+
+#include <QString>
+#include <QVector>
+
+namespace qs {
+
+struct EqualizedPair {
+    QString first, second;   ///< layer names
+    QVector<double> scales;  ///< per channel: the first's channel divided by it, the second's multiplied
+};
+
+struct CleResult {
+    QVector<EqualizedPair> pairs;
+    int rounds = 0; ///< passes over the pairs until no scale moved by more than 1e-8 (at most 100)
+};
+
+/// The consecutive conv/linear pairs cross-layer equalization applies to: the first layer's
+/// output feeds only the second, directly or through one ReLU; the second takes the first's
+/// channels as its input channels (or, depthwise, as its channels). Layer rows in model order.
+QVector<QPair<int, int>> equalizablePairs(const Model& model);
+
+/// Equalizes the model's weights (and the first layers' biases) in place, pair by pair in model
+/// order, repeated until the scales settle. Float32 arithmetic, as tests/reference/make_cle_reference.py.
+CleResult crossLayerEqualize(Model& model);
+
+} // namespace qs
