@@ -4,6 +4,7 @@
 #include "plotdata.h"
 
 #include <QComboBox>
+#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
@@ -37,7 +38,7 @@ GraphTab::GraphTab(QWidget* parent)
     layout->addWidget(m_hint);
     connect(m_colour, &QComboBox::currentIndexChanged, this, [this] { draw(); });
     connect(m_against, &QComboBox::activated, this, [this] { Q_EMIT againstRequested(m_against->currentData().toLongLong()); });
-    connect(m_save, &QPushButton::clicked, this, &GraphTab::saveRequested);
+    connect(m_save, &QPushButton::clicked, this, &GraphTab::saveWithDialog);
     m_fit->setToolTip(tr("Show the whole graph (Ctrl+wheel zooms back in)"));
     connect(m_fit, &QPushButton::clicked, m_view, &GraphView::fitAll);
     connect(m_view, &GraphView::nodeClicked, this, [this](int node) {
@@ -84,16 +85,34 @@ void GraphTab::setAgainst(const TrialResult* trial)
     draw();
 }
 
-void GraphTab::setSensitivity(const QVector<double>& drops)
+void GraphTab::setSensitivity(const SensitivityResult& result)
 {
-    m_extras.sensitivity = drops;
+    m_extras.sensitivity.clear();
+    for (const LayerSensitivity& l : result.layers)
+        m_extras.sensitivity << l.drop;
     draw();
 }
 
-void GraphTab::setLatency(const QVector<double>& ms)
+void GraphTab::setLatency(const QVector<LatencyProfile>& profiles)
 {
-    m_extras.latencyMs = ms;
+    m_extras.latencyMs.clear();
+    if (!profiles.isEmpty())
+        for (const LayerTime& l : profiles.last().layers)
+            m_extras.latencyMs << l.totalMs();
     draw();
+}
+
+void GraphTab::saveWithDialog()
+{
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save Graph"), QStringLiteral("graph.svg"),
+                                                      tr("SVG image (*.svg);;PNG image (*.png)"));
+    if (path.isEmpty())
+        return;
+    QString error;
+    if (m_view->save(path, &error))
+        Q_EMIT saved(tr("Graph saved to %1").arg(path));
+    else
+        Q_EMIT saveFailed(tr("Cannot save the graph"), error);
 }
 
 void GraphTab::setColour(int index)

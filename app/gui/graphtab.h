@@ -4,7 +4,9 @@
 // recorded trial; a click selects the layer everywhere; saves as SVG or PNG.
 
 #include "plotdata.h"
+#include "latency.h"
 #include "profile.h"
+#include "search.h"
 #include "store.h"
 #include "trial.h"
 
@@ -32,20 +34,23 @@ public:
     /// The trial chosen to compare against, loaded; nullptr clears it.
     void setAgainst(const TrialResult* trial);
     void setColour(int index);
-    /// The last sensitivity run's points lost per layer (model order), and the last latency
-    /// measurement's time per layer: colourings that are not a trial's.
-    void setSensitivity(const QVector<double>& drops);
-    void setLatency(const QVector<double>& ms);
+    /// The last sensitivity run's points lost per layer, and the last latency measurement's time
+    /// per layer (the int8 model's when it was timed): colourings that are not a trial's.
+    void setSensitivity(const SensitivityResult& result);
+    void setLatency(const QVector<LatencyProfile>& profiles);
     void selectLayer(int row);
 
 Q_SIGNALS:
     void layerClicked(int row);
     /// The user chose a recorded trial to compare against (0: none).
     void againstRequested(qint64 id);
-    void saveRequested();
+    /// Save… wrote the graph (`message` says where), or could not.
+    void saved(const QString& message);
+    void saveFailed(const QString& title, const QString& message);
 
 private:
     void draw();
+    void saveWithDialog();
     GraphView* m_view;
     QComboBox* m_colour;
     QComboBox* m_against;

@@ -1,7 +1,6 @@
 #include "mainwindow.h"
 
 #include "graphtab.h"
-#include "graphview.h"
 
 #include "latencytab.h"
 
@@ -235,29 +234,15 @@ void MainWindow::connectPanels()
             showError(tr("Cannot compare against trial %1").arg(id), e.message());
         }
     });
-    connect(m_results->graphTab(), &GraphTab::saveRequested, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Save Graph"), QStringLiteral("graph.svg"),
-                                                          tr("SVG image (*.svg);;PNG image (*.png)"));
-        if (path.isEmpty())
-            return;
-        QString error;
-        if (m_results->graphTab()->view()->save(path, &error))
-            m_status->showMessage(tr("Graph saved to %1").arg(path));
-        else
-            showError(tr("Cannot save the graph"), error);
-    });
+    connect(m_results->graphTab(), &GraphTab::saved, m_status, &JobStatus::showMessage);
+    connect(m_results->graphTab(), &GraphTab::saveFailed, this, &MainWindow::showError);
     connect(m_results->latencyTab(), &LatencyTab::measureRequested, this,
             [this](int batch) { m_session->measureLatency(m_shown, batch); });
     connect(m_results->latencyTab(), &LatencyTab::saveTraceRequested, this,
             [this] { m_files->saveTraceWithDialog(m_results->latencyTab()->profiles()); });
     connect(m_session, &Session::latencyMeasured, m_results->latencyTab(), &LatencyTab::setProfiles);
     connect(m_session, &Session::latencyMeasured, m_layers, &LayerPanel::setLatency);
-    connect(m_session, &Session::latencyMeasured, this, [this](const QVector<LatencyProfile>& profiles) {
-        QVector<double> ms; // the int8 model's when it was timed, else the float model's
-        for (const LayerTime& l : profiles.last().layers)
-            ms << l.totalMs();
-        m_results->graphTab()->setLatency(ms);
-    });
+    connect(m_session, &Session::latencyMeasured, m_results->graphTab(), &GraphTab::setLatency);
     connect(m_results, &ResultTabs::trialClicked, this, &MainWindow::showStoredTrial);
     connect(m_historyPanel, &HistoryPanel::showRequested, this, &MainWindow::showStoredTrial);
     connect(m_historyPanel, &HistoryPanel::removed, this, &MainWindow::trialDeleted);
@@ -362,10 +347,6 @@ void MainWindow::sensitivityFinished(const SensitivityResult& r, const QString& 
 {
     m_layers->setSensitivity(r, settings);
     m_results->setSensitivity(r);
-    QVector<double> drops;
-    for (const LayerSensitivity& l : r.layers)
-        drops << l.drop;
-    m_results->graphTab()->setSensitivity(drops);
     const QVector<int> ranking = r.ranking();
     m_status->showMessage(tr("Sensitivity to %1: %2 trials on %3 samples in %4 s; most sensitive: %5")
                               .arg(settings)

@@ -101,6 +101,7 @@ void ResultTabs::setSensitivity(const SensitivityResult& r)
             series[1].values << r.allDrop - l.converseDrop;
     }
     m_sensitivityPlot->setData(names, series);
+    m_graph->setSensitivity(r);
     setCurrentWidget(m_sensitivityPlot);
 }
 
