@@ -2,6 +2,7 @@
 
 #include "graph_p.h"
 #include "model_p.h"
+#include "techniques_p.h"
 #include "trial_p.h"
 
 #include <cmath>
@@ -27,7 +28,16 @@ bool depthwise(const at::Tensor& w2, int64_t channels)
 
 QVector<QPair<int, int>> equalizablePairs(const Model& model)
 {
-    const Model::Impl& m = model.impl();
+    return equalizablePairs(model.impl());
+}
+
+CleResult crossLayerEqualize(Model& model)
+{
+    return crossLayerEqualize(model.impl());
+}
+
+QVector<QPair<int, int>> equalizablePairs(const Model::Impl& m)
+{
     const ModelGraph g = modelGraph(m, nullptr);
     std::map<int, QVector<int>> next, previous;
     for (const auto& [from, to] : g.edges) {
@@ -59,11 +69,10 @@ QVector<QPair<int, int>> equalizablePairs(const Model& model)
     return pairs;
 }
 
-CleResult crossLayerEqualize(Model& model)
+CleResult crossLayerEqualize(Model::Impl& m)
 {
     c10::InferenceMode guard;
-    Model::Impl& m = model.impl();
-    const QVector<QPair<int, int>> pairs = equalizablePairs(model);
+    const QVector<QPair<int, int>> pairs = equalizablePairs(m);
     std::map<int, at::Tensor> weight, bias;
     for (const auto& [a, b] : pairs)
         for (int s : {a, b}) {

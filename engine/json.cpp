@@ -92,6 +92,18 @@ QJsonObject tensorStatsJson(const TensorStats& s)
     return o;
 }
 
+namespace {
+
+QVariantList toVariantList(const QVector<double>& v)
+{
+    QVariantList out;
+    for (double x : v)
+        out << x;
+    return out;
+}
+
+} // namespace
+
 QJsonObject layerResultJson(const LayerTrialResult& l)
 {
     QJsonObject o{{QStringLiteral("name"), l.name},
@@ -122,6 +134,12 @@ QJsonObject layerResultJson(const LayerTrialResult& l)
     o[QStringLiteral("activation_rounding_mse")] = l.activationRoundingMse;
     o[QStringLiteral("activation_clipping_mse")] = l.activationClippingMse;
     o[QStringLiteral("activation_clipped_share")] = l.activationClippedShare;
+    if (!l.equalizedWith.isEmpty())
+        o[QStringLiteral("equalized_with")] = l.equalizedWith;
+    if (!l.equalizationScales.isEmpty())
+        o[QStringLiteral("equalization_scales")] = QJsonArray::fromVariantList(toVariantList(l.equalizationScales));
+    if (!l.biasCorrection.isEmpty())
+        o[QStringLiteral("bias_correction")] = QJsonArray::fromVariantList(toVariantList(l.biasCorrection));
     return o;
 }
 

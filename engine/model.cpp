@@ -21,6 +21,7 @@
 #include <torch/csrc/jit/passes/inliner.h>
 
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -97,6 +98,75 @@ Candidate classify(Node* n, Value* self, const torch::jit::Module& root, QString
     if (kind == c10::aten::embedding && isParam(0))
         return {n, QStringLiteral("embedding"), -1, 0, -1};
     return {nullptr, {}, -1, -1, -1};
+}
+
+/// The constant arguments of a conv1d/2d/3d (aten::convNd or aten::_convolution) or linear call.
+/// A list of ints the graph passes: a constant, a list of constants, or a tuple/list attribute
+/// of a submodule (scripted modules' self.stride).
+std::optional<std::vector<int64_t>> constantInts(Value* v, Value* self, const torch::jit::Module& root)
+{
+    if (const auto list = torch::jit::constant_as<c10::List<int64_t>>(v))
+        return list->vec();
+    std::vector<int64_t> out;
+    if (v->node()->kind() == c10::prim::ListConstruct) {
+        for (Value* item : v->node()->inputs()) {
+            const auto i = torch::jit::constant_as<int64_t>(item);
+            if (!i)
+                return std::nullopt;
+            out.push_back(*i);
+        }
+        return out;
+    }
+    const std::vector<std::string> path = attributePath(v, self);
+    if (path.empty())
+        return std::nullopt;
+    torch::jit::Module owner = root;
+    for (size_t i = 0; i + 1 < path.size(); ++i)
+        owner = owner.attr(path[i]).toModule();
+    const c10::IValue value = owner.attr(path.back());
+    if (value.isIntList())
+        return value.toIntVector();
+    if (!value.isTuple())
+        return std::nullopt;
+    for (const c10::IValue& e : value.toTupleRef().elements()) {
+        if (!e.isInt())
+            return std::nullopt;
+        out.push_back(e.toInt());
+    }
+    return out;
+}
+
+SiteRef::Call siteCall(Node* n, const QString& op, Value* self, const torch::jit::Module& root)
+{
+    SiteRef::Call call;
+    if (op == QLatin1String("linear")) {
+        call.known = true;
+        return call;
+    }
+    if (op != QLatin1String("conv1d") && op != QLatin1String("conv2d") && op != QLatin1String("conv3d"))
+        return call;
+    const bool underscore = n->kind() == c10::aten::_convolution;
+    auto ints = [&](size_t i) { return constantInts(n->input(i), self, root); };
+    const auto stride = ints(3), padding = ints(4), dilation = ints(5);
+    std::optional<int64_t> groups;
+    if (const auto g = torch::jit::constant_as<int64_t>(n->input(underscore ? 8 : 6)))
+        groups = *g;
+    else
+        if (const auto path = attributePath(n->input(underscore ? 8 : 6), self); !path.empty()) {
+            torch::jit::Module owner = root;
+            for (size_t i = 0; i + 1 < path.size(); ++i)
+                owner = owner.attr(path[i]).toModule();
+            if (const c10::IValue g = owner.attr(path.back()); g.isInt())
+                groups = g.toInt();
+        }
+    if (!stride || !padding || !dilation || !groups) // padding="same" and other forms: not run alone
+        return call;
+    call.known = call.conv = true;
+    call.stride = *stride;
+    call.padding = *padding;
+    call.dilation = *dilation;
+    call.groups = *groups;
+    return call;
 }
 
 void collect(torch::jit::Block* block, Value* self, const torch::jit::Module& root, QStringList& warnings,
@@ -236,6 +306,7 @@ std::unique_ptr<Model::Impl> loadModule(std::istream& in, const QString& name)
             info.op = QStringLiteral("%1%2d").arg(transposed ? "conv_transpose" : "conv").arg(w.dim() - 2);
         }
         ref.channelAxis = info.op.startsWith(QLatin1String("conv_transpose")) ? 1 : 0;
+        ref.call = siteCall(c.node, info.op, self, d->module);
         if (info.op == QLatin1String("matmul") || info.op == QLatin1String("mm") ||
             info.op == QLatin1String("addmm"))
             ref.channelAxis = w.dim() - 1; // x @ W: output features are W's last dimension

@@ -22,6 +22,14 @@ struct SiteRef {
     std::vector<std::string> hiddenWeightPath;
     std::vector<std::string> hiddenBiasPath;
     bool recurrent() const { return !hiddenWeightPath.empty(); }
+    /// How a conv1d/2d/3d or linear site is called (constant arguments read at load), so that
+    /// the layer can be run on its own; known false for other ops or non-constant arguments.
+    struct Call {
+        bool known = false;
+        bool conv = false; ///< else linear
+        std::vector<int64_t> stride, padding, dilation;
+        int64_t groups = 1;
+    } call;
 };
 
 struct Model::Impl {

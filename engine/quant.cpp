@@ -4,6 +4,7 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <QStringList>
 
 #include <algorithm>
@@ -210,6 +211,32 @@ QStringList trialModeNames()
     return {trialModeName(TrialMode::Static), trialModeName(TrialMode::Dynamic), trialModeName(TrialMode::WeightOnly)};
 }
 
+QString Techniques::toString() const
+{
+    QStringList names;
+    if (cle)
+        names << QStringLiteral("cle");
+    if (biasCorrection)
+        names << QStringLiteral("bias_correction");
+    return names.join(u'+');
+}
+
+Techniques Techniques::parse(const QString& text, const QString& what)
+{
+    Techniques t;
+    for (const QString& part : text.split(QRegularExpression(QStringLiteral("[+,]")), Qt::SkipEmptyParts)) {
+        const QString name = part.trimmed();
+        if (name == QLatin1String("cle"))
+            t.cle = true;
+        else if (name == QLatin1String("bias_correction"))
+            t.biasCorrection = true;
+        else if (name != QLatin1String("none"))
+            throw EngineError(ErrorKind::BadInput,
+                              QStringLiteral("%1: unknown technique '%2' (known: cle, bias_correction)").arg(what, name));
+    }
+    return t;
+}
+
 QuantConfig QuantConfig::languageModelPreset()
 {
     QuantConfig c;
@@ -276,6 +303,20 @@ QuantConfig QuantConfig::fromJson(const QByteArray& json, const QString& source)
             if (!trialModeNames().contains(m))
                 fail(QStringLiteral("\"mode\" must be \"static\", \"dynamic\" or \"weight-only\""));
             c.mode = parseTrialMode(m);
+        } else if (key == QLatin1String("techniques") && version.toInt() >= 2) {
+            if (!it.value().isObject())
+                fail(QStringLiteral("\"techniques\" must be an object such as {\"cle\": true, \"bias_correction\": true}"));
+            const QJsonObject t = it.value().toObject();
+            for (auto f = t.begin(); f != t.end(); ++f) {
+                if (!f.value().isBool())
+                    fail(QStringLiteral("\"techniques.%1\" must be true or false").arg(f.key()));
+                if (f.key() == QLatin1String("cle"))
+                    c.techniques.cle = f.value().toBool();
+                else if (f.key() == QLatin1String("bias_correction"))
+                    c.techniques.biasCorrection = f.value().toBool();
+                else
+                    fail(QStringLiteral("unknown technique \"%1\" (known: cle, bias_correction)").arg(f.key()));
+            }
         } else if (key == QLatin1String("layers")) {
             if (!it.value().isObject())
                 fail(QStringLiteral("\"layers\" must be an object of layer name to settings"));
@@ -324,6 +365,9 @@ QJsonObject QuantConfig::toJsonObject() const
                      {QStringLiteral("activations"), activation.toString()}};
     if (!layers.isEmpty())
         root[QStringLiteral("layers")] = perLayer;
+    if (techniques.any())
+        root[QStringLiteral("techniques")] = QJsonObject{{QStringLiteral("cle"), techniques.cle},
+                                                         {QStringLiteral("bias_correction"), techniques.biasCorrection}};
     return root;
 }
 

@@ -46,6 +46,23 @@ QString rangeMethodName(RangeMethod m);
 
 enum class TrialMode { Static, Dynamic, WeightOnly };
 
+/// What is done to the float model's weights before they are quantized (AIMET's and Brevitas'
+/// post-training remedies). Applied in this order: equalization, then bias correction.
+struct Techniques {
+    /// Cross-layer equalization (Nagel et al. 2019): conv/linear pairs joined by ReLU or nothing
+    /// get equal per-channel weight ranges; the float model computes the same.
+    bool cle = false;
+    /// Empirical bias correction: each layer's bias minus the mean output error its weight
+    /// quantization causes, E[Wq·x] − E[W·x], over the calibration data's inputs to the layer.
+    bool biasCorrection = false;
+    bool any() const { return cle || biasCorrection; }
+    /// The names, joined: "cle", "bias_correction", "cle+bias_correction"; "" for none.
+    QString toString() const;
+    /// Reads toString()'s names separated by '+' or ','; throws EngineError(BadInput) naming `what`.
+    static Techniques parse(const QString& text, const QString& what = QStringLiteral("techniques"));
+    bool operator==(const Techniques& o) const { return cle == o.cle && biasCorrection == o.biasCorrection; }
+};
+
 /// Settings for a whole model: defaults for weights and activations, per-layer overrides, mode.
 struct QuantConfig {
     QuantSpec weight = QuantSpec::parse(QStringLiteral("int8:per_channel:symmetric:minmax"));
@@ -58,6 +75,7 @@ struct QuantConfig {
         QuantSpec activation;
     };
     QMap<QString, Override> layers; ///< by layer name
+    Techniques techniques;
 
     QuantSpec weightFor(const QString& layer) const;
     QuantSpec activationFor(const QString& layer) const;
@@ -67,7 +85,8 @@ struct QuantConfig {
     /// quantization (GPTQ, AWQ) does.
     static QuantConfig languageModelPreset();
 
-    static constexpr int kFormatVersion = 1;
+    /// 2 added "techniques"; version 1 files read as before (no techniques).
+    static constexpr int kFormatVersion = 2;
     /// Reads the versioned JSON format (README); throws EngineError(BadInput) naming `source`
     /// and the field that is wrong.
     static QuantConfig fromJson(const QByteArray& json, const QString& source);

@@ -12,6 +12,7 @@
 #include "budget.h"
 
 #include <QElapsedTimer>
+#include <QHash>
 #include <QLocale>
 
 #include <cmath>
@@ -91,6 +92,10 @@ public:
         for (TensorSlot& old : swapSiteWeight(m_m.module, m_m, site, value))
             m_originals.push_back(std::move(old));
     }
+    void swap(const std::vector<std::string>& path, const at::Tensor& value)
+    {
+        m_originals.emplace_back(path, swapTensor(m_m.module, path, value));
+    }
 
 private:
     Model::Impl& m_m;
@@ -120,6 +125,27 @@ QVector<QuantSpec> TrialRunner::activationSpecs(const QuantConfig& config) const
     return specs;
 }
 
+namespace {
+
+/// Empirical bias correction of one quantized weight: the bias minus E[Wq·x] − E[W·x] over the
+/// calibration split's inputs to the layer, swapped in with the weight.
+void correctBias(const Model::Impl& m, int site, const at::Tensor& mean, TrialRunner::Cache::QuantizedWeight& q,
+                 TrialRunner::SwappedWeights& swapped, LayerTrialResult& lr, QStringList& uncorrected)
+{
+    const SiteRef& ref = m.sites[size_t(site)];
+    if (ref.biasPath.empty() || !mean.defined() || !m.tensorAt(ref.biasPath).defined()) {
+        uncorrected << m.layers[site].name;
+        return;
+    }
+    if (!q.correction.defined())
+        q.correction = expectedOutputError(m, site, q.value - m.weight(site), mean).contiguous();
+    const at::Tensor bias = m.tensorAt(ref.biasPath);
+    swapped.swap(ref.biasPath, (bias.to(at::kDouble) - q.correction).to(bias.scalar_type()));
+    lr.biasCorrection = QVector<double>(q.correction.data_ptr<double>(), q.correction.data_ptr<double>() + q.correction.numel());
+}
+
+} // namespace
+
 /// Fake-quantizes every layer's weight as the config says (each site and spec once per runner)
 /// and swaps the copies into the model; fills the weight fields, sizes and warnings of `r`.
 void TrialRunner::applyWeights(const QuantConfig& config, const QVector<QuantSpec>& actSpecs,
@@ -128,6 +154,7 @@ void TrialRunner::applyWeights(const QuantConfig& config, const QVector<QuantSpe
     Model::Impl& m = m_model->impl();
     const QVector<LayerInfo>& layers = m_model->layers();
     qint64 quantizedParams = 0;
+    QStringList uncorrected; // bias correction: layers it cannot apply to
     std::map<std::vector<std::string>, int> owner; // weight path → the first site using it
     for (int i = 0; i < layers.size(); ++i) {
         const LayerInfo& l = layers[i];
@@ -164,15 +191,77 @@ void TrialRunner::applyWeights(const QuantConfig& config, const QVector<QuantSpe
         const qint64 overhead = lr.weightQParams.scale.size() * 8;
         r.sizeBytes += (l.weightCount * lr.weightBits + 7) / 8 + overhead;
         quantizedParams += l.weightCount;
-        if (lr.weightSqnr != kInf) // changed by quantization (a recurrent weight() is a new tensor each time)
+        if (lr.weightSqnr != kInf) { // changed by quantization (a recurrent weight() is a new tensor each time)
+            if (config.techniques.biasCorrection) // before the swap: it compares with the float weight
+                correctBias(m, i, (*m_cache->inputMeans)[size_t(i)], found->second, swapped, lr, uncorrected);
             swapped.swap(i, found->second.value);
+        }
         if (config.mode == TrialMode::Static && actSpecs[i].type == QuantType::Int)
             lr.activationQParams = m_cache->calibrated[actSpecs[i].toString()][i];
         r.layers << lr;
     }
+    if (!uncorrected.isEmpty())
+        r.warnings << QStringLiteral("bias correction left %1 uncorrected (no bias parameter, or not a convolution or linear "
+                                     "layer it can run alone)")
+                          .arg(uncorrected.join(QStringLiteral(", ")));
     r.floatBytes = m_model->parameterCount() * 4;
     r.sizeBytes +=
         (m_model->parameterCount() - quantizedParams) * 4; // biases and other parameters stay float
+}
+
+/// Each site's input means over the calibration split, on the float model (once per runner).
+void TrialRunner::measureInputMeans(const JobControl& control)
+{
+    if (m_cache->inputMeans)
+        return;
+    const SampleRange calib = m_data->calibrationRange(m_options.calibrationSamples);
+    if (calib.size() == 0)
+        throw EngineError(ErrorKind::BadInput, QStringLiteral("bias correction needs calibration samples; give --calib N with "
+                                                              "N of at least 1, or leave bias correction off"));
+    InputMeanProbe probe(m_model->impl());
+    ScopedProbeHandler scope(&probe);
+    forEachBatch(calib, m_options.batchSize, control, 0.3, 0.45, QStringLiteral("Bias correction: layer input means"),
+                 [&](qint64, qint64 b, qint64 e) { runForward(*m_model, *m_data, m_data->impl().batchInputs(b, e)); });
+    m_cache->inputMeans = probe.means();
+}
+
+TrialResult TrialRunner::runEqualized(const QuantConfig& config, const JobControl& control, CalibrationCache* cache,
+                                      const RunOptions& options)
+{
+    QElapsedTimer timer;
+    timer.start();
+    if (!m_cache->equalized) {
+        control.report(0, QStringLiteral("Cross-layer equalization"));
+        m_cache->equalizedTensors = std::make_unique<EqualizedTensors>(equalizedTensors(m_model->impl()));
+        m_cache->equalized = std::make_unique<TrialRunner>(m_model, m_data, m_options);
+        m_cache->equalized->m_variant = QStringLiteral("|cle");
+    }
+    TrialRunner& runner = *m_cache->equalized;
+    if (!runner.m_cache->measuredBatch) // the float model runs as fast equalized
+        runner.m_cache->measuredBatch = m_cache->measuredBatch;
+    const double setup = timer.nsecsElapsed() / 1e9;
+    ScopedTensors equalized(m_model->impl().module);
+    for (const auto& [path, value] : m_cache->equalizedTensors->tensors)
+        equalized.set(path, value);
+    TrialResult r = runner.run(config, control, cache, options);
+    if (!m_cache->measuredBatch)
+        m_cache->measuredBatch = runner.m_cache->measuredBatch;
+    const CleResult& cle = m_cache->equalizedTensors->result;
+    QHash<QString, int> row;
+    for (int i = 0; i < r.layers.size(); ++i)
+        row.insert(r.layers[i].name, i);
+    for (const EqualizedPair& p : cle.pairs) {
+        LayerTrialResult& first = r.layers[row.value(p.first)];
+        first.equalizedWith = p.second;
+        first.equalizationScales = p.scales;
+        r.layers[row.value(p.second)].equalizedWith = p.first;
+    }
+    if (cle.pairs.isEmpty())
+        r.warnings << QStringLiteral("cross-layer equalization found no convolution or linear layers joined by a ReLU (or "
+                                     "nothing) in %1: nothing was equalized")
+                          .arg(m_model->displayName());
+    r.seconds += setup;
+    return r;
 }
 
 namespace {
@@ -202,6 +291,8 @@ int firstChangedSite(const Model::Impl& m, const QuantConfig& config, const QVec
 TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& control, CalibrationCache* cache,
                              const RunOptions& options)
 {
+    if (config.techniques.cle && m_variant.isEmpty())
+        return runEqualized(config, control, cache, options);
     QElapsedTimer timer;
     timer.start();
     c10::InferenceMode guard;
@@ -295,6 +386,8 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
                 if (const auto w = m_cache->calibrationWarnings.find(a.toString()); w != m_cache->calibrationWarnings.end())
                     r.warnings << w->second;
     }
+    if (config.techniques.biasCorrection)
+        measureInputMeans(control);
     r.calibrationSeconds = stage.nsecsElapsed() / 1e9;
     if (config.mode == TrialMode::Static) {
         std::set<QString> seen;

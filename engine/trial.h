@@ -75,6 +75,14 @@ struct LayerTrialResult {
     /// float weights or a recurrent layer). The counts are not kept in the trial database.
     LevelUsage weightLevels;
     double weightUnusedLevels = std::numeric_limits<double>::quiet_NaN();
+    /// Cross-layer equalization: the layer it was paired with ("" when none); for the first
+    /// layer of a pair, the per-output-channel scales its weight (and bias) were divided by —
+    /// the second layer's input channels were multiplied by them.
+    QString equalizedWith;
+    QVector<double> equalizationScales;
+    /// Bias correction: per output channel, what was subtracted from the bias (E[Wq·x] − E[W·x]
+    /// on the calibration data); empty when the layer was not corrected.
+    QVector<double> biasCorrection;
     QParams weightQParams;
     QParams activationQParams; ///< empty for dynamic or float activations
     Histogram quantizedWeight; ///< histogram of the fake-quantized weight (2048 bins)
@@ -214,11 +222,18 @@ private:
     int calibrate(const QVector<QuantSpec>& actSpecs, const JobControl& control, CalibrationCache* cache);
     void applyWeights(const QuantConfig& config, const QVector<QuantSpec>& actSpecs, SwappedWeights& swapped,
                       TrialResult& r);
+    void measureInputMeans(const JobControl& control);
+    /// A trial with cross-layer equalization: run by a second runner on the equalized weights.
+    TrialResult runEqualized(const QuantConfig& config, const JobControl& control, CalibrationCache* cache,
+                             const RunOptions& options);
 
     std::shared_ptr<Model> m_model;
     std::shared_ptr<const Dataset> m_data;
     TrialOptions m_options;
     std::unique_ptr<Cache> m_cache;
+    /// "" for the model as loaded; "|cle" for the runner that trials with cross-layer
+    /// equalization delegate to (its calibrations are cached under keys ending so).
+    QString m_variant;
 };
 
 } // namespace qs

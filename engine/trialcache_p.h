@@ -5,6 +5,7 @@
 
 #include "batches_p.h"
 #include "prefix_p.h"
+#include "techniques_p.h"
 #include "trial.h"
 #include "trialprobes_p.h"
 
@@ -38,9 +39,15 @@ struct TrialRunner::Cache {
         at::Tensor value;
         LayerTrialResult fields;
         QStringList warnings;
+        at::Tensor correction; ///< bias correction for this weight (computed when first asked)
     };
     std::map<std::pair<int, QString>, QuantizedWeight> weights; ///< per site and weight spec
     std::optional<bool> sharesWeights;   ///< sites share a weight: trials always run the whole graph
+    /// Cross-layer equalization: the equalized tensors and the runner that runs trials on them.
+    std::unique_ptr<EqualizedTensors> equalizedTensors;
+    std::unique_ptr<TrialRunner> equalized;
+    /// Bias correction: each site's input means over the calibration split (InputMeanProbe).
+    std::optional<std::vector<at::Tensor>> inputMeans;
 };
 
 } // namespace qs

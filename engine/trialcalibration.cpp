@@ -55,7 +55,7 @@ int TrialRunner::calibrate(const QVector<QuantSpec>& actSpecs, const JobControl&
     for (const auto& [key, spec] : needed) {
         // The cache key says everything the qparams depend on besides model and data.
         const QString cacheKey =
-            QStringLiteral("%1|calibration=%2|batch=%3").arg(key).arg(calib.size()).arg(m_options.batchSize);
+            QStringLiteral("%1|calibration=%2|batch=%3%4").arg(key).arg(calib.size()).arg(m_options.batchSize).arg(m_variant);
         QVector<QParams> cached;
         if (cache && cache->load(cacheKey, cached) && cached.size() == siteCount) {
             m_cache->calibrated[key] = cached;

@@ -130,6 +130,12 @@ QuantConfig configFromOptions(const QCommandLineParser& p, QuantConfig config)
         config.mode = parseTrialMode(mode, QStringLiteral("--mode"));
     if (p.isSet(QStringLiteral("activations")) && config.activation.type == QuantType::Float && mode.isEmpty())
         config.mode = TrialMode::WeightOnly;
+    if (p.isSet(QStringLiteral("techniques")))
+        config.techniques = Techniques::parse(p.value(QStringLiteral("techniques")), QStringLiteral("--techniques"));
+    if (p.isSet(QStringLiteral("cle")))
+        config.techniques.cle = true;
+    if (p.isSet(QStringLiteral("bias-correction")))
+        config.techniques.biasCorrection = true;
     return config;
 }
 

@@ -22,7 +22,8 @@ namespace {
 const QStringList kData{QStringLiteral("data"), QStringLiteral("output")};
 const QStringList kRun{QStringLiteral("calib"), QStringLiteral("eval"), QStringLiteral("batch"), QStringLiteral("calib-data")};
 const QStringList kSettings{QStringLiteral("weights"), QStringLiteral("activations"), QStringLiteral("config"),
-                            QStringLiteral("mode")};
+                            QStringLiteral("mode"), QStringLiteral("cle"), QStringLiteral("bias-correction"),
+                            QStringLiteral("techniques")};
 const QStringList kJson{QStringLiteral("json")};
 const QStringList kDb{QStringLiteral("db")};
 
@@ -41,6 +42,9 @@ QList<QCommandLineOption> allOptions()
         {QStringLiteral("config"), QStringLiteral("Configuration JSON (see README); --weights/--activations/--mode override it."), QStringLiteral("FILE")},
         {QStringLiteral("write-config"), QStringLiteral("trial, methods, search: write the configuration (used, chosen or found) as JSON."), QStringLiteral("FILE")},
         {QStringLiteral("mode"), QStringLiteral("static, dynamic or weight-only (default static)."), QStringLiteral("MODE")},
+        {QStringLiteral("cle"), QStringLiteral("Cross-layer equalization of conv/linear pairs before quantizing.")},
+        {QStringLiteral("bias-correction"), QStringLiteral("Empirical bias correction on the calibration data.")},
+        {QStringLiteral("techniques"), QStringLiteral("Techniques applied before quantizing: cle, bias_correction, joined by commas (or none)."), QStringLiteral("LIST")},
         {QStringLiteral("db"), QStringLiteral("Trial database (default: the per-user one)."), QStringLiteral("FILE")},
         {QStringLiteral("name"), QStringLiteral("trial: a name for the recorded trial."), QStringLiteral("NAME")},
         {QStringLiteral("subset"), QStringLiteral("sensitivity, search: evaluate candidates on the first N evaluation samples (default 2048)."), QStringLiteral("N")},

@@ -1,0 +1,73 @@
+#pragma once
+// Engine-private: what the techniques of a trial configuration (engine/quant.h's Techniques)
+// compute from the float model — the equalized tensors and bias corrections — and how they are
+// put into a model for the length of a trial or an export.
+
+#include "cle.h"
+#include "model_p.h"
+#include "trial_p.h"
+
+#include <torch/script.h>
+
+#include <vector>
+
+namespace qs {
+
+/// cle.h's functions on the engine's view of the model.
+QVector<QPair<int, int>> equalizablePairs(const Model::Impl& m);
+CleResult crossLayerEqualize(Model::Impl& m);
+
+/// Tensors set by path in a module for as long as this lives; the originals go back when it is
+/// destroyed (newest first, so that a tensor set twice gets its true original back).
+class ScopedTensors
+{
+public:
+    explicit ScopedTensors(torch::jit::Module module) : m_module(std::move(module)) {}
+    ~ScopedTensors();
+    ScopedTensors(const ScopedTensors&) = delete;
+    ScopedTensors& operator=(const ScopedTensors&) = delete;
+    void set(const std::vector<std::string>& path, const at::Tensor& value);
+    /// A site's weight (split into weight_ih and weight_hh for a recurrent site).
+    void setWeight(const Model::Impl& m, int site, const at::Tensor& value);
+
+private:
+    torch::jit::Module m_module;
+    std::vector<TensorSlot> m_originals;
+};
+
+/// The model's weights and biases after cross-layer equalization, computed without changing the
+/// model (the tensors by path), and what the equalization chose.
+struct EqualizedTensors {
+    std::vector<TensorSlot> tensors;
+    CleResult result;
+};
+EqualizedTensors equalizedTensors(Model::Impl& m);
+
+/// Sets every weight and bias cross-layer equalization changes, for as long as `scope` lives.
+/// Returns what it chose.
+CleResult applyEqualization(Model::Impl& m, ScopedTensors& scope);
+
+/// The mean of each site's input as the layer multiplies it with its weight, over the batches a
+/// probe sees: for a convolution, per input channel and kernel offset (C_in × kernel elements,
+/// the zero padding included, as the convolution reads it); for linear, per input feature.
+/// Sites that cannot be run alone (recurrent, matmul, transposed or non-constant convolutions)
+/// are not observed (undefined tensor).
+class InputMeanProbe : public ProbeHandler
+{
+public:
+    explicit InputMeanProbe(const Model::Impl& m);
+    at::Tensor onProbe(const at::Tensor& x, int site, ProbeRole role) override;
+    /// Per site: the means (double), undefined when not observed.
+    std::vector<at::Tensor> means() const;
+
+private:
+    const Model::Impl& m_m;
+    std::vector<at::Tensor> m_sums;
+    std::vector<double> m_counts;
+};
+
+/// Empirical bias correction: per output channel, E[ΔW·x] for a weight error ΔW = Wq − W and
+/// the input means of InputMeanProbe (double). Undefined when `mean` is.
+at::Tensor expectedOutputError(const Model::Impl& m, int site, const at::Tensor& weightError, const at::Tensor& mean);
+
+} // namespace qs
