@@ -2,10 +2,12 @@
 
 #include "errors.h"
 #include "export_p.h"
+#include "techniques_p.h"
 #include "model_p.h"
 #include "recurrent_p.h"
 #include "trial_p.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QMap>
 #include <QRegularExpression>
@@ -17,6 +19,7 @@
 #include <torch/csrc/jit/api/function_impl.h>
 #include <torch/csrc/jit/ir/ir.h>
 #include <torch/csrc/jit/passes/dead_code_elimination.h>
+#include <torch/csrc/jit/serialization/pickle.h>
 
 namespace qs {
 
@@ -213,6 +216,39 @@ const char* const kBuildModel = R"(def build_model():
     names (e.g. load your class and its state_dict)."""
     raise NotImplementedError("build_model(): return your float torch.nn.Module"))";
 
+/// What the scripts say and do to load the trial's changed weights (source.weightsFile).
+QString weightsLoader(const ExportSource& source)
+{
+    if (source.weightsFile.isEmpty())
+        return QStringLiteral("\n\ndef with_quantscope_weights(model):\n    return model\n");
+    return QStringLiteral(R"(
+
+# The trial changed weights before quantizing them (%1): they are in this file, by the names of
+# the model with batch norm folded into the convolution before it, as QuantScope analysed it.
+WEIGHTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), %2)
+
+
+def with_quantscope_weights(model):
+    """The model with batch norm folded (torch.fx) and the trial's changed weights loaded."""
+    model.eval()
+    if any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm) for m in model.modules()):
+        from torch.fx.experimental.optimization import fuse
+        model = fuse(model)
+    state = torch.load(WEIGHTS)
+    own = model.state_dict()
+    unknown = sorted(name for name in state if name not in own)
+    if unknown:
+        raise KeyError(WEIGHTS + " names parameters the model does not have: " + ", ".join(unknown) +
+                       "; build_model() must return the model QuantScope analysed")
+    for name, value in state.items():
+        if own[name].shape != value.shape:
+            raise ValueError(f"{name}: the model's shape {tuple(own[name].shape)}, the file's {tuple(value.shape)}")
+    model.load_state_dict(state, strict=False)
+    return model
+)")
+        .arg(source.config.techniques.toString(), pyString(source.weightsFile));
+}
+
 /// The module a layer belongs to in PyTorch: a recurrent site (rnn.l0, rnn.l1_reverse) is one
 /// layer and direction of the nn.LSTM / nn.GRU module `rnn`; other sites are their module.
 QString moduleOfLayer(const QString& layer)
@@ -237,6 +273,8 @@ Settings PyTorch cannot express exactly are written as the nearest it can, marke
 
 Measured by QuantScope on %2: %3 (float %4), %5 bytes.
 """
+import os
+
 import torch
 from torch.ao.quantization import (MinMaxObserver, PerChannelMinMaxObserver, PlaceholderObserver,
                                    QConfig, quantize_dynamic)
@@ -281,13 +319,13 @@ from torch.ao.quantization import (MinMaxObserver, PerChannelMinMaxObserver, Pla
         expr.replace(QStringLiteral("\n"), QStringLiteral("\n    "));
         py += QStringLiteral("    %1: %2,\n").arg(pyString(module), expr);
     }
-    py += QStringLiteral("}\n\n\n") + QLatin1String(kBuildModel) + QStringLiteral(R"(
+    py += QStringLiteral("}\n") + weightsLoader(source) + QStringLiteral("\n\n") + QLatin1String(kBuildModel) + QStringLiteral(R"(
 
 
 def quantize(model):
     """Dynamic quantization needs no calibration (QuantScope measured on %1, in batches of %2:
     dynamic ranges are per batch)."""
-    model.eval()
+    model = with_quantscope_weights(model.eval())
     return quantize_dynamic(model, qconfig_spec)
 
 
@@ -317,6 +355,8 @@ express exactly are written as the nearest it can, marked NOTE.
 
 Measured by QuantScope on %2: %3 (float %4), %5 bytes.
 """
+import os
+
 import torch
 from torch.ao.quantization import (FakeQuantize, FixedQParamsFakeQuantize, FixedQParamsObserver,
                                    HistogramObserver, MinMaxObserver, MovingAverageMinMaxObserver,
@@ -377,9 +417,7 @@ from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx, prepare_qa
 # True when every quantized layer runs on PyTorch's int8 kernels after convert_fx; otherwise the
 # result is a fake-quantized model that simulates the settings (as QuantScope's trial does).
 CONVERTIBLE = %1
-
-
-)") + QLatin1String(kBuildModel) + QStringLiteral(R"(
+)") + weightsLoader(source) + QStringLiteral("\n\n") + QLatin1String(kBuildModel) + QStringLiteral(R"(
 
 
 def calibration_batches():
@@ -390,7 +428,7 @@ def calibration_batches():
 
 def quantize(model, batches):
     """prepare, calibrate, convert: returns the quantized model."""
-    model.eval()
+    model = with_quantscope_weights(model.eval())
     example = next(iter(batches()))
     if CONVERTIBLE:
         prepared = prepare_fx(model, qconfig_mapping, example_inputs=(example,))
@@ -508,11 +546,41 @@ QByteArray bakedTorchScript(const Model& model, const QuantConfig& config, const
                                          "export a static or weight-only trial"));
     c10::InferenceMode guard(false);
     at::NoGradGuard noGrad;
+    // The trial's equalized weights and corrected biases, in the open model while it is copied.
+    ScopedTensors adjusted(m.module);
+    applyTrialTechniques(const_cast<Model::Impl&>(m), config, result, adjusted);
     Module copy = probeFreeCopy(m, [&](Module&, Graph& graph, Node* n, Value* x, int site, bool input) -> Value* {
         return input ? bakedActivation(graph, n, x, result.layers.at(site), config.mode) : x;
     });
     bakeWeights(copy, m, result, {});
     return saveModule(copy);
+}
+
+QString weightsFileBeside(const QString& scriptPath)
+{
+    const QFileInfo info(scriptPath);
+    return info.dir().filePath(info.completeBaseName() + QStringLiteral("_weights.pt"));
+}
+
+QByteArray trialStateDict(const Model& model, const QuantConfig& config, const TrialResult& result)
+{
+    const Model::Impl& m = model.impl();
+    if (!config.techniques.any())
+        throw EngineError(ErrorKind::BadInput, QStringLiteral("the trial changed no weights (no techniques): the script needs no weights file"));
+    if (result.layers.size() != m.layers.size())
+        throw EngineError(ErrorKind::BadInput, QStringLiteral("the trial is not of %1").arg(m.displayName));
+    c10::InferenceMode guard(false);
+    ScopedTensors adjusted(m.module);
+    applyTrialTechniques(const_cast<Model::Impl&>(m), config, result, adjusted);
+    c10::Dict<std::string, at::Tensor> state;
+    for (const std::vector<std::string>& path : adjusted.paths()) {
+        std::string name;
+        for (const std::string& part : path)
+            name += (name.empty() ? "" : ".") + part;
+        state.insert_or_assign(name, m.tensorAt(path).detach().clone());
+    }
+    const std::vector<char> bytes = torch::jit::pickle_save(c10::IValue(state));
+    return QByteArray(bytes.data(), qsizetype(bytes.size()));
 }
 
 QByteArray layerCsv(const TrialResult& result)

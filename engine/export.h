@@ -18,7 +18,13 @@ struct ExportSource {
     int batchSize = kDefaultBatchSize;
     QuantConfig config;
     TrialResult result; ///< per-layer specs as applied (float where a layer could not take one) and qparams
+    /// The trial's techniques changed weights: the file (beside the script) with them, as
+    /// trialStateDict writes it; the script loads it into the model before quantizing.
+    QString weightsFile;
 };
+
+/// The weights file's name beside an exported script: "trial.py" → "trial_weights.pt".
+QString weightsFileBeside(const QString& scriptPath);
 
 /// Writes all of `bytes` to `path`, or nothing: through a temporary file in the same folder,
 /// renamed at the end. Throws EngineError(BadInput) naming the path and the reason.
@@ -41,6 +47,12 @@ class Model;
 /// Throws EngineError(BadInput) for dynamic activations (no fixed qparams to bake) and for a
 /// result of another model.
 QByteArray bakedTorchScript(const Model& model, const QuantConfig& config, const TrialResult& result);
+
+/// The tensors a trial's techniques changed (equalized weights and biases, corrected biases),
+/// by PyTorch state_dict name (batch norm folded into the convolutions before it, as QuantScope
+/// loads the model), in the format of Python's torch.save — a dict torch.load reads. Throws
+/// EngineError(BadInput) when the trial has no techniques or is of another model.
+QByteArray trialStateDict(const Model& model, const QuantConfig& config, const TrialResult& result);
 
 /// The per-layer results as CSV (one row per layer, a header row, RFC 4180 quoting).
 QByteArray layerCsv(const TrialResult& result);

@@ -7,6 +7,7 @@
 #include "observers_p.h"
 #include "int8_p.h"
 #include "recurrent_p.h"
+#include "techniques_p.h"
 #include "trial_p.h"
 
 #include <torch/csrc/jit/ir/ir.h>
@@ -145,6 +146,9 @@ Int8Build buildInt8(Model& model, const Dataset& data, const QuantConfig& config
                           QStringLiteral("int8 kernels need quantized activations (static or dynamic); this trial is weight-only"));
     if (trial.layers.size() != m.layers.size())
         throw EngineError(ErrorKind::BadInput, QStringLiteral("the trial is not of %1").arg(m.displayName));
+    // The trial's equalized weights and corrected biases, in the model while it is copied.
+    ScopedTensors adjusted(m.module);
+    applyTrialTechniques(m, config, trial, adjusted);
     std::vector<bool> int8(size_t(m.layers.size()), false);
     QStringList why(m.layers.size());
     for (int i = 0; i < m.layers.size(); ++i)

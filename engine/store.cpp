@@ -95,8 +95,53 @@ const char* const kMigrations[] = {
        ALTER TABLE trial_layers ADD COLUMN activation_clipping_mse REAL NOT NULL DEFAULT 0;
        ALTER TABLE trial_layers ADD COLUMN activation_clipped_share REAL NOT NULL DEFAULT 0;
        ALTER TABLE trial_layers ADD COLUMN weight_unused_levels REAL;)",
+    // 6: what a trial's techniques chose per layer (JSON: equalized_with, equalization_scales,
+    //    bias_correction), NULL without techniques.
+    R"(ALTER TABLE trial_layers ADD COLUMN techniques TEXT;)",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == Store::kSchemaVersion, "one step per version");
+
+namespace {
+
+/// A layer's technique fields as the trial_layers.techniques column keeps them (NULL: none).
+QVariant techniquesText(const LayerTrialResult& l)
+{
+    if (l.equalizedWith.isEmpty() && l.biasCorrection.isEmpty())
+        return QVariant(QMetaType(QMetaType::QString));
+    auto array = [](const QVector<double>& v) {
+        QJsonArray a;
+        for (double x : v)
+            a.append(x);
+        return a;
+    };
+    QJsonObject o;
+    if (!l.equalizedWith.isEmpty())
+        o[QStringLiteral("equalized_with")] = l.equalizedWith;
+    if (!l.equalizationScales.isEmpty())
+        o[QStringLiteral("equalization_scales")] = array(l.equalizationScales);
+    if (!l.biasCorrection.isEmpty())
+        o[QStringLiteral("bias_correction")] = array(l.biasCorrection);
+    return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
+}
+
+void readTechniques(const QString& text, LayerTrialResult& l)
+{
+    if (text.isEmpty())
+        return;
+    const QJsonObject o = QJsonDocument::fromJson(text.toUtf8()).object();
+    auto vector = [&](const char* key) {
+        QVector<double> v;
+        for (const QJsonValue& x : o.value(QLatin1String(key)).toArray())
+            v << x.toDouble();
+        return v;
+    };
+    l.equalizedWith = o.value(QLatin1String("equalized_with")).toString();
+    l.equalizationScales = vector("equalization_scales");
+    l.biasCorrection = vector("bias_correction");
+}
+
+} // namespace
+
 
 /// SQNR is +inf when nothing changed; stored as NULL.
 QVariant db(double v)
@@ -326,7 +371,8 @@ qint64 Store::addTrial(const QString& modelSha256, const QString& modelName, con
             "activation_sqnr, output_sqnr, output_mse, output_cosine, output_max_abs_error, weight_qparams, "
             "activation_qparams, local_measured, local_sqnr, rmse_over_scale, weight_rounding_mse, weight_clipping_mse, "
             "weight_clipped_share, activation_rounding_mse, activation_clipping_mse, activation_clipped_share, "
-            "weight_unused_levels) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+            "weight_unused_levels, techniques) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "?, ?, ?)"));
         for (const QVariant& v :
              {QVariant(id), QVariant(i), QVariant(l.name), QVariant(l.weightSpec), QVariant(l.activationSpec),
               QVariant(l.weightBits), db(l.weightSqnr), db(l.activationSqnr), db(l.outputSqnr), QVariant(l.outputMse),
@@ -334,7 +380,7 @@ qint64 Store::addTrial(const QString& modelSha256, const QString& modelName, con
               QVariant(qparamsJson(l.activationQParams)), QVariant(!std::isnan(l.localSqnr)), db(l.localSqnr),
               db(l.rmseOverScale), QVariant(l.weightRoundingMse), QVariant(l.weightClippingMse),
               QVariant(l.weightClippedShare), QVariant(l.activationRoundingMse), QVariant(l.activationClippingMse),
-              QVariant(l.activationClippedShare), db(l.weightUnusedLevels)})
+              QVariant(l.activationClippedShare), db(l.weightUnusedLevels), techniquesText(l)})
             q.addBindValue(v);
         check(q);
     }
@@ -420,7 +466,7 @@ StoredTrial Store::trial(qint64 id) const
         "SELECT name, weight_spec, activation_spec, weight_bits, weight_sqnr, activation_sqnr, output_sqnr, output_mse, "
         "output_cosine, output_max_abs_error, weight_qparams, activation_qparams, local_measured, local_sqnr, "
         "rmse_over_scale, weight_rounding_mse, weight_clipping_mse, weight_clipped_share, activation_rounding_mse, "
-        "activation_clipping_mse, activation_clipped_share, weight_unused_levels FROM trial_layers "
+        "activation_clipping_mse, activation_clipped_share, weight_unused_levels, techniques FROM trial_layers "
         "WHERE trial_id = ? ORDER BY idx"));
     q.addBindValue(id);
     if (!q.exec())
@@ -451,6 +497,7 @@ StoredTrial Store::trial(qint64 id) const
         l.activationClippedShare = q.value(20).toDouble();
         if (!q.value(21).isNull())
             l.weightUnusedLevels = q.value(21).toDouble();
+        readTechniques(q.value(22).toString(), l);
         found.result.layers << l;
     }
     return found;

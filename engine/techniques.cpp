@@ -24,6 +24,16 @@ void ScopedTensors::setWeight(const Model::Impl& m, int site, const at::Tensor& 
         m_originals.push_back(std::move(old));
 }
 
+std::vector<std::vector<std::string>> ScopedTensors::paths() const
+{
+    std::vector<std::vector<std::string>> out;
+    std::set<std::vector<std::string>> seen;
+    for (const TensorSlot& slot : m_originals)
+        if (seen.insert(slot.first).second)
+            out.push_back(slot.first);
+    return out;
+}
+
 EqualizedTensors equalizedTensors(Model::Impl& m)
 {
     // Equalize in place, read the new values, put the old ones back.
@@ -52,6 +62,27 @@ CleResult applyEqualization(Model::Impl& m, ScopedTensors& scope)
     for (const auto& [path, value] : e.tensors)
         scope.set(path, value);
     return e.result;
+}
+
+void applyTrialTechniques(Model::Impl& m, const QuantConfig& config, const TrialResult& result, ScopedTensors& scope)
+{
+    if (config.techniques.cle)
+        applyEqualization(m, scope);
+    for (int i = 0; i < result.layers.size() && i < m.layers.size(); ++i) {
+        const QVector<double>& c = result.layers[i].biasCorrection;
+        if (c.isEmpty())
+            continue;
+        const SiteRef& ref = m.sites[size_t(i)];
+        const at::Tensor bias = ref.biasPath.empty() ? at::Tensor() : m.tensorAt(ref.biasPath);
+        if (!bias.defined() || bias.numel() != c.size())
+            throw EngineError(ErrorKind::BadInput, QStringLiteral("%1: the trial's bias correction has %2 channels, the "
+                                                                  "model's bias %3")
+                                                       .arg(m.layers[i].name)
+                                                       .arg(c.size())
+                                                       .arg(bias.defined() ? bias.numel() : 0));
+        const at::Tensor correction = torch::tensor(std::vector<double>(c.begin(), c.end()), at::kDouble);
+        scope.set(ref.biasPath, (bias.to(at::kDouble) - correction).to(bias.scalar_type()));
+    }
 }
 
 InputMeanProbe::InputMeanProbe(const Model::Impl& m)

@@ -29,6 +29,8 @@ public:
     void set(const std::vector<std::string>& path, const at::Tensor& value);
     /// A site's weight (split into weight_ih and weight_hh for a recurrent site).
     void setWeight(const Model::Impl& m, int site, const at::Tensor& value);
+    /// The paths set so far, each once, in the order first set.
+    std::vector<std::vector<std::string>> paths() const;
 
 private:
     torch::jit::Module m_module;
@@ -46,6 +48,12 @@ EqualizedTensors equalizedTensors(Model::Impl& m);
 /// Sets every weight and bias cross-layer equalization changes, for as long as `scope` lives.
 /// Returns what it chose.
 CleResult applyEqualization(Model::Impl& m, ScopedTensors& scope);
+
+/// Puts a recorded trial's techniques into the model for as long as `scope` lives: the
+/// equalization again (it is deterministic: the same tensors as in the trial) and each layer's
+/// recorded bias correction. For exports, which then read the model's weights as the trial's.
+/// Throws EngineError(BadInput) when the result's corrections do not fit the model.
+void applyTrialTechniques(Model::Impl& m, const QuantConfig& config, const TrialResult& result, ScopedTensors& scope);
 
 /// The mean of each site's input as the layer multiplies it with its weight, over the batches a
 /// probe sees: for a convolution, per input channel and kernel offset (C_in × kernel elements,

@@ -13,6 +13,7 @@
 #include "trialexport.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QLocale>
 
 #include <cstdio>
@@ -147,6 +148,14 @@ int exportTrial(const QCommandLineParser& p)
             e.trials = store.trials(t.modelSha256);
             const std::shared_ptr<Model> model = trialModel(p, t);
             e.profile = profile(*model, *Dataset::load(DataSpec::parse(t.dataSpec)), ProfileOptions(), JobControl());
+        }
+        if (format->format == ExportFormat::Python && t.settings.techniques.any()) {
+            // The weights the techniques changed, beside the script, which loads them.
+            const QString weights = weightsFileBeside(path);
+            writeFileAtomically(weights, trialStateDict(*trialModel(p, t), t.settings, t.result));
+            e.weightsFile = QFileInfo(weights).fileName();
+            std::fprintf(stderr, "wrote %s (the weights %s changed)\n", qPrintable(weights),
+                         qPrintable(t.settings.techniques.toString()));
         }
         bytes = trialExportBytes(format->format, e);
     }

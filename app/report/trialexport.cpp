@@ -28,6 +28,7 @@ QByteArray trialExportBytes(ExportFormat format, const TrialExport& e)
         source.dataSpec = e.dataSpec;
         source.config = e.config;
         source.result = e.result;
+        source.weightsFile = e.weightsFile;
         return pythonScript(source);
     }
     case ExportFormat::Report: {

@@ -12,6 +12,7 @@ namespace qs {
 
 struct TrialExport {
     QString title;               ///< e.g. "trial 37 (search result) of fashion_mobilenet.pt"
+    QString weightsFile;         ///< python: the weights file the script loads (trials with techniques)
     QString dataSpec;            ///< the data the trial was measured on
     QuantConfig config;
     TrialResult result;
