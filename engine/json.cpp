@@ -138,6 +138,8 @@ QJsonObject layerResultJson(const LayerTrialResult& l)
         o[QStringLiteral("equalized_with")] = l.equalizedWith;
     if (!l.equalizationScales.isEmpty())
         o[QStringLiteral("equalization_scales")] = QJsonArray::fromVariantList(toVariantList(l.equalizationScales));
+    if (!l.equalizedAfter.isEmpty())
+        o[QStringLiteral("equalized_after")] = l.equalizedAfter;
     if (!l.biasCorrection.isEmpty())
         o[QStringLiteral("bias_correction")] = QJsonArray::fromVariantList(toVariantList(l.biasCorrection));
     return o;

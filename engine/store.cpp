@@ -96,7 +96,7 @@ const char* const kMigrations[] = {
        ALTER TABLE trial_layers ADD COLUMN activation_clipped_share REAL NOT NULL DEFAULT 0;
        ALTER TABLE trial_layers ADD COLUMN weight_unused_levels REAL;)",
     // 6: what a trial's techniques chose per layer (JSON: equalized_with, equalization_scales,
-    //    bias_correction), NULL without techniques.
+    //    equalized_after, bias_correction), NULL without techniques.
     R"(ALTER TABLE trial_layers ADD COLUMN techniques TEXT;)",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == Store::kSchemaVersion, "one step per version");
@@ -106,7 +106,7 @@ namespace {
 /// A layer's technique fields as the trial_layers.techniques column keeps them (NULL: none).
 QVariant techniquesText(const LayerTrialResult& l)
 {
-    if (l.equalizedWith.isEmpty() && l.biasCorrection.isEmpty())
+    if (l.equalizedWith.isEmpty() && l.equalizedAfter.isEmpty() && l.biasCorrection.isEmpty())
         return QVariant(QMetaType(QMetaType::QString));
     auto array = [](const QVector<double>& v) {
         QJsonArray a;
@@ -119,6 +119,8 @@ QVariant techniquesText(const LayerTrialResult& l)
         o[QStringLiteral("equalized_with")] = l.equalizedWith;
     if (!l.equalizationScales.isEmpty())
         o[QStringLiteral("equalization_scales")] = array(l.equalizationScales);
+    if (!l.equalizedAfter.isEmpty())
+        o[QStringLiteral("equalized_after")] = l.equalizedAfter;
     if (!l.biasCorrection.isEmpty())
         o[QStringLiteral("bias_correction")] = array(l.biasCorrection);
     return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
@@ -137,6 +139,7 @@ void readTechniques(const QString& text, LayerTrialResult& l)
     };
     l.equalizedWith = o.value(QLatin1String("equalized_with")).toString();
     l.equalizationScales = vector("equalization_scales");
+    l.equalizedAfter = o.value(QLatin1String("equalized_after")).toString();
     l.biasCorrection = vector("bias_correction");
 }
 

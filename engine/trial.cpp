@@ -254,7 +254,7 @@ TrialResult TrialRunner::runEqualized(const QuantConfig& config, const JobContro
         LayerTrialResult& first = r.layers[row.value(p.first)];
         first.equalizedWith = p.second;
         first.equalizationScales = p.scales;
-        r.layers[row.value(p.second)].equalizedWith = p.first;
+        r.layers[row.value(p.second)].equalizedAfter = p.first;
     }
     if (cle.pairs.isEmpty())
         r.warnings << QStringLiteral("cross-layer equalization found no convolution or linear layers joined by a ReLU (or "

@@ -75,11 +75,13 @@ struct LayerTrialResult {
     /// float weights or a recurrent layer). The counts are not kept in the trial database.
     LevelUsage weightLevels;
     double weightUnusedLevels = std::numeric_limits<double>::quiet_NaN();
-    /// Cross-layer equalization: the layer it was paired with ("" when none); for the first
-    /// layer of a pair, the per-output-channel scales its weight (and bias) were divided by —
-    /// the second layer's input channels were multiplied by them.
+    /// Cross-layer equalization: the layer after it whose input channels were equalized with its
+    /// output channels ("" when none), with the per-channel scales its weight (and bias) were
+    /// divided by and that layer's input channels multiplied by; and the layer before it whose
+    /// scales its input channels took ("" when none). A layer in a chain has both.
     QString equalizedWith;
     QVector<double> equalizationScales;
+    QString equalizedAfter;
     /// Bias correction: per output channel, what was subtracted from the bias (E[Wq·x] − E[W·x]
     /// on the calibration data); empty when the layer was not corrected.
     QVector<double> biasCorrection;

@@ -72,6 +72,13 @@ TrialResult sampleResult(int seed)
         l.weightClippingMse = i == 2 ? 0.0005 : 0;
         l.weightClippedShare = i == 2 ? 0.004 : 0;
         l.weightUnusedLevels = 0.1 * i;
+        if (i == 1) { // schema 6: what the techniques chose
+            l.equalizedWith = QStringLiteral("layer2");
+            l.equalizationScales = {0.5, 2.25, 1.0 / 3};
+            l.biasCorrection = {-1e-3, 0.0, 4.5e-2};
+        } else if (i == 2) {
+            l.equalizedAfter = QStringLiteral("layer1");
+        }
         r.layers << l;
     }
     return r;
@@ -186,6 +193,10 @@ private Q_SLOTS:
             QCOMPARE(a.activationClippingMse, b.activationClippingMse);
             QCOMPARE(a.activationClippedShare, b.activationClippedShare);
             QCOMPARE(a.weightUnusedLevels, b.weightUnusedLevels);
+            QCOMPARE(a.equalizedWith, b.equalizedWith);
+            QCOMPARE(a.equalizationScales, b.equalizationScales);
+            QCOMPARE(a.equalizedAfter, b.equalizedAfter);
+            QCOMPARE(a.biasCorrection, b.biasCorrection);
         }
 
         s.rename(id, "renamed");
@@ -232,7 +243,7 @@ private Q_SLOTS:
                 QVERIFY(QSqlQuery(d).exec(QStringLiteral("ALTER TABLE trials DROP COLUMN %1").arg(column)));
             for (const char* column : {"local_measured", "local_sqnr", "rmse_over_scale", "weight_rounding_mse",
                                        "weight_clipping_mse", "weight_clipped_share", "activation_rounding_mse",
-                                       "activation_clipping_mse", "activation_clipped_share", "weight_unused_levels"})
+                                       "activation_clipping_mse", "activation_clipped_share", "weight_unused_levels", "techniques"})
                 QVERIFY(QSqlQuery(d).exec(QStringLiteral("ALTER TABLE trial_layers DROP COLUMN %1").arg(column)));
             QVERIFY(QSqlQuery(d).exec("PRAGMA user_version = 1"));
         }

@@ -47,7 +47,19 @@ QString configSummary(const QuantConfig& config)
                 trialModeName(config.mode);
     if (!config.layers.isEmpty())
         s += QStringLiteral(" + %1 layer overrides").arg(config.layers.size());
+    if (config.techniques.any())
+        s += QStringLiteral(" + ") + techniquesLabel(config.techniques);
     return s;
+}
+
+QString techniquesLabel(const Techniques& t)
+{
+    QStringList names;
+    if (t.cle)
+        names << QObject::tr("CLE");
+    if (t.biasCorrection)
+        names << QObject::tr("bias correction");
+    return names.join(QStringLiteral(" + "));
 }
 
 QString compactSpec(const QuantSpec& spec)
@@ -141,6 +153,8 @@ QString trialSettingsLine(const QuantConfig& config, const TrialResult& r, int l
     const qsizetype n = config.layers.size();
     if (n > 0)
         s += n == 1 ? QObject::tr(" · 1 layer override") : QObject::tr(" · %1 layer overrides").arg(n);
+    if (config.techniques.any())
+        s += QStringLiteral(" · ") + techniquesLabel(config.techniques);
     return s;
 }
 
