@@ -18,6 +18,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -131,6 +132,41 @@ private Q_SLOTS:
         QVERIFY2(python.code == 0, qPrintable(python.out + python.err));
         QCOMPARE(python.out.count(QRegularExpression("^ok ", QRegularExpression::MultilineOption)), 4);
         QVERIFY2(python.out.contains("quantized model runs"), qPrintable(python.out));
+    }
+
+    // A trial with cross-layer equalization and bias correction exported three ways, each run in
+    // PyTorch: the Python script (with the weights file written beside it: batch norm folded,
+    // the changed weights loaded) and the baked TorchScript give the trial's top-1 within 0.3
+    // point over the evaluation split; the int8 model (W8A8 trial) agrees with its trial too.
+    void techniquesTravelWithTheExports()
+    {
+        const QString db = m_dir.filePath("techniques.db");
+        const Run trial = run(kCli, {"trial", "--db", db, "--weights", "int4:per_tensor:symmetric", "--activations", "float",
+                                     "--cle", "--bias-correction", "--json"}, m_dir.path());
+        QVERIFY2(trial.code == 0, qPrintable(trial.err));
+        const QJsonObject o = QJsonDocument::fromJson(trial.out.toUtf8()).object();
+        const double top1 = 100 * o["top1"].toDouble();
+        QCOMPARE(o["config"].toObject()["techniques"].toObject()["cle"].toBool(), true);
+        QVERIFY(!o["layers"].toArray()[0].toObject()["bias_correction"].toArray().isEmpty());
+        const QString id = trial.err.section("recorded as trial ", 1).section(' ', 0, 0);
+        const QString script = m_dir.filePath("techniques.py");
+        const Run exported = run(kCli, {"export", id, "--db", db, "--format", "python", "--out", script}, m_dir.path());
+        QVERIFY2(exported.code == 0, qPrintable(exported.err));
+        QVERIFY(QFileInfo::exists(m_dir.filePath("techniques_weights.pt")));
+        const Run python = run("/usr/bin/python3",
+                               {QStringLiteral(QS_SOURCE "/tests/export/check_technique_export.py"), script, kDemo, kImages,
+                                QStringLiteral("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz")},
+                               m_dir.path());
+        QVERIFY2(python.code == 0, qPrintable(python.out + python.err));
+        const double scriptTop1 = python.out.section("top1 ", 1).trimmed().toDouble();
+        QVERIFY2(std::abs(scriptTop1 - top1) <= 0.3, qPrintable(QStringLiteral("PyTorch %1%, trial %2%").arg(scriptTop1).arg(top1)));
+
+        const QString baked = m_dir.filePath("techniques.pt");
+        QCOMPARE(run(kCli, {"export", id, "--db", db, "--format", "torchscript", "--out", baked}, m_dir.path()).code, 0);
+        const Run torchscript = runTorchScriptCheck(baked, 512, 9488, m_dir.path());
+        QVERIFY2(torchscript.code == 0, qPrintable(torchscript.err));
+        const double bakedTop1 = 100 * torchscript.out.section("correct ", 1).section('\n', 0, 0).toDouble() / 9488;
+        QVERIFY2(std::abs(bakedTop1 - top1) <= 0.3, qPrintable(QStringLiteral("baked %1%, trial %2%").arg(bakedTop1).arg(top1)));
     }
 
     // A dynamic trial of the LSTM language model, exported as Python: the script is
@@ -295,6 +331,18 @@ private Q_SLOTS:
         int4.weight.bits = 4;
         const TrialResult four = runner.run(int4, JobControl());
         QVERIFY_THROWS_EXCEPTION(EngineError, buildInt8Model(*model, *data, int4, four, options, JobControl()));
+
+        // With per-tensor weights, equalization and bias correction: the int8 kernels take the
+        // equalized weights and corrected biases, and agree with that trial as closely.
+        QuantConfig fixed = w8a8;
+        fixed.weight = QuantSpec::parse("int8:per_tensor:symmetric");
+        fixed.techniques = Techniques::parse("cle,bias_correction");
+        const TrialResult equalized = runner.run(fixed, JobControl());
+        const Int8Result e = buildInt8Model(*model, *data, fixed, equalized, options, JobControl());
+        QCOMPARE(e.int8Layers, 8);
+        QVERIFY2(std::abs(e.top1 - equalized.top1) <= 0.003,
+                 qPrintable(QStringLiteral("int8 %1 against fake-quant %2").arg(e.top1).arg(equalized.top1)));
+        QCOMPARE(runner.run(w8a8, JobControl()).top1, trial.top1); // the open model is unchanged again
     }
 
     // int8 end to end across residual adds, max pooling, concatenation, ReLU6, global average
