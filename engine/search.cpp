@@ -31,10 +31,12 @@ QuantSpec floatSpec()
     return QuantSpec::parse(QStringLiteral("float"));
 }
 
-/// A config that leaves every layer float except the overrides it is given.
-QuantConfig allFloat(TrialMode mode)
+/// A config that leaves every layer float except the overrides it is given (with the
+/// techniques of the configuration it derives from).
+QuantConfig allFloat(TrialMode mode, const Techniques& techniques)
 {
     QuantConfig c;
+    c.techniques = techniques;
     c.weight = floatSpec();
     c.activation = floatSpec();
     c.mode = mode;
@@ -93,7 +95,7 @@ SensitivityResult runSensitivity(TrialRunner& runner, const SensitivityOptions& 
     };
     const QString spec = options.config.weight.toString() + QStringLiteral(" / ") + options.config.activation.toString();
     for (const LayerInfo& l : layers) {
-        QuantConfig c = allFloat(options.config.mode);
+        QuantConfig c = allFloat(options.config.mode, options.config.techniques);
         QuantConfig::Override o;
         o.hasWeight = o.hasActivation = true;
         o.weight = options.config.weightFor(l.name);
@@ -287,7 +289,7 @@ SearchResult runSearch(TrialRunner& runner, const SearchOptions& options, const 
     QVector<QVector<double>> noise(layerCount, QVector<double>(int(levels.size()), 0.0));
     for (int i = 0; i < layerCount; ++i) {
         for (int level = 0; level < intLevels; ++level) {
-            QuantConfig c = allFloat(options.base.mode);
+            QuantConfig c = allFloat(options.base.mode, options.base.techniques);
             QuantConfig::Override o;
             o.hasWeight = o.hasActivation = true;
             o.weight = weightAt(level);

@@ -29,6 +29,8 @@ int main(int argc, char** argv)
     parser.addOption({QStringLiteral("mode"), QStringLiteral("Trial mode: static, dynamic or weight-only."), QStringLiteral("MODE")});
     parser.addOption({QStringLiteral("db"), QStringLiteral("Trial database (default: the per-user one)."), QStringLiteral("FILE")});
     parser.addOption({QStringLiteral("trial"), QStringLiteral("Run a trial as soon as the model is open.")});
+    parser.addOption({QStringLiteral("cle"), QStringLiteral("Trials with cross-layer equalization.")});
+    parser.addOption({QStringLiteral("bias-correction"), QStringLiteral("Trials with bias correction.")});
     parser.process(app);
     qs::initRuntime();
 
@@ -54,6 +56,8 @@ int main(int argc, char** argv)
     };
     const QStringList named{option("weights", 0), option("activations", 1), option("mode", 2)};
     window.trialBar()->setSettings(named[0], named[1], named[2]);
+    window.trialBar()->techniqueActions()[0]->setChecked(parser.isSet(QStringLiteral("cle")));
+    window.trialBar()->techniqueActions()[1]->setChecked(parser.isSet(QStringLiteral("bias-correction")));
     // The toolbar follows the first model's task (a language model's preset) unless settings
     // were named here: they stay (connected after the window's own modelOpened slot).
     if (parser.isSet(QStringLiteral("weights")) || parser.isSet(QStringLiteral("activations")) ||

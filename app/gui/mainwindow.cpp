@@ -130,6 +130,9 @@ void MainWindow::createMenus()
 
     QMenu* trial = menuBar()->addMenu(tr("&Trial"));
     trial->addActions(m_trialBar->jobActions()); // the toolbar's, with their shortcuts
+    trial->addSeparator()->setText(tr("Before quantizing"));
+    trial->addActions(m_trialBar->techniqueActions());
+    trial->addSeparator();
     trial->addAction(tr("Run on &int8 Kernels"), this, [this] { runInt8(); });
     trial->addAction(tr("Search Se&ttings…"), this, [this] {
         if (editSearchSettings())

@@ -4,6 +4,8 @@
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
+#include <QToolButton>
 
 namespace qs {
 
@@ -40,6 +42,27 @@ TrialBar::TrialBar(QWidget* parent) : QToolBar(tr("Trial"), parent)
     addWidget(m_activations);
     addWidget(new QLabel(tr("  Mode ")));
     addWidget(m_mode);
+    // What is done to the float weights before they are quantized.
+    QAction* cle = new QAction(tr("Cross-Layer Equalization"), this);
+    cle->setToolTip(tr("Before quantizing, give conv/linear layers joined by a ReLU equal per-channel weight ranges "
+                       "(the float model computes the same): helps per-tensor weights"));
+    QAction* bias = new QAction(tr("Bias Correction"), this);
+    bias->setToolTip(tr("Subtract from each layer's bias the mean output error its weight quantization causes, "
+                        "measured on the calibration data"));
+    m_techniqueActions = {cle, bias};
+    auto* menu = new QMenu(this);
+    for (QAction* a : m_techniqueActions) {
+        a->setCheckable(true);
+        menu->addAction(a);
+        connect(a, &QAction::toggled, this, &TrialBar::showTechniques);
+    }
+    m_techniques = new QToolButton;
+    m_techniques->setMenu(menu);
+    m_techniques->setPopupMode(QToolButton::InstantPopup);
+    m_techniques->setToolTip(tr("Techniques applied to the float weights before they are quantized"));
+    addWidget(new QLabel(QStringLiteral("  ")));
+    addWidget(m_techniques);
+    showTechniques();
     addSeparator();
     QAction* run = addAction(tr("Run Trial"), this, &TrialBar::runTrialRequested);
     run->setIconText(tr("Run Trial"));
@@ -74,6 +97,18 @@ void TrialBar::setSettings(const QString& weights, const QString& activations, c
 void TrialBar::setConfig(const QuantConfig& config)
 {
     setSettings(config.weight.toString(), config.activation.toString(), trialModeName(config.mode));
+    m_techniqueActions[0]->setChecked(config.techniques.cle);
+    m_techniqueActions[1]->setChecked(config.techniques.biasCorrection);
+}
+
+void TrialBar::showTechniques()
+{
+    QStringList on;
+    if (m_techniqueActions[0]->isChecked())
+        on << tr("CLE");
+    if (m_techniqueActions[1]->isChecked())
+        on << tr("Bias corr.");
+    m_techniques->setText(on.isEmpty() ? tr("No techniques") : on.join(QStringLiteral(" + ")));
 }
 
 QStringList TrialBar::settings() const
@@ -87,6 +122,8 @@ QuantConfig TrialBar::config() const
     config.weight = QuantSpec::parse(m_weights->currentText());
     config.activation = QuantSpec::parse(m_activations->currentText());
     config.mode = parseTrialMode(m_mode->currentText());
+    config.techniques.cle = m_techniqueActions[0]->isChecked();
+    config.techniques.biasCorrection = m_techniqueActions[1]->isChecked();
     return config;
 }
 

@@ -7,6 +7,7 @@
 #include <QToolBar>
 
 class QComboBox;
+class QToolButton;
 
 namespace qs {
 
@@ -29,6 +30,8 @@ public:
     const QList<QAction*>& jobActions() const { return m_actions; }
     /// The actions need an open model.
     void setModelOpen(bool open);
+    /// Cross-layer equalization and bias correction, checkable (the Trial menu shows them too).
+    const QList<QAction*>& techniqueActions() const { return m_techniqueActions; }
 
 Q_SIGNALS:
     void runTrialRequested();
@@ -41,6 +44,9 @@ private:
     QComboBox* m_activations;
     QComboBox* m_mode;
     QList<QAction*> m_actions;
+    QList<QAction*> m_techniqueActions;
+    QToolButton* m_techniques;
+    void showTechniques();
     Task m_task = Task::Classifier;
 };
 
