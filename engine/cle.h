@@ -4,6 +4,9 @@
 // channels so that their weight ranges are equal; the float model computes the same.
 
 #include "model.h"
+#include "stats.h"
+
+#include <functional>
 
 #include <QString>
 #include <QVector>
@@ -28,5 +31,13 @@ QVector<QPair<int, int>> equalizablePairs(const Model& model);
 /// Equalizes the model's weights (and the first layers' biases) in place, pair by pair in model
 /// order, repeated until the scales settle. Float32 arithmetic, as tests/reference/make_cle_reference.py.
 CleResult crossLayerEqualize(Model& model);
+
+/// Calls `fn` with the model's weights equalized as a trial with cross-layer equalization has
+/// them; the model is as before afterwards (also when fn throws).
+void withEqualizedWeights(Model& model, const std::function<void()>& fn);
+
+/// Each layer's weight statistics after equalization (profile.h's weightStats; layers no pair
+/// includes are as loaded).
+QVector<TensorStats> equalizedWeightStats(Model& model);
 
 } // namespace qs

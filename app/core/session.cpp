@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "cle.h"
 #include "export.h"
 #include "format.h"
 #include "jobtracker.h"
@@ -148,6 +149,8 @@ void Session::runTrial(const QuantConfig& config)
         RunOptions run;
         run.localErrors = true;
         t.result = runner->run(config, control, recorder.calibrationCache(), run);
+        if (config.techniques.cle)
+            t.equalizedWeights = equalizedWeightStats(*runner->sharedModel());
         t.id = recorder.record(config, t.result, QStringLiteral("manual"));
         t.notRecorded = recorder.problem();
         if (t.id == 0)
@@ -386,19 +389,30 @@ void Session::recomputeQuantizedWeights(const ShownTrial& trial)
         return;
     std::shared_ptr<Model> model = m_model;
     const QVector<LayerTrialResult> layers = trial.result.layers;
-    std::function<QVector<LayerTrialResult>(const JobControl&)> job = [model, layers](const JobControl&) {
-        QVector<LayerTrialResult> weights(layers.size());
-        for (int i = 0; i < layers.size(); ++i)
-            if (layers[i].weightSpec != QLatin1String("float"))
-                weights[i] = qs::previewWeight(*model, i, QuantSpec::parse(layers[i].weightSpec));
-        return weights;
+    const bool equalized = trial.config.techniques.cle;
+    using Weights = std::pair<QVector<LayerTrialResult>, QVector<TensorStats>>;
+    std::function<Weights(const JobControl&)> job = [model, layers, equalized](const JobControl&) {
+        Weights w;
+        w.first.resize(layers.size());
+        auto quantize = [&] {
+            for (int i = 0; i < layers.size(); ++i)
+                if (layers[i].weightSpec != QLatin1String("float"))
+                    w.first[i] = qs::previewWeight(*model, i, QuantSpec::parse(layers[i].weightSpec));
+        };
+        if (equalized) { // the trial quantized the equalized weights
+            withEqualizedWeights(*model, quantize);
+            w.second = equalizedWeightStats(*model);
+        } else {
+            quantize();
+        }
+        return w;
     };
     const qint64 id = trial.id;
-    m_jobs->queue<QVector<LayerTrialResult>>(
+    m_jobs->queue<Weights>(
         job,
-        [this, model, id](QVector<LayerTrialResult> weights) {
+        [this, model, id](Weights w) {
             if (model == m_model)
-                Q_EMIT quantizedWeightsReady(id, weights);
+                Q_EMIT quantizedWeightsReady(id, w.first, w.second);
         },
         failure(tr("Quantized weights")));
 }

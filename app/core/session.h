@@ -35,6 +35,8 @@ struct ShownTrial {
     QString notRecorded; ///< why it was not recorded (id 0)
     QString name;        ///< its name in the history
     QString title;       ///< "trial 12 (name) of model.pt", for exports and status lines
+    /// With cross-layer equalization: each layer's weight statistics after it (empty otherwise).
+    QVector<TensorStats> equalizedWeights;
 };
 
 class Session : public QObject
@@ -118,7 +120,9 @@ Q_SIGNALS:
     void previewFailed(const QString& message);
     void rangePreviewed(int site, bool weight, double lo, double hi, const qs::RangeEffect& effect);
     /// Per layer, the weight fields of the recorded trial recomputed (quantized histogram, level usage).
-    void quantizedWeightsReady(qint64 trialId, const QVector<qs::LayerTrialResult>& weights);
+    /// With the weight statistics after equalization for a trial with it (empty otherwise).
+    void quantizedWeightsReady(qint64 trialId, const QVector<qs::LayerTrialResult>& weights,
+                               const QVector<qs::TensorStats>& equalizedWeights);
     void baked(const QString& path);
     void bakeFailed(const QString& path, const QString& message);
     /// A job the user started failed (`title` says which).

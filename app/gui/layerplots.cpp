@@ -51,6 +51,7 @@ LayerPlots::LayerPlots(QWidget* parent)
       m_activationPlot(new HistogramPlot), m_weightStats(new QLabel), m_activationStats(new QLabel),
       m_weightLog(new QCheckBox(tr("Log"))), m_activationLog(new QCheckBox(tr("Log"))),
       m_weightQuantized(new QCheckBox(tr("Quantized"))), m_activationQuantized(new QCheckBox(tr("Quantized"))),
+      m_weightEqualized(new QCheckBox(tr("Equalized"))),
       m_levelPlot(new LevelUsagePlot),
       m_useWeightRange(new QPushButton(tr("Use this range"))), m_useActivationRange(new QPushButton(tr("Use this range")))
 {
@@ -82,8 +83,14 @@ LayerPlots::LayerPlots(QWidget* parent)
         m_weightQuantized->setVisible(v == HistogramView); // both act on the histogram only
         m_weightLog->setVisible(v == HistogramView);
     });
+    m_weightEqualized->setObjectName(QStringLiteral("weightEqualized"));
+    m_weightEqualized->setToolTip(tr("The trial used cross-layer equalization: show the weights after it (what was "
+                                     "quantized) or as loaded"));
+    m_weightEqualized->setChecked(true);
+    m_weightEqualized->setVisible(false);
+    connect(m_weightEqualized, &QCheckBox::toggled, this, [this] { showLayer(m_row); });
     addWidget(plotPanel(m_weightStack, m_weightStats, m_useWeightRange,
-                        {m_weightView, m_weightQuantized, m_weightLog}));
+                        {m_weightEqualized, m_weightView, m_weightQuantized, m_weightLog}));
     addSavePlotMenu(m_levelPlot->plot(), QStringLiteral("weight-levels"));
     addWidget(plotPanel(m_activationPlot, m_activationStats, m_useActivationRange, {m_activationQuantized, m_activationLog}));
     // Clipping handles: a dragged range is evaluated on the engine thread (rangeRequested →
@@ -198,14 +205,18 @@ void LayerPlots::setProfile(const ProfileReport& report)
 {
     m_report = report;
     m_trial = nullptr;
+    m_equalized = nullptr;
+    m_weightEqualized->setVisible(false);
     m_previews.clear();
     m_weightQuantized->setEnabled(false);
     m_activationQuantized->setEnabled(false);
 }
 
-void LayerPlots::setTrial(const TrialResult* trial)
+void LayerPlots::setTrial(const TrialResult* trial, const QVector<TensorStats>* equalizedWeights)
 {
     m_trial = trial;
+    m_equalized = equalizedWeights && !equalizedWeights->isEmpty() ? equalizedWeights : nullptr;
+    m_weightEqualized->setVisible(m_equalized != nullptr);
     m_weightQuantized->setEnabled(trial != nullptr);
     m_activationQuantized->setEnabled(trial != nullptr);
     showLayer(m_row);
@@ -251,27 +262,34 @@ QString errorSplitLine(double rounding, double clipping, double clippedShare)
 
 void LayerPlots::showWeight(const LayerProfile& p, int row)
 {
-    m_weightPlot->setData(toHistogram(p.weight, tr("%1 — weight (%2)").arg(p.layer.name, weightDescription(p.layer)),
+    // A trial with cross-layer equalization quantized the equalized weights: shown by default,
+    // the loaded ones (without the trial's grid, which is not theirs) by the switch.
+    const bool hasEqualized = m_equalized && row < m_equalized->size();
+    const bool equalized = hasEqualized && m_weightEqualized->isChecked();
+    const TensorStats& w = equalized ? (*m_equalized)[row] : p.weight;
+    const QString which = equalized ? tr(", equalized") : hasEqualized ? tr(", as loaded") : QString();
+    m_weightPlot->setData(toHistogram(w, tr("%1 — weight (%2%3)").arg(p.layer.name, weightDescription(p.layer), which),
                                       tr("weight value")));
-    m_weightStats->setText(statsLine(p.weight));
-    const bool trialRow = m_trial && row < m_trial->layers.size();
+    m_weightStats->setText(statsLine(w));
+    const bool trialRow = m_trial && row < m_trial->layers.size() && (equalized || !hasEqualized);
     // An edited weight setting shows its preview (computed on the engine thread from the weight).
     const auto preview = m_previews.constFind(p.layer.name);
-    const bool previewed = preview != m_previews.cend();
+    const bool previewed = preview != m_previews.cend() && !hasEqualized;
     const QParams weightQParams = previewed ? preview->weightQParams : (trialRow ? m_trial->layers[row].weightQParams : QParams());
     QuantGrid grid = gridOf(weightQParams, tr("scales"));
     if (previewed && grid.valid)
         grid.caption = tr("edited: ") + grid.caption;
     m_weightPlot->setGrid(grid);
-    setUpHandles(m_weightPlot, p.weight, rangeSpec(true), previewed);
+    // Dragged ranges are evaluated on the loaded weights: no handles on equalized ones.
+    setUpHandles(m_weightPlot, w, hasEqualized ? QuantSpec::parse(QStringLiteral("float")) : rangeSpec(true), previewed);
     m_useWeightRange->setVisible(false);
     if (trialRow && !previewed)
-        m_weightStats->setText(statsLine(p.weight) + u'\n' +
+        m_weightStats->setText(statsLine(w) + u'\n' +
                                errorSplitLine(m_trial->layers[row].weightRoundingMse, m_trial->layers[row].weightClippingMse,
                                               m_trial->layers[row].weightClippedShare));
-    setWeightViewAvailable(ChannelsView, p.weight.channelMin.size() > 1);
-    m_channelPlot->setData({p.weight.channelMin, p.weight.channelMax,
-                            tr("%1 — weight range per output channel").arg(p.layer.name), grid,
+    setWeightViewAvailable(ChannelsView, w.channelMin.size() > 1);
+    m_channelPlot->setData({w.channelMin, w.channelMax,
+                            tr("%1 — weight range per output channel%2").arg(p.layer.name, which), grid,
                             weightQParams.scale.size() > 1});
     QVector<QPair<double, double>> quantized;
     if ((trialRow || previewed) && m_weightQuantized->isChecked()) {

@@ -32,8 +32,9 @@ public:
     LevelUsagePlot* levelPlot() const { return m_levelPlot; }
 
     void setProfile(const ProfileReport& report);
-    /// The trial whose grids are drawn; nullptr for none.
-    void setTrial(const TrialResult* trial);
+    /// The trial whose grids are drawn; nullptr for none. With cross-layer equalization, the
+    /// weights after it (per layer; the weight panel shows them, or the loaded ones, by a switch).
+    void setTrial(const TrialResult* trial, const QVector<TensorStats>* equalizedWeights = nullptr);
     /// Weight previews of edited layers, by layer name; they win over the trial's grid.
     void setPreviews(const QMap<QString, LayerTrialResult>& previews);
     /// What the weight panel shows.
@@ -66,6 +67,7 @@ private:
     QString m_lastRangeLine;
     ProfileReport m_report;
     const TrialResult* m_trial = nullptr;
+    const QVector<TensorStats>* m_equalized = nullptr;
     QMap<QString, LayerTrialResult> m_previews;
     int m_row = -1;
     HistogramPlot* m_weightPlot;
@@ -78,6 +80,7 @@ private:
     QCheckBox* m_weightLog;
     QCheckBox* m_activationLog;
     QCheckBox* m_weightQuantized;
+    QCheckBox* m_weightEqualized;
     QCheckBox* m_activationQuantized;
     LevelUsagePlot* m_levelPlot;
     QPushButton* m_useWeightRange;

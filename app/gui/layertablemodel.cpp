@@ -8,6 +8,8 @@
 #include <QFont>
 #include <QLocale>
 
+#include <algorithm>
+
 #include <cmath>
 
 namespace qs {
@@ -173,11 +175,41 @@ int LayerTableModel::columnCount(const QModelIndex& parent) const
     return parent.isValid() ? 0 : NUM_COLUMNS;
 }
 
+namespace {
+
+/// "0.21 … 4.8 (median 1.02)".
+QString spread(QVector<double> v)
+{
+    if (v.isEmpty())
+        return {};
+    std::sort(v.begin(), v.end());
+    const QLocale locale;
+    return QObject::tr("%1 … %2 (median %3)")
+        .arg(locale.toString(v.first(), 'g', 3), locale.toString(v.last(), 'g', 3), locale.toString(v[v.size() / 2], 'g', 3));
+}
+
+} // namespace
+
+QString LayerTableModel::techniquesTip(const LayerTrialResult& t)
+{
+    QStringList lines;
+    if (!t.equalizedWith.isEmpty())
+        lines << tr("Cross-layer equalization with %1: output channels divided by %2").arg(t.equalizedWith, spread(t.equalizationScales));
+    if (!t.equalizedAfter.isEmpty())
+        lines << tr("Cross-layer equalization after %1: input channels multiplied by its scales").arg(t.equalizedAfter);
+    if (!t.biasCorrection.isEmpty())
+        lines << tr("Bias correction: %1 subtracted from the bias, per output channel").arg(spread(t.biasCorrection));
+    return lines.join(u'\n');
+}
+
 QVariant LayerTableModel::data(const QModelIndex& index, int role) const
 {
     if (!index.isValid() || index.row() >= m_report.layers.size())
         return {};
     const int column = index.column();
+    if (column == NameColumn && role == Qt::ToolTipRole && m_hasTrial && index.row() < m_trial.layers.size())
+        if (const QString tip = techniquesTip(m_trial.layers[index.row()]); !tip.isEmpty())
+            return tip;
     if (column == WeightSettingColumn || column == ActivationSettingColumn)
         return settingData(index.row(), column == WeightSettingColumn, role);
     if (isSqnrColumn(column)) {

@@ -92,6 +92,9 @@ public:
     QVariant data(const QModelIndex& index, int role) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
+    /// What a trial's techniques did to a layer, for its name's tooltip ("" when nothing).
+    static QString techniquesTip(const LayerTrialResult& t);
+
 private:
     QVariant settingData(int row, bool weight, int role) const;
     QVariant sqnrData(int row, int column, int role) const;

@@ -184,13 +184,17 @@ void MainWindow::connectSession()
         m_layers->model()->setPreviews(m_previews);
         m_plots->setPreviews(m_previews);
     });
-    connect(s, &Session::quantizedWeightsReady, this, [this](qint64 id, const QVector<LayerTrialResult>& weights) {
-        for (int i = 0; id == m_shown.id && i < weights.size() && i < m_shown.result.layers.size(); ++i) {
-            m_shown.result.layers[i].quantizedWeight = weights[i].quantizedWeight;
-            m_shown.result.layers[i].weightLevels = weights[i].weightLevels;
-        }
-        m_plots->setTrial(&m_shown.result);
-    });
+    connect(s, &Session::quantizedWeightsReady, this,
+            [this](qint64 id, const QVector<LayerTrialResult>& weights, const QVector<TensorStats>& equalized) {
+                if (id != m_shown.id)
+                    return;
+                for (int i = 0; i < weights.size() && i < m_shown.result.layers.size(); ++i) {
+                    m_shown.result.layers[i].quantizedWeight = weights[i].quantizedWeight;
+                    m_shown.result.layers[i].weightLevels = weights[i].weightLevels;
+                }
+                m_shown.equalizedWeights = equalized;
+                m_plots->setTrial(&m_shown.result, &m_shown.equalizedWeights);
+            });
     connect(s, &Session::jobFailed, this, &MainWindow::showError);
     connect(s, &Session::jobCancelled, m_status, &JobStatus::showMessage);
     connect(s, &Session::previewFailed, m_status, &JobStatus::showMessage);
@@ -296,7 +300,7 @@ void MainWindow::showTrial(const ShownTrial& trial)
     m_shown = trial;
     m_layers->setTrial(m_shown.result);
     m_results->setTrial(m_shown.result, m_session->data());
-    m_plots->setTrial(&m_shown.result);
+    m_plots->setTrial(&m_shown.result, &m_shown.equalizedWeights);
     m_trialSummary->setText(trialSummaryHtml(m_shown));
     m_trialSummary->show();
     m_status->showMessage(tr("Trial done"));
