@@ -476,6 +476,68 @@ private Q_SLOTS:
                  qPrintable(QStringLiteral("%1 against %2").arg(w.shownTrial().result.layers[6].weightSqnr).arg(previewSqnr)));
     }
 
+    // Techniques from the window: the toolbar's menu button makes them part of the trial; the
+    // weight panel shows the equalized weights (the loaded ones by a switch) with the trial's
+    // grid; the layer's tooltip tells the scales and corrections; the error chart draws the
+    // trial without them beside; a stored trial brings its techniques back to the toolbar.
+    void techniquesFromTheWindow()
+    {
+        MainWindow w;
+        w.show();
+        QVERIFY(qs::test::openDemo(w));
+        w.trialBar()->setSettings("int4:per_tensor:symmetric:minmax", "float", "weight-only");
+        QSignalSpy finished(w.session(), &Session::trialFinished);
+        w.runTrial();
+        QVERIFY(finished.wait(120000));
+        const qint64 plainId = w.shownTrial().id;
+        const double plainTop1 = w.shownTrial().result.top1;
+        auto* equalizedBox = w.findChild<QCheckBox*>("weightEqualized");
+        QVERIFY(!equalizedBox->isVisible());
+        for (QAction* a : w.trialBar()->techniqueActions())
+            a->setChecked(true);
+        QVERIFY(w.trialBar()->config().techniques == Techniques::parse("cle,bias_correction"));
+        w.runTrial();
+        QVERIFY(finished.wait(120000));
+        QVERIFY(w.shownTrial().config.techniques.cle);
+        QVERIFY(w.shownTrial().result.top1 > plainTop1 + 0.3); // 46 → 85% on the demo
+        QCOMPARE(w.shownTrial().equalizedWeights.size(), 8);
+        w.layerPanel()->table()->selectRow(1); // block1.dw: equalized, its channels far closer
+        QVERIFY(equalizedBox->isVisible() && equalizedBox->isChecked());
+        QVERIFY(w.layerPlots()->weightPlot()->title().contains("equalized"));
+        QVERIFY(w.layerPlots()->activationPlot()->title().contains("equalized"));
+        QCOMPARE(w.shownTrial().equalizedActivations.size(), 8);
+        const QString tip = w.layerPanel()->model()->index(1, LayerTableModel::NameColumn).data(Qt::ToolTipRole).toString();
+        QVERIFY2(tip.contains("Cross-layer equalization with block1.pw") && tip.contains("after conv1") &&
+                     tip.contains("Bias correction"),
+                 qPrintable(tip));
+        ErrorTab* errors = w.results()->errorTab();
+        errors->setView(ErrorTab::Sqnr);
+        const int lines = w.results()->errorPlot()->plot()->graphCount();
+        Q_EMIT errors->againstRequested(plainId);
+        QCOMPARE(w.results()->errorPlot()->plot()->graphCount(), lines + 1);
+        QVERIFY2(errors->summary().contains(QStringLiteral("Against trial %1").arg(plainId)), qPrintable(errors->summary()));
+        if (qEnvironmentVariableIsSet("QS_SHOT_ERRORS")) {
+            w.resize(1280, 800);
+            w.results()->setCurrentWidget(errors);
+            QTest::qWait(200);
+            w.grab().save(qEnvironmentVariable("QS_SHOT_ERRORS") + "-techniques.png");
+            w.layerPlots()->setWeightView(LayerPlots::ChannelsView);
+            QTest::qWait(200);
+            w.grab().save(qEnvironmentVariable("QS_SHOT_ERRORS") + "-equalized-channels.png");
+            equalizedBox->setChecked(false);
+            QTest::qWait(200);
+            w.grab().save(qEnvironmentVariable("QS_SHOT_ERRORS") + "-loaded-channels.png");
+            equalizedBox->setChecked(true);
+            w.layerPlots()->setWeightView(LayerPlots::HistogramView);
+        }
+        equalizedBox->setChecked(false);
+        QVERIFY(w.layerPlots()->weightPlot()->title().contains("as loaded"));
+        // The plain trial from the history: no techniques in the toolbar, no switch.
+        w.showStoredTrial(plainId);
+        QVERIFY(!w.trialBar()->config().techniques.any());
+        QVERIFY(!equalizedBox->isVisible());
+    }
+
     // Per-layer settings edited in the table: the grid previews at once, bulk edit applies to
     // every selected row, a bad spec is refused, and the trial uses the edits.
     void editsLayerSettingsAndRunsThem()

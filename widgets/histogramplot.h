@@ -49,6 +49,8 @@ public:
     /// Counts on a log axis: shows the tails next to a tall spike (ReLU outputs at zero).
     void setLogScale(bool on);
     bool logScale() const { return m_log; }
+    /// The title of the data shown.
+    QString title() const { return m_data.title; }
     /// Bars drawn, for tests.
     int barCount() const;
     /// Grid lines drawn, for tests.

@@ -133,6 +133,25 @@ void Session::open(const QString& path, const QString& output)
         });
 }
 
+namespace {
+
+/// The weights' and input activations' statistics with the weights equalized (for the plots of
+/// a trial with cross-layer equalization); activations over the runner's calibration split.
+void equalizedStats(TrialRunner& runner, const JobControl& control, QVector<TensorStats>& weights,
+                    QVector<TensorStats>& activations)
+{
+    Model& model = *runner.sharedModel();
+    const Dataset& data = runner.data();
+    withEqualizedWeights(model, [&] {
+        for (int i = 0; i < model.layers().size(); ++i)
+            weights << weightStats(model, i);
+        activations = activationStats(model, data, data.calibrationRange(runner.options().calibrationSamples),
+                                      runner.options().batchSize, control);
+    });
+}
+
+} // namespace
+
 void Session::runTrial(const QuantConfig& config)
 {
     if (!m_runner)
@@ -150,7 +169,7 @@ void Session::runTrial(const QuantConfig& config)
         run.localErrors = true;
         t.result = runner->run(config, control, recorder.calibrationCache(), run);
         if (config.techniques.cle)
-            t.equalizedWeights = equalizedWeightStats(*runner->sharedModel());
+            equalizedStats(*runner, control, t.equalizedWeights, t.equalizedActivations);
         t.id = recorder.record(config, t.result, QStringLiteral("manual"));
         t.notRecorded = recorder.problem();
         if (t.id == 0)
@@ -385,23 +404,27 @@ void Session::previewRange(int site, bool weight, double lo, double hi, const Qu
 
 void Session::recomputeQuantizedWeights(const ShownTrial& trial)
 {
-    if (!m_model || trial.id <= 0)
+    if (!m_model || trial.id <= 0 || !m_runner)
         return;
     std::shared_ptr<Model> model = m_model;
+    std::shared_ptr<TrialRunner> runner = m_runner;
     const QVector<LayerTrialResult> layers = trial.result.layers;
     const bool equalized = trial.config.techniques.cle;
-    using Weights = std::pair<QVector<LayerTrialResult>, QVector<TensorStats>>;
-    std::function<Weights(const JobControl&)> job = [model, layers, equalized](const JobControl&) {
+    struct Weights {
+        QVector<LayerTrialResult> layers;
+        QVector<TensorStats> equalizedWeights, equalizedActivations;
+    };
+    std::function<Weights(const JobControl&)> job = [model, runner, layers, equalized](const JobControl& control) {
         Weights w;
-        w.first.resize(layers.size());
+        w.layers.resize(layers.size());
         auto quantize = [&] {
             for (int i = 0; i < layers.size(); ++i)
                 if (layers[i].weightSpec != QLatin1String("float"))
-                    w.first[i] = qs::previewWeight(*model, i, QuantSpec::parse(layers[i].weightSpec));
+                    w.layers[i] = qs::previewWeight(*model, i, QuantSpec::parse(layers[i].weightSpec));
         };
         if (equalized) { // the trial quantized the equalized weights
             withEqualizedWeights(*model, quantize);
-            w.second = equalizedWeightStats(*model);
+            equalizedStats(*runner, control, w.equalizedWeights, w.equalizedActivations);
         } else {
             quantize();
         }
@@ -412,7 +435,7 @@ void Session::recomputeQuantizedWeights(const ShownTrial& trial)
         job,
         [this, model, id](Weights w) {
             if (model == m_model)
-                Q_EMIT quantizedWeightsReady(id, w.first, w.second);
+                Q_EMIT quantizedWeightsReady(id, w.layers, w.equalizedWeights, w.equalizedActivations);
         },
         failure(tr("Quantized weights")));
 }

@@ -35,8 +35,10 @@ struct ShownTrial {
     QString notRecorded; ///< why it was not recorded (id 0)
     QString name;        ///< its name in the history
     QString title;       ///< "trial 12 (name) of model.pt", for exports and status lines
-    /// With cross-layer equalization: each layer's weight statistics after it (empty otherwise).
+    /// With cross-layer equalization: each layer's weight and input-activation statistics (on
+    /// the calibration split) after it; empty otherwise.
     QVector<TensorStats> equalizedWeights;
+    QVector<TensorStats> equalizedActivations;
 };
 
 class Session : public QObject
@@ -122,7 +124,8 @@ Q_SIGNALS:
     /// Per layer, the weight fields of the recorded trial recomputed (quantized histogram, level usage).
     /// With the weight statistics after equalization for a trial with it (empty otherwise).
     void quantizedWeightsReady(qint64 trialId, const QVector<qs::LayerTrialResult>& weights,
-                               const QVector<qs::TensorStats>& equalizedWeights);
+                               const QVector<qs::TensorStats>& equalizedWeights,
+                               const QVector<qs::TensorStats>& equalizedActivations);
     void baked(const QString& path);
     void bakeFailed(const QString& path, const QString& message);
     /// A job the user started failed (`title` says which).

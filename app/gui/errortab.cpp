@@ -12,13 +12,14 @@
 #include <QStackedWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
 namespace qs {
 
 ErrorTab::ErrorTab(QWidget* parent)
-    : QWidget(parent), m_view(new QComboBox), m_plot(new LayerErrorPlot), m_convergence(new ConvergencePlot),
+    : QWidget(parent), m_view(new QComboBox), m_against(new QComboBox), m_plot(new LayerErrorPlot), m_convergence(new ConvergencePlot),
       m_stack(new QStackedWidget), m_summary(new QLabel)
 {
     m_view->addItem(tr("SQNR along depth"), Sqnr);
@@ -36,7 +37,16 @@ ErrorTab::ErrorTab(QWidget* parent)
     auto* top = new QHBoxLayout;
     top->addWidget(new QLabel(tr("Show")));
     top->addWidget(m_view);
+    top->addSpacing(12);
+    top->addWidget(new QLabel(tr("against")));
+    top->addWidget(m_against);
     top->addStretch(1);
+    m_against->addItem(tr("nothing"), 0);
+    m_against->setObjectName(QStringLiteral("errorAgainst"));
+    m_against->setToolTip(tr("Draw another recorded trial's accumulated output SQNR beside this one's — e.g. the same "
+                             "settings without cross-layer equalization or bias correction"));
+    m_against->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    connect(m_against, &QComboBox::activated, this, [this] { Q_EMIT againstRequested(m_against->currentData().toLongLong()); });
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(top);
@@ -53,6 +63,24 @@ void ErrorTab::setTrial(const TrialResult& r)
 {
     m_trial = r;
     m_hasTrial = true;
+    draw();
+}
+
+void ErrorTab::setHistory(const QVector<StoredTrial>& trials)
+{
+    const qint64 chosen = m_against->currentData().toLongLong();
+    m_against->clear();
+    m_against->addItem(tr("nothing"), 0);
+    for (const StoredTrial& t : trials)
+        m_against->addItem(t.name.isEmpty() ? tr("trial %1").arg(t.id) : tr("trial %1 (%2)").arg(t.id).arg(t.name), t.id);
+    m_against->setCurrentIndex(std::max(0, m_against->findData(chosen)));
+}
+
+void ErrorTab::setAgainst(const TrialResult* trial, qint64 id)
+{
+    m_other = trial ? *trial : TrialResult();
+    m_otherId = trial ? id : 0;
+    m_against->setCurrentIndex(std::max(0, m_against->findData(m_otherId)));
     draw();
 }
 
@@ -125,7 +153,18 @@ void ErrorTab::draw()
     case Sqnr: {
         m_plot->setValueAxis(tr("SQNR (dB)"), LayerErrorPlot::Scale::Decibels);
         QStringList ignored;
-        m_plot->setData(names, m_hasTrial ? trialErrorSeries(m_trial, &ignored) : QVector<ErrorSeries>());
+        QVector<ErrorSeries> series = m_hasTrial ? trialErrorSeries(m_trial, &ignored) : QVector<ErrorSeries>();
+        const bool against = m_hasTrial && m_otherId > 0 && m_other.layers.size() == layers.size();
+        if (against) {
+            ErrorSeries other;
+            other.name = tr("output (accumulated), trial %1").arg(m_otherId);
+            other.kind = ErrorSeries::Line;
+            other.colour = QColor(127, 127, 127);
+            for (const LayerTrialResult& l : m_other.layers)
+                other.values << l.outputSqnr;
+            series << other;
+        }
+        m_plot->setData(names, series);
         const int drop = firstErrorDrop(layers);
         m_plot->setMarker(drop, tr("first drop"));
         if (!m_hasTrial)
@@ -141,6 +180,17 @@ void ErrorTab::draw()
             text += u' ' + tr("Worst on its own (local error): %1, %2 dB.").arg(bold(layers[worst].name), formatDb(layers[worst].localSqnr));
         else
             text += u' ' + tr("Local errors are measured by trials run with Run trial (sweeps and searches leave them out).");
+        if (against) {
+            int better = 0;
+            for (int i = 0; i < layers.size(); ++i)
+                better += layers[i].outputSqnr > m_other.layers[i].outputSqnr;
+            text += u' ' + tr("Against trial %1: better at %2 of %3 layers; at the last, %4 against %5 dB (its top-1 %6).")
+                               .arg(m_otherId)
+                               .arg(better)
+                               .arg(layers.size())
+                               .arg(bold(formatDb(layers.last().outputSqnr)), formatDb(m_other.layers.last().outputSqnr),
+                                    formatScore(m_other.metric, m_other.score()));
+        }
         break;
     }
     case Steps: {

@@ -5,6 +5,7 @@
 // (rmse/scale), each layer's noise split into rounding and clipping, and how each layer's
 // activation scale converged over the calibration batches.
 
+#include "store.h"
 #include "trial.h"
 
 #include <QWidget>
@@ -32,13 +33,23 @@ public:
     View view() const;
     /// The line under the chart: what the current view says about the trial.
     QString summary() const;
+    /// The recorded trials the SQNR view can compare against (this model's).
+    void setHistory(const QVector<StoredTrial>& trials);
+    /// The trial chosen to compare against, loaded (its accumulated output SQNR drawn beside the
+    /// shown trial's); nullptr clears it.
+    void setAgainst(const TrialResult* trial, qint64 id = 0);
 
 Q_SIGNALS:
     void layerClicked(int row);
+    /// The user chose a recorded trial to compare against (0: none).
+    void againstRequested(qint64 id);
 
 private:
     void draw();
     QComboBox* m_view;
+    QComboBox* m_against;
+    TrialResult m_other;
+    qint64 m_otherId = 0;
     LayerErrorPlot* m_plot;
     ConvergencePlot* m_convergence;
     QStackedWidget* m_stack;

@@ -84,8 +84,8 @@ LayerPlots::LayerPlots(QWidget* parent)
         m_weightLog->setVisible(v == HistogramView);
     });
     m_weightEqualized->setObjectName(QStringLiteral("weightEqualized"));
-    m_weightEqualized->setToolTip(tr("The trial used cross-layer equalization: show the weights after it (what was "
-                                     "quantized) or as loaded"));
+    m_weightEqualized->setToolTip(tr("The trial used cross-layer equalization: show the weights and input activations "
+                                     "after it (what was quantized) or as loaded"));
     m_weightEqualized->setChecked(true);
     m_weightEqualized->setVisible(false);
     connect(m_weightEqualized, &QCheckBox::toggled, this, [this] { showLayer(m_row); });
@@ -206,16 +206,19 @@ void LayerPlots::setProfile(const ProfileReport& report)
     m_report = report;
     m_trial = nullptr;
     m_equalized = nullptr;
+    m_equalizedActivations = nullptr;
     m_weightEqualized->setVisible(false);
     m_previews.clear();
     m_weightQuantized->setEnabled(false);
     m_activationQuantized->setEnabled(false);
 }
 
-void LayerPlots::setTrial(const TrialResult* trial, const QVector<TensorStats>* equalizedWeights)
+void LayerPlots::setTrial(const TrialResult* trial, const QVector<TensorStats>* equalizedWeights,
+                          const QVector<TensorStats>* equalizedActivations)
 {
     m_trial = trial;
     m_equalized = equalizedWeights && !equalizedWeights->isEmpty() ? equalizedWeights : nullptr;
+    m_equalizedActivations = equalizedActivations && !equalizedActivations->isEmpty() ? equalizedActivations : nullptr;
     m_weightEqualized->setVisible(m_equalized != nullptr);
     m_weightQuantized->setEnabled(trial != nullptr);
     m_activationQuantized->setEnabled(trial != nullptr);
@@ -325,24 +328,30 @@ void LayerPlots::showActivation(const LayerProfile& p, int row)
                                                               : tr("%1 takes indices: no activation to quantize").arg(p.layer.op));
         return;
     }
+    // A trial with cross-layer equalization: its activations after it, or as loaded by the switch.
+    const bool hasEqualized = m_equalizedActivations && row < m_equalizedActivations->size();
+    const bool equalized = hasEqualized && m_weightEqualized->isChecked();
+    const TensorStats& a = equalized ? (*m_equalizedActivations)[row] : p.activation;
+    const QString which = equalized ? tr(", equalized") : hasEqualized ? tr(", as loaded") : QString();
     m_activationPlot->setData(toHistogram(
-        p.activation, tr("%1 — input activation (%2 calibration samples)").arg(p.layer.name).arg(m_report.calibrationSamples),
+        a, tr("%1 — input activation (%2 calibration samples%3)").arg(p.layer.name).arg(m_report.calibrationSamples).arg(which),
         tr("activation value")));
-    m_activationStats->setText(statsLine(p.activation));
-    const bool trialRow = m_trial && row < m_trial->layers.size();
+    m_activationStats->setText(statsLine(a));
+    const bool trialRow = m_trial && row < m_trial->layers.size() && (equalized || !hasEqualized);
     const QParams aq = trialRow ? m_trial->layers[row].activationQParams : QParams();
     m_activationPlot->setGrid(gridOf(aq, QString()));
-    setUpHandles(m_activationPlot, p.activation, rangeSpec(false), false);
+    // Dragged ranges are evaluated on the loaded model's histogram: no handles on equalized ones.
+    setUpHandles(m_activationPlot, a, hasEqualized ? QuantSpec::parse(QStringLiteral("float")) : rangeSpec(false), false);
     m_useActivationRange->setVisible(false);
     if (trialRow && m_trial->layers[row].activationRoundingMse + m_trial->layers[row].activationClippingMse > 0) {
         const LayerTrialResult& t = m_trial->layers[row];
-        m_activationStats->setText(statsLine(p.activation) + u'\n' +
+        m_activationStats->setText(statsLine(a) + u'\n' +
                                    errorSplitLine(t.activationRoundingMse, t.activationClippingMse, t.activationClippedShare) +
                                    (std::isnan(t.rmseOverScale) ? QString()
                                                                 : tr(" · %1 steps RMS").arg(QLocale().toString(t.rmseOverScale, 'f', 3))));
     }
     // From the float histogram: each bin's count moves to the level its centre rounds to.
-    const Histogram& h = p.activation.histogram;
+    const Histogram& h = a.histogram;
     m_activationPlot->setQuantized(m_activationQuantized->isChecked() && !aq.scale.isEmpty()
                                        ? quantizedCounts({h.lo, h.hi, h.counts}, aq.scale[0], aq.zeroPoint[0], aq.quantMin,
                                                          aq.quantMax)

@@ -33,8 +33,10 @@ public:
 
     void setProfile(const ProfileReport& report);
     /// The trial whose grids are drawn; nullptr for none. With cross-layer equalization, the
-    /// weights after it (per layer; the weight panel shows them, or the loaded ones, by a switch).
-    void setTrial(const TrialResult* trial, const QVector<TensorStats>* equalizedWeights = nullptr);
+    /// weights and input activations after it (per layer; the panels show them, or the loaded
+    /// model's, by a switch).
+    void setTrial(const TrialResult* trial, const QVector<TensorStats>* equalizedWeights = nullptr,
+                  const QVector<TensorStats>* equalizedActivations = nullptr);
     /// Weight previews of edited layers, by layer name; they win over the trial's grid.
     void setPreviews(const QMap<QString, LayerTrialResult>& previews);
     /// What the weight panel shows.
@@ -68,6 +70,7 @@ private:
     ProfileReport m_report;
     const TrialResult* m_trial = nullptr;
     const QVector<TensorStats>* m_equalized = nullptr;
+    const QVector<TensorStats>* m_equalizedActivations = nullptr;
     QMap<QString, LayerTrialResult> m_previews;
     int m_row = -1;
     HistogramPlot* m_weightPlot;

@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "errortab.h"
 #include "graphtab.h"
 
 #include "latencytab.h"
@@ -185,7 +186,8 @@ void MainWindow::connectSession()
         m_plots->setPreviews(m_previews);
     });
     connect(s, &Session::quantizedWeightsReady, this,
-            [this](qint64 id, const QVector<LayerTrialResult>& weights, const QVector<TensorStats>& equalized) {
+            [this](qint64 id, const QVector<LayerTrialResult>& weights, const QVector<TensorStats>& equalized,
+                   const QVector<TensorStats>& equalizedActivations) {
                 if (id != m_shown.id)
                     return;
                 for (int i = 0; i < weights.size() && i < m_shown.result.layers.size(); ++i) {
@@ -193,7 +195,8 @@ void MainWindow::connectSession()
                     m_shown.result.layers[i].weightLevels = weights[i].weightLevels;
                 }
                 m_shown.equalizedWeights = equalized;
-                m_plots->setTrial(&m_shown.result, &m_shown.equalizedWeights);
+                m_shown.equalizedActivations = equalizedActivations;
+                m_plots->setTrial(&m_shown.result, &m_shown.equalizedWeights, &m_shown.equalizedActivations);
             });
     connect(s, &Session::jobFailed, this, &MainWindow::showError);
     connect(s, &Session::jobCancelled, m_status, &JobStatus::showMessage);
@@ -201,10 +204,12 @@ void MainWindow::connectSession()
     connect(s->history(), &TrialHistory::reset, this, [this] {
         m_results->setPoints(m_session->history()->trials(), m_session->dataSpec().toString());
         m_results->graphTab()->setHistory(m_session->history()->trials());
+        m_results->errorTab()->setHistory(m_session->history()->trials());
     });
     connect(s->history(), &TrialHistory::appended, this, [this](const StoredTrial& t) {
         m_results->addPoint(t, m_session->dataSpec().toString());
         m_results->graphTab()->setHistory(m_session->history()->trials());
+        m_results->errorTab()->setHistory(m_session->history()->trials());
     });
     connect(s->history(), &TrialHistory::unavailable, m_status, &JobStatus::showMessage);
 }
@@ -228,18 +233,25 @@ void MainWindow::connectPanels()
         m_status->showMessage(tr("%1's %2 setting is now %3: Run Trial to see its effect on the model")
                                   .arg(m_session->layerNames().value(row), weight ? tr("weight") : tr("activation"), spec));
     });
-    connect(m_results->graphTab(), &GraphTab::againstRequested, this, [this](qint64 id) {
+    // Another recorded trial to compare against, in the graph or the error chart.
+    auto against = [this](qint64 id, const std::function<void(const TrialResult*)>& show) {
         if (id == 0) {
-            m_results->graphTab()->setAgainst(nullptr);
+            show(nullptr);
             return;
         }
         try {
             const ShownTrial other = m_session->storedTrial(id);
-            m_results->graphTab()->setAgainst(&other.result);
+            show(&other.result);
         } catch (const EngineError& e) {
-            m_results->graphTab()->setAgainst(nullptr);
+            show(nullptr);
             showError(tr("Cannot compare against trial %1").arg(id), e.message());
         }
+    };
+    connect(m_results->graphTab(), &GraphTab::againstRequested, this, [this, against](qint64 id) {
+        against(id, [this](const TrialResult* r) { m_results->graphTab()->setAgainst(r); });
+    });
+    connect(m_results->errorTab(), &ErrorTab::againstRequested, this, [this, against](qint64 id) {
+        against(id, [this, id](const TrialResult* r) { m_results->errorTab()->setAgainst(r, id); });
     });
     connect(m_results->graphTab(), &GraphTab::saved, m_status, &JobStatus::showMessage);
     connect(m_results->graphTab(), &GraphTab::saveFailed, this, &MainWindow::showError);
@@ -300,7 +312,7 @@ void MainWindow::showTrial(const ShownTrial& trial)
     m_shown = trial;
     m_layers->setTrial(m_shown.result);
     m_results->setTrial(m_shown.result, m_session->data());
-    m_plots->setTrial(&m_shown.result, &m_shown.equalizedWeights);
+    m_plots->setTrial(&m_shown.result, &m_shown.equalizedWeights, &m_shown.equalizedActivations);
     m_trialSummary->setText(trialSummaryHtml(m_shown));
     m_trialSummary->show();
     m_status->showMessage(tr("Trial done"));
