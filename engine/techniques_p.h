@@ -7,6 +7,8 @@
 #include "model_p.h"
 #include "trial_p.h"
 
+#include "errors.h"
+
 #include <torch/script.h>
 
 #include <vector>
@@ -77,5 +79,41 @@ private:
 /// Empirical bias correction: per output channel, E[ΔW·x] for a weight error ΔW = Wq − W and
 /// the input means of InputMeanProbe (double). Undefined when `mean` is.
 at::Tensor expectedOutputError(const Model::Impl& m, int site, const at::Tensor& weightError, const at::Tensor& mean);
+
+/// AdaRound's settings: AIMET's defaults (1,000 iterations, λ 0.01, the rounding term from 20%
+/// of the iterations with β from 20 to 2 along a cosine, Adam at 1e-3), batches of 32 inputs.
+struct AdaRoundOptions {
+    int iterations = 1000;
+    int batchSize = 32;
+    uint64_t seed = 0;
+    double learningRate = 1e-3;
+    double regularization = 0.01;
+    double warmStart = 0.2;
+    double betaStart = 20, betaEnd = 2;
+};
+
+/// One layer's AdaRound: which weights round up (1) or down (0) from floor(W / s), the weight so
+/// rounded (fake-quantized), and the reconstruction loss — the mean squared output error on all
+/// the inputs — with nearest rounding and with AdaRound's; the share rounded away from nearest.
+struct AdaRoundLayer {
+    at::Tensor up;
+    at::Tensor weight;
+    double lossNearest = 0, lossAfter = 0, flippedShare = 0;
+};
+
+/// Whether AdaRound can learn the rounding of `site` under qparams `q`: a convolution or linear
+/// layer that runs alone, its weight integer per tensor or per output channel.
+bool adaRoundApplies(const Model::Impl& m, int site, const QParams& q);
+
+/// The site's op (convolution or linear, no bias) on `x` with weight `w`.
+at::Tensor siteForward(const Model::Impl& m, int site, const at::Tensor& x, const at::Tensor& w);
+
+/// s · (clamp(floor(w / s) + z + up, qmin, qmax) − z): the weight rounded as `up` says.
+at::Tensor roundedWeight(const at::Tensor& w, const QParams& q, const at::Tensor& up);
+
+/// Learns the rounding of `weight` (quantized with `q`) on the layer's `inputs` (samples first).
+/// Checks `control` for cancel every 50 iterations.
+AdaRoundLayer adaRound(const Model::Impl& m, int site, const at::Tensor& weight, const QParams& q, const at::Tensor& inputs,
+                       const AdaRoundOptions& options, const JobControl& control);
 
 } // namespace qs

@@ -1,0 +1,102 @@
+// AdaRound (Nagel et al. 2020, "Up or Down? Adaptive Rounding for Post-Training Quantization"):
+// each weight rounded up or down as learnt from the layer's output on calibration inputs, with
+// AIMET's relaxation and schedule; tests/reference/make_adaround_reference.py is the reference.
+
+#include "techniques_p.h"
+
+#include <torch/optim/adam.h>
+
+#include <cmath>
+
+namespace qs {
+
+namespace {
+
+constexpr double kZeta = 1.1, kGamma = -0.1;
+
+/// The qparams as tensors that broadcast against the weight: per tensor, or per output channel
+/// (axis 0), in float32 as PyTorch keeps them.
+std::pair<at::Tensor, at::Tensor> scaleAndZero(const at::Tensor& w, const QParams& q)
+{
+    std::vector<int64_t> shape(size_t(w.dim()), 1);
+    if (q.axis >= 0)
+        shape[0] = -1;
+    const at::Tensor s = torch::tensor(std::vector<double>(q.scale.begin(), q.scale.end()), at::kFloat).view(shape);
+    std::vector<double> zeros(q.zeroPoint.begin(), q.zeroPoint.end());
+    const at::Tensor z = torch::tensor(zeros, at::kFloat).view(shape);
+    return {s, z};
+}
+
+} // namespace
+
+bool adaRoundApplies(const Model::Impl& m, int site, const QParams& q)
+{
+    return m.sites[size_t(site)].call.known && !m.sites[size_t(site)].recurrent() && !q.scale.isEmpty() &&
+           (q.axis < 0 ? q.scale.size() == 1 : q.axis == 0 && m.sites[size_t(site)].channelAxis == 0);
+}
+
+at::Tensor siteForward(const Model::Impl& m, int site, const at::Tensor& x, const at::Tensor& w)
+{
+    const SiteRef::Call& c = m.sites[size_t(site)].call;
+    if (!c.conv)
+        return at::linear(x, w);
+    return at::convolution(x, w, {}, c.stride, c.padding, c.dilation, false, std::vector<int64_t>(c.stride.size(), 0),
+                           c.groups);
+}
+
+at::Tensor roundedWeight(const at::Tensor& w, const QParams& q, const at::Tensor& up)
+{
+    const auto [s, z] = scaleAndZero(w, q);
+    return s * (at::clamp(at::floor(w / s) + z + up, double(q.quantMin), double(q.quantMax)) - z);
+}
+
+AdaRoundLayer adaRound(const Model::Impl& m, int site, const at::Tensor& weight, const QParams& q, const at::Tensor& inputs,
+                       const AdaRoundOptions& o, const JobControl& control)
+{
+    c10::InferenceMode off(false);
+    torch::AutoGradMode grad(true);
+    const at::Tensor w = weight.clone(), x = inputs.clone(); // normal tensors: autograd saves them
+    const auto [s, z] = scaleAndZero(w, q);
+    const at::Tensor floor = at::floor(w / s);
+    const at::Tensor rest = w / s - floor;
+    at::Tensor v = (-at::log((kZeta - kGamma) / (rest - kGamma) - 1)).detach().clone().set_requires_grad(true);
+    auto h = [](const at::Tensor& v) { return at::clamp(at::sigmoid(v) * (kZeta - kGamma) + kGamma, 0, 1); };
+    auto weightOf = [&](const at::Tensor& rounding) {
+        return s * (at::clamp(floor + z + rounding, double(q.quantMin), double(q.quantMax)) - z);
+    };
+    torch::optim::Adam adam({v}, torch::optim::AdamOptions(o.learningRate));
+    at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(o.seed);
+    const int warm = int(o.warmStart * o.iterations);
+    for (int t = 0; t < o.iterations; ++t) {
+        if (t % 50 == 0)
+            control.checkCancelled();
+        const at::Tensor idx = at::randint(0, x.size(0), {o.batchSize}, gen, at::TensorOptions().dtype(at::kLong));
+        const at::Tensor xb = x.index_select(0, idx);
+        at::Tensor target;
+        {
+            torch::NoGradGuard noGrad;
+            target = siteForward(m, site, xb, w);
+        }
+        at::Tensor loss = (siteForward(m, site, xb, weightOf(h(v))) - target).pow(2).mean();
+        if (t >= warm) {
+            const double rel = double(t - warm) / double(o.iterations - warm);
+            const double beta = o.betaEnd + 0.5 * (o.betaStart - o.betaEnd) * (1 + std::cos(rel * M_PI));
+            loss = loss + o.regularization * (1 - (2 * h(v) - 1).abs().pow(beta)).sum();
+        }
+        adam.zero_grad();
+        loss.backward();
+        adam.step();
+    }
+    AdaRoundLayer r;
+    torch::NoGradGuard noGrad;
+    r.up = v.detach().ge(0).to(at::kFloat);
+    const at::Tensor nearest = rest.ge(0.5).to(at::kFloat);
+    const at::Tensor target = siteForward(m, site, x, w);
+    r.lossNearest = (siteForward(m, site, x, weightOf(nearest)) - target).pow(2).mean().item<double>();
+    r.weight = weightOf(r.up);
+    r.lossAfter = (siteForward(m, site, x, r.weight) - target).pow(2).mean().item<double>();
+    r.flippedShare = r.up.ne(nearest).to(at::kDouble).mean().item<double>();
+    return r;
+}
+
+} // namespace qs
