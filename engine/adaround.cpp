@@ -27,6 +27,13 @@ std::pair<at::Tensor, at::Tensor> scaleAndZero(const at::Tensor& w, const QParam
     return {s, z};
 }
 
+/// AIMET's reconstruction loss: the squared error summed over output channels (dimension 1 of
+/// a convolution's output, the last of a linear layer's), averaged over everything else.
+at::Tensor reconstructionLoss(const at::Tensor& out, const at::Tensor& target, bool conv)
+{
+    return (out - target).pow(2).sum(conv ? 1 : -1).mean();
+}
+
 } // namespace
 
 bool adaRoundApplies(const Model::Impl& m, int site, const QParams& q)
@@ -56,6 +63,7 @@ AdaRoundLayer adaRound(const Model::Impl& m, int site, const at::Tensor& weight,
     c10::InferenceMode off(false);
     torch::AutoGradMode grad(true);
     const at::Tensor w = weight.clone(), x = inputs.clone(); // normal tensors: autograd saves them
+    const bool conv = m.sites[size_t(site)].call.conv;
     const auto [s, z] = scaleAndZero(w, q);
     const at::Tensor floor = at::floor(w / s);
     const at::Tensor rest = w / s - floor;
@@ -77,7 +85,7 @@ AdaRoundLayer adaRound(const Model::Impl& m, int site, const at::Tensor& weight,
             torch::NoGradGuard noGrad;
             target = siteForward(m, site, xb, w);
         }
-        at::Tensor loss = (siteForward(m, site, xb, weightOf(h(v))) - target).pow(2).mean();
+        at::Tensor loss = reconstructionLoss(siteForward(m, site, xb, weightOf(h(v))), target, conv);
         if (t >= warm) {
             const double rel = double(t - warm) / double(o.iterations - warm);
             const double beta = o.betaEnd + 0.5 * (o.betaStart - o.betaEnd) * (1 + std::cos(rel * M_PI));
@@ -92,9 +100,9 @@ AdaRoundLayer adaRound(const Model::Impl& m, int site, const at::Tensor& weight,
     r.up = v.detach().ge(0).to(at::kFloat);
     const at::Tensor nearest = rest.ge(0.5).to(at::kFloat);
     const at::Tensor target = siteForward(m, site, x, w);
-    r.lossNearest = (siteForward(m, site, x, weightOf(nearest)) - target).pow(2).mean().item<double>();
+    r.lossNearest = reconstructionLoss(siteForward(m, site, x, weightOf(nearest)), target, conv).item<double>();
     r.weight = weightOf(r.up);
-    r.lossAfter = (siteForward(m, site, x, r.weight) - target).pow(2).mean().item<double>();
+    r.lossAfter = reconstructionLoss(siteForward(m, site, x, r.weight), target, conv).item<double>();
     r.flippedShare = r.up.ne(nearest).to(at::kDouble).mean().item<double>();
     return r;
 }

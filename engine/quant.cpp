@@ -218,6 +218,10 @@ QString Techniques::toString() const
         names << QStringLiteral("cle");
     if (biasCorrection)
         names << QStringLiteral("bias_correction");
+    if (adaroundIterations == kDefaultAdaroundIterations)
+        names << QStringLiteral("adaround");
+    else if (adaroundIterations > 0)
+        names << QStringLiteral("adaround=%1").arg(adaroundIterations);
     return names.join(u'+');
 }
 
@@ -230,9 +234,18 @@ Techniques Techniques::parse(const QString& text, const QString& what)
             t.cle = true;
         else if (name == QLatin1String("bias_correction"))
             t.biasCorrection = true;
-        else if (name != QLatin1String("none"))
+        else if (name == QLatin1String("adaround"))
+            t.adaroundIterations = kDefaultAdaroundIterations;
+        else if (name.startsWith(QLatin1String("adaround="))) {
+            bool ok = false;
+            t.adaroundIterations = name.mid(9).toInt(&ok);
+            if (!ok || t.adaroundIterations < 1)
+                throw EngineError(ErrorKind::BadInput,
+                                  QStringLiteral("%1: '%2': AdaRound takes a positive number of iterations (adaround=1000)").arg(what, name));
+        } else if (name != QLatin1String("none"))
             throw EngineError(ErrorKind::BadInput,
-                              QStringLiteral("%1: unknown technique '%2' (known: cle, bias_correction)").arg(what, name));
+                              QStringLiteral("%1: unknown technique '%2' (known: cle, bias_correction, adaround[=ITERATIONS])")
+                                  .arg(what, name));
     }
     return t;
 }
@@ -308,6 +321,16 @@ QuantConfig QuantConfig::fromJson(const QByteArray& json, const QString& source)
                 fail(QStringLiteral("\"techniques\" must be an object such as {\"cle\": true, \"bias_correction\": true}"));
             const QJsonObject t = it.value().toObject();
             for (auto f = t.begin(); f != t.end(); ++f) {
+                if (f.key() == QLatin1String("adaround")) { // iterations per layer, or true for the default
+                    const QJsonValue a = f.value();
+                    if (a.isBool())
+                        c.techniques.adaroundIterations = a.toBool() ? Techniques::kDefaultAdaroundIterations : 0;
+                    else if (a.isDouble() && a.toDouble() == double(a.toInt()) && a.toInt() >= 0)
+                        c.techniques.adaroundIterations = a.toInt();
+                    else
+                        fail(QStringLiteral("\"techniques.adaround\" must be a number of iterations (or true or false)"));
+                    continue;
+                }
                 if (!f.value().isBool())
                     fail(QStringLiteral("\"techniques.%1\" must be true or false").arg(f.key()));
                 if (f.key() == QLatin1String("cle"))
@@ -315,7 +338,7 @@ QuantConfig QuantConfig::fromJson(const QByteArray& json, const QString& source)
                 else if (f.key() == QLatin1String("bias_correction"))
                     c.techniques.biasCorrection = f.value().toBool();
                 else
-                    fail(QStringLiteral("unknown technique \"%1\" (known: cle, bias_correction)").arg(f.key()));
+                    fail(QStringLiteral("unknown technique \"%1\" (known: cle, bias_correction, adaround)").arg(f.key()));
             }
         } else if (key == QLatin1String("layers")) {
             if (!it.value().isObject())
@@ -365,9 +388,12 @@ QJsonObject QuantConfig::toJsonObject() const
                      {QStringLiteral("activations"), activation.toString()}};
     if (!layers.isEmpty())
         root[QStringLiteral("layers")] = perLayer;
-    if (techniques.any())
-        root[QStringLiteral("techniques")] = QJsonObject{{QStringLiteral("cle"), techniques.cle},
-                                                         {QStringLiteral("bias_correction"), techniques.biasCorrection}};
+    if (techniques.any()) {
+        QJsonObject t{{QStringLiteral("cle"), techniques.cle}, {QStringLiteral("bias_correction"), techniques.biasCorrection}};
+        if (techniques.adaroundIterations > 0)
+            t[QStringLiteral("adaround")] = techniques.adaroundIterations;
+        root[QStringLiteral("techniques")] = t;
+    }
     return root;
 }
 

@@ -55,12 +55,21 @@ struct Techniques {
     /// Empirical bias correction: each layer's bias minus the mean output error its weight
     /// quantization causes, E[Wq·x] − E[W·x], over the calibration data's inputs to the layer.
     bool biasCorrection = false;
-    bool any() const { return cle || biasCorrection; }
-    /// The names, joined: "cle", "bias_correction", "cle+bias_correction"; "" for none.
+    /// AdaRound (Nagel et al. 2020): each weight rounded up or down as learnt from the layer's
+    /// output on calibration data, layer by layer, the inputs from the model quantized so far;
+    /// this many Adam iterations per layer (AIMET's default 1,000); 0: nearest rounding.
+    int adaroundIterations = 0;
+    static constexpr int kDefaultAdaroundIterations = 1000;
+    bool any() const { return cle || biasCorrection || adaroundIterations > 0; }
+    /// The names, joined: "cle", "bias_correction", "adaround" ("adaround=N" for another number of
+    /// iterations), e.g. "cle+bias_correction"; "" for none.
     QString toString() const;
     /// Reads toString()'s names separated by '+' or ','; throws EngineError(BadInput) naming `what`.
     static Techniques parse(const QString& text, const QString& what = QStringLiteral("techniques"));
-    bool operator==(const Techniques& o) const { return cle == o.cle && biasCorrection == o.biasCorrection; }
+    bool operator==(const Techniques& o) const
+    {
+        return cle == o.cle && biasCorrection == o.biasCorrection && adaroundIterations == o.adaroundIterations;
+    }
 };
 
 /// Settings for a whole model: defaults for weights and activations, per-layer overrides, mode.

@@ -85,6 +85,51 @@ void applyTrialTechniques(Model::Impl& m, const QuantConfig& config, const Trial
     }
 }
 
+at::Tensor InputCaptureProbe::onProbe(const at::Tensor& x, int site, ProbeRole role)
+{
+    if (site != m_site || role != ProbeRole::Input || m_full)
+        return x;
+    const qint64 bytes = x.numel() * qint64(x.element_size());
+    if (!m_batches.empty() && m_bytes + bytes > m_maxBytes) {
+        m_full = true;
+        return x;
+    }
+    m_batches.push_back(x.clone());
+    m_bytes += bytes;
+    return x;
+}
+
+at::Tensor InputCaptureProbe::inputs() const
+{
+    return m_batches.empty() ? at::Tensor() : at::cat(m_batches, 0);
+}
+
+QByteArray packBits(const at::Tensor& bits)
+{
+    const at::Tensor flat = bits.flatten().ne(0).to(at::kByte).contiguous();
+    QByteArray out((flat.numel() + 7) / 8, '\0');
+    const uint8_t* b = flat.data_ptr<uint8_t>();
+    for (int64_t i = 0; i < flat.numel(); ++i)
+        if (b[i])
+            out[qsizetype(i / 8)] = char(uchar(out[qsizetype(i / 8)]) | (1u << (i % 8)));
+    return out;
+}
+
+at::Tensor unpackBits(const QByteArray& bytes, at::IntArrayRef shape)
+{
+    int64_t n = 1;
+    for (int64_t d : shape)
+        n *= d;
+    if ((n + 7) / 8 != bytes.size())
+        throw EngineError(ErrorKind::BadInput, QStringLiteral("the trial's AdaRound rounding has %1 bits; the weight %2 values")
+                                                   .arg(bytes.size() * 8)
+                                                   .arg(n));
+    std::vector<float> v(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i)
+        v[size_t(i)] = (uchar(bytes[qsizetype(i / 8)]) >> (i % 8)) & 1u ? 1.0f : 0.0f;
+    return torch::tensor(v, at::kFloat).view(shape);
+}
+
 InputMeanProbe::InputMeanProbe(const Model::Impl& m)
     : m_m(m), m_sums(m.sites.size()), m_counts(m.sites.size(), 0.0)
 {

@@ -80,6 +80,29 @@ private:
 /// the input means of InputMeanProbe (double). Undefined when `mean` is.
 at::Tensor expectedOutputError(const Model::Impl& m, int site, const at::Tensor& weightError, const at::Tensor& mean);
 
+/// Keeps one site's inputs (float, as the model computes them) over the batches it sees, until
+/// they would pass `maxBytes`.
+class InputCaptureProbe : public ProbeHandler
+{
+public:
+    InputCaptureProbe(int site, qint64 maxBytes) : m_site(site), m_maxBytes(maxBytes) {}
+    at::Tensor onProbe(const at::Tensor& x, int site, ProbeRole role) override;
+    bool full() const { return m_full; }
+    /// The inputs kept, samples first.
+    at::Tensor inputs() const;
+
+private:
+    int m_site;
+    qint64 m_maxBytes, m_bytes = 0;
+    bool m_full = false;
+    std::vector<at::Tensor> m_batches;
+};
+
+/// 0/1 values (any shape, row-major) as bits, least significant first; and back, as float 0/1
+/// of `shape`. Throws EngineError(BadInput) when the bits do not cover the shape.
+QByteArray packBits(const at::Tensor& bits);
+at::Tensor unpackBits(const QByteArray& bytes, at::IntArrayRef shape);
+
 /// AdaRound's settings: AIMET's defaults (1,000 iterations, λ 0.01, the rounding term from 20%
 /// of the iterations with β from 20 to 2 along a cosine, Adam at 1e-3), batches of 32 inputs.
 struct AdaRoundOptions {
@@ -93,8 +116,9 @@ struct AdaRoundOptions {
 };
 
 /// One layer's AdaRound: which weights round up (1) or down (0) from floor(W / s), the weight so
-/// rounded (fake-quantized), and the reconstruction loss — the mean squared output error on all
-/// the inputs — with nearest rounding and with AdaRound's; the share rounded away from nearest.
+/// rounded (fake-quantized), and the reconstruction loss — AIMET's: the squared output error
+/// summed over output channels, averaged over all the inputs and positions — with nearest
+/// rounding and with AdaRound's; the share rounded away from nearest.
 struct AdaRoundLayer {
     at::Tensor up;
     at::Tensor weight;

@@ -129,19 +129,24 @@ namespace {
 
 /// Empirical bias correction of one quantized weight: the bias minus E[Wq·x] − E[W·x] over the
 /// calibration split's inputs to the layer, swapped in with the weight.
-void correctBias(const Model::Impl& m, int site, const at::Tensor& mean, TrialRunner::Cache::QuantizedWeight& q,
-                 TrialRunner::SwappedWeights& swapped, LayerTrialResult& lr, QStringList& uncorrected)
+void correctBias(const Model::Impl& m, int site, const at::Tensor& mean, const at::Tensor& quantized,
+                 TrialRunner::Cache::QuantizedWeight& q, TrialRunner::SwappedWeights& swapped, LayerTrialResult& lr,
+                 QStringList& uncorrected)
 {
     const SiteRef& ref = m.sites[size_t(site)];
     if (ref.biasPath.empty() || !mean.defined() || !m.tensorAt(ref.biasPath).defined()) {
         uncorrected << m.layers[site].name;
         return;
     }
-    if (!q.correction.defined())
-        q.correction = expectedOutputError(m, site, q.value - m.weight(site), mean).contiguous();
+    // The nearest-rounded weight's correction is kept with it; an AdaRounded one's is computed each time.
+    at::Tensor correction = q.correction;
+    if (!quantized.is_same(q.value))
+        correction = expectedOutputError(m, site, quantized - m.weight(site), mean).contiguous();
+    else if (!correction.defined())
+        correction = q.correction = expectedOutputError(m, site, q.value - m.weight(site), mean).contiguous();
     const at::Tensor bias = m.tensorAt(ref.biasPath);
-    swapped.swap(ref.biasPath, (bias.to(at::kDouble) - q.correction).to(bias.scalar_type()));
-    lr.biasCorrection = QVector<double>(q.correction.data_ptr<double>(), q.correction.data_ptr<double>() + q.correction.numel());
+    swapped.swap(ref.biasPath, (bias.to(at::kDouble) - correction).to(bias.scalar_type()));
+    lr.biasCorrection = QVector<double>(correction.data_ptr<double>(), correction.data_ptr<double>() + correction.numel());
 }
 
 } // namespace
@@ -149,12 +154,13 @@ void correctBias(const Model::Impl& m, int site, const at::Tensor& mean, TrialRu
 /// Fake-quantizes every layer's weight as the config says (each site and spec once per runner)
 /// and swaps the copies into the model; fills the weight fields, sizes and warnings of `r`.
 void TrialRunner::applyWeights(const QuantConfig& config, const QVector<QuantSpec>& actSpecs,
-                               SwappedWeights& swapped, TrialResult& r)
+                               SwappedWeights& swapped, TrialResult& r, const JobControl& control)
 {
     Model::Impl& m = m_model->impl();
     const QVector<LayerInfo>& layers = m_model->layers();
     qint64 quantizedParams = 0;
     QStringList uncorrected; // bias correction: layers it cannot apply to
+    QStringList notAdaRounded;
     std::map<std::vector<std::string>, int> owner; // weight path → the first site using it
     for (int i = 0; i < layers.size(); ++i) {
         const LayerInfo& l = layers[i];
@@ -185,6 +191,20 @@ void TrialRunner::applyWeights(const QuantConfig& config, const QVector<QuantSpe
         }
         LayerTrialResult lr = found->second.fields;
         r.warnings << found->second.warnings;
+        at::Tensor quantized = found->second.value;
+        if (config.techniques.adaroundIterations > 0 && lr.weightSqnr != kInf && ws.type == QuantType::Int) {
+            control.report(0.45, QStringLiteral("AdaRound %1 (%2 of %3)").arg(l.name).arg(i + 1).arg(layers.size()));
+            if (const AdaRounded* a = adaRounded(config, i, lr.weightQParams, control)) {
+                quantized = a->weight;
+                setQuantizedWeightFields(m.weight(i), quantized, m.sites[size_t(i)].channelAxis, lr);
+                lr.adaroundFlipped = a->flipped;
+                lr.adaroundLossNearest = a->lossNearest;
+                lr.adaroundLoss = a->loss;
+                lr.adaroundUp = a->up;
+            } else {
+                notAdaRounded << l.name;
+            }
+        }
         lr.name = l.name;
         lr.activationSpec = actSpecs[i].toString();
         // Storage: the weight at its bits, plus a float32 scale and an int32 zero point per channel or group.
@@ -193,13 +213,17 @@ void TrialRunner::applyWeights(const QuantConfig& config, const QVector<QuantSpe
         quantizedParams += l.weightCount;
         if (lr.weightSqnr != kInf) { // changed by quantization (a recurrent weight() is a new tensor each time)
             if (config.techniques.biasCorrection) // before the swap: it compares with the float weight
-                correctBias(m, i, (*m_cache->inputMeans)[size_t(i)], found->second, swapped, lr, uncorrected);
-            swapped.swap(i, found->second.value);
+                correctBias(m, i, (*m_cache->inputMeans)[size_t(i)], quantized, found->second, swapped, lr, uncorrected);
+            swapped.swap(i, quantized);
         }
         if (config.mode == TrialMode::Static && actSpecs[i].type == QuantType::Int)
             lr.activationQParams = m_cache->calibrated[actSpecs[i].toString()][i];
         r.layers << lr;
     }
+    if (!notAdaRounded.isEmpty())
+        r.warnings << QStringLiteral("AdaRound left %1 at nearest rounding (not a convolution or linear layer it can run alone, "
+                                     "or weights neither per tensor nor per output channel)")
+                          .arg(notAdaRounded.join(QStringLiteral(", ")));
     if (!uncorrected.isEmpty())
         r.warnings << QStringLiteral("bias correction left %1 uncorrected (no bias parameter, or not a convolution or linear "
                                      "layer it can run alone)")
@@ -223,6 +247,46 @@ void TrialRunner::measureInputMeans(const JobControl& control)
     forEachBatch(calib, m_options.batchSize, control, 0.3, 0.45, QStringLiteral("Bias correction: layer input means"),
                  [&](qint64, qint64 b, qint64 e) { runForward(*m_model, *m_data, m_data->impl().batchInputs(b, e)); });
     m_cache->inputMeans = probe.means();
+}
+
+const AdaRounded* TrialRunner::adaRounded(const QuantConfig& config, int site, const QParams& q, const JobControl& control)
+{
+    const Model::Impl& m = m_model->impl();
+    if (!adaRoundApplies(m, site, q))
+        return nullptr;
+    // The layer's inputs come from the model quantized so far: its key says what made them.
+    QStringList key{m_variant, config.techniques.toString()};
+    for (int i = 0; i <= site; ++i)
+        key << config.weightFor(m.layers[i].name).toString();
+    const QString k = key.join(u'|');
+    if (const auto found = m_cache->adarounded.find(k); found != m_cache->adarounded.end())
+        return &found->second;
+    // The calibration split's first samples (at most 512, and what a quarter of the memory
+    // budget holds), through the model as swapped in now, activations float.
+    SampleRange range = m_data->calibrationRange(m_options.calibrationSamples);
+    if (range.size() == 0)
+        throw EngineError(ErrorKind::BadInput, QStringLiteral("AdaRound learns on calibration samples; give --calib N with N of "
+                                                              "at least 1, or leave AdaRound off"));
+    range.end = qMin(range.end, range.begin + 512);
+    InputCaptureProbe capture(site, memoryBudgetBytes() / 4);
+    {
+        ScopedProbeHandler scope(&capture);
+        forEachBatch(range, m_options.batchSize, control, 0.45, 0.45, QStringLiteral("AdaRound %1: its inputs").arg(m.layers[site].name),
+                     [&](qint64, qint64 b, qint64 e) {
+                         if (!capture.full())
+                             runForward(*m_model, *m_data, m_data->impl().batchInputs(b, e));
+                     });
+    }
+    AdaRoundOptions options;
+    options.iterations = config.techniques.adaroundIterations;
+    const AdaRoundLayer a = adaRound(m, site, m.weight(site), q, capture.inputs(), options, control);
+    AdaRounded r;
+    r.weight = a.weight;
+    r.flipped = a.flippedShare;
+    r.lossNearest = a.lossNearest;
+    r.loss = a.lossAfter;
+    r.up = packBits(a.up);
+    return &m_cache->adarounded.emplace(k, std::move(r)).first->second;
 }
 
 TrialResult TrialRunner::runEqualized(const QuantConfig& config, const JobControl& control, CalibrationCache* cache,
@@ -399,7 +463,7 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
 
     // 3. Weights: fake-quantized copies swapped in; the originals go back on every way out.
     SwappedWeights swapped(m_model->impl());
-    applyWeights(config, actSpecs, swapped, r);
+    applyWeights(config, actSpecs, swapped, r, control);
 
     // 4. The quantized model over the evaluation split — from the first layer the trial changes,
     //    on the float model's values kept there, when it leaves the layers before it float.
@@ -575,7 +639,7 @@ QVector<LayerTrialResult> TrialRunner::isolatedErrors(const QuantConfig& config,
     }
     TrialResult r;
     SwappedWeights swapped(m_model->impl());
-    applyWeights(config, actSpecs, swapped, r);
+    applyWeights(config, actSpecs, swapped, r, control);
     QuantizeProbe probe;
     probe.specs = actSpecs;
     probe.dynamic = config.mode == TrialMode::Dynamic;

@@ -8,6 +8,7 @@
 #include "ranges.h"
 #include "stats.h"
 
+#include <QByteArray>
 #include <QStringList>
 #include <QVector>
 
@@ -85,6 +86,15 @@ struct LayerTrialResult {
     /// Bias correction: per output channel, what was subtracted from the bias (E[Wq·x] − E[W·x]
     /// on the calibration data); empty when the layer was not corrected.
     QVector<double> biasCorrection;
+    /// AdaRound: the share of weights rounded away from nearest, and the layer's reconstruction
+    /// loss (mean squared output error on its calibration inputs) with nearest rounding and with
+    /// AdaRound's; NaN when the layer was not AdaRounded. adaroundUp: which weights round up
+    /// from floor(W / s), one bit per weight in row-major order (LSB first), kept with the trial
+    /// so that exports reproduce it; empty when not AdaRounded.
+    double adaroundFlipped = std::numeric_limits<double>::quiet_NaN();
+    double adaroundLossNearest = std::numeric_limits<double>::quiet_NaN();
+    double adaroundLoss = std::numeric_limits<double>::quiet_NaN();
+    QByteArray adaroundUp;
     QParams weightQParams;
     QParams activationQParams; ///< empty for dynamic or float activations
     Histogram quantizedWeight; ///< histogram of the fake-quantized weight (2048 bins)
@@ -223,7 +233,10 @@ private:
     QVector<QuantSpec> activationSpecs(const QuantConfig& config) const;
     int calibrate(const QVector<QuantSpec>& actSpecs, const JobControl& control, CalibrationCache* cache);
     void applyWeights(const QuantConfig& config, const QVector<QuantSpec>& actSpecs, SwappedWeights& swapped,
-                      TrialResult& r);
+                      TrialResult& r, const JobControl& control);
+    /// AdaRound of site `site`'s weight (as the model has it now, the sites before it quantized as
+    /// swapped in) under `config`, from the cache or learnt now; null when it does not apply.
+    const struct AdaRounded* adaRounded(const QuantConfig& config, int site, const QParams& q, const JobControl& control);
     void measureInputMeans(const JobControl& control);
     /// A trial with cross-layer equalization: run by a second runner on the equalized weights.
     TrialResult runEqualized(const QuantConfig& config, const JobControl& control, CalibrationCache* cache,

@@ -15,6 +15,10 @@ namespace qs {
 /// each on its own (their qparams follow each other in `lr`). Defined in trialweights.cpp.
 at::Tensor quantizeWeight(const Model::Impl& m, int site, QuantSpec ws, LayerTrialResult& lr, QStringList& warnings);
 
+/// The weight fields of `lr` (rounding/clipping split, level usage, SQNR, quantized histogram)
+/// for weight `w` replaced by `wq` on the grid of lr.weightQParams — AdaRound's rounding.
+void setQuantizedWeightFields(const at::Tensor& w, const at::Tensor& wq, int channelAxis, LayerTrialResult& lr);
+
 /// The weight of `site` fake-quantized as `spec` says — the same values a trial swaps in.
 at::Tensor fakeQuantizedWeight(const Model::Impl& m, int site, const QuantSpec& spec);
 

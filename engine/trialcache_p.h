@@ -16,6 +16,13 @@
 
 namespace qs {
 
+/// One layer's AdaRound result, as a runner keeps it.
+struct AdaRounded {
+    at::Tensor weight; ///< the weight rounded as learnt (on the trial's grid)
+    QByteArray up;     ///< LayerTrialResult::adaroundUp
+    double flipped = 0, lossNearest = 0, loss = 0;
+};
+
 struct TrialRunner::Cache {
     /// What the evaluation at one batch size keeps: the float model's values are per batch.
     struct Evaluation {
@@ -48,6 +55,9 @@ struct TrialRunner::Cache {
     std::unique_ptr<TrialRunner> equalized;
     /// Bias correction: each site's input means over the calibration split (InputMeanProbe).
     std::optional<std::vector<at::Tensor>> inputMeans;
+    /// AdaRound: per layer and everything its inputs depend on (the settings of the layers up to
+    /// it, bias correction, iterations).
+    std::map<QString, AdaRounded> adarounded;
 };
 
 } // namespace qs

@@ -196,6 +196,19 @@ at::Tensor quantizeWeight(const Model::Impl& m, int site, QuantSpec ws, LayerTri
     return wq;
 }
 
+void setQuantizedWeightFields(const at::Tensor& w, const at::Tensor& wq, int channelAxis, LayerTrialResult& lr)
+{
+    ErrorSplit split = errorSplit(w, wq, lr.weightQParams);
+    finishSplit(split, lr.weightRoundingMse, lr.weightClippingMse, lr.weightClippedShare);
+    lr.weightLevels = levelUsage(wq, lr.weightQParams, channelAxis, 0); // wq is on the grid: its own levels
+    lr.weightUnusedLevels = lr.weightLevels.unusedShare();
+    lr.weightSqnr = sqnr(w, wq);
+    const at::Tensor flat = wq.detach().to(at::kFloat).contiguous();
+    TensorStatsAccumulator acc;
+    acc.add(flat.data_ptr<float>(), size_t(flat.numel()));
+    lr.quantizedWeight = acc.result().histogram;
+}
+
 at::Tensor swapTensor(torch::jit::Module root, const std::vector<std::string>& path, const at::Tensor& value)
 {
     for (size_t i = 0; i + 1 < path.size(); ++i)

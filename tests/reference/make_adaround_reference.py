@@ -10,13 +10,15 @@ With W/s = floor + rest, a continuous variable V per weight starts where the rec
 h(V) = clamp(sigmoid(V) * (zeta - gamma) + gamma, 0, 1), zeta = 1.1, gamma = -0.1, equals rest.
 The soft weight is s * (clamp(floor + z + h(V), qmin, qmax) - z). For ITERATIONS steps, a batch of
 32 inputs is drawn (torch.randint with a generator seeded SEED) and Adam (lr 1e-3) minimises
-    mean((conv(x, soft) - conv(x, W))^2) + 0.01 * sum(1 - |2 h(V) - 1|^beta)
+    mean over samples and positions of sum over output channels of (conv(x, soft) - conv(x, W))^2
+    + 0.01 * sum(1 - |2 h(V) - 1|^beta)
 where the rounding term is off for the first 20% of the steps and beta then falls from 20 to 2
 along a cosine (AIMET's schedule). The result rounds up where V >= 0 (h >= 0.5), down elsewhere.
 
 Writes tests/reference/adaround_reference.json: per weight whether it rounds up (relative to
 floor), the share rounded away from nearest, and the reconstruction loss (the mean squared output
-error over all 512 inputs) with nearest rounding and with AdaRound's.
+error summed over output channels, averaged over all 512 inputs and positions: AIMET's
+reconstruction loss) with nearest rounding and with AdaRound's.
 Run with Debian's python3-torch:  /usr/bin/python3 tests/reference/make_adaround_reference.py
 """
 import gzip
@@ -81,7 +83,7 @@ def main():
         x = inputs[idx]
         with torch.no_grad():
             target = F.conv2d(x, w)
-        recon = (F.conv2d(x, weight_of(h(v))) - target).pow(2).mean()
+        recon = (F.conv2d(x, weight_of(h(v))) - target).pow(2).sum(1).mean()
         if t < warm:
             loss = recon
         else:
@@ -94,8 +96,8 @@ def main():
     with torch.no_grad():
         up = (v >= 0).float()
         nearest = (rest >= 0.5).float()
-        loss_nearest = (F.conv2d(inputs, weight_of(nearest)) - target_all).pow(2).mean().item()
-        loss_ada = (F.conv2d(inputs, weight_of(up)) - target_all).pow(2).mean().item()
+        loss_nearest = (F.conv2d(inputs, weight_of(nearest)) - target_all).pow(2).sum(1).mean().item()
+        loss_ada = (F.conv2d(inputs, weight_of(up)) - target_all).pow(2).sum(1).mean().item()
         flipped = (up != nearest).float().mean().item()
     out = {
         "model": "resources/fashion_mobilenet.pt", "layer": LAYER, "weights": "int4:per_channel:symmetric:minmax",
