@@ -548,11 +548,11 @@ QByteArray bakedTorchScript(const Model& model, const QuantConfig& config, const
     at::NoGradGuard noGrad;
     // The trial's equalized weights and corrected biases, in the open model while it is copied.
     ScopedTensors adjusted(m.module);
-    applyTrialTechniques(const_cast<Model::Impl&>(m), config, result, adjusted);
+    const std::vector<bool> quantized = applyTrialTechniques(const_cast<Model::Impl&>(m), config, result, adjusted);
     Module copy = probeFreeCopy(m, [&](Module&, Graph& graph, Node* n, Value* x, int site, bool input) -> Value* {
         return input ? bakedActivation(graph, n, x, result.layers.at(site), config.mode) : x;
     });
-    bakeWeights(copy, m, result, {});
+    bakeWeights(copy, m, result, quantized); // AdaRounded weights are in the copy as the trial had them
     return saveModule(copy);
 }
 
@@ -567,6 +567,11 @@ QByteArray trialStateDict(const Model& model, const QuantConfig& config, const T
     const Model::Impl& m = model.impl();
     if (!config.techniques.any())
         throw EngineError(ErrorKind::BadInput, QStringLiteral("the trial changed no weights (no techniques): the script needs no weights file"));
+    if (config.techniques.adaroundIterations > 0)
+        throw EngineError(ErrorKind::BadInput,
+                          QStringLiteral("AdaRound's rounding needs the trial's own weight scales, which torch.ao.quantization's "
+                                         "observers would compute anew from the rounded weights: export this trial as "
+                                         "torchscript or int8 (they carry it), or its settings without AdaRound as python"));
     if (result.layers.size() != m.layers.size())
         throw EngineError(ErrorKind::BadInput, QStringLiteral("the trial is not of %1").arg(m.displayName));
     c10::InferenceMode guard(false);

@@ -148,7 +148,7 @@ Int8Build buildInt8(Model& model, const Dataset& data, const QuantConfig& config
         throw EngineError(ErrorKind::BadInput, QStringLiteral("the trial is not of %1").arg(m.displayName));
     // The trial's equalized weights and corrected biases, in the model while it is copied.
     ScopedTensors adjusted(m.module);
-    applyTrialTechniques(m, config, trial, adjusted);
+    const std::vector<bool> adarounded = applyTrialTechniques(m, config, trial, adjusted);
     std::vector<bool> int8(size_t(m.layers.size()), false);
     QStringList why(m.layers.size());
     for (int i = 0; i < m.layers.size(); ++i)
@@ -352,7 +352,10 @@ Int8Build buildInt8(Model& model, const Dataset& data, const QuantConfig& config
         result.quantizedOps = between.quantizedOps;
         result.requantized = between.requantized;
     }
-    bakeWeights(q, m, trial, int8);
+    std::vector<bool> keep = int8; // int8 kernels take their weights prepacked; AdaRounded ones are final
+    for (size_t i = 0; i < keep.size(); ++i)
+        keep[i] = keep[i] || adarounded[i];
+    bakeWeights(q, m, trial, keep);
     result.torchscript = saveModule(q);
     build.module = q;
     return build;

@@ -142,6 +142,11 @@ QJsonObject layerResultJson(const LayerTrialResult& l)
         o[QStringLiteral("equalized_after")] = l.equalizedAfter;
     if (!l.biasCorrection.isEmpty())
         o[QStringLiteral("bias_correction")] = QJsonArray::fromVariantList(toVariantList(l.biasCorrection));
+    if (!l.adaroundUp.isEmpty()) {
+        o[QStringLiteral("adaround_flipped_share")] = l.adaroundFlipped;
+        o[QStringLiteral("adaround_loss_nearest")] = l.adaroundLossNearest;
+        o[QStringLiteral("adaround_loss")] = l.adaroundLoss;
+    }
     return o;
 }
 

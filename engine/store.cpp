@@ -96,7 +96,7 @@ const char* const kMigrations[] = {
        ALTER TABLE trial_layers ADD COLUMN activation_clipped_share REAL NOT NULL DEFAULT 0;
        ALTER TABLE trial_layers ADD COLUMN weight_unused_levels REAL;)",
     // 6: what a trial's techniques chose per layer (JSON: equalized_with, equalization_scales,
-    //    equalized_after, bias_correction), NULL without techniques.
+    //    equalized_after, bias_correction, adaround: flipped, losses and the rounding bits), NULL without techniques.
     R"(ALTER TABLE trial_layers ADD COLUMN techniques TEXT;)",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == Store::kSchemaVersion, "one step per version");
@@ -106,7 +106,7 @@ namespace {
 /// A layer's technique fields as the trial_layers.techniques column keeps them (NULL: none).
 QVariant techniquesText(const LayerTrialResult& l)
 {
-    if (l.equalizedWith.isEmpty() && l.equalizedAfter.isEmpty() && l.biasCorrection.isEmpty())
+    if (l.equalizedWith.isEmpty() && l.equalizedAfter.isEmpty() && l.biasCorrection.isEmpty() && l.adaroundUp.isEmpty())
         return QVariant(QMetaType(QMetaType::QString));
     auto array = [](const QVector<double>& v) {
         QJsonArray a;
@@ -123,6 +123,11 @@ QVariant techniquesText(const LayerTrialResult& l)
         o[QStringLiteral("equalized_after")] = l.equalizedAfter;
     if (!l.biasCorrection.isEmpty())
         o[QStringLiteral("bias_correction")] = array(l.biasCorrection);
+    if (!l.adaroundUp.isEmpty())
+        o[QStringLiteral("adaround")] = QJsonObject{{QStringLiteral("flipped"), l.adaroundFlipped},
+                                                    {QStringLiteral("loss_nearest"), l.adaroundLossNearest},
+                                                    {QStringLiteral("loss"), l.adaroundLoss},
+                                                    {QStringLiteral("up"), QString::fromLatin1(l.adaroundUp.toBase64())}};
     return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
 }
 
@@ -141,6 +146,13 @@ void readTechniques(const QString& text, LayerTrialResult& l)
     l.equalizationScales = vector("equalization_scales");
     l.equalizedAfter = o.value(QLatin1String("equalized_after")).toString();
     l.biasCorrection = vector("bias_correction");
+    const QJsonObject a = o.value(QLatin1String("adaround")).toObject();
+    if (!a.isEmpty()) {
+        l.adaroundFlipped = a.value(QLatin1String("flipped")).toDouble();
+        l.adaroundLossNearest = a.value(QLatin1String("loss_nearest")).toDouble();
+        l.adaroundLoss = a.value(QLatin1String("loss")).toDouble();
+        l.adaroundUp = QByteArray::fromBase64(a.value(QLatin1String("up")).toString().toLatin1());
+    }
 }
 
 } // namespace

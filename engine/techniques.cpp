@@ -64,11 +64,19 @@ CleResult applyEqualization(Model::Impl& m, ScopedTensors& scope)
     return e.result;
 }
 
-void applyTrialTechniques(Model::Impl& m, const QuantConfig& config, const TrialResult& result, ScopedTensors& scope)
+std::vector<bool> applyTrialTechniques(Model::Impl& m, const QuantConfig& config, const TrialResult& result,
+                                       ScopedTensors& scope)
 {
     if (config.techniques.cle)
         applyEqualization(m, scope);
+    std::vector<bool> quantized(m.sites.size(), false);
     for (int i = 0; i < result.layers.size() && i < m.layers.size(); ++i) {
+        const LayerTrialResult& l = result.layers[i];
+        if (!l.adaroundUp.isEmpty()) {
+            const at::Tensor w = m.weight(i);
+            scope.setWeight(m, i, roundedWeight(w, l.weightQParams, unpackBits(l.adaroundUp, w.sizes())));
+            quantized[size_t(i)] = true;
+        }
         const QVector<double>& c = result.layers[i].biasCorrection;
         if (c.isEmpty())
             continue;
@@ -83,6 +91,7 @@ void applyTrialTechniques(Model::Impl& m, const QuantConfig& config, const Trial
         const at::Tensor correction = torch::tensor(std::vector<double>(c.begin(), c.end()), at::kDouble);
         scope.set(ref.biasPath, (bias.to(at::kDouble) - correction).to(bias.scalar_type()));
     }
+    return quantized;
 }
 
 at::Tensor InputCaptureProbe::onProbe(const at::Tensor& x, int site, ProbeRole role)

@@ -52,10 +52,13 @@ EqualizedTensors equalizedTensors(Model::Impl& m);
 CleResult applyEqualization(Model::Impl& m, ScopedTensors& scope);
 
 /// Puts a recorded trial's techniques into the model for as long as `scope` lives: the
-/// equalization again (it is deterministic: the same tensors as in the trial) and each layer's
-/// recorded bias correction. For exports, which then read the model's weights as the trial's.
-/// Throws EngineError(BadInput) when the result's corrections do not fit the model.
-void applyTrialTechniques(Model::Impl& m, const QuantConfig& config, const TrialResult& result, ScopedTensors& scope);
+/// equalization again (it is deterministic: the same tensors as in the trial), each layer's
+/// AdaRound rounding (the weight then is the trial's quantized weight) and its recorded bias
+/// correction. For exports, which then read the model's weights as the trial's. Returns, per
+/// site, whether its weight is already quantized (AdaRound): exports must not quantize it again.
+/// Throws EngineError(BadInput) when the result's corrections or roundings do not fit the model.
+std::vector<bool> applyTrialTechniques(Model::Impl& m, const QuantConfig& config, const TrialResult& result,
+                                       ScopedTensors& scope);
 
 /// The mean of each site's input as the layer multiplies it with its weight, over the batches a
 /// probe sees: for a convolution, per input channel and kernel offset (C_in × kernel elements,

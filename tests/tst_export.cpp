@@ -169,6 +169,32 @@ private Q_SLOTS:
         QVERIFY2(std::abs(bakedTop1 - top1) <= 0.3, qPrintable(QStringLiteral("baked %1%, trial %2%").arg(bakedTop1).arg(top1)));
     }
 
+    // An AdaRound trial keeps its rounding: the baked TorchScript gives PyTorch the trial's exact
+    // top-1 (the rounding stored with the trial, the weights not quantized again); the Python
+    // export is refused in one line (PyTorch's observers would choose other scales), nothing written.
+    void adaRoundTravelsInTorchScript()
+    {
+        const QString db = m_dir.filePath("adaround.db");
+        const Run trial = run(kCli, {"trial", "--db", db, "--weights", "int4:per_channel:symmetric", "--activations", "float",
+                                     "--adaround=200", "--json"}, m_dir.path());
+        QVERIFY2(trial.code == 0, qPrintable(trial.err));
+        const QJsonObject o = QJsonDocument::fromJson(trial.out.toUtf8()).object();
+        QCOMPARE(o["config"].toObject()["techniques"].toObject()["adaround"].toInt(), 200);
+        QVERIFY(o["layers"].toArray()[1].toObject()["adaround_flipped_share"].toDouble() > 0);
+        const QString id = trial.err.section("recorded as trial ", 1).section(' ', 0, 0);
+        const QString baked = m_dir.filePath("adaround.pt");
+        QCOMPARE(run(kCli, {"export", id, "--db", db, "--format", "torchscript", "--out", baked}, m_dir.path()).code, 0);
+        const Run torchscript = runTorchScriptCheck(baked, 512, 9488, m_dir.path());
+        QVERIFY2(torchscript.code == 0, qPrintable(torchscript.err));
+        const qint64 correct = torchscript.out.section("correct ", 1).section('\n', 0, 0).toLongLong();
+        QCOMPARE(correct, qRound64(o["top1"].toDouble() * 9488));
+        const QString script = m_dir.filePath("adaround.py");
+        const Run python = run(kCli, {"export", id, "--db", db, "--format", "python", "--out", script}, m_dir.path());
+        QCOMPARE(python.code, 2);
+        QVERIFY2(python.err.contains("AdaRound") && python.err.count('\n') == 1, qPrintable(python.err));
+        QVERIFY(!QFileInfo::exists(script) && !QFileInfo::exists(m_dir.filePath("adaround_weights.pt")));
+    }
+
     // A dynamic trial of the LSTM language model, exported as Python: the script is
     // quantize_dynamic with one qconfig per module (the LSTM's two layers one entry), and PyTorch
     // running it gives its own quantize_dynamic perplexity (check_dynamic_export.py).

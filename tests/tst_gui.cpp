@@ -493,7 +493,11 @@ private Q_SLOTS:
         const double plainTop1 = w.shownTrial().result.top1;
         auto* equalizedBox = w.findChild<QCheckBox*>("weightEqualized");
         QVERIFY(!equalizedBox->isVisible());
-        for (QAction* a : w.trialBar()->techniqueActions())
+        QCOMPARE(w.trialBar()->techniqueActions().size(), 3);
+        w.trialBar()->techniqueActions()[2]->setChecked(true); // AdaRound
+        QCOMPARE(w.trialBar()->config().techniques.adaroundIterations, 1000);
+        w.trialBar()->techniqueActions()[2]->setChecked(false);
+        for (QAction* a : w.trialBar()->techniqueActions().mid(0, 2))
             a->setChecked(true);
         QVERIFY(w.trialBar()->config().techniques == Techniques::parse("cle,bias_correction"));
         w.runTrial();

@@ -76,6 +76,10 @@ TrialResult sampleResult(int seed)
             l.equalizedWith = QStringLiteral("layer2");
             l.equalizationScales = {0.5, 2.25, 1.0 / 3};
             l.biasCorrection = {-1e-3, 0.0, 4.5e-2};
+            l.adaroundUp = QByteArray("\x05\xff\x00", 3);
+            l.adaroundFlipped = 0.125;
+            l.adaroundLossNearest = 0.5;
+            l.adaroundLoss = 0.25;
         } else if (i == 2) {
             l.equalizedAfter = QStringLiteral("layer1");
         }
@@ -196,6 +200,10 @@ private Q_SLOTS:
             QCOMPARE(a.equalizedWith, b.equalizedWith);
             QCOMPARE(a.equalizationScales, b.equalizationScales);
             QCOMPARE(a.equalizedAfter, b.equalizedAfter);
+            QCOMPARE(a.adaroundUp, b.adaroundUp);
+            if (!b.adaroundUp.isEmpty())
+                QVERIFY(a.adaroundFlipped == b.adaroundFlipped && a.adaroundLoss == b.adaroundLoss &&
+                        a.adaroundLossNearest == b.adaroundLossNearest);
             QCOMPARE(a.biasCorrection, b.biasCorrection);
         }
 

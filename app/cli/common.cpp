@@ -136,6 +136,10 @@ QuantConfig configFromOptions(const QCommandLineParser& p, QuantConfig config)
         config.techniques.cle = true;
     if (p.isSet(QStringLiteral("bias-correction")))
         config.techniques.biasCorrection = true;
+    if (p.isSet(QStringLiteral("adaround")))
+        config.techniques.adaroundIterations =
+            Techniques::parse(QStringLiteral("adaround=") + p.value(QStringLiteral("adaround")), QStringLiteral("--adaround"))
+                .adaroundIterations;
     return config;
 }
 

@@ -23,7 +23,7 @@ const QStringList kData{QStringLiteral("data"), QStringLiteral("output")};
 const QStringList kRun{QStringLiteral("calib"), QStringLiteral("eval"), QStringLiteral("batch"), QStringLiteral("calib-data")};
 const QStringList kSettings{QStringLiteral("weights"), QStringLiteral("activations"), QStringLiteral("config"),
                             QStringLiteral("mode"), QStringLiteral("cle"), QStringLiteral("bias-correction"),
-                            QStringLiteral("techniques")};
+                            QStringLiteral("techniques"), QStringLiteral("adaround")};
 const QStringList kJson{QStringLiteral("json")};
 const QStringList kDb{QStringLiteral("db")};
 
@@ -44,7 +44,8 @@ QList<QCommandLineOption> allOptions()
         {QStringLiteral("mode"), QStringLiteral("static, dynamic or weight-only (default static)."), QStringLiteral("MODE")},
         {QStringLiteral("cle"), QStringLiteral("Cross-layer equalization of conv/linear pairs before quantizing.")},
         {QStringLiteral("bias-correction"), QStringLiteral("Empirical bias correction on the calibration data.")},
-        {QStringLiteral("techniques"), QStringLiteral("Techniques applied before quantizing: cle, bias_correction, joined by commas (or none)."), QStringLiteral("LIST")},
+        {QStringLiteral("adaround"), QStringLiteral("AdaRound: learn each weight's rounding on calibration data (--adaround=ITERATIONS; --adaround alone: 1000 per layer)."), QStringLiteral("ITERATIONS")},
+        {QStringLiteral("techniques"), QStringLiteral("Techniques applied before quantizing: cle, bias_correction, adaround[=ITERATIONS], joined by commas (or none)."), QStringLiteral("LIST")},
         {QStringLiteral("db"), QStringLiteral("Trial database (default: the per-user one)."), QStringLiteral("FILE")},
         {QStringLiteral("name"), QStringLiteral("trial: a name for the recorded trial."), QStringLiteral("NAME")},
         {QStringLiteral("subset"), QStringLiteral("sensitivity, search: evaluate candidates on the first N evaluation samples (default 2048)."), QStringLiteral("N")},
@@ -189,7 +190,12 @@ int main(int argc, char** argv)
     p.addPositionalArgument(QStringLiteral("command"), QStringLiteral("one of the commands above"));
     p.addPositionalArgument(QStringLiteral("model"), QStringLiteral("TorchScript file (default: the demo)"), QStringLiteral("[model]"));
     p.addOptions(qs::cli::allOptions());
-    p.process(*application);
+    // "--adaround" alone means the default iterations: Qt's parser wants a value for it.
+    QStringList arguments = application->arguments();
+    for (QString& a : arguments)
+        if (a == QLatin1String("--adaround"))
+            a = QStringLiteral("--adaround=%1").arg(qs::Techniques::kDefaultAdaroundIterations);
+    p.process(arguments);
     qs::initRuntime();
     try {
         return qs::cli::run(p);

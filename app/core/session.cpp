@@ -440,6 +440,22 @@ void Session::recomputeQuantizedWeights(const ShownTrial& trial)
         failure(tr("Quantized weights")));
 }
 
+void Session::exportScriptWithWeights(const ShownTrial& trial, const QByteArray& script, const QString& scriptPath,
+                                      const QString& weightsPath)
+{
+    if (!m_model)
+        return;
+    std::shared_ptr<Model> model = m_model;
+    std::function<bool(const JobControl&)> job = [=](const JobControl&) {
+        writeFileAtomically(weightsPath, trialStateDict(*model, trial.config, trial.result));
+        writeFileAtomically(scriptPath, script);
+        return true;
+    };
+    m_jobs->queue<bool>(
+        job, [this, scriptPath](bool) { Q_EMIT baked(scriptPath); },
+        [this, scriptPath](ErrorKind, const QString& message) { Q_EMIT bakeFailed(scriptPath, message); });
+}
+
 void Session::bake(const ShownTrial& trial, const QString& path)
 {
     if (!m_model)

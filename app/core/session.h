@@ -98,6 +98,10 @@ public:
     /// histograms), recomputed from the model behind any running job; quantizedWeightsReady follows.
     void recomputeQuantizedWeights(const ShownTrial& trial);
     /// The model with the trial's quantization baked in, written to `path` after any running job.
+    /// Writes a trial's PyTorch script with the weights its techniques changed beside it (both
+    /// on the engine thread, weights first); baked or bakeFailed (with the script's path) follows.
+    void exportScriptWithWeights(const ShownTrial& trial, const QByteArray& script, const QString& scriptPath,
+                                 const QString& weightsPath);
     void bake(const ShownTrial& trial, const QString& path);
     /// A recorded trial of the open model as a ShownTrial; throws EngineError(BadInput) when
     /// it is unknown or of another model.

@@ -5,6 +5,7 @@
 
 #include "channelrangeplot.h"
 #include "histogramplot.h"
+#include "layertablemodel.h"
 #include "levelusageplot.h"
 #include "plotdata.h"
 #include <QPushButton>
@@ -289,7 +290,8 @@ void LayerPlots::showWeight(const LayerProfile& p, int row)
     if (trialRow && !previewed)
         m_weightStats->setText(statsLine(w) + u'\n' +
                                errorSplitLine(m_trial->layers[row].weightRoundingMse, m_trial->layers[row].weightClippingMse,
-                                              m_trial->layers[row].weightClippedShare));
+                                              m_trial->layers[row].weightClippedShare) +
+                               (m_trial->layers[row].adaroundUp.isEmpty() ? QString() : u'\n' + adaroundLine(m_trial->layers[row])));
     setWeightViewAvailable(ChannelsView, w.channelMin.size() > 1);
     m_channelPlot->setData({w.channelMin, w.channelMax,
                             tr("%1 — weight range per output channel%2").arg(p.layer.name, which), grid,

@@ -190,6 +190,16 @@ QString spread(QVector<double> v)
 
 } // namespace
 
+QString adaroundLine(const LayerTrialResult& t)
+{
+    const QLocale locale;
+    return QObject::tr("AdaRound: %1% of the weights rounded away from nearest; reconstruction loss %2 → %3 (%4% of nearest "
+                       "rounding's)")
+        .arg(locale.toString(100 * t.adaroundFlipped, 'f', 1), locale.toString(t.adaroundLossNearest, 'g', 3),
+             locale.toString(t.adaroundLoss, 'g', 3),
+             locale.toString(t.adaroundLossNearest > 0 ? 100 * t.adaroundLoss / t.adaroundLossNearest : 100, 'f', 0));
+}
+
 QString LayerTableModel::techniquesTip(const LayerTrialResult& t)
 {
     QStringList lines;
@@ -199,6 +209,8 @@ QString LayerTableModel::techniquesTip(const LayerTrialResult& t)
         lines << tr("Cross-layer equalization after %1: input channels multiplied by its scales").arg(t.equalizedAfter);
     if (!t.biasCorrection.isEmpty())
         lines << tr("Bias correction: %1 subtracted from the bias, per output channel").arg(spread(t.biasCorrection));
+    if (!t.adaroundUp.isEmpty())
+        lines << adaroundLine(t);
     return lines.join(u'\n');
 }
 

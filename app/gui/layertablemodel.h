@@ -10,6 +10,10 @@
 
 namespace qs {
 
+/// "AdaRound: 9.0% of the weights rounded away from nearest; reconstruction loss 0.62 → 0.32
+/// (52% of nearest rounding's)" — for tooltips and the weight panel.
+QString adaroundLine(const LayerTrialResult& t);
+
 class LayerTableModel : public QAbstractTableModel
 {
     Q_OBJECT

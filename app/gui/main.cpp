@@ -31,6 +31,7 @@ int main(int argc, char** argv)
     parser.addOption({QStringLiteral("trial"), QStringLiteral("Run a trial as soon as the model is open.")});
     parser.addOption({QStringLiteral("cle"), QStringLiteral("Trials with cross-layer equalization.")});
     parser.addOption({QStringLiteral("bias-correction"), QStringLiteral("Trials with bias correction.")});
+    parser.addOption({QStringLiteral("adaround"), QStringLiteral("Trials with AdaRound.")});
     parser.process(app);
     qs::initRuntime();
 
@@ -58,6 +59,7 @@ int main(int argc, char** argv)
     window.trialBar()->setSettings(named[0], named[1], named[2]);
     window.trialBar()->techniqueActions()[0]->setChecked(parser.isSet(QStringLiteral("cle")));
     window.trialBar()->techniqueActions()[1]->setChecked(parser.isSet(QStringLiteral("bias-correction")));
+    window.trialBar()->techniqueActions()[2]->setChecked(parser.isSet(QStringLiteral("adaround")));
     // The toolbar follows the first model's task (a language model's preset) unless settings
     // were named here: they stay (connected after the window's own modelOpened slot).
     if (parser.isSet(QStringLiteral("weights")) || parser.isSet(QStringLiteral("activations")) ||

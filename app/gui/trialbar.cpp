@@ -49,7 +49,10 @@ TrialBar::TrialBar(QWidget* parent) : QToolBar(tr("Trial"), parent)
     QAction* bias = new QAction(tr("Bias Correction"), this);
     bias->setToolTip(tr("Subtract from each layer's bias the mean output error its weight quantization causes, "
                         "measured on the calibration data"));
-    m_techniqueActions = {cle, bias};
+    QAction* adaround = new QAction(tr("AdaRound (%L1 iterations per layer)").arg(Techniques::kDefaultAdaroundIterations), this);
+    adaround->setToolTip(tr("Learn for each weight whether to round up or down, layer by layer, from the layer's output on the "
+                            "calibration data (seconds per layer)"));
+    m_techniqueActions = {cle, bias, adaround};
     auto* menu = new QMenu(this);
     for (QAction* a : m_techniqueActions) {
         a->setCheckable(true);
@@ -99,6 +102,9 @@ void TrialBar::setConfig(const QuantConfig& config)
     setSettings(config.weight.toString(), config.activation.toString(), trialModeName(config.mode));
     m_techniqueActions[0]->setChecked(config.techniques.cle);
     m_techniqueActions[1]->setChecked(config.techniques.biasCorrection);
+    m_techniqueActions[2]->setChecked(config.techniques.adaroundIterations > 0);
+    m_adaroundIterations = config.techniques.adaroundIterations > 0 ? config.techniques.adaroundIterations
+                                                                    : Techniques::kDefaultAdaroundIterations;
 }
 
 void TrialBar::showTechniques()
@@ -108,6 +114,8 @@ void TrialBar::showTechniques()
         on << tr("CLE");
     if (m_techniqueActions[1]->isChecked())
         on << tr("Bias corr.");
+    if (m_techniqueActions[2]->isChecked())
+        on << tr("AdaRound");
     m_techniques->setText(on.isEmpty() ? tr("No techniques") : on.join(QStringLiteral(" + ")));
 }
 
@@ -124,6 +132,7 @@ QuantConfig TrialBar::config() const
     config.mode = parseTrialMode(m_mode->currentText());
     config.techniques.cle = m_techniqueActions[0]->isChecked();
     config.techniques.biasCorrection = m_techniqueActions[1]->isChecked();
+    config.techniques.adaroundIterations = m_techniqueActions[2]->isChecked() ? m_adaroundIterations : 0;
     return config;
 }
 

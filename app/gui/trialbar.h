@@ -30,7 +30,8 @@ public:
     const QList<QAction*>& jobActions() const { return m_actions; }
     /// The actions need an open model.
     void setModelOpen(bool open);
-    /// Cross-layer equalization and bias correction, checkable (the Trial menu shows them too).
+    /// Cross-layer equalization, bias correction and AdaRound, checkable (the Trial menu shows
+    /// them too). AdaRound runs the default iterations, or those of the configuration last set.
     const QList<QAction*>& techniqueActions() const { return m_techniqueActions; }
 
 Q_SIGNALS:
@@ -46,6 +47,7 @@ private:
     QList<QAction*> m_actions;
     QList<QAction*> m_techniqueActions;
     QToolButton* m_techniques;
+    int m_adaroundIterations = Techniques::kDefaultAdaroundIterations;
     void showTechniques();
     Task m_task = Task::Classifier;
 };

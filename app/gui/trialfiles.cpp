@@ -16,7 +16,7 @@ namespace qs {
 TrialFiles::TrialFiles(Session* session, QWidget* window) : QObject(window), m_session(session), m_window(window)
 {
     connect(session, &Session::baked, this, [this](const QString& path) {
-        Q_EMIT message(tr("Exported %1 as TorchScript to %2").arg(m_baking, QDir::toNativeSeparators(path)));
+        Q_EMIT message(tr("Exported %1 as %2 to %3").arg(m_baking, m_bakingAs, QDir::toNativeSeparators(path)));
         Q_EMIT written(path, true);
     });
     connect(session, &Session::bakeFailed, this, [this](const QString& path, const QString& message) {
@@ -39,9 +39,11 @@ bool TrialFiles::exportTrial(const ShownTrial& trial, const QString& name, const
     }
     if (format->format == ExportFormat::TorchScript) {
         m_baking = trial.title;
+        m_bakingAs = tr("TorchScript");
         m_session->bake(trial, path);
         return true;
     }
+    const bool withWeights = format->format == ExportFormat::Python && trial.config.techniques.any();
     try {
         TrialExport e;
         e.title = trial.title;
@@ -52,6 +54,14 @@ bool TrialFiles::exportTrial(const ShownTrial& trial, const QString& name, const
             e.stored = m_session->history()->trial(trial.id);
             e.trials = m_session->history()->trials();
             e.profile = m_session->profile();
+        }
+        if (withWeights) { // the weights the techniques changed, beside the script: the model's job
+            const QString weights = weightsFileBeside(path);
+            e.weightsFile = QFileInfo(weights).fileName();
+            m_baking = trial.title;
+            m_bakingAs = tr("a PyTorch script with its weights (%1)").arg(e.weightsFile);
+            m_session->exportScriptWithWeights(trial, trialExportBytes(format->format, e), path, weights);
+            return true;
         }
         writeFileAtomically(path, trialExportBytes(format->format, e));
     } catch (const EngineError& e) {

@@ -40,7 +40,8 @@ Q_SIGNALS:
 private:
     Session* m_session;
     QWidget* m_window;
-    QString m_baking; ///< the title of the trial being baked
+    QString m_baking;   ///< the title of the trial being exported on the engine thread
+    QString m_bakingAs; ///< what that export writes, for its message
 };
 
 } // namespace qs
