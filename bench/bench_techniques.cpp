@@ -6,11 +6,18 @@
 // Prints seconds for: a plain first trial and a first trial with CLE + bias correction (each in a
 // fresh runner: float reference, equalization, the layer input means, evaluation), their
 // difference (target: CLE + bias correction <= 2 s on 2 cores), the same trial again (cached),
-// and PyTorch's script, with both top-1 figures.
+// and PyTorch's script, with both top-1 figures. Then AdaRound: whole int4 per-channel trials at
+// 1,000 and 3,000 iterations per layer (target <= 60 s), and one layer (block1.pw, 1,000
+// iterations, one thread) against tests/reference/make_adaround_reference.py doing the same in
+// PyTorch.
 
 #include "benchdata.h"
+#include "model_p.h"
 #include "runtime.h"
+#include "techniques_p.h"
 #include "trial.h"
+
+#include <ATen/Parallel.h>
 
 #include <QCoreApplication>
 
@@ -65,5 +72,53 @@ int main(int argc, char** argv)
     }
     std::printf("  PyTorch, load + CLE + bias correction + evaluation  %6.3f s   top-1 %s%%\n", best, qPrintable(top1));
     std::printf("  ratio PyTorch / QuantScope first trial  %6.2fx\n", best / fixedFirst);
+
+    std::printf("\nAdaRound, int4 per-channel weights (weight-only)\n");
+    QuantConfig perChannel = plain;
+    perChannel.weight = QuantSpec::parse(QStringLiteral("int4:per_channel:symmetric"));
+    {
+        TrialRunner runner(loadDemoModel(), data, options);
+        const TrialResult nearest = runner.run(perChannel, {});
+        std::printf("  nearest rounding                        top-1 %.2f%% (%+.2f points)\n", 100 * nearest.top1, -nearest.loss());
+    }
+    for (int iterations : {1000, 3000}) {
+        QuantConfig c = perChannel;
+        c.techniques.adaroundIterations = iterations;
+        TrialRunner runner(loadDemoModel(), data, options);
+        TrialResult r;
+        const double s = seconds([&] { r = runner.run(c, {}); });
+        std::printf("  AdaRound, %4d iterations per layer      %6.2f s   top-1 %.2f%% (%+.2f points)   (target <= 60 s)\n",
+                    iterations, s, 100 * r.top1, -r.loss());
+    }
+    // One layer, one thread, as the reference script runs it.
+    std::shared_ptr<Model> model = loadDemoModel();
+    struct Capture : ProbeHandler {
+        at::Tensor input;
+        at::Tensor onProbe(const at::Tensor& x, int site, ProbeRole role) override
+        {
+            if (site == 2 && role == ProbeRole::Input)
+                input = x.clone();
+            return x;
+        }
+    } capture;
+    {
+        c10::InferenceMode guard;
+        ScopedProbeHandler scope(&capture);
+        model->impl().forward(data->impl().batchInputs(0, 512));
+    }
+    const QParams q = previewWeight(*model, 2, perChannel.weight).weightQParams;
+    const int threads = at::get_num_threads();
+    at::set_num_threads(1);
+    AdaRoundLayer layer;
+    const double mine = seconds([&] { layer = adaRound(model->impl(), 2, model->impl().weight(2), q, capture.input, {}, {}); });
+    at::set_num_threads(threads);
+    QProcess reference;
+    const double theirs = seconds([&] {
+        reference.start(QStringLiteral("/usr/bin/python3"), {QStringLiteral(QS_BENCH_DIR "/../tests/reference/make_adaround_reference.py")});
+        reference.waitForFinished(600000);
+    });
+    std::printf("  block1.pw, 1,000 iterations, 1 thread: QuantScope %.2f s (loss %.4g -> %.4g), PyTorch's script %.2f s "
+                "(load and inputs included): ratio %.2fx\n",
+                mine, layer.lossNearest, layer.lossAfter, theirs, theirs / mine);
     return 0;
 }
