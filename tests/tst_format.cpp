@@ -103,13 +103,19 @@ private Q_SLOTS:
                                      << "int4:group128:symmetric:minmax / float / weight-only";
         QTest::newRow("overrides") << R"({"layers": {"fc": {"weights": "float"}, "conv1": {"activations": "float16"}}})"
                                    << "int8:per_channel:symmetric:minmax / uint8:per_tensor:affine:histogram / static + 2 layer overrides";
+        QTest::newRow("techniques") << R"({"techniques": {"cle": true, "bias_correction": true, "adaround": 1000}})"
+                                    << "int8:per_channel:symmetric:minmax / uint8:per_tensor:affine:histogram / static + CLE + "
+                                       "bias correction + AdaRound";
+        QTest::newRow("adaround iterations") << R"({"techniques": {"adaround": 3000}})"
+                                             << "int8:per_channel:symmetric:minmax / uint8:per_tensor:affine:histogram / static + "
+                                                "AdaRound ×3000";
     }
     void configSummaries()
     {
         QFETCH(QString, json);
         QFETCH(QString, summary);
         // The file's header, then the row's fields.
-        const QByteArray file = R"({"format": "quantscope-config", "version": 1)" + json.mid(1).prepend(json.size() > 2 ? ", " : "").toUtf8();
+        const QByteArray file = R"({"format": "quantscope-config", "version": 2)" + json.mid(1).prepend(json.size() > 2 ? ", " : "").toUtf8();
         QCOMPARE(configSummary(QuantConfig::fromJson(file, QStringLiteral("test"))), summary);
     }
 

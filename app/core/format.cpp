@@ -59,6 +59,10 @@ QString techniquesLabel(const Techniques& t)
         names << QObject::tr("CLE");
     if (t.biasCorrection)
         names << QObject::tr("bias correction");
+    if (t.adaroundIterations == Techniques::kDefaultAdaroundIterations)
+        names << QObject::tr("AdaRound");
+    else if (t.adaroundIterations > 0)
+        names << QObject::tr("AdaRound ×%1").arg(t.adaroundIterations);
     return names.join(QStringLiteral(" + "));
 }
 

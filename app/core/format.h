@@ -27,7 +27,8 @@ QString formatRatio(double ratio);
 /// "int8:per_channel:symmetric:minmax / uint8:per_tensor:affine:histogram / static", with
 /// " + N layer overrides" when layers have their own settings.
 QString configSummary(const QuantConfig& config);
-/// The techniques as users read them: "CLE + bias correction"; "" for none.
+/// The techniques as users read them: "CLE + bias correction", "AdaRound ×3000" (iterations
+/// when not the default); "" for none.
 QString techniquesLabel(const Techniques& t);
 /// A spec as a short, unambiguous label: "int4 pc sym", "uint8 pt aff hist", "int4 g128 sym",
 /// "fp16", "bf16", "float" (min-max, the default range method, is left out).
