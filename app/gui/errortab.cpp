@@ -4,6 +4,7 @@
 #include "format.h"
 #include "layererrorplot.h"
 #include "plotdata.h"
+#include "trialchoice.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -19,7 +20,7 @@
 namespace qs {
 
 ErrorTab::ErrorTab(QWidget* parent)
-    : QWidget(parent), m_view(new QComboBox), m_against(new QComboBox), m_plot(new LayerErrorPlot), m_convergence(new ConvergencePlot),
+    : QWidget(parent), m_view(new QComboBox), m_against(new TrialChoice), m_plot(new LayerErrorPlot), m_convergence(new ConvergencePlot),
       m_stack(new QStackedWidget), m_summary(new QLabel)
 {
     m_view->addItem(tr("SQNR along depth"), Sqnr);
@@ -41,12 +42,11 @@ ErrorTab::ErrorTab(QWidget* parent)
     top->addWidget(new QLabel(tr("against")));
     top->addWidget(m_against);
     top->addStretch(1);
-    m_against->addItem(tr("nothing"), 0);
     m_against->setObjectName(QStringLiteral("errorAgainst"));
     m_against->setToolTip(tr("Draw another recorded trial's accumulated output SQNR beside this one's — e.g. the same "
                              "settings without cross-layer equalization or bias correction"));
     m_against->setSizeAdjustPolicy(QComboBox::AdjustToContents);
-    connect(m_against, &QComboBox::activated, this, [this] { Q_EMIT againstRequested(m_against->currentData().toLongLong()); });
+    connect(m_against, &TrialChoice::chosen, this, &ErrorTab::againstRequested);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addLayout(top);
@@ -68,19 +68,14 @@ void ErrorTab::setTrial(const TrialResult& r)
 
 void ErrorTab::setHistory(const QVector<StoredTrial>& trials)
 {
-    const qint64 chosen = m_against->currentData().toLongLong();
-    m_against->clear();
-    m_against->addItem(tr("nothing"), 0);
-    for (const StoredTrial& t : trials)
-        m_against->addItem(t.name.isEmpty() ? tr("trial %1").arg(t.id) : tr("trial %1 (%2)").arg(t.id).arg(t.name), t.id);
-    m_against->setCurrentIndex(std::max(0, m_against->findData(chosen)));
+    m_against->setTrials(trials);
 }
 
 void ErrorTab::setAgainst(const TrialResult* trial, qint64 id)
 {
     m_other = trial ? *trial : TrialResult();
     m_otherId = trial ? id : 0;
-    m_against->setCurrentIndex(std::max(0, m_against->findData(m_otherId)));
+    m_against->choose(m_otherId);
     draw();
 }
 

@@ -16,6 +16,8 @@ class QStackedWidget;
 
 namespace qs {
 
+class TrialChoice;
+
 class ConvergencePlot;
 class LayerErrorPlot;
 
@@ -47,7 +49,7 @@ Q_SIGNALS:
 private:
     void draw();
     QComboBox* m_view;
-    QComboBox* m_against;
+    TrialChoice* m_against;
     TrialResult m_other;
     qint64 m_otherId = 0;
     LayerErrorPlot* m_plot;

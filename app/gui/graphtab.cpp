@@ -2,6 +2,7 @@
 
 #include "graphview.h"
 #include "plotdata.h"
+#include "trialchoice.h"
 
 #include <QComboBox>
 #include <QFileDialog>
@@ -13,14 +14,13 @@
 namespace qs {
 
 GraphTab::GraphTab(QWidget* parent)
-    : QWidget(parent), m_view(new GraphView), m_colour(new QComboBox), m_against(new QComboBox),
+    : QWidget(parent), m_view(new GraphView), m_colour(new QComboBox), m_against(new TrialChoice),
       m_save(new QPushButton(tr("Save…"))), m_fit(new QPushButton(tr("Fit"))), m_hint(new QLabel)
 {
     for (const GraphColourName& c : graphColours())
         m_colour->addItem(tr(c.label), int(c.colour));
     m_colour->setCurrentIndex(m_colour->findData(int(GraphColour::OutputSqnr)));
     m_colour->setToolTip(tr("The shown trial's per-layer figure the layer boxes are coloured by"));
-    m_against->addItem(tr("nothing"), 0);
     m_against->setToolTip(tr("Colour by how much better (blue) or worse (red) the shown trial is than this one"));
     m_save->setToolTip(tr("Save the graph as SVG or PNG"));
     m_hint->setTextFormat(Qt::PlainText);
@@ -37,7 +37,7 @@ GraphTab::GraphTab(QWidget* parent)
     layout->addWidget(m_view, 1);
     layout->addWidget(m_hint);
     connect(m_colour, &QComboBox::currentIndexChanged, this, [this] { draw(); });
-    connect(m_against, &QComboBox::activated, this, [this] { Q_EMIT againstRequested(m_against->currentData().toLongLong()); });
+    connect(m_against, &TrialChoice::chosen, this, &GraphTab::againstRequested);
     connect(m_save, &QPushButton::clicked, this, &GraphTab::saveWithDialog);
     m_fit->setToolTip(tr("Show the whole graph (Ctrl+wheel zooms back in)"));
     connect(m_fit, &QPushButton::clicked, m_view, &GraphView::fitAll);
@@ -54,7 +54,7 @@ void GraphTab::setProfile(const ProfileReport& report)
     m_hasTrial = m_hasOther = false;
     m_trialId = 0;
     m_extras = {};
-    m_against->setCurrentIndex(0);
+    m_against->choose(0);
     draw();
 }
 
@@ -68,12 +68,7 @@ void GraphTab::setTrial(const TrialResult* trial, qint64 id)
 
 void GraphTab::setHistory(const QVector<StoredTrial>& trials)
 {
-    const qint64 chosen = m_against->currentData().toLongLong();
-    m_against->clear();
-    m_against->addItem(tr("nothing"), 0);
-    for (const StoredTrial& t : trials)
-        m_against->addItem(t.name.isEmpty() ? tr("trial %1").arg(t.id) : tr("trial %1 (%2)").arg(t.id).arg(t.name), t.id);
-    m_against->setCurrentIndex(std::max(0, m_against->findData(chosen)));
+    m_against->setTrials(trials);
 }
 
 void GraphTab::setAgainst(const TrialResult* trial)
@@ -81,7 +76,7 @@ void GraphTab::setAgainst(const TrialResult* trial)
     m_hasOther = trial != nullptr;
     m_other = trial ? *trial : TrialResult();
     if (!trial)
-        m_against->setCurrentIndex(0);
+        m_against->choose(0);
     draw();
 }
 

@@ -18,6 +18,8 @@ class QPushButton;
 
 namespace qs {
 
+class TrialChoice;
+
 class GraphView;
 
 class GraphTab : public QWidget
@@ -53,7 +55,7 @@ private:
     void saveWithDialog();
     GraphView* m_view;
     QComboBox* m_colour;
-    QComboBox* m_against;
+    TrialChoice* m_against;
     QPushButton* m_save;
     QPushButton* m_fit;
     QLabel* m_hint;
