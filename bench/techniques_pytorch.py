@@ -9,7 +9,6 @@ tensor, PyTorch's MinMaxObserver) and evaluates the remaining 9,488 images.
 
 Prints "seconds S top1 P" (the whole job, load to top-1).
 """
-import gzip
 import os
 import sys
 import time
@@ -19,10 +18,8 @@ import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "reference"))
+from demo import folded_demo, test_images, test_labels  # noqa: E402
 from make_bias_correction_reference import CONVS, SPECS, fake_quantize  # noqa: E402
-
-DEMO = os.path.join(HERE, "..", "resources", "fashion_mobilenet.pt")
-DATA = "/usr/share/datasets/fashion-mnist/"
 CHAIN = [c[0] for c in CONVS]
 
 
@@ -41,13 +38,8 @@ def main():
     torch.set_num_threads(os.cpu_count())
     start = time.perf_counter()
     with torch.no_grad():
-        m = torch.jit.load(DEMO).eval()
-        folded = torch.jit._recursive.wrap_cpp_module(torch._C._jit_pass_fold_convbn(m._c))
-        p = {k: v.detach().clone() for k, v in folded.named_parameters()}
-        with gzip.open(DATA + "t10k-images-idx3-ubyte.gz", "rb") as f:
-            x = torch.frombuffer(bytearray(f.read()[16:]), dtype=torch.uint8).reshape(-1, 1, 28, 28).float().div(255)
-        with gzip.open(DATA + "t10k-labels-idx1-ubyte.gz", "rb") as f:
-            y = torch.frombuffer(bytearray(f.read()[8:]), dtype=torch.uint8).long()
+        p, _ = folded_demo()
+        x, y = test_images(), test_labels()
         # Cross-layer equalization, until the scales settle.
         for _ in range(100):
             moved = 0.0

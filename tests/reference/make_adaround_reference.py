@@ -21,7 +21,6 @@ error summed over output channels, averaged over all 512 inputs and positions: A
 reconstruction loss) with nearest rounding and with AdaRound's.
 Run with Debian's python3-torch:  /usr/bin/python3 tests/reference/make_adaround_reference.py
 """
-import gzip
 import json
 import math
 import os
@@ -29,9 +28,8 @@ import os
 import torch
 import torch.nn.functional as F
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-DEMO = os.path.join(HERE, "..", "..", "resources", "fashion_mobilenet.pt")
-IMAGES = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
+from demo import HERE, folded_demo, test_images
+
 LAYER = "block1.pw"
 ITERATIONS = 1000
 BATCH = 32
@@ -47,14 +45,9 @@ def conv_input(p, x):
 
 def main():
     torch.set_num_threads(1)
-    m = torch.jit.load(DEMO).eval()
-    folded = torch.jit._recursive.wrap_cpp_module(torch._C._jit_pass_fold_convbn(m._c))
-    p = {k: v.detach().clone() for k, v in folded.named_parameters()}
-    with gzip.open(IMAGES, "rb") as f:
-        raw = f.read()
-    images = torch.frombuffer(bytearray(raw[16:]), dtype=torch.uint8).reshape(-1, 1, 28, 28)
+    p, _ = folded_demo()
     with torch.no_grad():
-        inputs = conv_input(p, images[:512].to(torch.float32).div(255.0))
+        inputs = conv_input(p, test_images()[:512])
     w = p[LAYER + ".weight"]
     obs = torch.ao.quantization.PerChannelMinMaxObserver(
         ch_axis=0, dtype=torch.qint8, qscheme=torch.per_channel_symmetric, quant_min=-8, quant_max=7)

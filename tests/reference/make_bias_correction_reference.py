@@ -18,16 +18,14 @@ F.linear on the weight error — not the way QuantScope computes it (input means
 Writes tests/reference/bias_correction_reference.json: per weight spec, per layer, the correction.
 Run with Debian's python3-torch:  /usr/bin/python3 tests/reference/make_bias_correction_reference.py
 """
-import gzip
 import json
 import os
 
 import torch
 import torch.nn.functional as F
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-DEMO = os.path.join(HERE, "..", "..", "resources", "fashion_mobilenet.pt")
-IMAGES = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz"
+from demo import HERE, folded_demo, test_images
+
 CONVS = [  # name, stride, padding, groups (the demo's architecture)
     ("conv1", 1, 1, 1), ("block1.dw", 2, 1, 32), ("block1.pw", 1, 0, 1), ("block2.dw", 2, 1, 64),
     ("block2.pw", 1, 0, 1), ("block3.dw", 1, 1, 128), ("block3.pw", 1, 0, 1)]
@@ -49,13 +47,8 @@ def fake_quantize(w, make_observer):
 
 
 def main():
-    m = torch.jit.load(DEMO).eval()
-    folded = torch.jit._recursive.wrap_cpp_module(torch._C._jit_pass_fold_convbn(m._c))
-    p = {k: v.detach().clone() for k, v in folded.named_parameters()}
-    with gzip.open(IMAGES, "rb") as f:
-        raw = f.read()
-    images = torch.frombuffer(bytearray(raw[16:]), dtype=torch.uint8).reshape(-1, 1, 28, 28)
-    x = images[:512].to(torch.float32).div(255.0)
+    p, folded = folded_demo()
+    x = test_images()[:512]
 
     # The folded model's float forward, keeping each layer's input.
     inputs = {}
