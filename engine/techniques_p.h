@@ -143,4 +143,27 @@ at::Tensor roundedWeight(const at::Tensor& w, const QParams& q, const at::Tensor
 AdaRoundLayer adaRound(const Model::Impl& m, int site, const at::Tensor& weight, const QParams& q, const at::Tensor& inputs,
                        const AdaRoundOptions& options, const JobControl& control);
 
+/// What SeqMSE minimises at a layer's output, per output channel: the squared error (AIMET's
+/// default), the absolute error, or the negative SQNR.
+enum class SeqMseLoss { Mse, L1, Sqnr };
+
+/// One layer's SeqMSE: the qparams of the chosen ranges, the weight quantized with them, which
+/// candidate (1 … candidates: k/candidates of the min/max range) each output channel (or the
+/// tensor) chose, and the layer's output MSE with min-max and with the chosen ranges.
+struct SeqMseLayer {
+    QParams qparams;
+    at::Tensor weight;
+    QVector<int> chosen;
+    double outputMseMinMax = 0, outputMse = 0;
+};
+
+/// Whether SeqMSE can choose `site`'s weight range under `spec`: a convolution or linear layer
+/// that runs alone, integer weights per tensor or per output channel.
+bool seqMseApplies(const Model::Impl& m, int site, const QuantSpec& spec);
+
+/// Chooses the weight range of `site` among `candidates` shrinking from min/max (per output
+/// channel when the spec is, else for the tensor) by the layer's output error on `inputs`.
+SeqMseLayer seqMse(const Model::Impl& m, int site, const at::Tensor& weight, const QuantSpec& spec, const at::Tensor& inputs,
+                   SeqMseLoss loss, const JobControl& control, int candidates = 20);
+
 } // namespace qs

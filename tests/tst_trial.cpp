@@ -749,6 +749,38 @@ private Q_SLOTS:
         QVERIFY(at::equal(model->impl().weight(1), before));
     }
 
+    // SeqMSE on one layer against tests/reference/make_seqmse_reference.py (PyTorch): block1.pw at
+    // int4 per channel on its float inputs over the first 512 test images — every channel
+    // chooses the same candidate range, for each loss; the output error falls as the reference's.
+    void seqMseMatchesTheReference()
+    {
+        QFile f(QStringLiteral(QS_FIXTURES "/../reference/seqmse_reference.json"));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QJsonObject ref = QJsonDocument::fromJson(f.readAll()).object();
+        auto data = Dataset::load(DataSpec::demo());
+        std::shared_ptr<Model> model = loadDemoModel();
+        const int site = 2;
+        InputCaptureProbe capture(site, qint64(1) << 32);
+        {
+            c10::InferenceMode guard;
+            ScopedProbeHandler scope(&capture);
+            model->impl().forward(data->impl().batchInputs(0, 512));
+        }
+        const QuantSpec spec = QuantSpec::parse(ref["weights"].toString());
+        const QJsonObject losses = ref["losses"].toObject();
+        const std::pair<const char*, SeqMseLoss> kinds[] = {{"mse", SeqMseLoss::Mse}, {"l1", SeqMseLoss::L1}, {"sqnr", SeqMseLoss::Sqnr}};
+        for (const auto& [name, kind] : kinds) {
+            const QJsonObject want = losses[name].toObject();
+            const SeqMseLayer r = seqMse(model->impl(), site, model->impl().weight(site), spec, capture.inputs(), kind, JobControl());
+            const QJsonArray chosen = want["chosen"].toArray();
+            QCOMPARE(r.chosen.size(), chosen.size());
+            for (int c = 0; c < chosen.size(); ++c)
+                QVERIFY2(r.chosen[c] == chosen[c].toInt(), qPrintable(QStringLiteral("%1, channel %2: %3 against %4").arg(name).arg(c).arg(r.chosen[c]).arg(chosen[c].toInt())));
+            QVERIFY(std::abs(r.outputMse / want["output_mse"].toDouble() - 1) < 1e-6);
+            QVERIFY(std::abs(r.outputMseMinMax / want["output_mse_minmax"].toDouble() - 1) < 1e-6);
+        }
+    }
+
     // The targets on the demo: int4 per-tensor weights from a 43.7-point drop to at most
     // 5 with equalization and bias correction; W8A8 with per-tensor weights within 0.3 point of
     // per-channel after equalization.
