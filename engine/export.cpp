@@ -567,11 +567,12 @@ QByteArray trialStateDict(const Model& model, const QuantConfig& config, const T
     const Model::Impl& m = model.impl();
     if (!config.techniques.any())
         throw EngineError(ErrorKind::BadInput, QStringLiteral("the trial changed no weights (no techniques): the script needs no weights file"));
-    if (config.techniques.adaroundIterations > 0)
+    if (config.techniques.ownsWeightQuantization())
         throw EngineError(ErrorKind::BadInput,
-                          QStringLiteral("AdaRound's rounding needs the trial's own weight scales, which torch.ao.quantization's "
-                                         "observers would compute anew from the rounded weights: export this trial as "
-                                         "torchscript or int8 (they carry it), or its settings without AdaRound as python"));
+                          QStringLiteral("%1 chose the weights' rounding or ranges itself, which torch.ao.quantization's "
+                                         "observers would compute anew from the weights: export this trial as torchscript or "
+                                         "int8 (they carry it), or its settings without it as python")
+                              .arg(config.techniques.adaroundIterations > 0 ? QStringLiteral("AdaRound") : QStringLiteral("SeqMSE")));
     if (result.layers.size() != m.layers.size())
         throw EngineError(ErrorKind::BadInput, QStringLiteral("the trial is not of %1").arg(m.displayName));
     c10::InferenceMode guard(false);

@@ -147,6 +147,14 @@ QJsonObject layerResultJson(const LayerTrialResult& l)
         o[QStringLiteral("adaround_loss_nearest")] = l.adaroundLossNearest;
         o[QStringLiteral("adaround_loss")] = l.adaroundLoss;
     }
+    if (!l.seqmseChosen.isEmpty()) {
+        QJsonArray chosen;
+        for (int k : l.seqmseChosen)
+            chosen.append(k);
+        o[QStringLiteral("seqmse_chosen")] = chosen;
+        o[QStringLiteral("seqmse_output_mse_minmax")] = l.seqmseOutputMseMinMax;
+        o[QStringLiteral("seqmse_output_mse")] = l.seqmseOutputMse;
+    }
     return o;
 }
 

@@ -222,6 +222,8 @@ QString Techniques::toString() const
         names << QStringLiteral("adaround");
     else if (adaroundIterations > 0)
         names << QStringLiteral("adaround=%1").arg(adaroundIterations);
+    if (seqMse)
+        names << (seqMseLoss == SeqMseLoss::Mse ? QStringLiteral("seqmse") : QStringLiteral("seqmse=") + seqMseLossName(seqMseLoss));
     return names.join(u'+');
 }
 
@@ -242,12 +244,36 @@ Techniques Techniques::parse(const QString& text, const QString& what)
             if (!ok || t.adaroundIterations < 1)
                 throw EngineError(ErrorKind::BadInput,
                                   QStringLiteral("%1: '%2': AdaRound takes a positive number of iterations (adaround=1000)").arg(what, name));
+        } else if (name == QLatin1String("seqmse")) {
+            t.seqMse = true;
+        } else if (name.startsWith(QLatin1String("seqmse="))) {
+            t.seqMse = true;
+            const QString loss = name.mid(7);
+            if (loss == QLatin1String("mse"))
+                t.seqMseLoss = SeqMseLoss::Mse;
+            else if (loss == QLatin1String("l1"))
+                t.seqMseLoss = SeqMseLoss::L1;
+            else if (loss == QLatin1String("sqnr"))
+                t.seqMseLoss = SeqMseLoss::Sqnr;
+            else
+                throw EngineError(ErrorKind::BadInput,
+                                  QStringLiteral("%1: '%2': SeqMSE's loss is mse, l1 or sqnr").arg(what, name));
         } else if (name != QLatin1String("none"))
             throw EngineError(ErrorKind::BadInput,
-                              QStringLiteral("%1: unknown technique '%2' (known: cle, bias_correction, adaround[=ITERATIONS])")
+                              QStringLiteral("%1: unknown technique '%2' (known: cle, bias_correction, adaround[=ITERATIONS], seqmse[=mse|l1|sqnr])")
                                   .arg(what, name));
     }
     return t;
+}
+
+QString seqMseLossName(SeqMseLoss l)
+{
+    switch (l) {
+    case SeqMseLoss::Mse: return QStringLiteral("mse");
+    case SeqMseLoss::L1: return QStringLiteral("l1");
+    case SeqMseLoss::Sqnr: return QStringLiteral("sqnr");
+    }
+    return {};
 }
 
 QuantConfig QuantConfig::languageModelPreset()
@@ -321,6 +347,20 @@ QuantConfig QuantConfig::fromJson(const QByteArray& json, const QString& source)
                 fail(QStringLiteral("\"techniques\" must be an object such as {\"cle\": true, \"bias_correction\": true}"));
             const QJsonObject t = it.value().toObject();
             for (auto f = t.begin(); f != t.end(); ++f) {
+                if (f.key() == QLatin1String("seqmse")) { // a loss name, or true for mse
+                    const QJsonValue v = f.value();
+                    c.techniques.seqMse = v.isBool() ? v.toBool() : true;
+                    if (v.isString()) {
+                        try {
+                            c.techniques.seqMseLoss = Techniques::parse(QStringLiteral("seqmse=") + v.toString()).seqMseLoss;
+                        } catch (const EngineError& e) {
+                            fail(QStringLiteral("\"techniques.seqmse\": %1").arg(e.message()));
+                        }
+                    } else if (!v.isBool()) {
+                        fail(QStringLiteral("\"techniques.seqmse\" must be \"mse\", \"l1\", \"sqnr\" (or true or false)"));
+                    }
+                    continue;
+                }
                 if (f.key() == QLatin1String("adaround")) { // iterations per layer, or true for the default
                     const QJsonValue a = f.value();
                     if (a.isBool())
@@ -338,7 +378,7 @@ QuantConfig QuantConfig::fromJson(const QByteArray& json, const QString& source)
                 else if (f.key() == QLatin1String("bias_correction"))
                     c.techniques.biasCorrection = f.value().toBool();
                 else
-                    fail(QStringLiteral("unknown technique \"%1\" (known: cle, bias_correction, adaround)").arg(f.key()));
+                    fail(QStringLiteral("unknown technique \"%1\" (known: cle, bias_correction, adaround, seqmse)").arg(f.key()));
             }
         } else if (key == QLatin1String("layers")) {
             if (!it.value().isObject())
@@ -392,6 +432,8 @@ QJsonObject QuantConfig::toJsonObject() const
         QJsonObject t{{QStringLiteral("cle"), techniques.cle}, {QStringLiteral("bias_correction"), techniques.biasCorrection}};
         if (techniques.adaroundIterations > 0)
             t[QStringLiteral("adaround")] = techniques.adaroundIterations;
+        if (techniques.seqMse)
+            t[QStringLiteral("seqmse")] = seqMseLossName(techniques.seqMseLoss);
         root[QStringLiteral("techniques")] = t;
     }
     return root;

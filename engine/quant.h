@@ -46,6 +46,12 @@ QString rangeMethodName(RangeMethod m);
 
 enum class TrialMode { Static, Dynamic, WeightOnly };
 
+/// What SeqMSE minimises at a layer's output, per output channel: the squared error (AIMET's
+/// default), the absolute error, or the negative SQNR.
+enum class SeqMseLoss { Mse, L1, Sqnr };
+/// "mse", "l1" or "sqnr".
+QString seqMseLossName(SeqMseLoss l);
+
 /// What is done to the float model's weights before they are quantized (AIMET's and Brevitas'
 /// post-training remedies). Applied in this order: equalization, then bias correction.
 struct Techniques {
@@ -60,15 +66,23 @@ struct Techniques {
     /// this many Adam iterations per layer (AIMET's default 1,000); 0: nearest rounding.
     int adaroundIterations = 0;
     static constexpr int kDefaultAdaroundIterations = 1000;
-    bool any() const { return cle || biasCorrection || adaroundIterations > 0; }
+    /// SeqMSE (AIMET): each layer's weight range chosen among 20 candidates shrinking from
+    /// min/max by the error they cause at the layer's output on calibration data.
+    bool seqMse = false;
+    SeqMseLoss seqMseLoss = SeqMseLoss::Mse;
+    bool any() const { return cle || biasCorrection || adaroundIterations > 0 || seqMse; }
+    /// True when the weights' scales or rounding are the trial's own (AdaRound, SeqMSE), not what
+    /// PyTorch's observers compute from the weights.
+    bool ownsWeightQuantization() const { return adaroundIterations > 0 || seqMse; }
     /// The names, joined: "cle", "bias_correction", "adaround" ("adaround=N" for another number of
-    /// iterations), e.g. "cle+bias_correction"; "" for none.
+    /// iterations), "seqmse" ("seqmse=l1", "seqmse=sqnr"), e.g. "cle+bias_correction"; "" for none.
     QString toString() const;
     /// Reads toString()'s names separated by '+' or ','; throws EngineError(BadInput) naming `what`.
     static Techniques parse(const QString& text, const QString& what = QStringLiteral("techniques"));
     bool operator==(const Techniques& o) const
     {
-        return cle == o.cle && biasCorrection == o.biasCorrection && adaroundIterations == o.adaroundIterations;
+        return cle == o.cle && biasCorrection == o.biasCorrection && adaroundIterations == o.adaroundIterations &&
+               seqMse == o.seqMse && (!seqMse || seqMseLoss == o.seqMseLoss);
     }
 };
 

@@ -106,7 +106,8 @@ namespace {
 /// A layer's technique fields as the trial_layers.techniques column keeps them (NULL: none).
 QVariant techniquesText(const LayerTrialResult& l)
 {
-    if (l.equalizedWith.isEmpty() && l.equalizedAfter.isEmpty() && l.biasCorrection.isEmpty() && l.adaroundUp.isEmpty())
+    if (l.equalizedWith.isEmpty() && l.equalizedAfter.isEmpty() && l.biasCorrection.isEmpty() && l.adaroundUp.isEmpty() &&
+        l.seqmseChosen.isEmpty())
         return QVariant(QMetaType(QMetaType::QString));
     auto array = [](const QVector<double>& v) {
         QJsonArray a;
@@ -128,6 +129,14 @@ QVariant techniquesText(const LayerTrialResult& l)
                                                     {QStringLiteral("loss_nearest"), l.adaroundLossNearest},
                                                     {QStringLiteral("loss"), l.adaroundLoss},
                                                     {QStringLiteral("up"), QString::fromLatin1(l.adaroundUp.toBase64())}};
+    if (!l.seqmseChosen.isEmpty()) {
+        QJsonArray chosen;
+        for (int k : l.seqmseChosen)
+            chosen.append(k);
+        o[QStringLiteral("seqmse")] = QJsonObject{{QStringLiteral("chosen"), chosen},
+                                                  {QStringLiteral("output_mse_minmax"), l.seqmseOutputMseMinMax},
+                                                  {QStringLiteral("output_mse"), l.seqmseOutputMse}};
+    }
     return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact));
 }
 
@@ -152,6 +161,13 @@ void readTechniques(const QString& text, LayerTrialResult& l)
         l.adaroundLossNearest = a.value(QLatin1String("loss_nearest")).toDouble();
         l.adaroundLoss = a.value(QLatin1String("loss")).toDouble();
         l.adaroundUp = QByteArray::fromBase64(a.value(QLatin1String("up")).toString().toLatin1());
+    }
+    const QJsonObject q = o.value(QLatin1String("seqmse")).toObject();
+    if (!q.isEmpty()) {
+        for (const QJsonValue& k : q.value(QLatin1String("chosen")).toArray())
+            l.seqmseChosen << k.toInt();
+        l.seqmseOutputMseMinMax = q.value(QLatin1String("output_mse_minmax")).toDouble();
+        l.seqmseOutputMse = q.value(QLatin1String("output_mse")).toDouble();
     }
 }
 

@@ -2,6 +2,7 @@
 // (engine/cle) and the inputs' means that empirical bias correction needs.
 
 #include "techniques_p.h"
+#include "trialprobes_p.h"
 
 #include <set>
 
@@ -75,6 +76,9 @@ std::vector<bool> applyTrialTechniques(Model::Impl& m, const QuantConfig& config
         if (!l.adaroundUp.isEmpty()) {
             const at::Tensor w = m.weight(i);
             scope.setWeight(m, i, roundedWeight(w, l.weightQParams, unpackBits(l.adaroundUp, w.sizes())));
+            quantized[size_t(i)] = true;
+        } else if (!l.seqmseChosen.isEmpty()) { // the trial's own ranges, kept in its qparams
+            scope.setWeight(m, i, fakeQuantize(m.weight(i), l.weightQParams));
             quantized[size_t(i)] = true;
         }
         const QVector<double>& c = result.layers[i].biasCorrection;

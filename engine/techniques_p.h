@@ -143,10 +143,6 @@ at::Tensor roundedWeight(const at::Tensor& w, const QParams& q, const at::Tensor
 AdaRoundLayer adaRound(const Model::Impl& m, int site, const at::Tensor& weight, const QParams& q, const at::Tensor& inputs,
                        const AdaRoundOptions& options, const JobControl& control);
 
-/// What SeqMSE minimises at a layer's output, per output channel: the squared error (AIMET's
-/// default), the absolute error, or the negative SQNR.
-enum class SeqMseLoss { Mse, L1, Sqnr };
-
 /// One layer's SeqMSE: the qparams of the chosen ranges, the weight quantized with them, which
 /// candidate (1 … candidates: k/candidates of the min/max range) each output channel (or the
 /// tensor) chose, and the layer's output MSE with min-max and with the chosen ranges.

@@ -160,7 +160,7 @@ void TrialRunner::applyWeights(const QuantConfig& config, const QVector<QuantSpe
     const QVector<LayerInfo>& layers = m_model->layers();
     qint64 quantizedParams = 0;
     QStringList uncorrected; // bias correction: layers it cannot apply to
-    QStringList notAdaRounded;
+    QStringList notAdaRounded, notChosen;
     std::map<std::vector<std::string>, int> owner; // weight path → the first site using it
     for (int i = 0; i < layers.size(); ++i) {
         const LayerInfo& l = layers[i];
@@ -192,6 +192,19 @@ void TrialRunner::applyWeights(const QuantConfig& config, const QVector<QuantSpe
         LayerTrialResult lr = found->second.fields;
         r.warnings << found->second.warnings;
         at::Tensor quantized = found->second.value;
+        if (config.techniques.seqMse && lr.weightSqnr != kInf && ws.type == QuantType::Int) {
+            control.report(0.45, QStringLiteral("SeqMSE %1 (%2 of %3)").arg(l.name).arg(i + 1).arg(layers.size()));
+            if (const SeqMseChoice* c = seqMseChoice(config, i, control)) {
+                quantized = c->weight;
+                lr.weightQParams = c->qparams;
+                setQuantizedWeightFields(m.weight(i), quantized, m.sites[size_t(i)].channelAxis, lr);
+                lr.seqmseChosen = c->chosen;
+                lr.seqmseOutputMseMinMax = c->outputMseMinMax;
+                lr.seqmseOutputMse = c->outputMse;
+            } else {
+                notChosen << l.name;
+            }
+        }
         if (config.techniques.adaroundIterations > 0 && lr.weightSqnr != kInf && ws.type == QuantType::Int) {
             control.report(0.45, QStringLiteral("AdaRound %1 (%2 of %3)").arg(l.name).arg(i + 1).arg(layers.size()));
             if (const AdaRounded* a = adaRounded(config, i, lr.weightQParams, control)) {
@@ -220,6 +233,10 @@ void TrialRunner::applyWeights(const QuantConfig& config, const QVector<QuantSpe
             lr.activationQParams = m_cache->calibrated[actSpecs[i].toString()][i];
         r.layers << lr;
     }
+    if (!notChosen.isEmpty())
+        r.warnings << QStringLiteral("SeqMSE left %1 at min-max ranges (not a convolution or linear layer it can run alone, or "
+                                     "weights neither per tensor nor per output channel)")
+                          .arg(notChosen.join(QStringLiteral(", ")));
     if (!notAdaRounded.isEmpty())
         r.warnings << QStringLiteral("AdaRound left %1 at nearest rounding (not a convolution or linear layer it can run alone, "
                                      "or weights neither per tensor nor per output channel)")
@@ -249,37 +266,53 @@ void TrialRunner::measureInputMeans(const JobControl& control)
     m_cache->inputMeans = probe.means();
 }
 
+QString TrialRunner::sequentialKey(const QuantConfig& config, int site, const QString& technique) const
+{
+    QStringList key{technique, m_variant, config.techniques.toString()};
+    for (int i = 0; i <= site; ++i)
+        key << config.weightFor(m_model->layers()[i].name).toString();
+    return key.join(u'|');
+}
+
+namespace {
+
+/// A layer's inputs as AdaRound and SeqMSE learn from them: the calibration split's first
+/// samples (at most 512, and what a quarter of the memory budget holds) through the model as
+/// swapped in now (the layers before it quantized), activations float.
+at::Tensor sequentialInputs(Model& model, const Dataset& data, const TrialOptions& options, int site, const QString& technique,
+                            const JobControl& control)
+{
+    SampleRange range = data.calibrationRange(options.calibrationSamples);
+    if (range.size() == 0)
+        throw EngineError(ErrorKind::BadInput, QStringLiteral("%1 learns on calibration samples; give --calib N with N of at "
+                                                              "least 1, or leave %1 off")
+                                                   .arg(technique));
+    range.end = qMin(range.end, range.begin + 512);
+    InputCaptureProbe capture(site, memoryBudgetBytes() / 4);
+    ScopedProbeHandler scope(&capture);
+    forEachBatch(range, options.batchSize, control, 0.45, 0.45,
+                 QStringLiteral("%1 %2: its inputs").arg(technique, model.layers()[site].name), [&](qint64, qint64 b, qint64 e) {
+                     if (!capture.full())
+                         runForward(model, data, data.impl().batchInputs(b, e));
+                 });
+    return capture.inputs();
+}
+
+} // namespace
+
 const AdaRounded* TrialRunner::adaRounded(const QuantConfig& config, int site, const QParams& q, const JobControl& control)
 {
     const Model::Impl& m = m_model->impl();
     if (!adaRoundApplies(m, site, q))
         return nullptr;
     // The layer's inputs come from the model quantized so far: its key says what made them.
-    QStringList key{m_variant, config.techniques.toString()};
-    for (int i = 0; i <= site; ++i)
-        key << config.weightFor(m.layers[i].name).toString();
-    const QString k = key.join(u'|');
+    const QString k = sequentialKey(config, site, QStringLiteral("AdaRound"));
     if (const auto found = m_cache->adarounded.find(k); found != m_cache->adarounded.end())
         return &found->second;
-    // The calibration split's first samples (at most 512, and what a quarter of the memory
-    // budget holds), through the model as swapped in now, activations float.
-    SampleRange range = m_data->calibrationRange(m_options.calibrationSamples);
-    if (range.size() == 0)
-        throw EngineError(ErrorKind::BadInput, QStringLiteral("AdaRound learns on calibration samples; give --calib N with N of "
-                                                              "at least 1, or leave AdaRound off"));
-    range.end = qMin(range.end, range.begin + 512);
-    InputCaptureProbe capture(site, memoryBudgetBytes() / 4);
-    {
-        ScopedProbeHandler scope(&capture);
-        forEachBatch(range, m_options.batchSize, control, 0.45, 0.45, QStringLiteral("AdaRound %1: its inputs").arg(m.layers[site].name),
-                     [&](qint64, qint64 b, qint64 e) {
-                         if (!capture.full())
-                             runForward(*m_model, *m_data, m_data->impl().batchInputs(b, e));
-                     });
-    }
     AdaRoundOptions options;
     options.iterations = config.techniques.adaroundIterations;
-    const AdaRoundLayer a = adaRound(m, site, m.weight(site), q, capture.inputs(), options, control);
+    const at::Tensor inputs = sequentialInputs(*m_model, *m_data, m_options, site, QStringLiteral("AdaRound"), control);
+    const AdaRoundLayer a = adaRound(m, site, m.weight(site), q, inputs, options, control);
     AdaRounded r;
     r.weight = a.weight;
     r.flipped = a.flippedShare;
@@ -287,6 +320,26 @@ const AdaRounded* TrialRunner::adaRounded(const QuantConfig& config, int site, c
     r.loss = a.lossAfter;
     r.up = packBits(a.up);
     return &m_cache->adarounded.emplace(k, std::move(r)).first->second;
+}
+
+const SeqMseChoice* TrialRunner::seqMseChoice(const QuantConfig& config, int site, const JobControl& control)
+{
+    const Model::Impl& m = m_model->impl();
+    QuantSpec spec = config.weightFor(m.layers[site].name);
+    if (!seqMseApplies(m, site, spec))
+        return nullptr;
+    const QString k = sequentialKey(config, site, QStringLiteral("SeqMSE"));
+    if (const auto found = m_cache->seqmse.find(k); found != m_cache->seqmse.end())
+        return &found->second;
+    const at::Tensor inputs = sequentialInputs(*m_model, *m_data, m_options, site, QStringLiteral("SeqMSE"), control);
+    const SeqMseLayer s = seqMse(m, site, m.weight(site), spec, inputs, config.techniques.seqMseLoss, control);
+    SeqMseChoice c;
+    c.weight = s.weight;
+    c.qparams = s.qparams;
+    c.chosen = s.chosen;
+    c.outputMseMinMax = s.outputMseMinMax;
+    c.outputMse = s.outputMse;
+    return &m_cache->seqmse.emplace(k, std::move(c)).first->second;
 }
 
 TrialResult TrialRunner::runEqualized(const QuantConfig& config, const JobControl& control, CalibrationCache* cache,

@@ -95,6 +95,12 @@ struct LayerTrialResult {
     double adaroundLossNearest = std::numeric_limits<double>::quiet_NaN();
     double adaroundLoss = std::numeric_limits<double>::quiet_NaN();
     QByteArray adaroundUp;
+    /// SeqMSE: the candidate (1 … 20: k/20 of the min/max range) each output channel (or the
+    /// tensor) chose, and the layer's output MSE on its calibration inputs with min-max ranges and
+    /// with the chosen ones (NaN when the layer's range was not chosen so).
+    QVector<int> seqmseChosen;
+    double seqmseOutputMseMinMax = std::numeric_limits<double>::quiet_NaN();
+    double seqmseOutputMse = std::numeric_limits<double>::quiet_NaN();
     QParams weightQParams;
     QParams activationQParams; ///< empty for dynamic or float activations
     Histogram quantizedWeight; ///< histogram of the fake-quantized weight (2048 bins)
@@ -237,6 +243,11 @@ private:
     /// AdaRound of site `site`'s weight (as the model has it now, the sites before it quantized as
     /// swapped in) under `config`, from the cache or learnt now; null when it does not apply.
     const struct AdaRounded* adaRounded(const QuantConfig& config, int site, const QParams& q, const JobControl& control);
+    /// SeqMSE's choice of site `site`'s weight range under `config` (as adaRounded); null when it
+    /// does not apply.
+    const struct SeqMseChoice* seqMseChoice(const QuantConfig& config, int site, const JobControl& control);
+    /// A key for what site `site`'s inputs depend on in the model quantized so far under `config`.
+    QString sequentialKey(const QuantConfig& config, int site, const QString& technique) const;
     void measureInputMeans(const JobControl& control);
     /// A trial with cross-layer equalization: run by a second runner on the equalized weights.
     TrialResult runEqualized(const QuantConfig& config, const JobControl& control, CalibrationCache* cache,

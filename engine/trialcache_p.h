@@ -23,6 +23,14 @@ struct AdaRounded {
     double flipped = 0, lossNearest = 0, loss = 0;
 };
 
+/// One layer's SeqMSE choice, as a runner keeps it.
+struct SeqMseChoice {
+    at::Tensor weight; ///< quantized with the chosen ranges
+    QParams qparams;
+    QVector<int> chosen;
+    double outputMseMinMax = 0, outputMse = 0;
+};
+
 struct TrialRunner::Cache {
     /// What the evaluation at one batch size keeps: the float model's values are per batch.
     struct Evaluation {
@@ -58,6 +66,7 @@ struct TrialRunner::Cache {
     /// AdaRound: per layer and everything its inputs depend on (the settings of the layers up to
     /// it, bias correction, iterations).
     std::map<QString, AdaRounded> adarounded;
+    std::map<QString, SeqMseChoice> seqmse; ///< per layer, keyed as adarounded
 };
 
 } // namespace qs

@@ -169,18 +169,31 @@ private Q_SLOTS:
         QVERIFY2(std::abs(bakedTop1 - top1) <= 0.3, qPrintable(QStringLiteral("baked %1%, trial %2%").arg(bakedTop1).arg(top1)));
     }
 
-    // An AdaRound trial keeps its rounding: the baked TorchScript gives PyTorch the trial's exact
-    // top-1 (the rounding stored with the trial, the weights not quantized again); the Python
-    // export is refused in one line (PyTorch's observers would choose other scales), nothing written.
+    // An AdaRound trial keeps its rounding, a SeqMSE trial its ranges: the baked TorchScript gives
+    // PyTorch the trial's exact top-1 (kept with the trial, the weights not quantized again); the
+    // Python export is refused in one line (PyTorch's observers would choose other scales),
+    // nothing written.
+    void adaRoundTravelsInTorchScript_data()
+    {
+        QTest::addColumn<QString>("technique");
+        QTest::newRow("AdaRound") << "--adaround=200";
+        QTest::newRow("SeqMSE") << "--seqmse";
+    }
     void adaRoundTravelsInTorchScript()
     {
+        QFETCH(QString, technique);
         const QString db = m_dir.filePath("adaround.db");
         const Run trial = run(kCli, {"trial", "--db", db, "--weights", "int4:per_channel:symmetric", "--activations", "float",
-                                     "--adaround=200", "--json"}, m_dir.path());
+                                     technique, "--json"}, m_dir.path());
         QVERIFY2(trial.code == 0, qPrintable(trial.err));
         const QJsonObject o = QJsonDocument::fromJson(trial.out.toUtf8()).object();
-        QCOMPARE(o["config"].toObject()["techniques"].toObject()["adaround"].toInt(), 200);
-        QVERIFY(o["layers"].toArray()[1].toObject()["adaround_flipped_share"].toDouble() > 0);
+        if (technique == "--seqmse") {
+            QCOMPARE(o["config"].toObject()["techniques"].toObject()["seqmse"].toString(), QString("mse"));
+            QCOMPARE(o["layers"].toArray()[1].toObject()["seqmse_chosen"].toArray().size(), 32);
+        } else {
+            QCOMPARE(o["config"].toObject()["techniques"].toObject()["adaround"].toInt(), 200);
+            QVERIFY(o["layers"].toArray()[1].toObject()["adaround_flipped_share"].toDouble() > 0);
+        }
         const QString id = trial.err.section("recorded as trial ", 1).section(' ', 0, 0);
         const QString baked = m_dir.filePath("adaround.pt");
         QCOMPARE(run(kCli, {"export", id, "--db", db, "--format", "torchscript", "--out", baked}, m_dir.path()).code, 0);
@@ -191,7 +204,8 @@ private Q_SLOTS:
         const QString script = m_dir.filePath("adaround.py");
         const Run python = run(kCli, {"export", id, "--db", db, "--format", "python", "--out", script}, m_dir.path());
         QCOMPARE(python.code, 2);
-        QVERIFY2(python.err.contains("AdaRound") && python.err.count('\n') == 1, qPrintable(python.err));
+        QVERIFY2(python.err.contains(technique == "--seqmse" ? "SeqMSE" : "AdaRound") && python.err.count('\n') == 1,
+                 qPrintable(python.err));
         QVERIFY(!QFileInfo::exists(script) && !QFileInfo::exists(m_dir.filePath("adaround_weights.pt")));
     }
 

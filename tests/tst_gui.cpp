@@ -493,7 +493,7 @@ private Q_SLOTS:
         const double plainTop1 = w.shownTrial().result.top1;
         auto* equalizedBox = w.findChild<QCheckBox*>("weightEqualized");
         QVERIFY(!equalizedBox->isVisible());
-        QCOMPARE(w.trialBar()->techniqueActions().size(), 3);
+        QCOMPARE(w.trialBar()->techniqueActions().size(), 4);
         w.trialBar()->techniqueActions()[2]->setChecked(true); // AdaRound
         QCOMPARE(w.trialBar()->config().techniques.adaroundIterations, 1000);
         w.trialBar()->techniqueActions()[2]->setChecked(false);

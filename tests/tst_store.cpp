@@ -80,6 +80,9 @@ TrialResult sampleResult(int seed)
             l.adaroundFlipped = 0.125;
             l.adaroundLossNearest = 0.5;
             l.adaroundLoss = 0.25;
+            l.seqmseChosen = {20, 17, 3};
+            l.seqmseOutputMseMinMax = 0.01;
+            l.seqmseOutputMse = 0.006;
         } else if (i == 2) {
             l.equalizedAfter = QStringLiteral("layer1");
         }
@@ -201,6 +204,9 @@ private Q_SLOTS:
             QCOMPARE(a.equalizationScales, b.equalizationScales);
             QCOMPARE(a.equalizedAfter, b.equalizedAfter);
             QCOMPARE(a.adaroundUp, b.adaroundUp);
+            QCOMPARE(a.seqmseChosen, b.seqmseChosen);
+            if (!b.seqmseChosen.isEmpty())
+                QVERIFY(a.seqmseOutputMse == b.seqmseOutputMse && a.seqmseOutputMseMinMax == b.seqmseOutputMseMinMax);
             if (!b.adaroundUp.isEmpty())
                 QVERIFY(a.adaroundFlipped == b.adaroundFlipped && a.adaroundLoss == b.adaroundLoss &&
                         a.adaroundLossNearest == b.adaroundLossNearest);

@@ -140,6 +140,11 @@ QuantConfig configFromOptions(const QCommandLineParser& p, QuantConfig config)
         config.techniques.adaroundIterations =
             Techniques::parse(QStringLiteral("adaround=") + p.value(QStringLiteral("adaround")), QStringLiteral("--adaround"))
                 .adaroundIterations;
+    if (p.isSet(QStringLiteral("seqmse"))) {
+        config.techniques.seqMse = true;
+        config.techniques.seqMseLoss =
+            Techniques::parse(QStringLiteral("seqmse=") + p.value(QStringLiteral("seqmse")), QStringLiteral("--seqmse")).seqMseLoss;
+    }
     return config;
 }
 

@@ -23,7 +23,8 @@ const QStringList kData{QStringLiteral("data"), QStringLiteral("output")};
 const QStringList kRun{QStringLiteral("calib"), QStringLiteral("eval"), QStringLiteral("batch"), QStringLiteral("calib-data")};
 const QStringList kSettings{QStringLiteral("weights"), QStringLiteral("activations"), QStringLiteral("config"),
                             QStringLiteral("mode"), QStringLiteral("cle"), QStringLiteral("bias-correction"),
-                            QStringLiteral("techniques"), QStringLiteral("adaround")};
+                            QStringLiteral("techniques"), QStringLiteral("adaround"),
+                            QStringLiteral("seqmse")};
 const QStringList kJson{QStringLiteral("json")};
 const QStringList kDb{QStringLiteral("db")};
 
@@ -45,7 +46,8 @@ QList<QCommandLineOption> allOptions()
         {QStringLiteral("cle"), QStringLiteral("Cross-layer equalization of conv/linear pairs before quantizing.")},
         {QStringLiteral("bias-correction"), QStringLiteral("Empirical bias correction on the calibration data.")},
         {QStringLiteral("adaround"), QStringLiteral("AdaRound: learn each weight's rounding on calibration data (--adaround=ITERATIONS; --adaround alone: 1000 per layer)."), QStringLiteral("ITERATIONS")},
-        {QStringLiteral("techniques"), QStringLiteral("Techniques applied before quantizing: cle, bias_correction, adaround[=ITERATIONS], joined by commas (or none)."), QStringLiteral("LIST")},
+        {QStringLiteral("seqmse"), QStringLiteral("SeqMSE: choose each layer's weight range by its output error (--seqmse=mse|l1|sqnr; --seqmse alone: mse)."), QStringLiteral("LOSS")},
+        {QStringLiteral("techniques"), QStringLiteral("Techniques applied as weights are quantized: cle, bias_correction, adaround[=ITERATIONS], seqmse[=LOSS], joined by commas (or none)."), QStringLiteral("LIST")},
         {QStringLiteral("db"), QStringLiteral("Trial database (default: the per-user one)."), QStringLiteral("FILE")},
         {QStringLiteral("name"), QStringLiteral("trial: a name for the recorded trial."), QStringLiteral("NAME")},
         {QStringLiteral("subset"), QStringLiteral("sensitivity, search: evaluate candidates on the first N evaluation samples (default 2048)."), QStringLiteral("N")},
@@ -190,11 +192,13 @@ int main(int argc, char** argv)
     p.addPositionalArgument(QStringLiteral("command"), QStringLiteral("one of the commands above"));
     p.addPositionalArgument(QStringLiteral("model"), QStringLiteral("TorchScript file (default: the demo)"), QStringLiteral("[model]"));
     p.addOptions(qs::cli::allOptions());
-    // "--adaround" alone means the default iterations: Qt's parser wants a value for it.
+    // "--adaround" and "--seqmse" alone mean their defaults: Qt's parser wants a value for them.
     QStringList arguments = application->arguments();
     for (QString& a : arguments)
         if (a == QLatin1String("--adaround"))
             a = QStringLiteral("--adaround=%1").arg(qs::Techniques::kDefaultAdaroundIterations);
+        else if (a == QLatin1String("--seqmse"))
+            a = QStringLiteral("--seqmse=mse");
     p.process(arguments);
     qs::initRuntime();
     try {

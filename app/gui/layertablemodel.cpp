@@ -211,6 +211,14 @@ QString LayerTableModel::techniquesTip(const LayerTrialResult& t)
         lines << tr("Bias correction: %1 subtracted from the bias, per output channel").arg(spread(t.biasCorrection));
     if (!t.adaroundUp.isEmpty())
         lines << adaroundLine(t);
+    if (!t.seqmseChosen.isEmpty()) {
+        QVector<double> shares;
+        for (int k : t.seqmseChosen)
+            shares << k / 20.0;
+        lines << tr("SeqMSE: ranges %1 of min/max; output MSE %2 → %3")
+                     .arg(spread(shares), QLocale().toString(t.seqmseOutputMseMinMax, 'g', 3),
+                          QLocale().toString(t.seqmseOutputMse, 'g', 3));
+    }
     return lines.join(u'\n');
 }
 

@@ -52,7 +52,10 @@ TrialBar::TrialBar(QWidget* parent) : QToolBar(tr("Trial"), parent)
     QAction* adaround = new QAction(tr("AdaRound (%L1 iterations per layer)").arg(Techniques::kDefaultAdaroundIterations), this);
     adaround->setToolTip(tr("Learn for each weight whether to round up or down, layer by layer, from the layer's output on the "
                             "calibration data (seconds per layer)"));
-    m_techniqueActions = {cle, bias, adaround};
+    QAction* seqmse = new QAction(tr("SeqMSE Weight Ranges"), this);
+    seqmse->setToolTip(tr("Choose each layer's weight range (per channel or per tensor) among 20 candidates shrinking from "
+                          "min/max by the error at the layer's output on the calibration data"));
+    m_techniqueActions = {cle, bias, adaround, seqmse};
     auto* menu = new QMenu(this);
     for (QAction* a : m_techniqueActions) {
         a->setCheckable(true);
@@ -103,6 +106,8 @@ void TrialBar::setConfig(const QuantConfig& config)
     m_techniqueActions[0]->setChecked(config.techniques.cle);
     m_techniqueActions[1]->setChecked(config.techniques.biasCorrection);
     m_techniqueActions[2]->setChecked(config.techniques.adaroundIterations > 0);
+    m_techniqueActions[3]->setChecked(config.techniques.seqMse);
+    m_seqMseLoss = config.techniques.seqMseLoss;
     m_adaroundIterations = config.techniques.adaroundIterations > 0 ? config.techniques.adaroundIterations
                                                                     : Techniques::kDefaultAdaroundIterations;
 }
@@ -116,6 +121,8 @@ void TrialBar::showTechniques()
         on << tr("Bias corr.");
     if (m_techniqueActions[2]->isChecked())
         on << tr("AdaRound");
+    if (m_techniqueActions[3]->isChecked())
+        on << tr("SeqMSE");
     m_techniques->setText(on.isEmpty() ? tr("No techniques") : on.join(QStringLiteral(" + ")));
 }
 
@@ -133,6 +140,8 @@ QuantConfig TrialBar::config() const
     config.techniques.cle = m_techniqueActions[0]->isChecked();
     config.techniques.biasCorrection = m_techniqueActions[1]->isChecked();
     config.techniques.adaroundIterations = m_techniqueActions[2]->isChecked() ? m_adaroundIterations : 0;
+    config.techniques.seqMse = m_techniqueActions[3]->isChecked();
+    config.techniques.seqMseLoss = m_seqMseLoss;
     return config;
 }
 

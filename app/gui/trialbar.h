@@ -30,7 +30,7 @@ public:
     const QList<QAction*>& jobActions() const { return m_actions; }
     /// The actions need an open model.
     void setModelOpen(bool open);
-    /// Cross-layer equalization, bias correction and AdaRound, checkable (the Trial menu shows
+    /// Cross-layer equalization, bias correction, AdaRound and SeqMSE, checkable (the Trial menu shows
     /// them too). AdaRound runs the default iterations, or those of the configuration last set.
     const QList<QAction*>& techniqueActions() const { return m_techniqueActions; }
 
@@ -48,6 +48,7 @@ private:
     QList<QAction*> m_techniqueActions;
     QToolButton* m_techniques;
     int m_adaroundIterations = Techniques::kDefaultAdaroundIterations;
+    SeqMseLoss m_seqMseLoss = SeqMseLoss::Mse;
     void showTechniques();
     Task m_task = Task::Classifier;
 };
