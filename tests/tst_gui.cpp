@@ -61,6 +61,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
+#include <QFileInfo>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -485,6 +486,7 @@ private Q_SLOTS:
         MainWindow w;
         w.show();
         QVERIFY(qs::test::openDemo(w));
+        w.session()->setDatabasePath(m_dir.filePath("techniques.db")); // other tests count the default database's trials
         w.trialBar()->setSettings("int4:per_tensor:symmetric:minmax", "float", "weight-only");
         QSignalSpy finished(w.session(), &Session::trialFinished);
         w.runTrial();
@@ -536,6 +538,14 @@ private Q_SLOTS:
         }
         equalizedBox->setChecked(false);
         QVERIFY(w.layerPlots()->weightPlot()->title().contains("as loaded"));
+        // File ▸ Export ▸ Python: the script and, beside it, the weights the techniques changed.
+        QSignalSpy baked(w.session(), &Session::baked);
+        const QString script = m_dir.filePath("techniques.py");
+        QVERIFY(w.exportTrial("python", script));
+        QVERIFY(baked.wait(60000));
+        QVERIFY(QFileInfo::exists(script) && QFileInfo::exists(m_dir.filePath("techniques_weights.pt")));
+        QFile text(script);
+        QVERIFY(text.open(QIODevice::ReadOnly) && text.readAll().contains("techniques_weights.pt"));
         // The plain trial from the history: no techniques in the toolbar, no switch.
         w.showStoredTrial(plainId);
         QVERIFY(!w.trialBar()->config().techniques.any());
