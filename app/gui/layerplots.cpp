@@ -336,7 +336,8 @@ void LayerPlots::showActivation(const LayerProfile& p, int row)
     const TensorStats& a = equalized ? (*m_equalizedActivations)[row] : p.activation;
     const QString which = equalized ? tr(", equalized") : hasEqualized ? tr(", as loaded") : QString();
     m_activationPlot->setData(toHistogram(
-        a, tr("%1 — input activation (%2 calibration samples%3)").arg(p.layer.name).arg(m_report.calibrationSamples).arg(which),
+        a, hasEqualized ? tr("%1 — input activation%2").arg(p.layer.name, which) // a short title in a narrow panel
+                        : tr("%1 — input activation (%2 calibration samples)").arg(p.layer.name).arg(m_report.calibrationSamples),
         tr("activation value")));
     m_activationStats->setText(statsLine(a));
     const bool trialRow = m_trial && row < m_trial->layers.size() && (equalized || !hasEqualized);

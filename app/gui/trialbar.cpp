@@ -17,7 +17,7 @@ QComboBox* specBox(const QStringList& items, const QString& tip)
     c->setEditable(true);
     c->addItems(items);
     c->setToolTip(tip);
-    c->setMinimumContentsLength(17); // the whole bar fits a 1024-wide window
+    c->setMinimumContentsLength(12); // the whole bar fits a 1024-wide window
     c->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     c->setCompleter(nullptr); // a typed spec stays as typed ("float" must not become "float16")
     return c;
@@ -65,8 +65,6 @@ TrialBar::TrialBar(QWidget* parent) : QToolBar(tr("Trial"), parent)
     m_techniques = new QToolButton;
     m_techniques->setMenu(menu);
     m_techniques->setPopupMode(QToolButton::InstantPopup);
-    m_techniques->setToolTip(tr("Techniques applied to the float weights before they are quantized"));
-    addWidget(new QLabel(QStringLiteral("  ")));
     addWidget(m_techniques);
     showTechniques();
     addSeparator();
@@ -114,16 +112,17 @@ void TrialBar::setConfig(const QuantConfig& config)
 
 void TrialBar::showTechniques()
 {
-    QStringList on;
-    if (m_techniqueActions[0]->isChecked())
-        on << tr("CLE");
-    if (m_techniqueActions[1]->isChecked())
-        on << tr("Bias corr.");
-    if (m_techniqueActions[2]->isChecked())
-        on << tr("AdaRound");
-    if (m_techniqueActions[3]->isChecked())
-        on << tr("SeqMSE");
-    m_techniques->setText(on.isEmpty() ? tr("No techniques") : on.join(QStringLiteral(" + ")));
+    // Short, so that the whole bar still fits a 1024-wide window; the tooltip names them in full.
+    QStringList on, names;
+    const QStringList codes{tr("CLE"), tr("BC"), tr("AdaRound"), tr("SeqMSE")};
+    for (int i = 0; i < m_techniqueActions.size(); ++i)
+        if (m_techniqueActions[i]->isChecked()) {
+            on << codes[i];
+            names << m_techniqueActions[i]->text();
+        }
+    m_techniques->setText(on.isEmpty() ? tr("Techniques") : on.join(u'+'));
+    m_techniques->setToolTip(tr("Techniques applied as the weights are quantized: %1")
+                                 .arg(names.isEmpty() ? tr("none") : names.join(QStringLiteral(", "))));
 }
 
 QStringList TrialBar::settings() const
