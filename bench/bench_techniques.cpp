@@ -92,15 +92,7 @@ int main(int argc, char** argv)
     }
     // One layer, one thread, as the reference script runs it.
     std::shared_ptr<Model> model = loadDemoModel();
-    struct Capture : ProbeHandler {
-        at::Tensor input;
-        at::Tensor onProbe(const at::Tensor& x, int site, ProbeRole role) override
-        {
-            if (site == 2 && role == ProbeRole::Input)
-                input = x.clone();
-            return x;
-        }
-    } capture;
+    InputCaptureProbe capture(2, qint64(1) << 32);
     {
         c10::InferenceMode guard;
         ScopedProbeHandler scope(&capture);
@@ -110,7 +102,7 @@ int main(int argc, char** argv)
     const int threads = at::get_num_threads();
     at::set_num_threads(1);
     AdaRoundLayer layer;
-    const double mine = seconds([&] { layer = adaRound(model->impl(), 2, model->impl().weight(2), q, capture.input, {}, {}); });
+    const double mine = seconds([&] { layer = adaRound(model->impl(), 2, model->impl().weight(2), q, capture.inputs(), {}, {}); });
     at::set_num_threads(threads);
     QProcess reference;
     const double theirs = seconds([&] {

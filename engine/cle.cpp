@@ -2,7 +2,6 @@
 
 #include "graph_p.h"
 #include "model_p.h"
-#include "profile.h"
 #include "techniques_p.h"
 #include "trial_p.h"
 
@@ -42,16 +41,6 @@ void withEqualizedWeights(Model& model, const std::function<void()>& fn)
     ScopedTensors scope(model.impl().module);
     applyEqualization(model.impl(), scope);
     fn();
-}
-
-QVector<TensorStats> equalizedWeightStats(Model& model)
-{
-    QVector<TensorStats> stats;
-    withEqualizedWeights(model, [&] {
-        for (int i = 0; i < model.layers().size(); ++i)
-            stats << weightStats(model, i);
-    });
-    return stats;
 }
 
 QVector<QPair<int, int>> equalizablePairs(const Model::Impl& m)

@@ -4,7 +4,6 @@
 // channels so that their weight ranges are equal; the float model computes the same.
 
 #include "model.h"
-#include "stats.h"
 
 #include <functional>
 
@@ -35,9 +34,5 @@ CleResult crossLayerEqualize(Model& model);
 /// Calls `fn` with the model's weights equalized as a trial with cross-layer equalization has
 /// them; the model is as before afterwards (also when fn throws).
 void withEqualizedWeights(Model& model, const std::function<void()>& fn);
-
-/// Each layer's weight statistics after equalization (profile.h's weightStats; layers no pair
-/// includes are as loaded).
-QVector<TensorStats> equalizedWeightStats(Model& model);
 
 } // namespace qs

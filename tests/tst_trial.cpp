@@ -650,23 +650,13 @@ private Q_SLOTS:
         std::shared_ptr<Model> model = loadDemoModel();
         const int site = 2;
         QCOMPARE(model->layers()[site].name, ref["layer"].toString());
-        struct InputCapture : ProbeHandler {
-            int site = 0;
-            at::Tensor input;
-            at::Tensor onProbe(const at::Tensor& x, int s, ProbeRole role) override
-            {
-                if (s == site && role == ProbeRole::Input)
-                    input = x.clone();
-                return x;
-            }
-        } capture;
-        capture.site = site;
+        InputCaptureProbe capture(site, qint64(1) << 32);
         at::Tensor inputs;
         {
             c10::InferenceMode guard;
             ScopedProbeHandler scope(&capture);
             model->impl().forward(data->impl().batchInputs(0, 512));
-            inputs = capture.input;
+            inputs = capture.inputs();
         }
         const QParams q = previewWeight(*model, site, QuantSpec::parse(ref["weights"].toString())).weightQParams;
         AdaRoundOptions options;
