@@ -102,7 +102,11 @@ int main(int argc, char** argv)
     const int threads = at::get_num_threads();
     at::set_num_threads(1);
     AdaRoundLayer layer;
-    const double mine = seconds([&] { layer = adaRound(model->impl(), 2, model->impl().weight(2), q, capture.inputs(), {}, {}); });
+    AdaRoundData in;
+    in.inputs = in.targetInputs = capture.inputs();
+    in.bias = model->impl().tensorAt(model->impl().sites[2].biasPath);
+    in.activation = followingActivation(model->impl(), 2);
+    const double mine = seconds([&] { layer = adaRound(model->impl(), 2, model->impl().weight(2), q, in, {}, {}); });
     at::set_num_threads(threads);
     QProcess reference;
     const double theirs = seconds([&] {

@@ -4,6 +4,8 @@
 
 #include "techniques_p.h"
 
+#include "graph_p.h"
+
 #include <torch/optim/adam.h>
 
 #include <cmath>
@@ -42,12 +44,12 @@ bool adaRoundApplies(const Model::Impl& m, int site, const QParams& q)
            (q.axis < 0 ? q.scale.size() == 1 : q.axis == 0 && m.sites[size_t(site)].channelAxis == 0);
 }
 
-at::Tensor siteForward(const Model::Impl& m, int site, const at::Tensor& x, const at::Tensor& w)
+at::Tensor siteForward(const Model::Impl& m, int site, const at::Tensor& x, const at::Tensor& w, const at::Tensor& bias)
 {
     const SiteRef::Call& c = m.sites[size_t(site)].call;
     if (!c.conv)
-        return at::linear(x, w);
-    return at::convolution(x, w, {}, c.stride, c.padding, c.dilation, false, std::vector<int64_t>(c.stride.size(), 0),
+        return at::linear(x, w, bias);
+    return at::convolution(x, w, bias, c.stride, c.padding, c.dilation, false, std::vector<int64_t>(c.stride.size(), 0),
                            c.groups);
 }
 
@@ -57,12 +59,65 @@ at::Tensor roundedWeight(const at::Tensor& w, const QParams& q, const at::Tensor
     return s * (at::clamp(at::floor(w / s) + z + up, double(q.quantMin), double(q.quantMax)) - z);
 }
 
-AdaRoundLayer adaRound(const Model::Impl& m, int site, const at::Tensor& weight, const QParams& q, const at::Tensor& inputs,
+at::Tensor SiteActivation::operator()(const at::Tensor& x) const
+{
+    switch (kind) {
+    case Relu:
+        return at::relu(x);
+    case Clamp:
+        return at::clamp(x, low, high);
+    case None:
+        break;
+    }
+    return x;
+}
+
+SiteActivation followingActivation(const Model::Impl& m, int site)
+{
+    std::vector<torch::jit::Node*> nodes;
+    const ModelGraph g = modelGraph(m, &nodes);
+    const int at = g.nodeOfLayer(site);
+    int next = -1, uses = 0;
+    for (const auto& [from, to] : g.edges)
+        if (from == at) {
+            next = to;
+            ++uses;
+        }
+    SiteActivation a;
+    if (at < 0 || uses != 1 || g.nodes[next].kind != GraphNode::Op || g.nodes[at].layers.size() != 1)
+        return a;
+    const QString op = g.nodes[next].label; // without a trailing '_'
+    if (op == QLatin1String("relu")) {
+        a.kind = SiteActivation::Relu;
+    } else if (op == QLatin1String("relu6")) {
+        a = {SiteActivation::Clamp, 0, 6};
+    } else if (op == QLatin1String("hardtanh")) {
+        const torch::jit::Node* n = nodes[size_t(next)];
+        const auto low = torch::jit::constant_as<double>(n->input(1)), high = torch::jit::constant_as<double>(n->input(2));
+        if (low && high)
+            a = {SiteActivation::Clamp, *low, *high};
+    }
+    return a;
+}
+
+QString SiteActivation::name() const
+{
+    if (kind == Relu)
+        return QStringLiteral("relu");
+    if (kind == Clamp)
+        return QStringLiteral("clamp(%1, %2)").arg(low).arg(high);
+    return {};
+}
+
+AdaRoundLayer adaRound(const Model::Impl& m, int site, const at::Tensor& weight, const QParams& q, const AdaRoundData& data,
                        const AdaRoundOptions& o, const JobControl& control)
 {
     c10::InferenceMode off(false);
     torch::AutoGradMode grad(true);
-    const at::Tensor w = weight.clone(), x = inputs.clone(); // normal tensors: autograd saves them
+    // Normal tensors (not inference tensors): autograd saves them.
+    const at::Tensor w = weight.clone(), x = data.inputs.clone(), xt = data.targetInputs.clone();
+    const at::Tensor b = data.bias.defined() ? data.bias.clone() : at::Tensor();
+    const SiteActivation& act = data.activation;
     const bool conv = m.sites[size_t(site)].call.conv;
     const auto [s, z] = scaleAndZero(w, q);
     const at::Tensor floor = at::floor(w / s);
@@ -72,6 +127,7 @@ AdaRoundLayer adaRound(const Model::Impl& m, int site, const at::Tensor& weight,
     auto weightOf = [&](const at::Tensor& rounding) {
         return s * (at::clamp(floor + z + rounding, double(q.quantMin), double(q.quantMax)) - z);
     };
+    auto output = [&](const at::Tensor& in, const at::Tensor& weight) { return act(siteForward(m, site, in, weight, b)); };
     torch::optim::Adam adam({v}, torch::optim::AdamOptions(o.learningRate));
     at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(o.seed);
     const int warm = int(o.warmStart * o.iterations);
@@ -79,13 +135,12 @@ AdaRoundLayer adaRound(const Model::Impl& m, int site, const at::Tensor& weight,
         if (t % 50 == 0)
             control.checkCancelled();
         const at::Tensor idx = at::randint(0, x.size(0), {o.batchSize}, gen, at::TensorOptions().dtype(at::kLong));
-        const at::Tensor xb = x.index_select(0, idx);
         at::Tensor target;
         {
             torch::NoGradGuard noGrad;
-            target = siteForward(m, site, xb, w);
+            target = output(xt.index_select(0, idx), w);
         }
-        at::Tensor loss = reconstructionLoss(siteForward(m, site, xb, weightOf(h(v))), target, conv);
+        at::Tensor loss = reconstructionLoss(output(x.index_select(0, idx), weightOf(h(v))), target, conv);
         if (t >= warm) {
             const double rel = double(t - warm) / double(o.iterations - warm);
             const double beta = o.betaEnd + 0.5 * (o.betaStart - o.betaEnd) * (1 + std::cos(rel * M_PI));
@@ -99,11 +154,18 @@ AdaRoundLayer adaRound(const Model::Impl& m, int site, const at::Tensor& weight,
     torch::NoGradGuard noGrad;
     r.up = v.detach().ge(0).to(at::kFloat);
     const at::Tensor nearest = rest.ge(0.5).to(at::kFloat);
-    const at::Tensor target = siteForward(m, site, x, w);
-    r.lossNearest = reconstructionLoss(siteForward(m, site, x, weightOf(nearest)), target, conv).item<double>();
+    const at::Tensor target = output(xt, w);
+    r.lossNearest = reconstructionLoss(output(x, weightOf(nearest)), target, conv).item<double>();
     r.weight = weightOf(r.up);
-    r.lossAfter = reconstructionLoss(siteForward(m, site, x, r.weight), target, conv).item<double>();
+    r.lossAfter = reconstructionLoss(output(x, r.weight), target, conv).item<double>();
     r.flippedShare = r.up.ne(nearest).to(at::kDouble).mean().item<double>();
+    if (r.lossAfter > r.lossNearest) { // too few iterations to settle: never worse than nearest on its own inputs
+        r.keptNearest = true;
+        r.up = nearest;
+        r.weight = weightOf(nearest);
+        r.lossAfter = r.lossNearest;
+        r.flippedShare = 0;
+    }
     return r;
 }
 

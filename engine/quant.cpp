@@ -222,6 +222,8 @@ QString Techniques::toString() const
         names << QStringLiteral("adaround");
     else if (adaroundIterations > 0)
         names << QStringLiteral("adaround=%1").arg(adaroundIterations);
+    if (adaroundIterations > 0 && adaroundFloatInputs)
+        names << QStringLiteral("adaround_float_inputs");
     if (seqMse)
         names << (seqMseLoss == SeqMseLoss::Mse ? QStringLiteral("seqmse") : QStringLiteral("seqmse=") + seqMseLossName(seqMseLoss));
     return names.join(u'+');
@@ -244,6 +246,8 @@ Techniques Techniques::parse(const QString& text, const QString& what)
             if (!ok || t.adaroundIterations < 1)
                 throw EngineError(ErrorKind::BadInput,
                                   QStringLiteral("%1: '%2': AdaRound takes a positive number of iterations (adaround=1000)").arg(what, name));
+        } else if (name == QLatin1String("adaround_float_inputs")) {
+            t.adaroundFloatInputs = true;
         } else if (name == QLatin1String("seqmse")) {
             t.seqMse = true;
         } else if (name.startsWith(QLatin1String("seqmse="))) {
@@ -260,9 +264,12 @@ Techniques Techniques::parse(const QString& text, const QString& what)
                                   QStringLiteral("%1: '%2': SeqMSE's loss is mse, l1 or sqnr").arg(what, name));
         } else if (name != QLatin1String("none"))
             throw EngineError(ErrorKind::BadInput,
-                              QStringLiteral("%1: unknown technique '%2' (known: cle, bias_correction, adaround[=ITERATIONS], seqmse[=mse|l1|sqnr])")
+                              QStringLiteral("%1: unknown technique '%2' (known: cle, bias_correction, adaround[=ITERATIONS], adaround_float_inputs, "
+                                             "seqmse[=mse|l1|sqnr])")
                                   .arg(what, name));
     }
+    if (t.adaroundFloatInputs && t.adaroundIterations == 0) // names the inputs of an AdaRound: at its default
+        t.adaroundIterations = kDefaultAdaroundIterations;
     return t;
 }
 
@@ -371,6 +378,13 @@ QuantConfig QuantConfig::fromJson(const QByteArray& json, const QString& source)
                         fail(QStringLiteral("\"techniques.adaround\" must be a number of iterations (or true or false)"));
                     continue;
                 }
+                if (f.key() == QLatin1String("adaround_inputs")) { // "quantized" (the default) or "float"
+                    const QString v = f.value().toString();
+                    if (v != QLatin1String("quantized") && v != QLatin1String("float"))
+                        fail(QStringLiteral("\"techniques.adaround_inputs\" must be \"quantized\" or \"float\""));
+                    c.techniques.adaroundFloatInputs = v == QLatin1String("float");
+                    continue;
+                }
                 if (!f.value().isBool())
                     fail(QStringLiteral("\"techniques.%1\" must be true or false").arg(f.key()));
                 if (f.key() == QLatin1String("cle"))
@@ -378,7 +392,7 @@ QuantConfig QuantConfig::fromJson(const QByteArray& json, const QString& source)
                 else if (f.key() == QLatin1String("bias_correction"))
                     c.techniques.biasCorrection = f.value().toBool();
                 else
-                    fail(QStringLiteral("unknown technique \"%1\" (known: cle, bias_correction, adaround, seqmse)").arg(f.key()));
+                    fail(QStringLiteral("unknown technique \"%1\" (known: cle, bias_correction, adaround, adaround_inputs, seqmse)").arg(f.key()));
             }
         } else if (key == QLatin1String("layers")) {
             if (!it.value().isObject())
@@ -432,6 +446,8 @@ QJsonObject QuantConfig::toJsonObject() const
         QJsonObject t{{QStringLiteral("cle"), techniques.cle}, {QStringLiteral("bias_correction"), techniques.biasCorrection}};
         if (techniques.adaroundIterations > 0)
             t[QStringLiteral("adaround")] = techniques.adaroundIterations;
+        if (techniques.adaroundIterations > 0 && techniques.adaroundFloatInputs)
+            t[QStringLiteral("adaround_inputs")] = QStringLiteral("float");
         if (techniques.seqMse)
             t[QStringLiteral("seqmse")] = seqMseLossName(techniques.seqMseLoss);
         root[QStringLiteral("techniques")] = t;

@@ -66,6 +66,9 @@ struct Techniques {
     /// this many Adam iterations per layer (AIMET's default 1,000); 0: nearest rounding.
     int adaroundIterations = 0;
     static constexpr int kDefaultAdaroundIterations = 1000;
+    /// AdaRound learns from the float model's inputs to each layer instead of the quantized
+    /// model's (the target is the float model's output either way, as in AIMET).
+    bool adaroundFloatInputs = false;
     /// SeqMSE (AIMET): each layer's weight range chosen among 20 candidates shrinking from
     /// min/max by the error they cause at the layer's output on calibration data.
     bool seqMse = false;
@@ -75,14 +78,15 @@ struct Techniques {
     /// PyTorch's observers compute from the weights.
     bool ownsWeightQuantization() const { return adaroundIterations > 0 || seqMse; }
     /// The names, joined: "cle", "bias_correction", "adaround" ("adaround=N" for another number of
-    /// iterations), "seqmse" ("seqmse=l1", "seqmse=sqnr"), e.g. "cle+bias_correction"; "" for none.
+    /// iterations; then "adaround_float_inputs" when it learns from float inputs), "seqmse"
+    /// ("seqmse=l1", "seqmse=sqnr"), e.g. "cle+bias_correction"; "" for none.
     QString toString() const;
     /// Reads toString()'s names separated by '+' or ','; throws EngineError(BadInput) naming `what`.
     static Techniques parse(const QString& text, const QString& what = QStringLiteral("techniques"));
     bool operator==(const Techniques& o) const
     {
         return cle == o.cle && biasCorrection == o.biasCorrection && adaroundIterations == o.adaroundIterations &&
-               seqMse == o.seqMse && (!seqMse || seqMseLoss == o.seqMseLoss);
+               (adaroundIterations == 0 || adaroundFloatInputs == o.adaroundFloatInputs) && seqMse == o.seqMse && (!seqMse || seqMseLoss == o.seqMseLoss);
     }
 };
 

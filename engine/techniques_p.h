@@ -121,26 +121,49 @@ struct AdaRoundOptions {
 /// One layer's AdaRound: which weights round up (1) or down (0) from floor(W / s), the weight so
 /// rounded (fake-quantized), and the reconstruction loss — AIMET's: the squared output error
 /// summed over output channels, averaged over all the inputs and positions — with nearest
-/// rounding and with AdaRound's; the share rounded away from nearest.
+/// rounding and with AdaRound's; the share rounded away from nearest. When the learnt rounding
+/// loses to nearest rounding on the layer's inputs (too few iterations for the rounding to
+/// settle), nearest rounding is kept (`keptNearest`).
 struct AdaRoundLayer {
     at::Tensor up;
     at::Tensor weight;
     double lossNearest = 0, lossAfter = 0, flippedShare = 0;
+    bool keptNearest = false;
+};
+
+/// The activation that takes a layer's output alone (its only use), as AIMET's AdaRound applies
+/// it to both sides of the reconstruction loss: ReLU, or a clamp (ReLU6, hardtanh); None else.
+struct SiteActivation {
+    enum Kind { None, Relu, Clamp } kind = None;
+    double low = 0, high = 0;
+    at::Tensor operator()(const at::Tensor& x) const;
+    QString name() const; ///< "relu", "clamp(0, 6)", "" for None
+};
+SiteActivation followingActivation(const Model::Impl& m, int site);
+
+/// What AdaRound learns one layer's rounding from, as AIMET samples it: the layer's inputs in the
+/// model quantized so far (`inputs`) and the float model's (`targetInputs`, samples in the same
+/// order; the target is the float layer's output on them), the layer's bias and the activation
+/// after it (both sides of the loss go through bias and activation).
+struct AdaRoundData {
+    at::Tensor inputs, targetInputs, bias;
+    SiteActivation activation;
 };
 
 /// Whether AdaRound can learn the rounding of `site` under qparams `q`: a convolution or linear
 /// layer that runs alone, its weight integer per tensor or per output channel.
 bool adaRoundApplies(const Model::Impl& m, int site, const QParams& q);
 
-/// The site's op (convolution or linear, no bias) on `x` with weight `w`.
-at::Tensor siteForward(const Model::Impl& m, int site, const at::Tensor& x, const at::Tensor& w);
+/// The site's op (convolution or linear) on `x` with weight `w` and `bias` (none when undefined).
+at::Tensor siteForward(const Model::Impl& m, int site, const at::Tensor& x, const at::Tensor& w,
+                       const at::Tensor& bias = {});
 
 /// s · (clamp(floor(w / s) + z + up, qmin, qmax) − z): the weight rounded as `up` says.
 at::Tensor roundedWeight(const at::Tensor& w, const QParams& q, const at::Tensor& up);
 
-/// Learns the rounding of `weight` (quantized with `q`) on the layer's `inputs` (samples first).
-/// Checks `control` for cancel every 50 iterations.
-AdaRoundLayer adaRound(const Model::Impl& m, int site, const at::Tensor& weight, const QParams& q, const at::Tensor& inputs,
+/// Learns the rounding of `weight` (quantized with `q`) from `data`. Checks `control` for cancel
+/// every 50 iterations.
+AdaRoundLayer adaRound(const Model::Impl& m, int site, const at::Tensor& weight, const QParams& q, const AdaRoundData& data,
                        const AdaRoundOptions& options, const JobControl& control);
 
 /// One layer's SeqMSE: the qparams of the chosen ranges, the weight quantized with them, which

@@ -74,33 +74,6 @@ TrialRunner::TrialRunner(std::shared_ptr<Model> model, std::shared_ptr<const Dat
 
 TrialRunner::~TrialRunner() = default;
 
-/// The fake-quantized weights of a trial swapped into the model; the originals go back when
-/// this is destroyed, on every way out.
-class TrialRunner::SwappedWeights
-{
-public:
-    explicit SwappedWeights(Model::Impl& m) : m_m(m) {}
-    ~SwappedWeights()
-    {
-        // Newest first, so that a tensor swapped twice gets its true original back.
-        for (auto it = m_originals.rbegin(); it != m_originals.rend(); ++it)
-            swapTensor(m_m.module, it->first, it->second);
-    }
-    void swap(int site, const at::Tensor& value)
-    {
-        for (TensorSlot& old : swapSiteWeight(m_m.module, m_m, site, value))
-            m_originals.push_back(std::move(old));
-    }
-    void swap(const std::vector<std::string>& path, const at::Tensor& value)
-    {
-        m_originals.emplace_back(path, swapTensor(m_m.module, path, value));
-    }
-
-private:
-    Model::Impl& m_m;
-    std::vector<TensorSlot> m_originals;
-};
-
 QVector<QuantSpec> TrialRunner::activationSpecs(const QuantConfig& config) const
 {
     QStringList names;
@@ -159,7 +132,7 @@ void TrialRunner::applyWeights(const QuantConfig& config, const QVector<QuantSpe
     const QVector<LayerInfo>& layers = m_model->layers();
     qint64 quantizedParams = 0;
     QStringList uncorrected; // bias correction: layers it cannot apply to
-    QStringList notAdaRounded, notChosen;
+    QStringList notAdaRounded, notChosen, keptNearest;
     std::map<std::vector<std::string>, int> owner; // weight path → the first site using it
     for (int i = 0; i < layers.size(); ++i) {
         const LayerInfo& l = layers[i];
@@ -206,13 +179,15 @@ void TrialRunner::applyWeights(const QuantConfig& config, const QVector<QuantSpe
         }
         if (config.techniques.adaroundIterations > 0 && lr.weightSqnr != kInf && ws.type == QuantType::Int) {
             control.report(0.45, QStringLiteral("AdaRound %1 (%2 of %3)").arg(l.name).arg(i + 1).arg(layers.size()));
-            if (const AdaRounded* a = adaRounded(config, i, lr.weightQParams, control)) {
+            if (const AdaRounded* a = adaRounded(config, i, lr.weightQParams, swapped, control)) {
                 quantized = a->weight;
                 setQuantizedWeightFields(m.weight(i), quantized, m.sites[size_t(i)].channelAxis, lr);
                 lr.adaroundFlipped = a->flipped;
                 lr.adaroundLossNearest = a->lossNearest;
                 lr.adaroundLoss = a->loss;
                 lr.adaroundUp = a->up;
+                if (a->keptNearest)
+                    keptNearest << l.name;
             } else {
                 notAdaRounded << l.name;
             }
@@ -240,6 +215,10 @@ void TrialRunner::applyWeights(const QuantConfig& config, const QVector<QuantSpe
         r.warnings << QStringLiteral("AdaRound left %1 at nearest rounding (not a convolution or linear layer it can run alone, "
                                      "or weights neither per tensor nor per output channel)")
                           .arg(notAdaRounded.join(QStringLiteral(", ")));
+    if (!keptNearest.isEmpty())
+        r.warnings << QStringLiteral("AdaRound kept nearest rounding for %1: the rounding it learnt lost to nearest rounding on the "
+                                     "layer's output (more iterations, --adaround=N, let it settle)")
+                          .arg(keptNearest.join(QStringLiteral(", ")));
     if (!uncorrected.isEmpty())
         r.warnings << QStringLiteral("bias correction left %1 uncorrected (no bias parameter, or not a convolution or linear "
                                      "layer it can run alone)")

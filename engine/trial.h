@@ -241,8 +241,10 @@ private:
     void applyWeights(const QuantConfig& config, const QVector<QuantSpec>& actSpecs, SwappedWeights& swapped,
                       TrialResult& r, const JobControl& control);
     /// AdaRound of site `site`'s weight (as the model has it now, the sites before it quantized as
-    /// swapped in) under `config`, from the cache or learnt now; null when it does not apply.
-    const struct AdaRounded* adaRounded(const QuantConfig& config, int site, const QParams& q, const JobControl& control);
+    /// swapped in by `swapped`) under `config`, from the cache or learnt now; null when it does
+    /// not apply.
+    const struct AdaRounded* adaRounded(const QuantConfig& config, int site, const QParams& q, const SwappedWeights& swapped,
+                                        const JobControl& control);
     /// SeqMSE's choice of site `site`'s weight range under `config` (as adaRounded); null when it
     /// does not apply.
     const struct SeqMseChoice* seqMseChoice(const QuantConfig& config, int site, const JobControl& control);

@@ -21,6 +21,7 @@ struct AdaRounded {
     at::Tensor weight; ///< the weight rounded as learnt (on the trial's grid)
     QByteArray up;     ///< LayerTrialResult::adaroundUp
     double flipped = 0, lossNearest = 0, loss = 0;
+    bool keptNearest = false; ///< the learnt rounding lost to nearest on the layer's inputs
 };
 
 /// One layer's SeqMSE choice, as a runner keeps it.
@@ -29,6 +30,35 @@ struct SeqMseChoice {
     QParams qparams;
     QVector<int> chosen;
     double outputMseMinMax = 0, outputMse = 0;
+};
+
+/// The fake-quantized weights of a trial swapped into the model; the originals go back when
+/// this is destroyed, on every way out.
+class TrialRunner::SwappedWeights
+{
+public:
+    explicit SwappedWeights(Model::Impl& m) : m_m(m) {}
+    ~SwappedWeights()
+    {
+        // Newest first, so that a tensor swapped twice gets its true original back.
+        for (auto it = m_originals.rbegin(); it != m_originals.rend(); ++it)
+            swapTensor(m_m.module, it->first, it->second);
+    }
+    void swap(int site, const at::Tensor& value)
+    {
+        for (TensorSlot& old : swapSiteWeight(m_m.module, m_m, site, value))
+            m_originals.push_back(std::move(old));
+    }
+    void swap(const std::vector<std::string>& path, const at::Tensor& value)
+    {
+        m_originals.emplace_back(path, swapTensor(m_m.module, path, value));
+    }
+    /// What the swaps replaced, oldest first.
+    const std::vector<TensorSlot>& originals() const { return m_originals; }
+
+private:
+    Model::Impl& m_m;
+    std::vector<TensorSlot> m_originals;
 };
 
 struct TrialRunner::Cache {

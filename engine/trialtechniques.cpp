@@ -69,7 +69,8 @@ at::Tensor sequentialInputs(Model& model, const Dataset& data, const TrialOption
 
 } // namespace
 
-const AdaRounded* TrialRunner::adaRounded(const QuantConfig& config, int site, const QParams& q, const JobControl& control)
+const AdaRounded* TrialRunner::adaRounded(const QuantConfig& config, int site, const QParams& q,
+                                          const SwappedWeights& swapped, const JobControl& control)
 {
     const Model::Impl& m = m_model->impl();
     if (!adaRoundApplies(m, site, q))
@@ -80,14 +81,30 @@ const AdaRounded* TrialRunner::adaRounded(const QuantConfig& config, int site, c
         return &found->second;
     AdaRoundOptions options;
     options.iterations = config.techniques.adaroundIterations;
-    const at::Tensor inputs = sequentialInputs(*m_model, *m_data, m_options, site, QStringLiteral("AdaRound"), control);
-    const AdaRoundLayer a = adaRound(m, site, m.weight(site), q, inputs, options, control);
+    // As AIMET samples them: the inputs from the model quantized so far (unless the float model's
+    // are asked for), the target from the float model.
+    AdaRoundData data;
+    {
+        ScopedTensors floatModel(m_model->impl().module);
+        const std::vector<TensorSlot>& floatTensors = swapped.originals();
+        for (auto it = floatTensors.rbegin(); it != floatTensors.rend(); ++it) // oldest last: the true original
+            floatModel.set(it->first, it->second);
+        data.targetInputs = sequentialInputs(*m_model, *m_data, m_options, site, QStringLiteral("AdaRound"), control);
+    }
+    data.inputs = swapped.originals().empty() || config.techniques.adaroundFloatInputs
+                      ? data.targetInputs
+                      : sequentialInputs(*m_model, *m_data, m_options, site, QStringLiteral("AdaRound"), control);
+    if (!m.sites[size_t(site)].biasPath.empty())
+        data.bias = m.tensorAt(m.sites[size_t(site)].biasPath);
+    data.activation = followingActivation(m, site);
+    const AdaRoundLayer a = adaRound(m, site, m.weight(site), q, data, options, control);
     AdaRounded r;
     r.weight = a.weight;
     r.flipped = a.flippedShare;
     r.lossNearest = a.lossNearest;
     r.loss = a.lossAfter;
     r.up = packBits(a.up);
+    r.keptNearest = a.keptNearest;
     return &m_cache->adarounded.emplace(k, std::move(r)).first->second;
 }
 

@@ -109,6 +109,9 @@ private Q_SLOTS:
         QTest::newRow("adaround iterations") << R"({"techniques": {"adaround": 3000}})"
                                              << "int8:per_channel:symmetric:minmax / uint8:per_tensor:affine:histogram / static + "
                                                 "AdaRound ×3000";
+        QTest::newRow("adaround float inputs") << R"({"techniques": {"adaround": 1000, "adaround_inputs": "float"}})"
+                                               << "int8:per_channel:symmetric:minmax / uint8:per_tensor:affine:histogram / static + "
+                                                  "AdaRound (float inputs)";
     }
     void configSummaries()
     {
@@ -116,7 +119,11 @@ private Q_SLOTS:
         QFETCH(QString, summary);
         // The file's header, then the row's fields.
         const QByteArray file = R"({"format": "quantscope-config", "version": 2)" + json.mid(1).prepend(json.size() > 2 ? ", " : "").toUtf8();
-        QCOMPARE(configSummary(QuantConfig::fromJson(file, QStringLiteral("test"))), summary);
+        const QuantConfig config = QuantConfig::fromJson(file, QStringLiteral("test"));
+        QCOMPARE(configSummary(config), summary);
+        // The JSON written and the techniques' names read back the same configuration.
+        QVERIFY(QuantConfig::fromJson(config.toJson(), QStringLiteral("again")).techniques == config.techniques);
+        QVERIFY(Techniques::parse(config.techniques.toString()) == config.techniques);
     }
 
     void trialLines()

@@ -639,8 +639,9 @@ private Q_SLOTS:
 
     // AdaRound on one layer against tests/reference/make_adaround_reference.py (PyTorch, the same
     // relaxation, schedule, seed and batches): block1.pw at int4 per channel on its float inputs
-    // over the first 512 test images — the same rounding for at least 99% of the weights, the
-    // reconstruction loss within 5%, with nearest rounding the same loss.
+    // over the first 512 test images, its bias and the ReLU after it in the loss — the same
+    // rounding for at least 99% of the weights, the reconstruction loss within 5%, with nearest
+    // rounding the same loss.
     void adaRoundMatchesTheReference()
     {
         QFile f(QStringLiteral(QS_FIXTURES "/../reference/adaround_reference.json"));
@@ -663,7 +664,12 @@ private Q_SLOTS:
         options.iterations = ref["iterations"].toInt();
         options.batchSize = ref["batch"].toInt();
         options.seed = uint64_t(ref["seed"].toInt());
-        const AdaRoundLayer r = adaRound(model->impl(), site, model->impl().weight(site), q, inputs, options, JobControl());
+        AdaRoundData in;
+        in.inputs = in.targetInputs = inputs;
+        in.bias = model->impl().tensorAt(model->impl().sites[site].biasPath);
+        in.activation = followingActivation(model->impl(), site);
+        QCOMPARE(in.activation.name(), ref["activation"].toString());
+        const AdaRoundLayer r = adaRound(model->impl(), site, model->impl().weight(site), q, in, options, JobControl());
         const QJsonArray up = ref["up"].toArray();
         QCOMPARE(qint64(up.size()), r.up.numel());
         const at::Tensor mine = r.up.flatten().contiguous();
@@ -680,31 +686,42 @@ private Q_SLOTS:
         QVERIFY(std::abs(r.flippedShare - ref["flipped_share"].toDouble()) <= 0.01);
     }
 
-    // AdaRound in trials on the demo: at int4 per channel the drop from nearest rounding's 1.75
-    // points to at most 0.5 with 3,000 iterations per layer, at int3 per channel at least 70% of
-    // the gap to float recovered, each within 60 s; the default 1,000 iterations better than
-    // nearest rounding. Every layer reports its share rounded away and a lower loss.
+    // AdaRound in trials on the demo at its default 1,000 iterations per layer: at int4 per
+    // channel the drop from nearest rounding's 1.75 points to at most 0.5, at int3 per channel at
+    // least 70% of the gap to float recovered, each within 60 s. Every layer but at most one
+    // learns a lower loss; one that does not keeps nearest rounding, named in a warning (int3:
+    // block1.dw at 1,000 iterations). Learning from the float model's inputs (the option) is
+    // still better than nearest rounding; the inputs from the quantized model (AIMET's way, the
+    // default) better still.
     void adaRoundReachesTheDemoTargets()
     {
         TrialRunner runner(loadDemoModel(), Dataset::load(DataSpec::demo()), TrialOptions());
         for (const char* spec : {"int4:per_channel:symmetric", "int3:per_channel:symmetric"}) {
             QuantConfig c = config(spec, "float", TrialMode::WeightOnly);
             const TrialResult nearest = runner.run(c, JobControl());
-            c.techniques.adaroundIterations = 3000;
+            c.techniques = Techniques::parse("adaround");
             QElapsedTimer timer;
             timer.start();
             const TrialResult learnt = runner.run(c, JobControl());
             QVERIFY2(timer.elapsed() < 60000, qPrintable(QString::number(timer.elapsed())));
+            int improved = 0;
             for (const LayerTrialResult& l : learnt.layers) {
-                QVERIFY2(!l.adaroundUp.isEmpty() && l.adaroundFlipped > 0 && l.adaroundLoss < l.adaroundLossNearest, qPrintable(l.name));
+                QVERIFY2(!l.adaroundUp.isEmpty() && l.adaroundLoss <= l.adaroundLossNearest, qPrintable(l.name));
+                const bool kept = l.adaroundFlipped == 0; // nearest kept: named in a warning
+                QVERIFY2(!kept || learnt.warnings.filter("AdaRound kept nearest rounding").join("").contains(l.name), qPrintable(l.name));
+                improved += !kept && l.adaroundLoss < l.adaroundLossNearest;
                 QVERIFY(l.weightSqnr < nearest.layers[&l - learnt.layers.data()].weightSqnr + 3); // still on the grid
             }
+            QVERIFY(improved >= learnt.layers.size() - 1);
+            qInfo("%s: nearest %.2f points lost, AdaRound %.2f", spec, nearest.loss(), learnt.loss());
             if (QByteArray(spec).startsWith("int4")) {
                 QVERIFY2(nearest.loss() > 1 && learnt.loss() <= 0.5, qPrintable(QStringLiteral("%1 → %2").arg(nearest.loss()).arg(learnt.loss())));
-                c.techniques.adaroundIterations = Techniques::kDefaultAdaroundIterations;
-                QVERIFY(runner.run(c, JobControl()).loss() < nearest.loss());
             } else {
                 QVERIFY2(learnt.loss() <= 0.3 * nearest.loss(), qPrintable(QStringLiteral("%1 → %2").arg(nearest.loss()).arg(learnt.loss())));
+                c.techniques.adaroundFloatInputs = true;
+                const TrialResult floatInputs = runner.run(c, JobControl());
+                qInfo("%s, float inputs: %.2f", spec, floatInputs.loss());
+                QVERIFY(floatInputs.loss() < nearest.loss() && floatInputs.loss() > learnt.loss());
             }
         }
     }
@@ -1235,6 +1252,11 @@ private Q_SLOTS:
         QuantConfig ada = c;
         ada.techniques.adaroundIterations = 250;
         QCOMPARE(QuantConfig::fromJson(ada.toJson(), "memory").techniques.adaroundIterations, 250);
+        ada.techniques.adaroundFloatInputs = true;
+        QVERIFY(QuantConfig::fromJson(ada.toJson(), "memory").techniques == ada.techniques);
+        QCOMPARE(Techniques::parse("adaround=250,adaround_float_inputs").toString(), QString("adaround=250+adaround_float_inputs"));
+        QCOMPARE(Techniques::parse("adaround_float_inputs").adaroundIterations, 1000); // AdaRound at its default
+        QVERIFY(!(Techniques::parse("adaround_float_inputs") == Techniques::parse("adaround")));
     }
 
     void badConfigsNameTheProblem_data()
@@ -1258,6 +1280,8 @@ private Q_SLOTS:
                                            << "unknown technique \"gptq\"";
         QTest::newRow("adaround not a count") << QByteArray(R"({"format": "quantscope-config", "version": 2, "techniques": {"adaround": "lots"}})")
                                               << "number of iterations";
+        QTest::newRow("adaround inputs") << QByteArray(R"({"format": "quantscope-config", "version": 2, "techniques": {"adaround_inputs": "fp32"}})")
+                                         << "\"techniques.adaround_inputs\" must be \"quantized\" or \"float\"";
         QTest::newRow("technique not a bool") << QByteArray(R"({"format": "quantscope-config", "version": 2, "techniques": {"cle": 1}})")
                                               << "\"techniques.cle\" must be true or false";
     }

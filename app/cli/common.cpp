@@ -140,6 +140,14 @@ QuantConfig configFromOptions(const QCommandLineParser& p, QuantConfig config)
         config.techniques.adaroundIterations =
             Techniques::parse(QStringLiteral("adaround=") + p.value(QStringLiteral("adaround")), QStringLiteral("--adaround"))
                 .adaroundIterations;
+    if (p.isSet(QStringLiteral("adaround-inputs"))) {
+        const QString inputs = p.value(QStringLiteral("adaround-inputs"));
+        if (inputs != QLatin1String("float") && inputs != QLatin1String("quantized"))
+            throw EngineError(ErrorKind::BadInput, QStringLiteral("--adaround-inputs %1: expected float or quantized").arg(inputs));
+        if (config.techniques.adaroundIterations == 0)
+            throw EngineError(ErrorKind::BadInput, QStringLiteral("--adaround-inputs goes with --adaround"));
+        config.techniques.adaroundFloatInputs = inputs == QLatin1String("float");
+    }
     if (p.isSet(QStringLiteral("seqmse"))) {
         config.techniques.seqMse = true;
         config.techniques.seqMseLoss =

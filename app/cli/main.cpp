@@ -24,7 +24,7 @@ const QStringList kRun{QStringLiteral("calib"), QStringLiteral("eval"), QStringL
 const QStringList kSettings{QStringLiteral("weights"), QStringLiteral("activations"), QStringLiteral("config"),
                             QStringLiteral("mode"), QStringLiteral("cle"), QStringLiteral("bias-correction"),
                             QStringLiteral("techniques"), QStringLiteral("adaround"),
-                            QStringLiteral("seqmse")};
+                            QStringLiteral("adaround-inputs"), QStringLiteral("seqmse")};
 const QStringList kJson{QStringLiteral("json")};
 const QStringList kDb{QStringLiteral("db")};
 
@@ -46,6 +46,7 @@ QList<QCommandLineOption> allOptions()
         {QStringLiteral("cle"), QStringLiteral("Cross-layer equalization of conv/linear pairs before quantizing.")},
         {QStringLiteral("bias-correction"), QStringLiteral("Empirical bias correction on the calibration data.")},
         {QStringLiteral("adaround"), QStringLiteral("AdaRound: learn each weight's rounding on calibration data (--adaround=ITERATIONS; --adaround alone: 1000 per layer)."), QStringLiteral("ITERATIONS")},
+        {QStringLiteral("adaround-inputs"), QStringLiteral("AdaRound learns from each layer's inputs in the quantized model so far (quantized, the default, as AIMET) or in the float model (float)."), QStringLiteral("FROM")},
         {QStringLiteral("seqmse"), QStringLiteral("SeqMSE: choose each layer's weight range by its output error (--seqmse=mse|l1|sqnr; --seqmse alone: mse)."), QStringLiteral("LOSS")},
         {QStringLiteral("techniques"), QStringLiteral("Techniques applied as weights are quantized: cle, bias_correction, adaround[=ITERATIONS], seqmse[=LOSS], joined by commas (or none)."), QStringLiteral("LIST")},
         {QStringLiteral("db"), QStringLiteral("Trial database (default: the per-user one)."), QStringLiteral("FILE")},

@@ -63,6 +63,8 @@ QString techniquesLabel(const Techniques& t)
         names << QObject::tr("AdaRound");
     else if (t.adaroundIterations > 0)
         names << QObject::tr("AdaRound ×%1").arg(t.adaroundIterations);
+    if (t.adaroundIterations > 0 && t.adaroundFloatInputs)
+        names.last() += QObject::tr(" (float inputs)");
     if (t.seqMse)
         names << (t.seqMseLoss == SeqMseLoss::Mse ? QObject::tr("SeqMSE") : QObject::tr("SeqMSE (%1)").arg(seqMseLossName(t.seqMseLoss)));
     return names.join(QStringLiteral(" + "));

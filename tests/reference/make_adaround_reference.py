@@ -5,12 +5,15 @@ on one layer of the demo, as the reference for QuantScope's.
 Layer block1.pw (batch norm folded by TorchScript's pass, as QuantScope loads it), int4 per-channel
 symmetric min-max weights (PyTorch's PerChannelMinMaxObserver gives scale s and zero point z per
 output channel), its float inputs over the first 512 Fashion-MNIST test images (pixels / 255).
+As AIMET does, the loss compares the layer's outputs after its bias and the ReLU that follows it
+(the first layer of the model quantized so far: its inputs are the float model's).
 
 With W/s = floor + rest, a continuous variable V per weight starts where the rectified sigmoid
 h(V) = clamp(sigmoid(V) * (zeta - gamma) + gamma, 0, 1), zeta = 1.1, gamma = -0.1, equals rest.
 The soft weight is s * (clamp(floor + z + h(V), qmin, qmax) - z). For ITERATIONS steps, a batch of
 32 inputs is drawn (torch.randint with a generator seeded SEED) and Adam (lr 1e-3) minimises
-    mean over samples and positions of sum over output channels of (conv(x, soft) - conv(x, W))^2
+    mean over samples and positions of sum over output channels of
+        (relu(conv(x, soft) + b) - relu(conv(x, W) + b))^2
     + 0.01 * sum(1 - |2 h(V) - 1|^beta)
 where the rounding term is off for the first 20% of the steps and beta then falls from 20 to 2
 along a cosine (AIMET's schedule). The result rounds up where V >= 0 (h >= 0.5), down elsewhere.
@@ -66,8 +69,13 @@ def main():
     def weight_of(rounding):
         return s * (torch.clamp(floor + z + rounding, qmin, qmax) - z)
 
+    b = p[LAYER + ".bias"]
+
+    def out(x, weight):
+        return F.relu(F.conv2d(x, weight, b))
+
     with torch.no_grad():
-        target_all = F.conv2d(inputs, w)
+        target_all = out(inputs, w)
     opt = torch.optim.Adam([v], lr=1e-3)
     gen = torch.Generator().manual_seed(SEED)
     warm = int(0.2 * ITERATIONS)
@@ -75,8 +83,8 @@ def main():
         idx = torch.randint(0, inputs.shape[0], (BATCH,), generator=gen)
         x = inputs[idx]
         with torch.no_grad():
-            target = F.conv2d(x, w)
-        recon = (F.conv2d(x, weight_of(h(v))) - target).pow(2).sum(1).mean()
+            target = out(x, w)
+        recon = (out(x, weight_of(h(v))) - target).pow(2).sum(1).mean()
         if t < warm:
             loss = recon
         else:
@@ -89,12 +97,12 @@ def main():
     with torch.no_grad():
         up = (v >= 0).float()
         nearest = (rest >= 0.5).float()
-        loss_nearest = (F.conv2d(inputs, weight_of(nearest)) - target_all).pow(2).sum(1).mean().item()
-        loss_ada = (F.conv2d(inputs, weight_of(up)) - target_all).pow(2).sum(1).mean().item()
+        loss_nearest = (out(inputs, weight_of(nearest)) - target_all).pow(2).sum(1).mean().item()
+        loss_ada = (out(inputs, weight_of(up)) - target_all).pow(2).sum(1).mean().item()
         flipped = (up != nearest).float().mean().item()
     out = {
         "model": "resources/fashion_mobilenet.pt", "layer": LAYER, "weights": "int4:per_channel:symmetric:minmax",
-        "samples": 512, "iterations": ITERATIONS, "batch": BATCH, "seed": SEED,
+        "samples": 512, "activation": "relu", "iterations": ITERATIONS, "batch": BATCH, "seed": SEED,
         "up": [int(b) for b in up.flatten().tolist()],
         "flipped_share": flipped, "loss_nearest": loss_nearest, "loss_adaround": loss_ada,
     }
