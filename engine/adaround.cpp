@@ -65,7 +65,7 @@ at::Tensor SiteActivation::operator()(const at::Tensor& x) const
     case Relu:
         return at::relu(x);
     case Clamp:
-        return at::clamp(x, low, high);
+        return highs.defined() ? at::minimum(at::clamp_min(x, low), highs) : at::clamp(x, low, high);
     case None:
         break;
     }
@@ -87,7 +87,10 @@ SiteActivation followingActivation(const Model::Impl& m, int site)
     if (at < 0 || uses != 1 || g.nodes[next].kind != GraphNode::Op || g.nodes[at].layers.size() != 1)
         return a;
     const QString op = g.nodes[next].label; // without a trailing '_'
-    if (op == QLatin1String("relu")) {
+    if (const auto bound = m.clampBounds.find(site); g.nodes[next].op == QLatin1String("clamp") && bound != m.clampBounds.end()) {
+        a = {SiteActivation::Clamp, 0, 0};
+        a.highs = m.tensorAt(bound->second).clone(); // per channel (divided by CLE's scales in a CLE trial)
+    } else if (op == QLatin1String("relu")) {
         a.kind = SiteActivation::Relu;
     } else if (op == QLatin1String("relu6")) {
         a = {SiteActivation::Clamp, 0, 6};
@@ -114,10 +117,13 @@ AdaRoundLayer adaRound(const Model::Impl& m, int site, const at::Tensor& weight,
 {
     c10::InferenceMode off(false);
     torch::AutoGradMode grad(true);
-    // Normal tensors (not inference tensors): autograd saves them.
-    const at::Tensor w = weight.clone(), x = data.inputs.clone(), xt = data.targetInputs.clone();
-    const at::Tensor b = data.bias.defined() ? data.bias.clone() : at::Tensor();
-    const SiteActivation& act = data.activation;
+    // Normal tensors (not inference tensors): autograd saves them. Detached: a model's
+    // parameters may require grad (PyTorch saves them so), and only V is learnt here.
+    const at::Tensor w = weight.detach().clone(), x = data.inputs.detach().clone(), xt = data.targetInputs.detach().clone();
+    const at::Tensor b = data.bias.defined() ? data.bias.detach().clone() : at::Tensor();
+    SiteActivation act = data.activation;
+    if (act.highs.defined())
+        act.highs = act.highs.detach().clone();
     const bool conv = m.sites[size_t(site)].call.conv;
     const auto [s, z] = scaleAndZero(w, q);
     const at::Tensor floor = at::floor(w / s);

@@ -5,6 +5,7 @@
 #include "techniques_p.h"
 #include "trial_p.h"
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 
@@ -43,23 +44,34 @@ void withEqualizedWeights(Model& model, const std::function<void()>& fn)
     fn();
 }
 
-QVector<QPair<int, int>> equalizablePairs(const Model::Impl& m)
+namespace {
+
+struct PairCandidate {
+    int first = -1, second = -1; ///< sites
+    int joiner = -1;             ///< the graph node between them, or -1
+};
+
+/// Conv/linear pairs whose first's output feeds only the second, directly or through one shown
+/// op that `joins` accepts, the second taking the first's channels as input channels (or,
+/// depthwise, as its channels).
+std::vector<PairCandidate> pairCandidates(const Model::Impl& m, const ModelGraph& g,
+                                          const std::function<bool(const GraphNode&, int)>& joins)
 {
-    const ModelGraph g = modelGraph(m, nullptr);
     std::map<int, QVector<int>> next, previous;
     for (const auto& [from, to] : g.edges) {
         next[from] << to;
         previous[to] << from;
     }
-    QVector<QPair<int, int>> pairs;
+    std::vector<PairCandidate> pairs;
     for (int a = 0; a < g.nodes.size(); ++a) {
         const GraphNode& first = g.nodes[a];
         if (first.kind != GraphNode::Layer || first.layers.size() != 1 || !isConvOrLinear(first.op) || next[a].size() != 1)
             continue;
-        int b = next[a].first();
-        if (g.nodes[b].kind == GraphNode::Op && (g.nodes[b].op == QLatin1String("relu") || g.nodes[b].op == QLatin1String("relu_"))) {
+        int b = next[a].first(), joiner = -1;
+        if (g.nodes[b].kind == GraphNode::Op && joins(g.nodes[b], b)) {
             if (next[b].size() != 1 || previous[b].size() != 1)
                 continue;
+            joiner = b;
             b = next[b].first();
         }
         const GraphNode& second = g.nodes[b];
@@ -71,8 +83,75 @@ QVector<QPair<int, int>> equalizablePairs(const Model::Impl& m)
             continue; // transposed convolutions: their channels are on another axis
         if (w2.dim() < 2 || (w2.size(1) != w1.size(0) && !depthwise(w2, w1.size(0))))
             continue;
-        pairs << qMakePair(s1, s2);
+        pairs.push_back({s1, s2, joiner});
     }
+    return pairs;
+}
+
+/// The upper bound of a ReLU6 (6) or of a hardtanh clamping at 0 and a constant M > 0 (M); else 0.
+double clampHigh(const torch::jit::Node* n)
+{
+    if (n->kind() == c10::aten::relu6 || n->kind() == c10::Symbol::fromQualString("aten::relu6_"))
+        return 6;
+    if (n->kind() != c10::aten::hardtanh && n->kind() != c10::aten::hardtanh_)
+        return 0;
+    const auto low = torch::jit::constant_as<double>(n->input(1)), high = torch::jit::constant_as<double>(n->input(2));
+    return low && high && *low == 0 && *high > 0 ? *high : 0;
+}
+
+const char* const kBoundPrefix = "_quantscope_";
+
+} // namespace
+
+QString boundedActivation(const torch::jit::Node* n)
+{
+    if (n->kind() != c10::aten::clamp || n->inputs().size() != 3 || n->input(2)->node()->kind() != c10::prim::GetAttr)
+        return {};
+    const std::string name = n->input(2)->node()->s(c10::attr::name);
+    if (name.rfind(kBoundPrefix, 0) != 0)
+        return {};
+    return QString::fromStdString(name.substr(std::string(kBoundPrefix).size())).section(u'_', 0, 0);
+}
+
+void boundClamps(Model::Impl& m)
+{
+    std::vector<torch::jit::Node*> nodes;
+    const ModelGraph g = modelGraph(m, &nodes);
+    const auto found = pairCandidates(m, g, [&](const GraphNode&, int b) { return clampHigh(nodes[size_t(b)]) > 0; });
+    torch::jit::Graph& graph = *m.graph;
+    int k = 0;
+    for (const PairCandidate& p : found) {
+        if (p.joiner < 0)
+            continue;
+        torch::jit::Node* n = nodes[size_t(p.joiner)];
+        const bool relu6 = n->kind() == c10::aten::relu6 || n->kind() == c10::Symbol::fromQualString("aten::relu6_") ||
+                           clampHigh(n) == 6;
+        const at::Tensor w1 = m.weight(p.first);
+        std::vector<int64_t> shape(size_t(std::max<int64_t>(1, w1.dim() - 1)), 1); // broadcasts over the output's channels
+        shape[0] = w1.size(0);
+        const std::string name = std::string(kBoundPrefix) + (relu6 ? "relu6" : "hardtanh") + "_bound" + std::to_string(k++);
+        m.module.register_buffer(name, at::full(shape, clampHigh(n)));
+        torch::jit::WithInsertPoint point(n);
+        torch::jit::Value* bound = graph.insertGetAttr(graph.inputs().at(0), name);
+        torch::jit::Value* zero = graph.insertConstant(at::zeros({}));
+        torch::jit::Value* out = graph.insert(c10::aten::clamp, {n->input(0), zero, bound});
+        n->output()->replaceAllUsesWith(out);
+        n->destroy();
+        m.clampBounds[p.first] = {name};
+    }
+}
+
+QVector<QPair<int, int>> equalizablePairs(const Model::Impl& m)
+{
+    const ModelGraph g = modelGraph(m, nullptr);
+    QVector<QPair<int, int>> pairs;
+    // Joined by a ReLU, or by a ReLU6 or hardtanh whose bound boundClamps made per channel.
+    const auto joins = [](const GraphNode& n, int) {
+        return n.op == QLatin1String("relu") || n.op == QLatin1String("relu_") ||
+               (n.op == QLatin1String("clamp") && (n.label == QLatin1String("relu6") || n.label == QLatin1String("hardtanh")));
+    };
+    for (const PairCandidate& p : pairCandidates(m, g, joins))
+        pairs << qMakePair(p.first, p.second);
     return pairs;
 }
 
@@ -87,6 +166,10 @@ CleResult crossLayerEqualize(Model::Impl& m)
             if (!m.sites[size_t(s)].biasPath.empty())
                 bias[s] = m.tensorAt(m.sites[size_t(s)].biasPath).clone();
         }
+    std::map<int, at::Tensor> bound; // the first site's per-channel clamp bound, when a ReLU6 joins the pair
+    for (const auto& [a, b] : pairs)
+        if (const auto it = m.clampBounds.find(a); it != m.clampBounds.end())
+            bound[a] = m.tensorAt(it->second).clone();
     CleResult r;
     std::vector<at::Tensor> total;
     for (const auto& [a, b] : pairs)
@@ -108,6 +191,8 @@ CleResult crossLayerEqualize(Model::Impl& m)
             weight[a] = w1 / s.view(view1);
             if (bias.count(a))
                 bias[a] = bias[a] / s;
+            if (bound.count(a)) // ReLU6(y) / s = clamp(y / s, 0, 6 / s)
+                bound[a] = bound[a] / s.view(bound[a].sizes());
             weight[b] = w2 * s.view(view2);
             total[size_t(k)] = total[size_t(k)] * s;
             moved = std::max(moved, (s - 1).abs().max().item<double>());
@@ -128,6 +213,8 @@ CleResult crossLayerEqualize(Model::Impl& m)
         swapSiteWeight(m.module, m, s, w);
     for (const auto& [s, v] : bias)
         swapTensor(m.module, m.sites[size_t(s)].biasPath, v);
+    for (const auto& [s, v] : bound)
+        swapTensor(m.module, m.clampBounds.at(s), v);
     return r;
 }
 

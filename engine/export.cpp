@@ -79,8 +79,9 @@ struct PyObserver {
 };
 
 /// With `fake`, integer specs become fake-quantize modules that simulate them (for configs
-/// PyTorch's int8 kernels cannot run).
-PyObserver pyObserver(const QuantSpec& spec, const QParams& qparams, bool weight, bool fake)
+/// PyTorch's int8 kernels cannot run). With `trialOwned`, a weight's qparams are the trial's own
+/// (AdaRound, SeqMSE): an observer of the script's that returns them.
+PyObserver pyObserver(const QuantSpec& spec, const QParams& qparams, bool weight, bool fake, bool trialOwned = false)
 {
     PyObserver o;
     switch (spec.type) {
@@ -120,7 +121,14 @@ PyObserver pyObserver(const QuantSpec& spec, const QParams& qparams, bool weight
     if (perChannel)
         args << QStringLiteral("ch_axis=%1").arg(s.axis);
     QString cls;
-    if (perChannel) {
+    if (weight && trialOwned && !qparams.scale.isEmpty()) {
+        // AdaRound rounded to this grid, SeqMSE chose these ranges: PyTorch must not compute others.
+        cls = qparams.scale.size() > 1 ? QStringLiteral("TrialPerChannelQParams") : QStringLiteral("TrialPerTensorQParams");
+        args << QStringLiteral("scale=%1").arg(pyList(qparams.scale)) << QStringLiteral("zero_point=%1").arg(pyList(qparams.zeroPoint));
+        if (s.bits >= 8) // the observer's own range otherwise comes from the qscheme
+            args << QStringLiteral("quant_min=%1").arg(qparams.quantMin) << QStringLiteral("quant_max=%1").arg(qparams.quantMax);
+        o.notes << QStringLiteral("the trial's own scales and zero points (AdaRound's grid or SeqMSE's ranges), fixed");
+    } else if (perChannel) {
         cls = s.method == RangeMethod::MovingAverageMinMax ? QStringLiteral("MovingAveragePerChannelMinMaxObserver")
                                                             : QStringLiteral("PerChannelMinMaxObserver");
         if (s.method == RangeMethod::MovingAverageMinMax)
@@ -189,7 +197,8 @@ PyQConfig pyQConfig(const QuantSpec& weight, const QuantSpec& activation, const 
         return q;
     }
     const QParams noQParams;
-    const PyObserver w = pyObserver(weight, layer ? layer->weightQParams : noQParams, true, fake);
+    const bool trialOwned = layer && (!layer->adaroundUp.isEmpty() || !layer->seqmseChosen.isEmpty());
+    const PyObserver w = pyObserver(weight, layer ? layer->weightQParams : noQParams, true, fake, trialOwned);
     PyObserver a;
     if (mode == TrialMode::Dynamic && activation.type == QuantType::Int) {
         a.expr = QStringLiteral("PlaceholderObserver.with_args(dtype=%1, is_dynamic=True)")
@@ -209,6 +218,32 @@ PyQConfig pyQConfig(const QuantSpec& weight, const QuantSpec& activation, const 
     q.int8Kernels = w.int8Kernels && a.int8Kernels && weight.type == QuantType::Int;
     return q;
 }
+
+/// Observers for weights whose scales and zero points the trial chose itself (AdaRound, SeqMSE).
+const char* const kTrialObservers = R"(
+
+class _TrialQParams:
+    """The weight's scales and zero points as the trial chose them (AdaRound rounded the weights
+    to this grid, SeqMSE searched these ranges), fixed: computing them anew from the weights, as
+    PyTorch's observers would, gives another grid."""
+
+    def __init__(self, scale, zero_point, **kwargs):
+        super().__init__(**kwargs)
+        self.register_buffer("trial_scale", torch.tensor(scale, dtype=torch.float))
+        self.register_buffer("trial_zero_point", torch.tensor(zero_point, dtype=torch.int))
+
+    def calculate_qparams(self):
+        return self.trial_scale, self.trial_zero_point
+
+
+class TrialPerChannelQParams(_TrialQParams, PerChannelMinMaxObserver):
+    pass
+
+
+class TrialPerTensorQParams(_TrialQParams, MinMaxObserver):
+    pass
+
+)";
 
 /// The exported scripts' placeholder for the user's model (both script kinds).
 const char* const kBuildModel = R"(def build_model():
@@ -363,10 +398,11 @@ from torch.ao.quantization import (FakeQuantize, FixedQParamsFakeQuantize, Fixed
                                    MovingAveragePerChannelMinMaxObserver, PerChannelMinMaxObserver,
                                    PlaceholderObserver, QConfig, QConfigMapping, disable_observer)
 from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx, prepare_qat_fx
-
+%6
 )")
               .arg(source.title, source.dataSpec, metricName(r.metric) + u' ' + formatScore(r.metric, r.score()),
-                   formatScore(r.metric, r.floatScore()), QString::number(r.sizeBytes));
+                   formatScore(r.metric, r.floatScore()), QString::number(r.sizeBytes),
+                   c.techniques.ownsWeightQuantization() ? QLatin1String(kTrialObservers) : QLatin1String(""));
 
     // QuantScope's numbers, to compare with the observers after calibration.
     py += QStringLiteral("# QuantScope's scale and zero point per layer (weights per output channel), for comparison.\n"
@@ -567,17 +603,19 @@ QByteArray trialStateDict(const Model& model, const QuantConfig& config, const T
     const Model::Impl& m = model.impl();
     if (!config.techniques.any())
         throw EngineError(ErrorKind::BadInput, QStringLiteral("the trial changed no weights (no techniques): the script needs no weights file"));
-    if (config.techniques.ownsWeightQuantization())
-        throw EngineError(ErrorKind::BadInput,
-                          QStringLiteral("%1 chose the weights' rounding or ranges itself, which torch.ao.quantization's "
-                                         "observers would compute anew from the weights: export this trial as torchscript or "
-                                         "int8 (they carry it), or its settings without it as python")
-                              .arg(config.techniques.adaroundIterations > 0 ? QStringLiteral("AdaRound") : QStringLiteral("SeqMSE")));
     if (result.layers.size() != m.layers.size())
         throw EngineError(ErrorKind::BadInput, QStringLiteral("the trial is not of %1").arg(m.displayName));
     c10::InferenceMode guard(false);
     ScopedTensors adjusted(m.module);
     applyTrialTechniques(const_cast<Model::Impl&>(m), config, result, adjusted);
+    for (const auto& [first, bound] : m.clampBounds)
+        for (const std::vector<std::string>& path : adjusted.paths())
+            if (path == bound)
+                throw EngineError(ErrorKind::BadInput,
+                                  QStringLiteral("cross-layer equalization scaled the bound of the ReLU6 (or hardtanh) after %1 per "
+                                                 "channel, which nn.ReLU6 in a PyTorch script cannot hold: export this trial as "
+                                                 "torchscript (it carries the bounds)")
+                                      .arg(m.layers[first].name));
     c10::Dict<std::string, at::Tensor> state;
     for (const std::vector<std::string>& path : adjusted.paths()) {
         std::string name;

@@ -35,7 +35,7 @@ bool isShownOp(c10::Symbol kind)
         "aten::relu", "aten::relu_", "aten::relu6", "aten::relu6_", "aten::hardtanh", "aten::hardtanh_",
         "aten::gelu", "aten::sigmoid", "aten::sigmoid_", "aten::tanh", "aten::tanh_", "aten::silu", "aten::silu_",
         "aten::hardswish", "aten::hardswish_", "aten::hardsigmoid", "aten::hardsigmoid_", "aten::leaky_relu",
-        "aten::leaky_relu_", "aten::elu", "aten::elu_", "aten::softmax", "aten::log_softmax",
+        "aten::leaky_relu_", "aten::elu", "aten::elu_", "aten::softmax", "aten::log_softmax", "aten::clamp",
         // reshapes
         "aten::flatten", "aten::reshape", "aten::view"};
     return shown.count(kind.toQualString()) > 0;
@@ -96,6 +96,11 @@ ModelGraph modelGraph(const Model::Impl& m, std::vector<Node*>* torchNodes)
             QString label = op;
             if (label.endsWith(u'_'))
                 label.chop(1);
+            if (const QString was = boundedActivation(n); !was.isEmpty())
+                label = was; // a ReLU6 or hardtanh given per-channel bounds at load
+            else if (label == QLatin1String("hardtanh") && torch::jit::constant_as<double>(n->input(1)) == 0.0 &&
+                     torch::jit::constant_as<double>(n->input(2)) == 6.0)
+                label = QStringLiteral("relu6"); // nn.ReLU6 calls hardtanh(x, 0, 6)
             index[n] = add({GraphNode::Op, label, op, {}}, n);
         }
     });

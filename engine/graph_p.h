@@ -12,4 +12,8 @@ ModelGraph modelGraph(const Model::Impl& m, std::vector<torch::jit::Node*>* node
 /// Whether a node of this kind is shown between layers.
 bool isShownOp(c10::Symbol kind);
 
+/// For a clamp that replaced a ReLU6 or hardtanh between two layers at load (boundClamps), the
+/// activation's name ("relu6", "hardtanh"); else "".
+QString boundedActivation(const torch::jit::Node* n);
+
 } // namespace qs

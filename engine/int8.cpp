@@ -341,6 +341,7 @@ Int8Build buildInt8(Model& model, const Dataset& data, const QuantConfig& config
     });
     if (!dynamic) {
         const std::shared_ptr<Graph> graph = q.get_method("forward").graph();
+        restoreUniformClamps(*graph, q);
         const std::vector<Node*> joins = int8CandidateJoins(*graph);
         std::unordered_map<const Node*, std::pair<double, int64_t>> observed;
         for (size_t k = 0; k < joins.size() && joins.size() == calibratedJoins.size(); ++k) {

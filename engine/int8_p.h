@@ -38,6 +38,11 @@ std::vector<torch::jit::Node*> int8CandidateJoins(torch::jit::Graph& graph);
 /// scale of the quantization after them or their `observed` output qparams (else they stay
 /// float); a quantization to the scale a tensor already has is dropped; a ReLU after a kernel or
 /// add is fused into it. New nodes take the tags of the nodes they replace.
+/// Puts back a ReLU6 or hardtanh for each clamp that boundClamps gave a per-channel bound where
+/// the bound is the same for every channel (no equalization changed it): quantized tensors go
+/// through a hardtanh, not through a clamp to a tensor. Returns how many.
+int restoreUniformClamps(torch::jit::Graph& graph, const torch::jit::Module& module);
+
 Int8GraphStats quantizeBetweenLayers(const std::shared_ptr<torch::jit::Graph>& graph, NodeTags& tags,
                                      const std::unordered_map<const torch::jit::Node*, std::pair<double, int64_t>>& observed);
 

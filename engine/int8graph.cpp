@@ -4,6 +4,8 @@
 
 #include "int8_p.h"
 
+#include "graph_p.h"
+
 #include <torch/csrc/jit/ir/ir.h>
 #include <torch/csrc/jit/passes/dead_code_elimination.h>
 
@@ -175,6 +177,27 @@ std::vector<Node*> int8CandidateJoins(Graph& graph)
             joins.push_back(n);
     }
     return joins;
+}
+
+int restoreUniformClamps(Graph& graph, const torch::jit::Module& module)
+{
+    std::vector<Node*> clamps;
+    for (Node* n : graph.nodes())
+        if (!boundedActivation(n).isEmpty())
+            clamps.push_back(n);
+    int restored = 0;
+    for (Node* n : clamps) {
+        const at::Tensor bound = module.attr(n->input(2)->node()->s(c10::attr::name)).toTensor();
+        const double high = bound.max().item<double>();
+        if (bound.min().item<double>() != high)
+            continue;
+        torch::jit::WithInsertPoint point(n);
+        Value* out = graph.insert(c10::aten::hardtanh, {n->input(0), 0.0, high});
+        n->output()->replaceAllUsesWith(out);
+        n->destroy();
+        ++restored;
+    }
+    return restored;
 }
 
 Int8GraphStats quantizeBetweenLayers(const std::shared_ptr<Graph>& graph, NodeTags& tags,

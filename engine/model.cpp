@@ -1,4 +1,5 @@
 #include "model_p.h"
+#include "techniques_p.h"
 
 #include "budget.h"
 
@@ -255,6 +256,11 @@ std::unique_ptr<Model::Impl> loadModule(std::istream& in, const QString& name)
     d->graph = fn.graph();
     torch::jit::Inline(*d->graph);
     foldBoolAttributes(d->graph, d->module);
+    // Branches on constants fold to the branch taken: F.relu(x) scripted is `if inplace: relu_
+    // else relu` on a constant False, which would otherwise be two activations in the graph and
+    // hide the pair it joins from cross-layer equalization.
+    torch::jit::ConstantPropagation(d->graph);
+    torch::jit::EliminateDeadCode(d->graph);
     if (takeUnfusedTransformerPaths(*d->graph)) {
         // Branches whose condition is now fixed (the fused path, and others that hinge on
         // constant arguments such as need_weights) fold away, so dead linear calls are no sites.
@@ -326,6 +332,7 @@ std::unique_ptr<Model::Impl> loadModule(std::istream& in, const QString& name)
     insertProbes(*d->graph, probes);
     for (const auto& [call, first] : recurrent)
         rewriteRecurrent(*d->graph, self, call, first);
+    boundClamps(*d);
 
     // Count the parameters the forward reads: folded batch norms stay in the module unused. A
     // list attribute (an LSTM left in float reads its _flat_weights) counts each of its tensors.

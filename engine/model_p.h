@@ -5,6 +5,7 @@
 
 #include <torch/script.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,10 @@ struct Model::Impl {
     QString output; ///< which output is scored: a dict key or a tuple index; empty: the usual one
     QStringList outputChoices; ///< measured by measureShapes: forward's tensor outputs, when several
     QString scoredOutput;      ///< of those, the one scored
+    /// Pairs joined by a ReLU6 or hardtanh(0, M): the first site → the path of the per-channel
+    /// upper bound (M each, a buffer of the root module) that replaced M at load, so that
+    /// cross-layer equalization can scale it with the channels (boundClamps in engine/cle.cpp).
+    std::map<int, std::vector<std::string>> clampBounds;
 
     /// Reads a tensor attribute by path (a parameter or buffer of some submodule).
     at::Tensor tensorAt(const std::vector<std::string>& path) const;

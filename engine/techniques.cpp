@@ -46,6 +46,9 @@ EqualizedTensors equalizedTensors(Model::Impl& m)
             for (const auto* path : {&m.sites[size_t(s)].weightPath, &m.sites[size_t(s)].biasPath})
                 if (!path->empty() && seen.insert(*path).second)
                     originals.emplace_back(*path, m.tensorAt(*path));
+    for (const auto& [a, b] : equalizablePairs(m))
+        if (const auto it = m.clampBounds.find(a); it != m.clampBounds.end() && seen.insert(it->second).second)
+            originals.emplace_back(it->second, m.tensorAt(it->second));
     {
         c10::InferenceMode guard;
         e.result = crossLayerEqualize(m);

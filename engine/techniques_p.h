@@ -19,6 +19,13 @@ namespace qs {
 QVector<QPair<int, int>> equalizablePairs(const Model::Impl& m);
 CleResult crossLayerEqualize(Model::Impl& m);
 
+/// Replaces each ReLU6 or hardtanh(0, M) that joins a conv/linear pair with a clamp to a
+/// per-channel bound (a buffer of M's, recorded in m.clampBounds): the same function, but
+/// cross-layer equalization can then divide the bound by each channel's scale, so that the
+/// float model computes the same across a ReLU6 (AIMET instead turns ReLU6 into ReLU, which
+/// changes the model). Runs once, when the model loads.
+void boundClamps(Model::Impl& m);
+
 /// Tensors set by path in a module for as long as this lives; the originals go back when it is
 /// destroyed (newest first, so that a tensor set twice gets its true original back).
 class ScopedTensors
@@ -136,6 +143,7 @@ struct AdaRoundLayer {
 struct SiteActivation {
     enum Kind { None, Relu, Clamp } kind = None;
     double low = 0, high = 0;
+    at::Tensor highs; ///< per channel, for a ReLU6 that boundClamps made per channel (then high is unused)
     at::Tensor operator()(const at::Tensor& x) const;
     QString name() const; ///< "relu", "clamp(0, 6)", "" for None
 };

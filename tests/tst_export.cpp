@@ -171,15 +171,16 @@ private Q_SLOTS:
 
     // An AdaRound trial keeps its rounding, a SeqMSE trial its ranges: the baked TorchScript gives
     // PyTorch the trial's exact top-1 (kept with the trial, the weights not quantized again); the
-    // Python export is refused in one line (PyTorch's observers would choose other scales),
-    // nothing written.
-    void adaRoundTravelsInTorchScript_data()
+    // Python script ships the rounded weights and fixes the trial's scales and zero points in an
+    // observer of its own (PyTorch's would compute others from the weights): PyTorch running it
+    // gets the trial's top-1 to one sample.
+    void learntWeightsTravelWithTheExports_data()
     {
         QTest::addColumn<QString>("technique");
         QTest::newRow("AdaRound") << "--adaround=200";
         QTest::newRow("SeqMSE") << "--seqmse";
     }
-    void adaRoundTravelsInTorchScript()
+    void learntWeightsTravelWithTheExports()
     {
         QFETCH(QString, technique);
         const QString db = m_dir.filePath("adaround.db");
@@ -202,11 +203,19 @@ private Q_SLOTS:
         const qint64 correct = torchscript.out.section("correct ", 1).section('\n', 0, 0).toLongLong();
         QCOMPARE(correct, qRound64(o["top1"].toDouble() * 9488));
         const QString script = m_dir.filePath("adaround.py");
-        const Run python = run(kCli, {"export", id, "--db", db, "--format", "python", "--out", script}, m_dir.path());
-        QCOMPARE(python.code, 2);
-        QVERIFY2(python.err.contains(technique == "--seqmse" ? "SeqMSE" : "AdaRound") && python.err.count('\n') == 1,
-                 qPrintable(python.err));
-        QVERIFY(!QFileInfo::exists(script) && !QFileInfo::exists(m_dir.filePath("adaround_weights.pt")));
+        const Run exported = run(kCli, {"export", id, "--db", db, "--format", "python", "--out", script}, m_dir.path());
+        QVERIFY2(exported.code == 0, qPrintable(exported.err));
+        QFile text(script);
+        QVERIFY(text.open(QIODevice::ReadOnly));
+        QVERIFY(text.readAll().contains("FakeQuantize.with_args(observer=TrialPerChannelQParams")); // the trial's own grid, fixed
+        const Run python = run("/usr/bin/python3",
+                               {QStringLiteral(QS_SOURCE "/tests/export/check_technique_export.py"), script, kDemo, kImages,
+                                QStringLiteral("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz")},
+                               m_dir.path());
+        QVERIFY2(python.code == 0, qPrintable(python.out + python.err));
+        const double scriptTop1 = python.out.section("top1 ", 1).trimmed().toDouble();
+        QVERIFY2(std::abs(scriptTop1 - 100 * o["top1"].toDouble()) <= 100.0 / 9488, // one sample
+                 qPrintable(QStringLiteral("PyTorch %1%, trial %2%").arg(scriptTop1).arg(100 * o["top1"].toDouble())));
     }
 
     // A dynamic trial of the LSTM language model, exported as Python: the script is
@@ -383,6 +392,52 @@ private Q_SLOTS:
         QVERIFY2(std::abs(e.top1 - equalized.top1) <= 0.003,
                  qPrintable(QStringLiteral("int8 %1 against fake-quant %2").arg(e.top1).arg(equalized.top1)));
         QCOMPARE(runner.run(w8a8, JobControl()).top1, trial.top1); // the open model is unchanged again
+    }
+
+    // Across ReLU6 (the PyTorch-trained fixture with ReLU6 everywhere): a W8A8 trial's int8 model
+    // puts the ReLU6s back (the bounds all 6) and chains every layer but the last through them;
+    // after cross-layer equalization the bounds differ per channel: the int8 model clamps in
+    // float between the kernels and agrees with its trial as closely; the baked TorchScript
+    // carries the bounds and gives PyTorch the trial's exact top-1; the Python export is refused
+    // in one line (nn.ReLU6 cannot hold per-channel bounds), nothing written.
+    void equalizationAcrossReLU6Exports()
+    {
+        initRuntime();
+        const QString fixture = QStringLiteral(QS_SOURCE "/tests/fixtures/separable_relu6_scripted.pt");
+        auto model = Model::load(fixture);
+        auto data = Dataset::load(DataSpec::demo());
+        const TrialOptions options;
+        TrialRunner runner(model, data, options);
+        QuantConfig w8a8;
+        w8a8.weight = QuantSpec::parse("int8:per_tensor:symmetric");
+        const TrialResult plain = runner.run(w8a8, JobControl());
+        const Int8Result r = buildInt8Model(*model, *data, w8a8, plain, options, JobControl());
+        QCOMPARE(r.int8Layers, 12);
+        QCOMPARE(r.chainedLayers, 11);
+        QVERIFY(std::abs(r.top1 - plain.top1) <= 0.003);
+        w8a8.techniques = Techniques::parse("cle,bias_correction");
+        const TrialResult equalized = runner.run(w8a8, JobControl());
+        const Int8Result e = buildInt8Model(*model, *data, w8a8, equalized, options, JobControl());
+        QCOMPARE(e.int8Layers, 12);
+        QVERIFY2(std::abs(e.top1 - equalized.top1) <= 0.003,
+                 qPrintable(QStringLiteral("int8 %1 against fake-quant %2").arg(e.top1).arg(equalized.top1)));
+
+        const QString db = m_dir.filePath("relu6.db");
+        const Run trial = run(kCli, {"trial", fixture, "--db", db, "--weights", "int4:per_tensor:symmetric", "--activations",
+                                     "float", "--cle", "--bias-correction", "--json"}, m_dir.path());
+        QVERIFY2(trial.code == 0, qPrintable(trial.err));
+        const QJsonObject o = QJsonDocument::fromJson(trial.out.toUtf8()).object();
+        const QString id = trial.err.section("recorded as trial ", 1).section(' ', 0, 0);
+        const QString baked = m_dir.filePath("relu6.pt");
+        QCOMPARE(run(kCli, {"export", id, "--db", db, "--format", "torchscript", "--out", baked, "--model", fixture}, m_dir.path()).code, 0);
+        const Run torchscript = runTorchScriptCheck(baked, 512, 9488, m_dir.path());
+        QVERIFY2(torchscript.code == 0, qPrintable(torchscript.err));
+        QCOMPARE(torchscript.out.section("correct ", 1).section('\n', 0, 0).toLongLong(), qRound64(o["top1"].toDouble() * 9488));
+        const QString script = m_dir.filePath("relu6.py");
+        const Run python = run(kCli, {"export", id, "--db", db, "--format", "python", "--out", script, "--model", fixture}, m_dir.path());
+        QCOMPARE(python.code, 2);
+        QVERIFY2(python.err.contains("ReLU6") && python.err.count('\n') == 1, qPrintable(python.err));
+        QVERIFY(!QFileInfo::exists(script) && !QFileInfo::exists(m_dir.filePath("relu6_weights.pt")));
     }
 
     // int8 end to end across residual adds, max pooling, concatenation, ReLU6, global average
