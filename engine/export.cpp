@@ -270,6 +270,11 @@ def with_quantscope_weights(model):
         from torch.fx.experimental.optimization import fuse
         model = fuse(model)
     state = torch.load(WEIGHTS)
+    for name in state:  # a convolution without a bias got one from bias correction
+        owner, _, attribute = name.rpartition(".")
+        module = model.get_submodule(owner) if attribute == "bias" else None
+        if module is not None and getattr(module, "bias", False) is None:
+            module.bias = torch.nn.Parameter(torch.zeros_like(state[name]))
     own = model.state_dict()
     unknown = sorted(name for name in state if name not in own)
     if unknown:

@@ -88,7 +88,9 @@ std::vector<bool> applyTrialTechniques(Model::Impl& m, const QuantConfig& config
         if (c.isEmpty())
             continue;
         const SiteRef& ref = m.sites[size_t(i)];
-        const at::Tensor bias = ref.biasPath.empty() ? at::Tensor() : m.tensorAt(ref.biasPath);
+        at::Tensor bias = ref.biasPath.empty() ? at::Tensor() : m.tensorAt(ref.biasPath);
+        if (!bias.defined() && canTakeTensor(m.module, ref.biasPath)) // the trial gave the layer a bias
+            bias = at::zeros({qsizetype(c.size())}, m.weight(i).options());
         if (!bias.defined() || bias.numel() != c.size())
             throw EngineError(ErrorKind::BadInput, QStringLiteral("%1: the trial's bias correction has %2 channels, the "
                                                                   "model's bias %3")

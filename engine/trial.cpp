@@ -106,7 +106,10 @@ void correctBias(const Model::Impl& m, int site, const at::Tensor& mean, const a
                  QStringList& uncorrected)
 {
     const SiteRef& ref = m.sites[size_t(site)];
-    if (ref.biasPath.empty() || !mean.defined() || !m.tensorAt(ref.biasPath).defined()) {
+    // A convolution without a bias (its attribute None, declared Optional) gets one: zeros minus
+    // the correction.
+    const bool noBias = !m.tensorAt(ref.biasPath).defined();
+    if (ref.biasPath.empty() || !mean.defined() || (noBias && !canTakeTensor(m.module, ref.biasPath))) {
         uncorrected << m.layers[site].name;
         return;
     }
@@ -116,7 +119,7 @@ void correctBias(const Model::Impl& m, int site, const at::Tensor& mean, const a
         correction = expectedOutputError(m, site, quantized - m.weight(site), mean).contiguous();
     else if (!correction.defined())
         correction = q.correction = expectedOutputError(m, site, q.value - m.weight(site), mean).contiguous();
-    const at::Tensor bias = m.tensorAt(ref.biasPath);
+    const at::Tensor bias = noBias ? at::zeros({correction.numel()}, m.weight(site).options()) : m.tensorAt(ref.biasPath);
     swapped.swap(ref.biasPath, (bias.to(at::kDouble) - correction).to(bias.scalar_type()));
     lr.biasCorrection = QVector<double>(correction.data_ptr<double>(), correction.data_ptr<double>() + correction.numel());
 }
@@ -220,8 +223,8 @@ void TrialRunner::applyWeights(const QuantConfig& config, const QVector<QuantSpe
                                      "layer's output (more iterations, --adaround=N, let it settle)")
                           .arg(keptNearest.join(QStringLiteral(", ")));
     if (!uncorrected.isEmpty())
-        r.warnings << QStringLiteral("bias correction left %1 uncorrected (no bias parameter, or not a convolution or linear "
-                                     "layer it can run alone)")
+        r.warnings << QStringLiteral("bias correction left %1 uncorrected (a linear layer without a bias, whose TorchScript "
+                                     "type holds none, or not a convolution or linear layer it can run alone)")
                           .arg(uncorrected.join(QStringLiteral(", ")));
     r.floatBytes = m_model->parameterCount() * 4;
     r.sizeBytes +=

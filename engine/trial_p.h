@@ -22,8 +22,13 @@ void setQuantizedWeightFields(const at::Tensor& w, const at::Tensor& wq, int cha
 /// The weight of `site` fake-quantized as `spec` says — the same values a trial swaps in.
 at::Tensor fakeQuantizedWeight(const Model::Impl& m, int site, const QuantSpec& spec);
 
-/// Sets a tensor attribute by path from `root`; returns the previous value.
+/// Sets a tensor attribute by path from `root`; returns the previous value. An Optional[Tensor]
+/// attribute (a convolution's bias) may be None: undefined tensors stand for None both ways.
 at::Tensor swapTensor(torch::jit::Module root, const std::vector<std::string>& path, const at::Tensor& value);
+
+/// Whether the attribute at `path` is None and declared Optional[Tensor] (nn.Conv2d(bias=False)'s
+/// bias), so that a tensor can be set there; nn.Linear(bias=False)'s is NoneType and cannot.
+bool canTakeTensor(torch::jit::Module root, const std::vector<std::string>& path);
 
 /// A tensor attribute's path and value.
 using TensorSlot = std::pair<std::vector<std::string>, at::Tensor>;

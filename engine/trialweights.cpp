@@ -213,9 +213,26 @@ at::Tensor swapTensor(torch::jit::Module root, const std::vector<std::string>& p
 {
     for (size_t i = 0; i + 1 < path.size(); ++i)
         root = root.attr(path[i]).toModule();
-    at::Tensor old = root.attr(path.back()).toTensor();
-    root.setattr(path.back(), value);
-    return old;
+    const c10::IValue previous = root.attr(path.back());
+    root.setattr(path.back(), value.defined() ? c10::IValue(value) : c10::IValue());
+    return previous.isTensor() ? previous.toTensor() : at::Tensor();
+}
+
+bool canTakeTensor(torch::jit::Module root, const std::vector<std::string>& path)
+{
+    if (path.empty())
+        return false;
+    for (size_t i = 0; i + 1 < path.size(); ++i) {
+        if (!root.hasattr(path[i]) || !root.attr(path[i]).isModule())
+            return false;
+        root = root.attr(path[i]).toModule();
+    }
+    const c10::ClassTypePtr type = root.type();
+    if (!type->hasAttribute(path.back()) || !root.attr(path.back()).isNone())
+        return false;
+    const c10::TypePtr declared = type->getAttribute(path.back());
+    return declared->kind() == c10::TypeKind::OptionalType &&
+           declared->expectRef<c10::OptionalType>().getElementType()->kind() == c10::TypeKind::TensorType;
 }
 
 std::vector<TensorSlot> swapSiteWeight(torch::jit::Module root, const Model::Impl& m, int site, const at::Tensor& value)

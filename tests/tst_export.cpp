@@ -394,6 +394,30 @@ private Q_SLOTS:
         QCOMPARE(runner.run(w8a8, JobControl()).top1, trial.top1); // the open model is unchanged again
     }
 
+    // Bias correction on convolutions without a bias (the no-bias fixture): the Python script
+    // gives them one from its weights file, and PyTorch running it gets the trial's top-1 to
+    // one sample.
+    void biasCorrectionOfLayersWithoutABiasExportsAsPython()
+    {
+        const QString fixture = QStringLiteral(QS_SOURCE "/tests/fixtures/nobias_cnn_scripted.pt");
+        const QString db = m_dir.filePath("nobias.db");
+        const Run trial = run(kCli, {"trial", fixture, "--db", db, "--weights", "int4:per_tensor:symmetric", "--activations",
+                                     "float", "--bias-correction", "--json"}, m_dir.path());
+        QVERIFY2(trial.code == 0 && !trial.err.contains("uncorrected"), qPrintable(trial.err));
+        const double top1 = 100 * QJsonDocument::fromJson(trial.out.toUtf8()).object()["top1"].toDouble();
+        const QString id = trial.err.section("recorded as trial ", 1).section(' ', 0, 0);
+        const QString script = m_dir.filePath("nobias.py");
+        const Run exported = run(kCli, {"export", id, "--db", db, "--format", "python", "--out", script, "--model", fixture}, m_dir.path());
+        QVERIFY2(exported.code == 0, qPrintable(exported.err));
+        const Run python = run("/usr/bin/python3",
+                               {QStringLiteral(QS_SOURCE "/tests/export/check_nobias_export.py"), script, fixture, kImages,
+                                QStringLiteral("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz")},
+                               m_dir.path());
+        QVERIFY2(python.code == 0, qPrintable(python.out + python.err));
+        const double scriptTop1 = python.out.section("top1 ", 1).trimmed().toDouble();
+        QVERIFY2(std::abs(scriptTop1 - top1) <= 100.0 / 9488, qPrintable(QStringLiteral("PyTorch %1%, trial %2%").arg(scriptTop1).arg(top1)));
+    }
+
     // Across ReLU6 (the PyTorch-trained fixture with ReLU6 everywhere): a W8A8 trial's int8 model
     // puts the ReLU6s back (the bounds all 6) and chains every layer but the last through them;
     // after cross-layer equalization the bounds differ per channel: the int8 model clamps in

@@ -4,6 +4,7 @@
 #include "cle.h"
 #include "data_p.h"
 #include "errors.h"
+#include "export.h"
 #include "graph.h"
 #include "idxwrite.h"
 #include "model_p.h"
@@ -18,6 +19,7 @@
 #include <torch/csrc/jit/serialization/pickle.h>
 
 #include <malloc.h>
+#include <sstream>
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -936,6 +938,62 @@ private Q_SLOTS:
         TrialRunner runner(model, data, options);
         const TrialResult r = runner.run(config("float", "float", TrialMode::WeightOnly), JobControl());
         QCOMPARE(qRound64(r.floatTop1 * r.evaluationSamples), qint64(expected["relu6_float_correct"].toInt()));
+    }
+
+    // Bias correction gives a convolution without a bias one (the fixture's two convolutions:
+    // bias=False, no batch norm; trained by PyTorch): the correction of each is the mean of
+    // conv(x, Wq − W) per output channel over the calibration inputs, x the float model's
+    // (computed here with ATen from the weights and ATen's fake-quantize of them); no warning;
+    // after the trial the biases are None again; the baked TorchScript carries the biases (its
+    // top-1 is the trial's) and the weights file names them.
+    void biasCorrectionGivesConvolutionsWithoutABiasOne()
+    {
+        QFile f(QStringLiteral(QS_FIXTURES "/nobias_cnn_expected.json"));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QJsonObject expected = QJsonDocument::fromJson(f.readAll()).object();
+        auto data = Dataset::load(DataSpec::demo());
+        std::shared_ptr<Model> model = Model::load(QStringLiteral(QS_FIXTURES "/nobias_cnn_scripted.pt"));
+        TrialRunner runner(model, data, TrialOptions());
+        QuantConfig c = config("int4:per_tensor:symmetric", "float", TrialMode::WeightOnly);
+        const TrialResult plain = runner.run(c, JobControl());
+        QCOMPARE(qRound64(plain.floatTop1 * plain.evaluationSamples), qint64(expected["float_correct"].toInt()));
+        c.techniques.biasCorrection = true;
+        const TrialResult corrected = runner.run(c, JobControl());
+        QVERIFY2(corrected.warnings.filter("bias correction").isEmpty(), qPrintable(corrected.warnings.join('\n')));
+        torch::jit::Module conv1 = model->impl().module.attr("conv1").toModule(), conv2 = model->impl().module.attr("conv2").toModule();
+        QVERIFY(conv1.attr("bias").isNone() && conv2.attr("bias").isNone()); // as loaded again
+        c10::InferenceMode guard;
+        const at::Tensor x = data->impl().batchInputs(0, 512);
+        const at::Tensor w1 = model->impl().weight(0), w2 = model->impl().weight(1);
+        auto fake = [](const at::Tensor& w, const QParams& q) {
+            return at::fake_quantize_per_tensor_affine(w, q.scale[0], q.zeroPoint[0], q.quantMin, q.quantMax);
+        };
+        const at::Tensor x2 = at::max_pool2d(at::relu(at::conv2d(x, w1, {}, 1, 1)), 2);
+        const at::Tensor want[] = {at::conv2d(x, fake(w1, corrected.layers[0].weightQParams) - w1, {}, 1, 1).mean({0, 2, 3}),
+                                   at::conv2d(x2, fake(w2, corrected.layers[1].weightQParams) - w2, {}, 1, 1).mean({0, 2, 3})};
+        for (int layer : {0, 1}) {
+            const QVector<double>& got = corrected.layers[layer].biasCorrection;
+            QCOMPARE(got.size(), want[layer].numel());
+            const double largest = want[layer].abs().max().item<double>();
+            for (int k = 0; k < got.size(); ++k)
+                QVERIFY2(std::abs(got[k] - want[layer][k].item<double>()) <= 1e-5 * largest,
+                         qPrintable(QStringLiteral("layer %1 channel %2: %3 against %4").arg(layer).arg(k).arg(got[k]).arg(want[layer][k].item<double>())));
+        }
+        QVERIFY(corrected.top1 != plain.top1);
+        const QByteArray baked = bakedTorchScript(*model, c, corrected);
+        std::istringstream in(baked.toStdString());
+        torch::jit::Module exported = torch::jit::load(in);
+        QVERIFY(exported.attr("conv1").toModule().attr("bias").isTensor());
+        const SampleRange eval = data->evaluationRange(TrialOptions().calibrationSamples);
+        qint64 correct = 0;
+        for (qint64 b = eval.begin; b < eval.end; b += 1024) {
+            const qint64 e = qMin(eval.end, b + 1024);
+            correct += exported.forward({data->impl().batchInputs(b, e)}).toTensor().argmax(1).eq(data->impl().batchLabels(b, e)).sum().item<int64_t>();
+        }
+        QCOMPARE(correct, qRound64(corrected.top1 * corrected.evaluationSamples));
+        QVERIFY(conv1.attr("bias").isNone()); // the open model unchanged
+        const QByteArray state = trialStateDict(*model, c, corrected);
+        QVERIFY(state.contains("conv1.bias") && state.contains("conv2.bias"));
     }
 
     void roundingAndClippingAddUpToTheError_data()
