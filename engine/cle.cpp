@@ -163,8 +163,8 @@ CleResult crossLayerEqualize(Model::Impl& m)
     for (const auto& [a, b] : pairs)
         for (int s : {a, b}) {
             weight[s] = m.weight(s).clone();
-            if (!m.sites[size_t(s)].biasPath.empty())
-                bias[s] = m.tensorAt(m.sites[size_t(s)].biasPath).clone();
+            if (const at::Tensor b = m.tensorAt(m.sites[size_t(s)].biasPath); b.defined())
+                bias[s] = b.clone();
         }
     std::map<int, at::Tensor> bound; // the first site's per-channel clamp bound, when a ReLU6 joins the pair
     for (const auto& [a, b] : pairs)

@@ -623,8 +623,14 @@ QByteArray trialStateDict(const Model& model, const QuantConfig& config, const T
                                       .arg(m.layers[first].name));
     c10::Dict<std::string, at::Tensor> state;
     for (const std::vector<std::string>& path : adjusted.paths()) {
+        std::vector<std::string> named = path; // a bias slot of a linear layer without one: its module's "bias"
+        for (const SiteRef& site : m.sites)
+            if (site.biasPath == path && path.size() == 1 && site.weightPath.size() > 1) {
+                named = site.weightPath;
+                named.back() = "bias";
+            }
         std::string name;
-        for (const std::string& part : path)
+        for (const std::string& part : named)
             name += (name.empty() ? "" : ".") + part;
         state.insert_or_assign(name, m.tensorAt(path).detach().clone());
     }

@@ -269,9 +269,9 @@ Int8Build buildInt8(Model& model, const Dataset& data, const QuantConfig& config
         const LayerTrialResult& l = trial.layers[site];
         const QParams& wq = l.weightQParams;
         const at::Tensor qw = quantizeInt8(m.weight(site).contiguous(), wq, 0, int(wq.scale.size()));
-        c10::IValue bias;
-        if (!m.sites[size_t(site)].biasPath.empty())
-            bias = m.tensorAt(m.sites[size_t(site)].biasPath);
+        c10::IValue bias; // None for a layer without one
+        if (const at::Tensor b = m.tensorAt(m.sites[size_t(site)].biasPath); b.defined())
+            bias = b;
         const bool conv = op->kind() == aten::conv2d;
         const c10::IValue packed =
             conv ? callOp("quantized::conv2d_prepack",

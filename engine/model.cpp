@@ -220,6 +220,18 @@ QString notTorchScript(const QString& name, const QString& torch)
     return what + QStringLiteral(" (LibTorch said: %1)").arg(torch);
 }
 
+/// nn.Linear(bias=False) passes None, which TorchScript types NoneType for good: the call reads
+/// its bias from a new Optional[Tensor] attribute of the root module instead, None (the same
+/// function), so that bias correction can set a tensor there. Returns the attribute's path.
+std::vector<std::string> biasSlot(Model::Impl& d, Node* call, int biasInput, int site)
+{
+    const std::string name = "_quantscope_linear_bias" + std::to_string(site);
+    d.module.register_attribute(name, c10::OptionalType::create(c10::TensorType::get()), c10::IValue());
+    torch::jit::WithInsertPoint point(call);
+    call->replaceInput(size_t(biasInput), d.graph->insertGetAttr(d.graph->inputs().at(0), name));
+    return {name};
+}
+
 std::unique_ptr<Model::Impl> loadModule(std::istream& in, const QString& name)
 {
     auto d = std::make_unique<Model::Impl>();
@@ -296,6 +308,9 @@ std::unique_ptr<Model::Impl> loadModule(std::istream& in, const QString& name)
         ref.weightPath = attributePath(c.node->input(size_t(c.weightInput)), self);
         if (c.biasInput >= 0)
             ref.biasPath = attributePath(c.node->input(size_t(c.biasInput)), self);
+        if (c.op == QLatin1String("linear") && ref.biasPath.empty() &&
+            c.node->input(size_t(c.biasInput))->type()->kind() == c10::TypeKind::NoneType)
+            ref.biasPath = biasSlot(*d, c.node, c.biasInput, int(d->layers.size()));
         at::Tensor w = d->tensorAt(ref.weightPath);
         if (!w.defined())
             continue;

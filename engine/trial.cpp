@@ -223,8 +223,7 @@ void TrialRunner::applyWeights(const QuantConfig& config, const QVector<QuantSpe
                                      "layer's output (more iterations, --adaround=N, let it settle)")
                           .arg(keptNearest.join(QStringLiteral(", ")));
     if (!uncorrected.isEmpty())
-        r.warnings << QStringLiteral("bias correction left %1 uncorrected (a linear layer without a bias, whose TorchScript "
-                                     "type holds none, or not a convolution or linear layer it can run alone)")
+        r.warnings << QStringLiteral("bias correction left %1 uncorrected (not a convolution or linear layer it can run alone)")
                           .arg(uncorrected.join(QStringLiteral(", ")));
     r.floatBytes = m_model->parameterCount() * 4;
     r.sizeBytes +=
