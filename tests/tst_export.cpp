@@ -25,6 +25,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cmath>
+
 using namespace qs;
 
 namespace {
@@ -51,6 +53,21 @@ Run runTorchScriptCheck(const QString& model, qint64 first, int count, const QSt
                 QStringLiteral("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"), QString::number(first),
                 QString::number(count)},
                dataHome);
+}
+
+/// Runs a check script (tests/export/NAME) on an exported Python script and the model, with the
+/// Fashion-MNIST test files; it prints "top1 P". Returns P, or NaN with `failure` set.
+double exportedScriptTop1(const QString& check, const QString& script, const QString& model, const QString& dataHome, QString& failure)
+{
+    const Run python = run("/usr/bin/python3",
+                           {QStringLiteral(QS_SOURCE "/tests/export/") + check, script, model, kImages,
+                            QStringLiteral("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz")},
+                           dataHome);
+    if (python.code != 0 || !python.out.contains("top1 ")) {
+        failure = python.out + python.err;
+        return std::nan("");
+    }
+    return python.out.section("top1 ", 1).trimmed().toDouble();
 }
 
 } // namespace
@@ -153,12 +170,9 @@ private Q_SLOTS:
         const Run exported = run(kCli, {"export", id, "--db", db, "--format", "python", "--out", script}, m_dir.path());
         QVERIFY2(exported.code == 0, qPrintable(exported.err));
         QVERIFY(QFileInfo::exists(m_dir.filePath("techniques_weights.pt")));
-        const Run python = run("/usr/bin/python3",
-                               {QStringLiteral(QS_SOURCE "/tests/export/check_technique_export.py"), script, kDemo, kImages,
-                                QStringLiteral("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz")},
-                               m_dir.path());
-        QVERIFY2(python.code == 0, qPrintable(python.out + python.err));
-        const double scriptTop1 = python.out.section("top1 ", 1).trimmed().toDouble();
+        QString failure;
+        const double scriptTop1 = exportedScriptTop1("check_technique_export.py", script, kDemo, m_dir.path(), failure);
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
         QVERIFY2(std::abs(scriptTop1 - top1) <= 0.3, qPrintable(QStringLiteral("PyTorch %1%, trial %2%").arg(scriptTop1).arg(top1)));
 
         const QString baked = m_dir.filePath("techniques.pt");
@@ -208,12 +222,9 @@ private Q_SLOTS:
         QFile text(script);
         QVERIFY(text.open(QIODevice::ReadOnly));
         QVERIFY(text.readAll().contains("FakeQuantize.with_args(observer=TrialPerChannelQParams")); // the trial's own grid, fixed
-        const Run python = run("/usr/bin/python3",
-                               {QStringLiteral(QS_SOURCE "/tests/export/check_technique_export.py"), script, kDemo, kImages,
-                                QStringLiteral("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz")},
-                               m_dir.path());
-        QVERIFY2(python.code == 0, qPrintable(python.out + python.err));
-        const double scriptTop1 = python.out.section("top1 ", 1).trimmed().toDouble();
+        QString failure;
+        const double scriptTop1 = exportedScriptTop1("check_technique_export.py", script, kDemo, m_dir.path(), failure);
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
         QVERIFY2(std::abs(scriptTop1 - 100 * o["top1"].toDouble()) <= 100.0 / 9488, // one sample
                  qPrintable(QStringLiteral("PyTorch %1%, trial %2%").arg(scriptTop1).arg(100 * o["top1"].toDouble())));
     }
@@ -409,12 +420,9 @@ private Q_SLOTS:
         const QString script = m_dir.filePath("nobias.py");
         const Run exported = run(kCli, {"export", id, "--db", db, "--format", "python", "--out", script, "--model", fixture}, m_dir.path());
         QVERIFY2(exported.code == 0, qPrintable(exported.err));
-        const Run python = run("/usr/bin/python3",
-                               {QStringLiteral(QS_SOURCE "/tests/export/check_nobias_export.py"), script, fixture, kImages,
-                                QStringLiteral("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz")},
-                               m_dir.path());
-        QVERIFY2(python.code == 0, qPrintable(python.out + python.err));
-        const double scriptTop1 = python.out.section("top1 ", 1).trimmed().toDouble();
+        QString failure;
+        const double scriptTop1 = exportedScriptTop1("check_nobias_export.py", script, fixture, m_dir.path(), failure);
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
         QVERIFY2(std::abs(scriptTop1 - top1) <= 100.0 / 9488, qPrintable(QStringLiteral("PyTorch %1%, trial %2%").arg(scriptTop1).arg(top1)));
     }
 
