@@ -498,6 +498,15 @@ private Q_SLOTS:
         QCOMPARE(w.trialBar()->techniqueActions().size(), 4);
         w.trialBar()->techniqueActions()[2]->setChecked(true); // AdaRound
         QCOMPARE(w.trialBar()->config().techniques.adaroundIterations, 1000);
+        {
+            // A configuration's AdaRound settings the menu does not show (iterations, float inputs) stay.
+            const QuantConfig before = w.trialBar()->config();
+            QuantConfig c = before;
+            c.techniques = Techniques::parse("adaround=300,adaround_float_inputs");
+            w.trialBar()->setConfig(c);
+            QVERIFY(w.trialBar()->config().techniques == c.techniques);
+            w.trialBar()->setConfig(before);
+        }
         w.trialBar()->techniqueActions()[2]->setChecked(false);
         for (QAction* a : w.trialBar()->techniqueActions().mid(0, 2))
             a->setChecked(true);

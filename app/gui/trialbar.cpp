@@ -44,14 +44,15 @@ TrialBar::TrialBar(QWidget* parent) : QToolBar(tr("Trial"), parent)
     addWidget(m_mode);
     // What is done to the float weights before they are quantized.
     QAction* cle = new QAction(tr("Cross-Layer Equalization"), this);
-    cle->setToolTip(tr("Before quantizing, give conv/linear layers joined by a ReLU equal per-channel weight ranges "
-                       "(the float model computes the same): helps per-tensor weights"));
+    cle->setToolTip(tr("Before quantizing, give conv/linear layers joined by a ReLU or ReLU6 equal per-channel weight "
+                       "ranges (the float model computes the same): helps per-tensor weights"));
     QAction* bias = new QAction(tr("Bias Correction"), this);
     bias->setToolTip(tr("Subtract from each layer's bias the mean output error its weight quantization causes, "
                         "measured on the calibration data"));
     QAction* adaround = new QAction(tr("AdaRound (%L1 iterations per layer)").arg(Techniques::kDefaultAdaroundIterations), this);
-    adaround->setToolTip(tr("Learn for each weight whether to round up or down, layer by layer, from the layer's output on the "
-                            "calibration data (seconds per layer)"));
+    adaround->setToolTip(tr("Learn for each weight whether to round up or down, layer by layer, so that the layer's output on "
+                            "the calibration data, fed by the layers quantized before it, comes closest to the float "
+                            "model's (seconds per layer)"));
     QAction* seqmse = new QAction(tr("SeqMSE Weight Ranges"), this);
     seqmse->setToolTip(tr("Choose each layer's weight range (per channel or per tensor) among 20 candidates shrinking from "
                           "min/max by the error at the layer's output on the calibration data"));
@@ -108,6 +109,7 @@ void TrialBar::setConfig(const QuantConfig& config)
     m_seqMseLoss = config.techniques.seqMseLoss;
     m_adaroundIterations = config.techniques.adaroundIterations > 0 ? config.techniques.adaroundIterations
                                                                     : Techniques::kDefaultAdaroundIterations;
+    m_adaroundFloatInputs = config.techniques.adaroundFloatInputs;
 }
 
 void TrialBar::showTechniques()
@@ -139,6 +141,7 @@ QuantConfig TrialBar::config() const
     config.techniques.cle = m_techniqueActions[0]->isChecked();
     config.techniques.biasCorrection = m_techniqueActions[1]->isChecked();
     config.techniques.adaroundIterations = m_techniqueActions[2]->isChecked() ? m_adaroundIterations : 0;
+    config.techniques.adaroundFloatInputs = m_techniqueActions[2]->isChecked() && m_adaroundFloatInputs;
     config.techniques.seqMse = m_techniqueActions[3]->isChecked();
     config.techniques.seqMseLoss = m_seqMseLoss;
     return config;

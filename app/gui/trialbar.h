@@ -48,6 +48,7 @@ private:
     QList<QAction*> m_techniqueActions;
     QToolButton* m_techniques;
     int m_adaroundIterations = Techniques::kDefaultAdaroundIterations;
+    bool m_adaroundFloatInputs = false; ///< from a loaded configuration (the CLI's --adaround-inputs float)
     SeqMseLoss m_seqMseLoss = SeqMseLoss::Mse;
     void showTechniques();
     Task m_task = Task::Classifier;
