@@ -32,15 +32,15 @@ QVector<QPair<int, int>> equalizablePairs(const Model& model)
     return equalizablePairs(model.impl());
 }
 
-CleResult crossLayerEqualize(Model& model)
+CleResult crossLayerEqualize(Model& model, bool absorbHighBias)
 {
-    return crossLayerEqualize(model.impl());
+    return crossLayerEqualize(model.impl(), absorbHighBias);
 }
 
-void withEqualizedWeights(Model& model, const std::function<void()>& fn)
+void withEqualizedWeights(Model& model, const std::function<void()>& fn, bool absorbHighBias)
 {
     ScopedTensors scope(model.impl().module);
-    applyEqualization(model.impl(), scope);
+    applyEqualization(model.impl(), scope, absorbHighBias);
     fn();
 }
 
@@ -141,24 +141,40 @@ void boundClamps(Model::Impl& m)
     }
 }
 
-QVector<QPair<int, int>> equalizablePairs(const Model::Impl& m)
+namespace {
+
+/// The pairs equalization applies to: joined by a ReLU, by a ReLU6 or hardtanh whose bound
+/// boundClamps made per channel, or by nothing.
+std::vector<PairCandidate> equalizableCandidates(const Model::Impl& m)
 {
     const ModelGraph g = modelGraph(m, nullptr);
-    QVector<QPair<int, int>> pairs;
-    // Joined by a ReLU, or by a ReLU6 or hardtanh whose bound boundClamps made per channel.
     const auto joins = [](const GraphNode& n, int) {
         return n.op == QLatin1String("relu") || n.op == QLatin1String("relu_") ||
                (n.op == QLatin1String("clamp") && (n.label == QLatin1String("relu6") || n.label == QLatin1String("hardtanh")));
     };
-    for (const PairCandidate& p : pairCandidates(m, g, joins))
+    return pairCandidates(m, g, joins);
+}
+
+} // namespace
+
+QVector<QPair<int, int>> equalizablePairs(const Model::Impl& m)
+{
+    QVector<QPair<int, int>> pairs;
+    for (const PairCandidate& p : equalizableCandidates(m))
         pairs << qMakePair(p.first, p.second);
     return pairs;
 }
 
-CleResult crossLayerEqualize(Model::Impl& m)
+CleResult crossLayerEqualize(Model::Impl& m, bool absorbHighBias)
 {
     c10::InferenceMode guard;
-    const QVector<QPair<int, int>> pairs = equalizablePairs(m);
+    const std::vector<PairCandidate> candidates = equalizableCandidates(m);
+    QVector<QPair<int, int>> pairs;
+    std::vector<bool> joinedByActivation;
+    for (const PairCandidate& p : candidates) {
+        pairs << qMakePair(p.first, p.second);
+        joinedByActivation.push_back(p.joiner >= 0);
+    }
     std::map<int, at::Tensor> weight, bias;
     for (const auto& [a, b] : pairs)
         for (int s : {a, b}) {
@@ -201,12 +217,36 @@ CleResult crossLayerEqualize(Model::Impl& m)
             break;
     }
     r.rounds = std::min(r.rounds, 100);
+    std::vector<at::Tensor> absorbed(size_t(pairs.size()));
+    if (absorbHighBias)
+        for (qsizetype k = 0; k < pairs.size(); ++k) {
+            const auto [a, b] = pairs[k];
+            const auto bn = m.foldedBatchNorms.find(m.sites[size_t(a)].weightPath);
+            if (bn == m.foldedBatchNorms.end() || !bias.count(a) || !bias.count(b))
+                continue; // AIMET's too: β and γ come from the first layer's batch norm, both biases move
+            // The batch norm's output, as equalization scaled the channels: mean β / s, spread |γ| / s.
+            const at::Tensor gamma = m.tensorAt(bn->second.first) / total[size_t(k)];
+            const at::Tensor beta = m.tensorAt(bn->second.second) / total[size_t(k)];
+            const at::Tensor c = joinedByActivation[size_t(k)] ? at::clamp_min(beta - 3 * gamma.abs(), 0) : beta;
+            const at::Tensor& w2 = weight[b];
+            const at::Tensor through = depthwise(w2, c.size(0)) ? w2.flatten(1).sum(1) * c       // per channel
+                                                                : at::matmul(w2.flatten(2).sum(2).view({w2.size(0), -1}), c);
+            bias[a] = bias[a] - c;
+            bias[b] = bias[b] + through;
+            if (bound.count(a)) // clamp(y − c, 0, 6/s − c) + c = ReLU6(y)/s where y ≥ c
+                bound[a] = bound[a] - c.view(bound[a].sizes());
+            absorbed[size_t(k)] = c;
+        }
     for (qsizetype k = 0; k < pairs.size(); ++k) {
         EqualizedPair p;
         p.first = m.layers[pairs[k].first].name;
         p.second = m.layers[pairs[k].second].name;
         const at::Tensor t = total[size_t(k)].to(at::kDouble).contiguous();
         p.scales = QVector<double>(t.data_ptr<double>(), t.data_ptr<double>() + t.numel());
+        if (absorbed[size_t(k)].defined()) {
+            const at::Tensor c = absorbed[size_t(k)].to(at::kDouble).contiguous();
+            p.absorbed = QVector<double>(c.data_ptr<double>(), c.data_ptr<double>() + c.numel());
+        }
         r.pairs << p;
     }
     for (const auto& [s, w] : weight)

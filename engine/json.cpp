@@ -138,6 +138,8 @@ QJsonObject layerResultJson(const LayerTrialResult& l)
         o[QStringLiteral("equalized_with")] = l.equalizedWith;
     if (!l.equalizationScales.isEmpty())
         o[QStringLiteral("equalization_scales")] = QJsonArray::fromVariantList(toVariantList(l.equalizationScales));
+    if (!l.highBiasAbsorbed.isEmpty())
+        o[QStringLiteral("high_bias_absorbed")] = QJsonArray::fromVariantList(toVariantList(l.highBiasAbsorbed));
     if (!l.equalizedAfter.isEmpty())
         o[QStringLiteral("equalized_after")] = l.equalizedAfter;
     if (!l.biasCorrection.isEmpty())

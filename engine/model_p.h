@@ -49,6 +49,10 @@ struct Model::Impl {
     /// upper bound (M each, a buffer of the root module) that replaced M at load, so that
     /// cross-layer equalization can scale it with the channels (boundClamps in engine/cle.cpp).
     std::map<int, std::vector<std::string>> clampBounds;
+    /// Convolutions whose batch norm was folded into them at load: the conv's weight path → the
+    /// batch norm's weight (γ) and bias (β) paths (the folded batch norm stays in the module,
+    /// unused). High-bias absorption reads β and γ from there.
+    std::map<std::vector<std::string>, std::pair<std::vector<std::string>, std::vector<std::string>>> foldedBatchNorms;
 
     /// Reads a tensor attribute by path (a parameter or buffer of some submodule).
     at::Tensor tensorAt(const std::vector<std::string>& path) const;

@@ -216,6 +216,8 @@ QString Techniques::toString() const
     QStringList names;
     if (cle)
         names << QStringLiteral("cle");
+    if (highBiasAbsorption)
+        names << QStringLiteral("high_bias_absorption");
     if (biasCorrection)
         names << QStringLiteral("bias_correction");
     if (adaroundIterations == kDefaultAdaroundIterations)
@@ -236,6 +238,8 @@ Techniques Techniques::parse(const QString& text, const QString& what)
         const QString name = part.trimmed();
         if (name == QLatin1String("cle"))
             t.cle = true;
+        else if (name == QLatin1String("high_bias_absorption"))
+            t.highBiasAbsorption = t.cle = true;
         else if (name == QLatin1String("bias_correction"))
             t.biasCorrection = true;
         else if (name == QLatin1String("adaround"))
@@ -264,7 +268,7 @@ Techniques Techniques::parse(const QString& text, const QString& what)
                                   QStringLiteral("%1: '%2': SeqMSE's loss is mse, l1 or sqnr").arg(what, name));
         } else if (name != QLatin1String("none"))
             throw EngineError(ErrorKind::BadInput,
-                              QStringLiteral("%1: unknown technique '%2' (known: cle, bias_correction, adaround[=ITERATIONS], adaround_float_inputs, "
+                              QStringLiteral("%1: unknown technique '%2' (known: cle, high_bias_absorption, bias_correction, adaround[=ITERATIONS], adaround_float_inputs, "
                                              "seqmse[=mse|l1|sqnr])")
                                   .arg(what, name));
     }
@@ -391,8 +395,10 @@ QuantConfig QuantConfig::fromJson(const QByteArray& json, const QString& source)
                     c.techniques.cle = f.value().toBool();
                 else if (f.key() == QLatin1String("bias_correction"))
                     c.techniques.biasCorrection = f.value().toBool();
+                else if (f.key() == QLatin1String("high_bias_absorption"))
+                    c.techniques.highBiasAbsorption = f.value().toBool();
                 else
-                    fail(QStringLiteral("unknown technique \"%1\" (known: cle, bias_correction, adaround, adaround_inputs, seqmse)").arg(f.key()));
+                    fail(QStringLiteral("unknown technique \"%1\" (known: cle, high_bias_absorption, bias_correction, adaround, adaround_inputs, seqmse)").arg(f.key()));
             }
         } else if (key == QLatin1String("layers")) {
             if (!it.value().isObject())
@@ -421,6 +427,7 @@ QuantConfig QuantConfig::fromJson(const QByteArray& json, const QString& source)
             fail(QStringLiteral("unknown field \"%1\"").arg(key));
         }
     }
+    c.techniques.cle = c.techniques.cle || c.techniques.highBiasAbsorption; // absorption follows equalization
     return c;
 }
 
@@ -444,6 +451,8 @@ QJsonObject QuantConfig::toJsonObject() const
         root[QStringLiteral("layers")] = perLayer;
     if (techniques.any()) {
         QJsonObject t{{QStringLiteral("cle"), techniques.cle}, {QStringLiteral("bias_correction"), techniques.biasCorrection}};
+        if (techniques.highBiasAbsorption)
+            t[QStringLiteral("high_bias_absorption")] = true;
         if (techniques.adaroundIterations > 0)
             t[QStringLiteral("adaround")] = techniques.adaroundIterations;
         if (techniques.adaroundIterations > 0 && techniques.adaroundFloatInputs)

@@ -61,6 +61,12 @@ struct Techniques {
     /// Empirical bias correction: each layer's bias minus the mean output error its weight
     /// quantization causes, E[Wq·x] − E[W·x], over the calibration data's inputs to the layer.
     bool biasCorrection = false;
+    /// High-bias absorption after equalization (AIMET's HighBiasFold): for pairs whose first layer
+    /// had batch norm (β, γ), c = max(0, β − 3|γ|) per channel (β when nothing joins the pair)
+    /// moves from the first layer's bias through the second's weights into its bias. Approximate
+    /// where the pre-activation falls below c and where the second layer reads zero padding.
+    /// Implies cle.
+    bool highBiasAbsorption = false;
     /// AdaRound (Nagel et al. 2020): each weight rounded up or down as learnt from the layer's
     /// output on calibration data, layer by layer, the inputs from the model quantized so far;
     /// this many Adam iterations per layer (AIMET's default 1,000); 0: nearest rounding.
@@ -73,11 +79,11 @@ struct Techniques {
     /// min/max by the error they cause at the layer's output on calibration data.
     bool seqMse = false;
     SeqMseLoss seqMseLoss = SeqMseLoss::Mse;
-    bool any() const { return cle || biasCorrection || adaroundIterations > 0 || seqMse; }
+    bool any() const { return cle || highBiasAbsorption || biasCorrection || adaroundIterations > 0 || seqMse; }
     /// True when the weights' scales or rounding are the trial's own (AdaRound, SeqMSE), not what
     /// PyTorch's observers compute from the weights.
     bool ownsWeightQuantization() const { return adaroundIterations > 0 || seqMse; }
-    /// The names, joined: "cle", "bias_correction", "adaround" ("adaround=N" for another number of
+    /// The names, joined: "cle", "high_bias_absorption", "bias_correction", "adaround" ("adaround=N" for another number of
     /// iterations; then "adaround_float_inputs" when it learns from float inputs), "seqmse"
     /// ("seqmse=l1", "seqmse=sqnr"), e.g. "cle+bias_correction"; "" for none.
     QString toString() const;
@@ -85,7 +91,7 @@ struct Techniques {
     static Techniques parse(const QString& text, const QString& what = QStringLiteral("techniques"));
     bool operator==(const Techniques& o) const
     {
-        return cle == o.cle && biasCorrection == o.biasCorrection && adaroundIterations == o.adaroundIterations &&
+        return cle == o.cle && highBiasAbsorption == o.highBiasAbsorption && biasCorrection == o.biasCorrection && adaroundIterations == o.adaroundIterations &&
                (adaroundIterations == 0 || adaroundFloatInputs == o.adaroundFloatInputs) && seqMse == o.seqMse && (!seqMse || seqMseLoss == o.seqMseLoss);
     }
 };

@@ -120,6 +120,8 @@ QVariant techniquesText(const LayerTrialResult& l)
         o[QStringLiteral("equalized_with")] = l.equalizedWith;
     if (!l.equalizationScales.isEmpty())
         o[QStringLiteral("equalization_scales")] = array(l.equalizationScales);
+    if (!l.highBiasAbsorbed.isEmpty())
+        o[QStringLiteral("high_bias_absorbed")] = array(l.highBiasAbsorbed);
     if (!l.equalizedAfter.isEmpty())
         o[QStringLiteral("equalized_after")] = l.equalizedAfter;
     if (!l.biasCorrection.isEmpty())
@@ -153,6 +155,7 @@ void readTechniques(const QString& text, LayerTrialResult& l)
     };
     l.equalizedWith = o.value(QLatin1String("equalized_with")).toString();
     l.equalizationScales = vector("equalization_scales");
+    l.highBiasAbsorbed = vector("high_bias_absorbed");
     l.equalizedAfter = o.value(QLatin1String("equalized_after")).toString();
     l.biasCorrection = vector("bias_correction");
     const QJsonObject a = o.value(QLatin1String("adaround")).toObject();

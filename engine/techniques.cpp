@@ -35,7 +35,7 @@ std::vector<std::vector<std::string>> ScopedTensors::paths() const
     return out;
 }
 
-EqualizedTensors equalizedTensors(Model::Impl& m)
+EqualizedTensors equalizedTensors(Model::Impl& m, bool absorbHighBias)
 {
     // Equalize in place, read the new values, put the old ones back.
     EqualizedTensors e;
@@ -51,7 +51,7 @@ EqualizedTensors equalizedTensors(Model::Impl& m)
             originals.emplace_back(it->second, m.tensorAt(it->second));
     {
         c10::InferenceMode guard;
-        e.result = crossLayerEqualize(m);
+        e.result = crossLayerEqualize(m, absorbHighBias);
     }
     for (const auto& [path, old] : originals) {
         e.tensors.emplace_back(path, m.tensorAt(path));
@@ -60,9 +60,9 @@ EqualizedTensors equalizedTensors(Model::Impl& m)
     return e;
 }
 
-CleResult applyEqualization(Model::Impl& m, ScopedTensors& scope)
+CleResult applyEqualization(Model::Impl& m, ScopedTensors& scope, bool absorbHighBias)
 {
-    const EqualizedTensors e = equalizedTensors(m);
+    const EqualizedTensors e = equalizedTensors(m, absorbHighBias);
     for (const auto& [path, value] : e.tensors)
         scope.set(path, value);
     return e.result;
@@ -72,7 +72,7 @@ std::vector<bool> applyTrialTechniques(Model::Impl& m, const QuantConfig& config
                                        ScopedTensors& scope)
 {
     if (config.techniques.cle)
-        applyEqualization(m, scope);
+        applyEqualization(m, scope, config.techniques.highBiasAbsorption);
     std::vector<bool> quantized(m.sites.size(), false);
     for (int i = 0; i < result.layers.size() && i < m.layers.size(); ++i) {
         const LayerTrialResult& l = result.layers[i];

@@ -17,7 +17,7 @@ namespace qs {
 
 /// cle.h's functions on the engine's view of the model.
 QVector<QPair<int, int>> equalizablePairs(const Model::Impl& m);
-CleResult crossLayerEqualize(Model::Impl& m);
+CleResult crossLayerEqualize(Model::Impl& m, bool absorbHighBias = false);
 
 /// Replaces each ReLU6 or hardtanh(0, M) that joins a conv/linear pair with a clamp to a
 /// per-channel bound (a buffer of M's, recorded in m.clampBounds): the same function, but
@@ -40,6 +40,8 @@ public:
     void setWeight(const Model::Impl& m, int site, const at::Tensor& value);
     /// The paths set so far, each once, in the order first set.
     std::vector<std::vector<std::string>> paths() const;
+    /// What the sets replaced, oldest first.
+    const std::vector<TensorSlot>& originals() const { return m_originals; }
 
 private:
     torch::jit::Module m_module;
@@ -52,11 +54,11 @@ struct EqualizedTensors {
     std::vector<TensorSlot> tensors;
     CleResult result;
 };
-EqualizedTensors equalizedTensors(Model::Impl& m);
+EqualizedTensors equalizedTensors(Model::Impl& m, bool absorbHighBias = false);
 
 /// Sets every weight and bias cross-layer equalization changes, for as long as `scope` lives.
 /// Returns what it chose.
-CleResult applyEqualization(Model::Impl& m, ScopedTensors& scope);
+CleResult applyEqualization(Model::Impl& m, ScopedTensors& scope, bool absorbHighBias = false);
 
 /// Puts a recorded trial's techniques into the model for as long as `scope` lives: the
 /// equalization again (it is deterministic: the same tensors as in the trial), each layer's

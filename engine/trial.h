@@ -83,6 +83,9 @@ struct LayerTrialResult {
     QString equalizedWith;
     QVector<double> equalizationScales;
     QString equalizedAfter;
+    /// High-bias absorption: per output channel, what moved from this layer's bias into the next's
+    /// (empty when not done).
+    QVector<double> highBiasAbsorbed;
     /// Bias correction: per output channel, what was subtracted from the bias (E[Wq·x] − E[W·x]
     /// on the calibration data); empty when the layer was not corrected.
     QVector<double> biasCorrection;

@@ -89,8 +89,9 @@ struct TrialRunner::Cache {
     std::map<std::pair<int, QString>, QuantizedWeight> weights; ///< per site and weight spec
     std::optional<bool> sharesWeights;   ///< sites share a weight: trials always run the whole graph
     /// Cross-layer equalization: the equalized tensors and the runner that runs trials on them.
-    std::unique_ptr<EqualizedTensors> equalizedTensors;
-    std::unique_ptr<TrialRunner> equalized;
+    /// Both per high-bias absorption (off, on).
+    std::map<bool, std::unique_ptr<EqualizedTensors>> equalizedTensors;
+    std::map<bool, std::unique_ptr<TrialRunner>> equalized;
     /// Bias correction: each site's input means over the calibration split (InputMeanProbe).
     std::optional<std::vector<at::Tensor>> inputMeans;
     /// AdaRound: per layer and everything its inputs depend on (the settings of the layers up to

@@ -133,23 +133,41 @@ TrialResult TrialRunner::runEqualized(const QuantConfig& config, const JobContro
 {
     QElapsedTimer timer;
     timer.start();
-    if (!m_cache->equalized) {
+    const bool absorb = config.techniques.highBiasAbsorption;
+    if (!m_cache->equalized[absorb]) {
         control.report(0, QStringLiteral("Cross-layer equalization"));
-        m_cache->equalizedTensors = std::make_unique<EqualizedTensors>(equalizedTensors(m_model->impl()));
-        m_cache->equalized = std::make_unique<TrialRunner>(m_model, m_data, m_options);
-        m_cache->equalized->m_variant = QStringLiteral("|cle");
+        m_cache->equalizedTensors[absorb] = std::make_unique<EqualizedTensors>(equalizedTensors(m_model->impl(), absorb));
+        m_cache->equalized[absorb] = std::make_unique<TrialRunner>(m_model, m_data, m_options);
+        m_cache->equalized[absorb]->m_variant = absorb ? QStringLiteral("|cle+hba") : QStringLiteral("|cle");
     }
-    TrialRunner& runner = *m_cache->equalized;
+    const EqualizedTensors& tensors = *m_cache->equalizedTensors[absorb];
+    TrialRunner& runner = *m_cache->equalized[absorb];
     if (!runner.m_cache->measuredBatch) // the float model runs as fast equalized
         runner.m_cache->measuredBatch = m_cache->measuredBatch;
     const double setup = timer.nsecsElapsed() / 1e9;
     ScopedTensors equalized(m_model->impl().module);
-    for (const auto& [path, value] : m_cache->equalizedTensors->tensors)
+    for (const auto& [path, value] : tensors.tensors)
         equalized.set(path, value);
     TrialResult r = runner.run(config, control, cache, options);
     if (!m_cache->measuredBatch)
         m_cache->measuredBatch = runner.m_cache->measuredBatch;
-    const CleResult& cle = m_cache->equalizedTensors->result;
+    if (absorb) {
+        // Absorption changes what the float model computes: the trial is scored against the model
+        // as loaded (its float run, kept by this runner), not against the absorbed one.
+        QuantConfig asLoaded;
+        asLoaded.weight = asLoaded.activation = QuantSpec::parse(QStringLiteral("float"));
+        asLoaded.mode = TrialMode::WeightOnly;
+        const TrialResult loaded = [&] {
+            ScopedTensors back(m_model->impl().module); // the tensors as loaded for this run
+            const std::vector<TensorSlot>& originals = equalized.originals();
+            for (auto it = originals.rbegin(); it != originals.rend(); ++it) // the oldest last: the true original
+                back.set(it->first, it->second);
+            return run(asLoaded, control, cache, options);
+        }();
+        r.floatTop1 = loaded.floatTop1;
+        r.floatPerplexity = loaded.floatPerplexity;
+    }
+    const CleResult& cle = tensors.result;
     QHash<QString, int> row;
     for (int i = 0; i < r.layers.size(); ++i)
         row.insert(r.layers[i].name, i);
@@ -157,12 +175,18 @@ TrialResult TrialRunner::runEqualized(const QuantConfig& config, const JobContro
         LayerTrialResult& first = r.layers[row.value(p.first)];
         first.equalizedWith = p.second;
         first.equalizationScales = p.scales;
+        first.highBiasAbsorbed = p.absorbed;
         r.layers[row.value(p.second)].equalizedAfter = p.first;
     }
     if (cle.pairs.isEmpty())
-        r.warnings << QStringLiteral("cross-layer equalization found no convolution or linear layers joined by a ReLU (or "
+        r.warnings << QStringLiteral("cross-layer equalization found no convolution or linear layers joined by a ReLU, ReLU6 (or "
                                      "nothing) in %1: nothing was equalized")
                           .arg(m_model->displayName());
+    if (absorb && std::none_of(cle.pairs.begin(), cle.pairs.end(), [](const EqualizedPair& p) {
+            return std::any_of(p.absorbed.begin(), p.absorbed.end(), [](double c) { return c > 0; });
+        }))
+        r.warnings << QStringLiteral("high-bias absorption moved nothing: no equalized pair's first layer had batch norm with a "
+                                     "channel whose shift β exceeds 3|γ|");
     r.seconds += setup;
     return r;
 }

@@ -109,6 +109,9 @@ private Q_SLOTS:
         QTest::newRow("adaround iterations") << R"({"techniques": {"adaround": 3000}})"
                                              << "int8:per_channel:symmetric:minmax / uint8:per_tensor:affine:histogram / static + "
                                                 "AdaRound ×3000";
+        QTest::newRow("high-bias absorption") << R"({"techniques": {"high_bias_absorption": true}})"
+                                              << "int8:per_channel:symmetric:minmax / uint8:per_tensor:affine:histogram / static + "
+                                                 "CLE with high-bias absorption";
         QTest::newRow("adaround float inputs") << R"({"techniques": {"adaround": 1000, "adaround_inputs": "float"}})"
                                                << "int8:per_channel:symmetric:minmax / uint8:per_tensor:affine:histogram / static + "
                                                   "AdaRound (float inputs)";

@@ -134,6 +134,8 @@ QuantConfig configFromOptions(const QCommandLineParser& p, QuantConfig config)
         config.techniques = Techniques::parse(p.value(QStringLiteral("techniques")), QStringLiteral("--techniques"));
     if (p.isSet(QStringLiteral("cle")))
         config.techniques.cle = true;
+    if (p.isSet(QStringLiteral("high-bias-absorption")))
+        config.techniques.highBiasAbsorption = config.techniques.cle = true;
     if (p.isSet(QStringLiteral("bias-correction")))
         config.techniques.biasCorrection = true;
     if (p.isSet(QStringLiteral("adaround")))

@@ -22,7 +22,7 @@ namespace {
 const QStringList kData{QStringLiteral("data"), QStringLiteral("output")};
 const QStringList kRun{QStringLiteral("calib"), QStringLiteral("eval"), QStringLiteral("batch"), QStringLiteral("calib-data")};
 const QStringList kSettings{QStringLiteral("weights"), QStringLiteral("activations"), QStringLiteral("config"),
-                            QStringLiteral("mode"), QStringLiteral("cle"), QStringLiteral("bias-correction"),
+                            QStringLiteral("mode"), QStringLiteral("cle"), QStringLiteral("high-bias-absorption"), QStringLiteral("bias-correction"),
                             QStringLiteral("techniques"), QStringLiteral("adaround"),
                             QStringLiteral("adaround-inputs"), QStringLiteral("seqmse")};
 const QStringList kJson{QStringLiteral("json")};
@@ -44,6 +44,7 @@ QList<QCommandLineOption> allOptions()
         {QStringLiteral("write-config"), QStringLiteral("trial, methods, search: write the configuration (used, chosen or found) as JSON."), QStringLiteral("FILE")},
         {QStringLiteral("mode"), QStringLiteral("static, dynamic or weight-only (default static)."), QStringLiteral("MODE")},
         {QStringLiteral("cle"), QStringLiteral("Cross-layer equalization of conv/linear pairs before quantizing.")},
+        {QStringLiteral("high-bias-absorption"), QStringLiteral("After --cle (implied): move max(0, β − 3γ) of each equalized pair's first batch-normed layer into the next layer's bias, as AIMET; changes the float model slightly.")},
         {QStringLiteral("bias-correction"), QStringLiteral("Empirical bias correction on the calibration data.")},
         {QStringLiteral("adaround"), QStringLiteral("AdaRound: learn each weight's rounding on calibration data (--adaround=ITERATIONS; --adaround alone: 1000 per layer)."), QStringLiteral("ITERATIONS")},
         {QStringLiteral("adaround-inputs"), QStringLiteral("AdaRound learns from each layer's inputs in the quantized model so far (quantized, the default, as AIMET) or in the float model (float)."), QStringLiteral("FROM")},

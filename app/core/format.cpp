@@ -56,7 +56,7 @@ QString techniquesLabel(const Techniques& t)
 {
     QStringList names;
     if (t.cle)
-        names << QObject::tr("CLE");
+        names << (t.highBiasAbsorption ? QObject::tr("CLE with high-bias absorption") : QObject::tr("CLE"));
     if (t.biasCorrection)
         names << QObject::tr("bias correction");
     if (t.adaroundIterations == Techniques::kDefaultAdaroundIterations)

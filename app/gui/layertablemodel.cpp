@@ -207,6 +207,8 @@ QString LayerTableModel::techniquesTip(const LayerTrialResult& t)
         lines << tr("Cross-layer equalization with %1: output channels divided by %2").arg(t.equalizedWith, spread(t.equalizationScales));
     if (!t.equalizedAfter.isEmpty())
         lines << tr("Cross-layer equalization after %1: input channels multiplied by its scales").arg(t.equalizedAfter);
+    if (!t.highBiasAbsorbed.isEmpty())
+        lines << tr("High-bias absorption into %1: %2 taken from the bias, per output channel").arg(t.equalizedWith, spread(t.highBiasAbsorbed));
     if (!t.biasCorrection.isEmpty())
         lines << tr("Bias correction: %1 subtracted from the bias, per output channel").arg(spread(t.biasCorrection));
     if (!t.adaroundUp.isEmpty())

@@ -110,6 +110,7 @@ void TrialBar::setConfig(const QuantConfig& config)
     m_adaroundIterations = config.techniques.adaroundIterations > 0 ? config.techniques.adaroundIterations
                                                                     : Techniques::kDefaultAdaroundIterations;
     m_adaroundFloatInputs = config.techniques.adaroundFloatInputs;
+    m_highBiasAbsorption = config.techniques.highBiasAbsorption;
 }
 
 void TrialBar::showTechniques()
@@ -139,6 +140,7 @@ QuantConfig TrialBar::config() const
     config.activation = QuantSpec::parse(m_activations->currentText());
     config.mode = parseTrialMode(m_mode->currentText());
     config.techniques.cle = m_techniqueActions[0]->isChecked();
+    config.techniques.highBiasAbsorption = config.techniques.cle && m_highBiasAbsorption;
     config.techniques.biasCorrection = m_techniqueActions[1]->isChecked();
     config.techniques.adaroundIterations = m_techniqueActions[2]->isChecked() ? m_adaroundIterations : 0;
     config.techniques.adaroundFloatInputs = m_techniqueActions[2]->isChecked() && m_adaroundFloatInputs;
