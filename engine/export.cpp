@@ -270,6 +270,9 @@ def with_quantscope_weights(model):
         from torch.fx.experimental.optimization import fuse
         model = fuse(model)
     state = torch.load(WEIGHTS)
+    bounds = {name[:-len(".relu6_bound")]: state.pop(name) for name in list(state) if name.endswith(".relu6_bound")}
+    if bounds:
+        model = with_channel_bounds(model, bounds)
     for name in state:  # a convolution without a bias got one from bias correction
         owner, _, attribute = name.rpartition(".")
         module = model.get_submodule(owner) if attribute == "bias" else None
@@ -284,6 +287,45 @@ def with_quantscope_weights(model):
         if own[name].shape != value.shape:
             raise ValueError(f"{name}: the model's shape {tuple(own[name].shape)}, the file's {tuple(value.shape)}")
     model.load_state_dict(state, strict=False)
+    return model
+
+
+class ChannelClamp(torch.nn.Module):
+    """ReLU6 (or hardtanh) with its upper bound per channel: cross-layer equalization divided
+    each channel's bound by the channel's scale, so that the model computes what it did."""
+
+    def __init__(self, bound):
+        super().__init__()
+        self.register_buffer("bound", bound)
+
+    def forward(self, x):
+        return torch.minimum(torch.relu(x), self.bound)
+
+
+def with_channel_bounds(model, bounds):
+    """The model (torch.fx) with the ReLU6 that takes each named layer's output replaced by a
+    ChannelClamp of that layer's bounds."""
+    if not isinstance(model, torch.fx.GraphModule):
+        model = torch.fx.symbolic_trace(model)
+    modules = dict(model.named_modules())
+    clamps = (torch.nn.ReLU6, torch.nn.Hardtanh)
+    for node in list(model.graph.nodes):
+        if node.op != "call_module" or node.target not in bounds or len(node.users) != 1:
+            continue
+        user = next(iter(node.users))
+        if not ((user.op == "call_module" and isinstance(modules[user.target], clamps)) or
+                (user.op == "call_function" and user.target in (torch.nn.functional.relu6, torch.nn.functional.hardtanh))):
+            raise ValueError(f"{node.target}: its output does not go into a ReLU6 here as in the model QuantScope analysed")
+        name = node.target.replace(".", "_") + "_clamp"
+        model.add_module(name, ChannelClamp(bounds.pop(node.target)))
+        with model.graph.inserting_after(user):
+            clamp = model.graph.call_module(name, (node,))
+        user.replace_all_uses_with(clamp)
+        model.graph.erase_node(user)
+    if bounds:
+        raise KeyError("no layer " + ", ".join(sorted(bounds)) + " followed by a ReLU6 in the model build_model() returned")
+    model.graph.lint()
+    model.recompile()
     return model
 )")
         .arg(source.config.techniques.toString(), pyString(source.weightsFile));
@@ -613,14 +655,6 @@ QByteArray trialStateDict(const Model& model, const QuantConfig& config, const T
     c10::InferenceMode guard(false);
     ScopedTensors adjusted(m.module);
     applyTrialTechniques(const_cast<Model::Impl&>(m), config, result, adjusted);
-    for (const auto& [first, bound] : m.clampBounds)
-        for (const std::vector<std::string>& path : adjusted.paths())
-            if (path == bound)
-                throw EngineError(ErrorKind::BadInput,
-                                  QStringLiteral("cross-layer equalization scaled the bound of the ReLU6 (or hardtanh) after %1 per "
-                                                 "channel, which nn.ReLU6 in a PyTorch script cannot hold: export this trial as "
-                                                 "torchscript (it carries the bounds)")
-                                      .arg(m.layers[first].name));
     c10::Dict<std::string, at::Tensor> state;
     for (const std::vector<std::string>& path : adjusted.paths()) {
         std::vector<std::string> named = path; // a bias slot of a linear layer without one: its module's "bias"
@@ -628,6 +662,11 @@ QByteArray trialStateDict(const Model& model, const QuantConfig& config, const T
             if (site.biasPath == path && path.size() == 1 && site.weightPath.size() > 1) {
                 named = site.weightPath;
                 named.back() = "bias";
+            }
+        for (const auto& [first, bound] : m.clampBounds) // a ReLU6's per-channel bound: "<the layer before>.relu6_bound"
+            if (bound == path && m.sites[size_t(first)].weightPath.size() > 1) {
+                named = m.sites[size_t(first)].weightPath;
+                named.back() = "relu6_bound";
             }
         std::string name;
         for (const std::string& part : named)

@@ -495,7 +495,11 @@ private Q_SLOTS:
         const double plainTop1 = w.shownTrial().result.top1;
         auto* equalizedBox = w.findChild<QCheckBox*>("weightEqualized");
         QVERIFY(!equalizedBox->isVisible());
-        QCOMPARE(w.trialBar()->techniqueActions().size(), 4);
+        QCOMPARE(w.trialBar()->techniqueActions().size(), 5);
+        w.trialBar()->techniqueActions()[4]->setChecked(true); // high-bias absorption: CLE with it
+        QVERIFY(w.trialBar()->config().techniques == Techniques::parse("cle,high_bias_absorption"));
+        w.trialBar()->techniqueActions()[0]->setChecked(false); // no absorption without equalization
+        QVERIFY(!w.trialBar()->techniqueActions()[4]->isChecked() && !w.trialBar()->config().techniques.any());
         w.trialBar()->techniqueActions()[2]->setChecked(true); // AdaRound
         QCOMPARE(w.trialBar()->config().techniques.adaroundIterations, 1000);
         {

@@ -32,6 +32,7 @@ int main(int argc, char** argv)
     parser.addOption({QStringLiteral("cle"), QStringLiteral("Trials with cross-layer equalization.")});
     parser.addOption({QStringLiteral("bias-correction"), QStringLiteral("Trials with bias correction.")});
     parser.addOption({QStringLiteral("adaround"), QStringLiteral("Trials with AdaRound.")});
+    parser.addOption({QStringLiteral("high-bias-absorption"), QStringLiteral("Trials with CLE and high-bias absorption.")});
     parser.process(app);
     qs::initRuntime();
 
@@ -60,6 +61,7 @@ int main(int argc, char** argv)
     window.trialBar()->techniqueActions()[0]->setChecked(parser.isSet(QStringLiteral("cle")));
     window.trialBar()->techniqueActions()[1]->setChecked(parser.isSet(QStringLiteral("bias-correction")));
     window.trialBar()->techniqueActions()[2]->setChecked(parser.isSet(QStringLiteral("adaround")));
+    window.trialBar()->techniqueActions()[4]->setChecked(parser.isSet(QStringLiteral("high-bias-absorption")));
     // The toolbar follows the first model's task (a language model's preset) unless settings
     // were named here: they stay (connected after the window's own modelOpened slot).
     if (parser.isSet(QStringLiteral("weights")) || parser.isSet(QStringLiteral("activations")) ||

@@ -56,13 +56,24 @@ TrialBar::TrialBar(QWidget* parent) : QToolBar(tr("Trial"), parent)
     QAction* seqmse = new QAction(tr("SeqMSE Weight Ranges"), this);
     seqmse->setToolTip(tr("Choose each layer's weight range (per channel or per tensor) among 20 candidates shrinking from "
                           "min/max by the error at the layer's output on the calibration data"));
-    m_techniqueActions = {cle, bias, adaround, seqmse};
+    QAction* absorb = new QAction(tr("High-Bias Absorption (with CLE)"), this);
+    absorb->setToolTip(tr("After equalization, move what the batch norm shifts beyond 3γ out of a layer's bias into the next "
+                          "layer's (AIMET's): smaller activation ranges, but the float model changes a little"));
+    m_techniqueActions = {cle, bias, adaround, seqmse, absorb};
     auto* menu = new QMenu(this);
     for (QAction* a : m_techniqueActions) {
         a->setCheckable(true);
         menu->addAction(a);
         connect(a, &QAction::toggled, this, &TrialBar::showTechniques);
     }
+    connect(absorb, &QAction::toggled, cle, [cle](bool on) { // absorption follows equalization
+        if (on)
+            cle->setChecked(true);
+    });
+    connect(cle, &QAction::toggled, absorb, [absorb](bool on) {
+        if (!on)
+            absorb->setChecked(false);
+    });
     m_techniques = new QToolButton;
     m_techniques->setMenu(menu);
     m_techniques->setPopupMode(QToolButton::InstantPopup);
@@ -106,18 +117,18 @@ void TrialBar::setConfig(const QuantConfig& config)
     m_techniqueActions[1]->setChecked(config.techniques.biasCorrection);
     m_techniqueActions[2]->setChecked(config.techniques.adaroundIterations > 0);
     m_techniqueActions[3]->setChecked(config.techniques.seqMse);
+    m_techniqueActions[4]->setChecked(config.techniques.highBiasAbsorption);
     m_seqMseLoss = config.techniques.seqMseLoss;
     m_adaroundIterations = config.techniques.adaroundIterations > 0 ? config.techniques.adaroundIterations
                                                                     : Techniques::kDefaultAdaroundIterations;
     m_adaroundFloatInputs = config.techniques.adaroundFloatInputs;
-    m_highBiasAbsorption = config.techniques.highBiasAbsorption;
 }
 
 void TrialBar::showTechniques()
 {
     // Short, so that the whole bar still fits a 1024-wide window; the tooltip names them in full.
     QStringList on, names;
-    const QStringList codes{tr("CLE"), tr("BC"), tr("AdaRound"), tr("SeqMSE")};
+    const QStringList codes{tr("CLE"), tr("BC"), tr("AdaRound"), tr("SeqMSE"), tr("HBA")};
     for (int i = 0; i < m_techniqueActions.size(); ++i)
         if (m_techniqueActions[i]->isChecked()) {
             on << codes[i];
@@ -140,7 +151,7 @@ QuantConfig TrialBar::config() const
     config.activation = QuantSpec::parse(m_activations->currentText());
     config.mode = parseTrialMode(m_mode->currentText());
     config.techniques.cle = m_techniqueActions[0]->isChecked();
-    config.techniques.highBiasAbsorption = config.techniques.cle && m_highBiasAbsorption;
+    config.techniques.highBiasAbsorption = config.techniques.cle && m_techniqueActions[4]->isChecked();
     config.techniques.biasCorrection = m_techniqueActions[1]->isChecked();
     config.techniques.adaroundIterations = m_techniqueActions[2]->isChecked() ? m_adaroundIterations : 0;
     config.techniques.adaroundFloatInputs = m_techniqueActions[2]->isChecked() && m_adaroundFloatInputs;

@@ -49,7 +49,6 @@ private:
     QToolButton* m_techniques;
     int m_adaroundIterations = Techniques::kDefaultAdaroundIterations;
     bool m_adaroundFloatInputs = false; ///< from a loaded configuration (the CLI's --adaround-inputs float)
-    bool m_highBiasAbsorption = false;  ///< from a loaded configuration (the CLI's --high-bias-absorption)
     SeqMseLoss m_seqMseLoss = SeqMseLoss::Mse;
     void showTechniques();
     Task m_task = Task::Classifier;

@@ -1,12 +1,14 @@
 #!/usr/bin/python3
-"""Runs a QuantScope-generated PyTorch script of a bias-correction trial of the no-bias fixture
-(tests/fixtures/make_nobias_cnn.py: two convolutions without a bias, which the trial gave one)
-with the weights file QuantScope wrote beside it.
+"""Runs a QuantScope-generated PyTorch script of a trial with techniques on one of the fixtures
+trained by tests/fixtures/make_*.py, with the weights file QuantScope wrote beside it:
+  nobias  make_nobias_cnn.py: two convolutions without a bias, which bias correction gave one;
+  relu6   make_separable_cnn.py --relu6: ReLU6 everywhere, whose bounds cross-layer equalization
+          made per channel (the script replaces each such ReLU6).
 
-    /usr/bin/python3 check_nobias_export.py SCRIPT.py MODEL.pt IMAGES.gz LABELS.gz
+    /usr/bin/python3 check_fixture_export.py SCRIPT.py MODEL.pt IMAGES.gz LABELS.gz nobias|relu6
 
-build_model() is the fixture's eager class with the TorchScript file's weights (the convolutions'
-bias None); calibration_batches() the first 512 test images in batches of 256. Prints "top1 P"
+build_model() is the fixture's eager class with the TorchScript file's weights (batch norm
+unfused); calibration_batches() the first 512 test images in batches of 256. Prints "top1 P"
 (percent) for the remaining test images, which the test compares with the trial's.
 """
 import gzip
@@ -17,10 +19,18 @@ import sys
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures"))
-from make_nobias_cnn import NoBiasCNN  # noqa: E402  the fixture's architecture
+import make_nobias_cnn  # noqa: E402  the fixtures' architectures
+import make_separable_cnn  # noqa: E402
 
 
-def main(script, model_path, images_path, labels_path):
+def eager_model(fixture):
+    if fixture == "nobias":
+        return make_nobias_cnn.NoBiasCNN()
+    make_separable_cnn.RELU6 = True  # conv_bn builds nn.ReLU6 then
+    return make_separable_cnn.SeparableCNN6()
+
+
+def main(script, model_path, images_path, labels_path, fixture):
     spec = importlib.util.spec_from_file_location("exported", script)
     exported = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(exported)
@@ -28,9 +38,8 @@ def main(script, model_path, images_path, labels_path):
         inputs = torch.frombuffer(bytearray(f.read()[16:]), dtype=torch.uint8).reshape(-1, 1, 28, 28).float().div(255.0)
     with gzip.open(labels_path, "rb") as f:
         labels = torch.frombuffer(bytearray(f.read()[8:]), dtype=torch.uint8).to(torch.int64)
-    model = NoBiasCNN()
+    model = eager_model(fixture)
     model.load_state_dict(torch.jit.load(model_path).state_dict())
-    assert model.conv1.bias is None and model.conv2.bias is None
 
     def calibration_batches():
         for begin in range(0, 512, 256):
@@ -44,4 +53,4 @@ def main(script, model_path, images_path, labels_path):
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:5]))
+    sys.exit(main(*sys.argv[1:6]))
