@@ -5,6 +5,7 @@
 
 #include <torch/csrc/jit/passes/constant_propagation.h>
 #include <torch/csrc/jit/passes/dead_code_elimination.h>
+#include <torch/csrc/jit/passes/inliner.h>
 
 #include <set>
 
@@ -87,6 +88,39 @@ bool takeUnfusedTransformerPaths(torch::jit::Graph& graph)
         changed = true;
     });
     return changed;
+}
+
+BatchNormPaths convBatchNormPairs(const torch::jit::Module& module)
+{
+    BatchNormPaths out;
+    try {
+        auto graph = torch::jit::toGraphFunction(module.get_method("forward").function()).graph()->copy();
+        torch::jit::Inline(*graph);
+        Value* self = graph->inputs().at(0);
+        forEachNode(graph->block(), [&](Node* n) {
+            if (n->kind() != c10::aten::batch_norm)
+                return;
+            const Node* conv = n->input(0)->node();
+            const std::string kind = conv->kind().toQualString();
+            if (kind != "aten::_convolution" && kind != "aten::conv1d" && kind != "aten::conv2d" && kind != "aten::conv3d")
+                return;
+            auto weight = attributePath(conv->input(1), self);
+            auto gamma = attributePath(n->input(1), self), beta = attributePath(n->input(2), self);
+            if (!weight.empty() && !gamma.empty() && !beta.empty())
+                out[weight] = {gamma, beta};
+        });
+    } catch (const std::exception&) { // a graph that cannot be read so: no batch norms known
+    }
+    return out;
+}
+
+std::vector<std::string> biasSlot(Model::Impl& d, Node* call, int biasInput, int site)
+{
+    const std::string name = "_quantscope_linear_bias" + std::to_string(site);
+    d.module.register_attribute(name, c10::OptionalType::create(c10::TensorType::get()), c10::IValue());
+    torch::jit::WithInsertPoint point(call);
+    call->replaceInput(size_t(biasInput), d.graph->insertGetAttr(d.graph->inputs().at(0), name));
+    return {name};
 }
 
 } // namespace qs

@@ -220,45 +220,6 @@ QString notTorchScript(const QString& name, const QString& torch)
     return what + QStringLiteral(" (LibTorch said: %1)").arg(torch);
 }
 
-/// Each convolution whose output goes straight into a batch norm, before folding: the conv's
-/// weight path → the batch norm's weight and bias paths.
-std::map<std::vector<std::string>, std::pair<std::vector<std::string>, std::vector<std::string>>>
-convBatchNormPairs(const torch::jit::Module& module)
-{
-    std::map<std::vector<std::string>, std::pair<std::vector<std::string>, std::vector<std::string>>> out;
-    try {
-        auto graph = torch::jit::toGraphFunction(module.get_method("forward").function()).graph()->copy();
-        torch::jit::Inline(*graph);
-        Value* self = graph->inputs().at(0);
-        forEachNode(graph->block(), [&](Node* n) {
-            if (n->kind() != c10::aten::batch_norm)
-                return;
-            const Node* conv = n->input(0)->node();
-            const std::string kind = conv->kind().toQualString();
-            if (kind != "aten::_convolution" && kind != "aten::conv1d" && kind != "aten::conv2d" && kind != "aten::conv3d")
-                return;
-            auto weight = attributePath(conv->input(1), self);
-            auto gamma = attributePath(n->input(1), self), beta = attributePath(n->input(2), self);
-            if (!weight.empty() && !gamma.empty() && !beta.empty())
-                out[weight] = {gamma, beta};
-        });
-    } catch (const std::exception&) { // a graph that cannot be read so: no batch norms known
-    }
-    return out;
-}
-
-/// nn.Linear(bias=False) passes None, which TorchScript types NoneType for good: the call reads
-/// its bias from a new Optional[Tensor] attribute of the root module instead, None (the same
-/// function), so that bias correction can set a tensor there. Returns the attribute's path.
-std::vector<std::string> biasSlot(Model::Impl& d, Node* call, int biasInput, int site)
-{
-    const std::string name = "_quantscope_linear_bias" + std::to_string(site);
-    d.module.register_attribute(name, c10::OptionalType::create(c10::TensorType::get()), c10::IValue());
-    torch::jit::WithInsertPoint point(call);
-    call->replaceInput(size_t(biasInput), d.graph->insertGetAttr(d.graph->inputs().at(0), name));
-    return {name};
-}
-
 std::unique_ptr<Model::Impl> loadModule(std::istream& in, const QString& name)
 {
     auto d = std::make_unique<Model::Impl>();

@@ -100,6 +100,17 @@ bool foldBoolAttributes(std::shared_ptr<torch::jit::Graph>& graph, const torch::
 /// unfused one; returns whether any was (loadpasses.cpp).
 bool takeUnfusedTransformerPaths(torch::jit::Graph& graph);
 
+/// A convolution's weight path → its batch norm's weight (γ) and bias (β) paths.
+using BatchNormPaths = std::map<std::vector<std::string>, std::pair<std::vector<std::string>, std::vector<std::string>>>;
+/// Each convolution whose output goes straight into a batch norm, read before folding (loadpasses.cpp).
+BatchNormPaths convBatchNormPairs(const torch::jit::Module& module);
+
+/// nn.Linear(bias=False) passes None, which TorchScript types NoneType for good: the call reads
+/// its bias from a new Optional[Tensor] attribute of the root module instead, None (the same
+/// function), so that bias correction can set a tensor there. Returns the attribute's path
+/// (loadpasses.cpp).
+std::vector<std::string> biasSlot(Model::Impl& d, torch::jit::Node* call, int biasInput, int site);
+
 /// Follows a prim::GetAttr chain (through layout-only ops) back to the module's `self`: the
 /// attribute path from the root; empty when v is not an attribute of self.
 std::vector<std::string> attributePath(torch::jit::Value* v, torch::jit::Value* self);

@@ -25,12 +25,7 @@ struct AdaRounded {
 };
 
 /// One layer's SeqMSE choice, as a runner keeps it.
-struct SeqMseChoice {
-    at::Tensor weight; ///< quantized with the chosen ranges
-    QParams qparams;
-    QVector<int> chosen;
-    double outputMseMinMax = 0, outputMse = 0;
-};
+struct SeqMseChoice : SeqMseLayer {};
 
 /// The fake-quantized weights of a trial swapped into the model; the originals go back when
 /// this is destroyed, on every way out.
@@ -92,6 +87,9 @@ struct TrialRunner::Cache {
     /// Both per high-bias absorption (off, on).
     std::map<bool, std::unique_ptr<EqualizedTensors>> equalizedTensors;
     std::map<bool, std::unique_ptr<TrialRunner>> equalized;
+    /// The float top-1 and perplexity of the model as loaded (what high-bias absorption trials
+    /// are scored against), per evaluation limit (RunOptions), once measured.
+    std::map<qint64, std::pair<double, double>> loadedFloat;
     /// Bias correction: each site's input means over the calibration split (InputMeanProbe).
     std::optional<std::vector<at::Tensor>> inputMeans;
     /// AdaRound: per layer and everything its inputs depend on (the settings of the layers up to

@@ -118,13 +118,7 @@ const SeqMseChoice* TrialRunner::seqMseChoice(const QuantConfig& config, int sit
     if (const auto found = m_cache->seqmse.find(k); found != m_cache->seqmse.end())
         return &found->second;
     const at::Tensor inputs = sequentialInputs(*m_model, *m_data, m_options, site, QStringLiteral("SeqMSE"), control);
-    const SeqMseLayer s = seqMse(m, site, m.weight(site), spec, inputs, config.techniques.seqMseLoss, control);
-    SeqMseChoice c;
-    c.weight = s.weight;
-    c.qparams = s.qparams;
-    c.chosen = s.chosen;
-    c.outputMseMinMax = s.outputMseMinMax;
-    c.outputMse = s.outputMse;
+    SeqMseChoice c{seqMse(m, site, m.weight(site), spec, inputs, config.techniques.seqMseLoss, control)};
     return &m_cache->seqmse.emplace(k, std::move(c)).first->second;
 }
 
@@ -151,7 +145,7 @@ TrialResult TrialRunner::runEqualized(const QuantConfig& config, const JobContro
     TrialResult r = runner.run(config, control, cache, options);
     if (!m_cache->measuredBatch)
         m_cache->measuredBatch = runner.m_cache->measuredBatch;
-    if (absorb) {
+    if (absorb && !m_cache->loadedFloat.count(options.evaluationLimit)) {
         // Absorption changes what the float model computes: the trial is scored against the model
         // as loaded (its float run, kept by this runner), not against the absorbed one.
         QuantConfig asLoaded;
@@ -162,11 +156,14 @@ TrialResult TrialRunner::runEqualized(const QuantConfig& config, const JobContro
             const std::vector<TensorSlot>& originals = equalized.originals();
             for (auto it = originals.rbegin(); it != originals.rend(); ++it) // the oldest last: the true original
                 back.set(it->first, it->second);
-            return run(asLoaded, control, cache, options);
+            RunOptions scoreOnly;
+            scoreOnly.evaluationLimit = options.evaluationLimit;
+            return run(asLoaded, control, cache, scoreOnly);
         }();
-        r.floatTop1 = loaded.floatTop1;
-        r.floatPerplexity = loaded.floatPerplexity;
+        m_cache->loadedFloat[options.evaluationLimit] = std::make_pair(loaded.floatTop1, loaded.floatPerplexity);
     }
+    if (absorb)
+        std::tie(r.floatTop1, r.floatPerplexity) = m_cache->loadedFloat[options.evaluationLimit];
     const CleResult& cle = tensors.result;
     QHash<QString, int> row;
     for (int i = 0; i < r.layers.size(); ++i)
