@@ -38,7 +38,7 @@ int main(int argc, char** argv)
     QuantConfig fixed = plain;
     fixed.techniques = Techniques::parse(QStringLiteral("cle,bias_correction"));
     TrialOptions options;
-    options.measureEvaluationBatch = true; // as the window and the CLI without --batch
+    options.chooseEvaluationBatch = true; // as the window and the CLI without --batch
     double plainFirst = 1e9, fixedFirst = 1e9, fixedAgain = 1e9;
     TrialResult plainResult, fixedResult;
     for (int run = 0; run < 3; ++run) {

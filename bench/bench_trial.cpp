@@ -52,18 +52,18 @@ void bench(const QString& title, std::shared_ptr<Model> model, std::shared_ptr<D
     std::printf("  W8A8 static trial                        %7.3f s   ratio trial / float evaluation %.2fx (target <= 1.5x)\n",
                 trial, trial / floatEval);
     {
-        // As the window and the CLI without --batch run it: evaluated at the measured batch size.
+        // As the window and the CLI without --batch run it: evaluated at the batch chosen from its shapes.
         TrialOptions o = options;
-        o.measureEvaluationBatch = true;
+        o.chooseEvaluationBatch = true;
         TrialRunner measured(model, data, o);
-        const int batch = measured.evaluationBatch(TrialMode::Static, {});
+        const int batch = measured.evaluationBatch(TrialMode::Static);
         measured.run(w8a8, {});
         double t = 1e9, f = 1e9;
         for (int i = 0; i < 3; ++i) {
             t = std::min(t, seconds([&] { measured.run(w8a8, {}); }));
             f = std::min(f, seconds([&] { evaluateFloat(*model, *data, eval, batch, {}); }));
         }
-        std::printf("  W8A8 trial at the measured batch %3d     %7.3f s   %.2fx faster than at batch %d; ratio to float "
+        std::printf("  W8A8 trial at the chosen batch   %3d     %7.3f s   %.2fx faster than at batch %d; ratio to float "
                     "evaluation at batch %d %.2fx\n",
                     batch, t, trial / t, options.batchSize, batch, t / f);
     }

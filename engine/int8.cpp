@@ -366,6 +366,14 @@ Int8Result buildInt8Model(Model& model, const Dataset& data, const QuantConfig& 
                           const TrialOptions& options, const JobControl& control)
 {
     using namespace torch::jit;
+    const SampleRange eval = data.evaluationRange(options.calibrationSamples, options.evaluationLimit);
+    if (eval.size() <= 0) // no figure over nothing: neither a score nor a latency
+        throw EngineError(ErrorKind::BadInput,
+                          QStringLiteral("nothing to evaluate the int8 model on: %1 has %2 samples and the calibration takes "
+                                         "the first %3")
+                              .arg(data.description())
+                              .arg(data.size())
+                              .arg(options.calibrationSamples));
     Int8Build build = buildInt8(model, data, config, trial, options, control);
     Int8Result& result = build.result;
     Module& q = build.module;
@@ -373,7 +381,6 @@ Int8Result buildInt8Model(Model& model, const Dataset& data, const QuantConfig& 
 
     // 3. The score on the evaluation split, beside the trial's: top-1 (against labels or the
     // float model), or for token windows perplexity and next-token top-1.
-    const SampleRange eval = data.evaluationRange(options.calibrationSamples, options.evaluationLimit);
     const Metric metric = metricFor(data);
     double correct = 0, nll = 0;
     Module floatRun = floatModule;

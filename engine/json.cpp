@@ -188,6 +188,8 @@ QJsonObject trialJson(const QuantConfig& config, const TrialResult& r)
                      {QStringLiteral("calibration_seconds"), r.calibrationSeconds},
                      {QStringLiteral("calibrations_run"), r.calibrationsRun},
                      {QStringLiteral("batch"), r.batchSize},
+                     {QStringLiteral("calibration_samples"), double(r.calibrationSamples)},
+                     {QStringLiteral("calibration_batch"), r.calibrationBatch},
                      {QStringLiteral("first_error_drop"), firstErrorDrop(r.layers) >= 0 ? QJsonValue(r.layers[firstErrorDrop(r.layers)].name) : QJsonValue()},
                      {QStringLiteral("layers"), layers},
                      {QStringLiteral("warnings"), QJsonArray::fromStringList(r.warnings)}};

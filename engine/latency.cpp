@@ -176,17 +176,24 @@ LatencyProfile measureLatency(torch::jit::Module& module, const std::vector<OpTa
         std::vector<double> k(sites, 0.0), q(sites, 0.0);
         size_t next = 0; // the recorded ops follow the graph's order; ops in branches not taken are skipped
         const bool fastest = walls.empty() || wall < *std::min_element(walls.begin(), walls.end());
-        if (fastest)
+        if (fastest) {
             p.events.clear(); // the timeline shows the fastest profiled run
+            p.recordedOps = int(t_recording.ops.size());
+            p.attributedOps = 0;
+        }
         for (const Recording::Op& op : t_recording.ops) {
             const double ms = msBetween(op.start, op.end);
             OpTag tag;
+            bool matched = false;
             for (size_t j = next; j < order.size(); ++j)
                 if (order[j].kind == op.name) {
                     tag = order[j];
                     next = j + 1;
+                    matched = true;
                     break;
                 }
+            if (fastest && matched)
+                ++p.attributedOps;
             if (tag.site >= 0 && size_t(tag.site) < sites)
                 (tag.quantize ? q : k)[size_t(tag.site)] += ms;
             if (fastest)
@@ -206,12 +213,15 @@ LatencyProfile measureLatency(torch::jit::Module& module, const std::vector<OpTa
         fast[i] = i;
     std::sort(fast.begin(), fast.end(), [&](size_t a, size_t b) { return walls[a] < walls[b]; });
     fast.resize(std::max<size_t>(1, fast.size() / 2));
+    // Means, not medians, over the kept runs: a mean is linear, so the layers' parts and the
+    // rest add up to the kept runs' wall time exactly, whatever else the machine did.
     auto overKept = [&](const std::vector<double>& perRun) {
-        std::vector<double> kept;
+        double sum = 0;
         for (size_t i : fast)
-            kept.push_back(perRun[i]);
-        return median(kept);
+            sum += perRun[i];
+        return sum / double(fast.size());
     };
+    p.profiledTotalMs = overKept(walls);
     std::vector<double> rest(walls); // per run: what the layers leave of the pass
     for (size_t s = 0; s < sites; ++s) {
         LayerTime t;
@@ -223,9 +233,8 @@ LatencyProfile measureLatency(torch::jit::Module& module, const std::vector<OpTa
             rest[i] -= kernel[s][i] + quantize[s][i];
     }
     // Between layers: the rest of each profiled pass — ops outside every layer (pooling, adds,
-    // reshapes, activations) and the interpreter's own work between ops.
-    for (double& r : rest)
-        r = std::max(0.0, r);
+    // reshapes, activations) and the interpreter's own work between ops. Top-level ops run one
+    // after another inside the pass, so the rest is never negative.
     p.betweenMs = overKept(rest);
     return p;
 }

@@ -12,7 +12,7 @@
 
 namespace qs {
 
-/// One layer's time in one forward pass (median over the profiled runs), by kind of work.
+/// One layer's time in one forward pass (mean over the faster half of the profiled runs), by kind of work.
 struct LayerTime {
     QString name;
     double kernelMs = 0;   ///< the layer's conv / linear / matmul / recurrent op (a fused ReLU included)
@@ -38,11 +38,16 @@ struct LatencyProfile {
     /// interrupted says nothing about the model; on a busy machine half of them may be).
     double endToEndMs = 0;
     /// Between layers: what the layers leave of each profiled pass — ops outside every layer
-    /// (pooling, adds, reshapes, activations) and the interpreter's own work; median as above.
+    /// (pooling, adds, reshapes, activations) and the interpreter's own work.
     double betweenMs = 0;
     QVector<LayerTime> layers;
+    /// The profiled passes' wall time: the mean over the faster half of the profiled runs. The
+    /// layers' times and betweenMs are means over the same runs, so they add up to it.
+    double profiledTotalMs = 0;
     /// The layers' times and the time between them: what the hooks saw of one forward pass.
     double profiledMs() const;
+    int recordedOps = 0;  ///< top-level ops the hooks recorded in the fastest profiled run
+    int attributedOps = 0; ///< of those, the ones matched to a node of the graph (a layer's or between layers)
     /// The fastest profiled run's ops in order, for a timeline.
     struct Event {
         QString name;     ///< the op, e.g. aten::conv2d, quantized::conv2d_relu

@@ -98,6 +98,10 @@ const char* const kMigrations[] = {
     // 6: what a trial's techniques chose per layer (JSON: equalized_with, equalization_scales,
     //    equalized_after, bias_correction, adaround: flipped, losses and the rounding bits), NULL without techniques.
     R"(ALTER TABLE trial_layers ADD COLUMN techniques TEXT;)",
+    // 7: the calibration split a trial ran with (its first N samples, in batches of B), so that
+    //    exports and re-measurements use the trial's own split; NULL for older trials.
+    R"(ALTER TABLE trials ADD COLUMN calibration_samples INTEGER;
+       ALTER TABLE trials ADD COLUMN calibration_batch INTEGER;)",
 };
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == Store::kSchemaVersion, "one step per version");
 
@@ -382,9 +386,10 @@ qint64 Store::addTrial(const QString& modelSha256, const QString& modelName, con
     q.prepare(QStringLiteral(
         "INSERT INTO trials(model_id, dataset_id, created, origin, name, config, has_accuracy, top1, float_top1, "
         "output_sqnr, size_bytes, float_bytes, evaluation_samples, error_samples, seconds, warnings, layer_count, "
-        "perplexity, float_perplexity, batch_size) "
+        "perplexity, float_perplexity, batch_size, calibration_samples, calibration_batch) "
         "VALUES((SELECT id FROM models WHERE sha256 = ?), (SELECT id FROM datasets WHERE spec = ?), ?, ?, ?, ?, ?, "
-        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    const QVariant noInt(QMetaType(QMetaType::LongLong));
     const bool lm = r.metric == Metric::Perplexity;
     const QVariant none(QMetaType(QMetaType::Double));
     for (const QVariant& v : {QVariant(modelSha256), QVariant(dataSpec),
@@ -394,7 +399,9 @@ qint64 Store::addTrial(const QString& modelSha256, const QString& modelName, con
                               QVariant(r.floatBytes), QVariant(r.evaluationSamples), QVariant(r.errorSamples),
                               QVariant(r.seconds), text(r.warnings.join(u'\n')), QVariant(qint64(r.layers.size())),
                               lm ? QVariant(r.perplexity) : none, lm ? QVariant(r.floatPerplexity) : none,
-                              r.batchSize > 0 ? QVariant(r.batchSize) : QVariant(QMetaType(QMetaType::Int))})
+                              r.batchSize > 0 ? QVariant(r.batchSize) : noInt,
+                              r.calibrationSamples > 0 ? QVariant(r.calibrationSamples) : noInt,
+                              r.calibrationBatch > 0 ? QVariant(r.calibrationBatch) : noInt})
         q.addBindValue(v);
     check(q);
     const qint64 id = q.lastInsertId().toLongLong();
@@ -438,7 +445,7 @@ QVector<StoredTrial> Store::select(const QString& where, const QVariantList& bin
     q.prepare(QStringLiteral(
         "SELECT t.id, t.created, t.origin, t.name, t.note, m.sha256, m.name, s.spec, t.config, t.has_accuracy, "
         "t.top1, t.float_top1, t.output_sqnr, t.size_bytes, t.float_bytes, t.evaluation_samples, t.error_samples, "
-        "t.seconds, t.warnings, t.perplexity, t.float_perplexity, t.int8_ms, t.float_ms, t.latency_batch, t.batch_size FROM trials t JOIN models m ON m.id = t.model_id JOIN datasets s ON s.id = "
+        "t.seconds, t.warnings, t.perplexity, t.float_perplexity, t.int8_ms, t.float_ms, t.latency_batch, t.batch_size, t.calibration_samples, t.calibration_batch FROM trials t JOIN models m ON m.id = t.model_id JOIN datasets s ON s.id = "
         "t.dataset_id WHERE ") + where + QStringLiteral(" ORDER BY t.id"));
     for (const QVariant& v : binds)
         q.addBindValue(v);
@@ -472,6 +479,8 @@ QVector<StoredTrial> Store::select(const QString& where, const QVariantList& bin
         r.errorSamples = q.value(16).toLongLong();
         r.seconds = q.value(17).toDouble();
         r.batchSize = q.value(24).toInt();
+        r.calibrationSamples = q.value(25).toLongLong(); // NULL (older trials): 0, not recorded
+        r.calibrationBatch = q.value(26).toInt();
         const QString warnings = q.value(18).toString();
         if (!warnings.isEmpty())
             r.warnings = warnings.split(u'\n');

@@ -36,7 +36,7 @@ struct StoredTrial {
 class Store
 {
 public:
-    static constexpr int kSchemaVersion = 6;
+    static constexpr int kSchemaVersion = 7;
     /// The per-user database: <generic data location>/QuantScope/quantscope.db.
     static QString defaultPath();
 

@@ -14,6 +14,7 @@
 #include <QElapsedTimer>
 #include <QLocale>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -27,6 +28,64 @@ namespace
 {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
+
+/// The model's floating-point parameters and buffers that hold NaN or infinity, each with its
+/// counts ("fc1.weight: 1 NaN").
+QStringList nonFiniteTensors(const torch::jit::Module& module)
+{
+    QStringList found;
+    auto scan = [&](const std::string& name, const at::Tensor& t) {
+        if (!t.defined() || !t.is_floating_point())
+            return;
+        const int64_t nan = t.isnan().sum().item<int64_t>(), inf = t.isinf().sum().item<int64_t>();
+        QStringList counts;
+        if (nan)
+            counts << QStringLiteral("%1 NaN").arg(nan);
+        if (inf)
+            counts << QStringLiteral("%1 Inf").arg(inf);
+        if (!counts.isEmpty())
+            found << QStringLiteral("%1: %2").arg(QString::fromStdString(name), counts.join(QStringLiteral(", ")));
+    };
+    for (const auto& p : module.named_parameters(true))
+        scan(p.name, p.value);
+    for (const auto& b : module.named_buffers(true))
+        scan(b.name, b.value);
+    return found;
+}
+
+/// A float model whose outputs are not finite on samples with finite inputs is no baseline: a
+/// quantized copy could "beat" it (fake quantization can turn a NaN weight into a number).
+/// Throws EngineError(BadInput) naming the tensors at fault and what to do. Samples whose input
+/// is not finite are left out here, as everywhere (the trial reports them).
+void checkFloatOutputFinite(const at::Tensor& out, qint64 begin, const Model& model, const Dataset& data)
+{
+    if (at::isfinite(out).all().item<bool>())
+        return;
+    const at::Tensor badRows = at::isfinite(out.reshape({out.size(0), -1})).all(1).logical_not();
+    const std::vector<int64_t>& badInputs = data.impl().nonFiniteSamples;
+    qint64 bad = 0, first = -1;
+    const auto rows = badRows.nonzero().reshape({-1});
+    for (int64_t k = 0; k < rows.numel(); ++k) {
+        const qint64 sample = begin + rows[k].item<int64_t>();
+        if (std::binary_search(badInputs.begin(), badInputs.end(), int64_t(sample)))
+            continue;
+        ++bad;
+        if (first < 0)
+            first = sample;
+    }
+    if (!bad)
+        return;
+    const QStringList tensors = nonFiniteTensors(model.impl().module);
+    throw EngineError(
+        ErrorKind::BadInput,
+        QStringLiteral("%1 is no baseline: its float outputs are NaN or infinite on evaluation sample %2 (%3 in this batch) "
+                       "although the inputs are finite — %4. Fix or retrain the model and save it again; nothing was recorded")
+            .arg(model.displayName())
+            .arg(first)
+            .arg(bad)
+            .arg(tensors.isEmpty() ? QStringLiteral("no parameter holds NaN or Inf, so the values overflow inside the model")
+                                   : QStringLiteral("its tensors hold %1").arg(tensors.join(QStringLiteral("; ")))));
+}
 
 } // namespace
 
@@ -55,6 +114,18 @@ QString formatChange(Metric metric, double change)
     const QString sign = zero ? QString() : change > 0 ? QStringLiteral("+") : QStringLiteral("−");
     return QStringLiteral("%1%2 %3").arg(sign, magnitude,
                                          metric == Metric::Perplexity ? QStringLiteral("perplexity") : QStringLiteral("points"));
+}
+
+TrialOptions recordedTrialOptions(const TrialResult& trial, TrialOptions fallback)
+{
+    if (trial.calibrationSamples > 0)
+        fallback.calibrationSamples = trial.calibrationSamples;
+    if (trial.calibrationBatch > 0)
+        fallback.batchSize = trial.calibrationBatch;
+    if (trial.evaluationSamples > 0)
+        fallback.evaluationLimit = trial.evaluationSamples;
+    fallback.chooseEvaluationBatch = false;
+    return fallback;
 }
 
 int TrialRunner::calibrationPasses() const
@@ -265,6 +336,8 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
     const Dataset& data = *m_data;
     const int siteCount = int(m_model->layers().size());
     TrialResult r;
+    r.calibrationSamples = m_options.calibrationSamples;
+    r.calibrationBatch = m_options.batchSize;
 
     const QVector<QuantSpec> actSpecs = activationSpecs(config);
     if (config.mode == TrialMode::Static) {
@@ -286,7 +359,7 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
         throw EngineError(
             ErrorKind::BadInput,
             QStringLiteral("%1 leaves no samples to evaluate after calibration").arg(data.description()));
-    const qint64 batch = evaluationBatch(config.mode, control);
+    const qint64 batch = evaluationBatch(config.mode);
     Cache::Evaluation& cached = m_cache->evaluations[int(batch)];
     r.batchSize = int(batch);
     const qint64 batches = (eval.size() + batch - 1) / batch;
@@ -334,6 +407,7 @@ TrialResult TrialRunner::run(const QuantConfig& config, const JobControl& contro
                              index < errorBatches ? &cached.siteOutputs[size_t(index)] : nullptr;
                          const at::Tensor out = forward(b, e);
                          checkModelOutput(out, e - b, *m_model, data);
+                         checkFloatOutputFinite(out, b, *m_model, data);
                          const bool keep = metric != Metric::Perplexity || index < errorBatches;
                          cached.outputs.push_back(keep ? out : at::Tensor());
                          cached.floatScores.push_back(

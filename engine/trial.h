@@ -17,16 +17,24 @@
 
 namespace qs {
 
+/// Activation bytes an evaluation batch chosen by evaluationBatchFor may hold at the layers.
+constexpr qint64 kEvaluationBatchBytes = qint64(64) << 20;
+
+/// The evaluation batch for users who chose none: the largest power of two from 16 to 256 whose
+/// activations at the layers (as Model measured their shapes) fit kEvaluationBatchBytes and a
+/// quarter of the memory budget. A rule from shapes, never a stopwatch: the same trial gives the
+/// same numbers on every run.
+int evaluationBatchFor(const Model& model);
+
 struct TrialOptions {
     qint64 calibrationSamples = kDefaultCalibrationSamples;
     qint64 evaluationLimit = -1;
-    int batchSize = kDefaultBatchSize; ///< calibration, and evaluation unless chosen by measuring
-    /// Evaluate static and weight-only trials at the batch size that runs the float model
-    /// fastest per sample on this machine (measured once per runner among 16, 32, … 256, within
-    /// the memory budget), not at batchSize. For users who did not choose a batch size:
-    /// calibration and dynamic trials (whose activation ranges are per batch) keep batchSize, so
-    /// results do not depend on the measurement beyond float rounding.
-    bool measureEvaluationBatch = false;
+    int batchSize = kDefaultBatchSize; ///< calibration, and evaluation unless chosen from the model
+    /// Evaluate static and weight-only trials at evaluationBatchFor(model) (a rule from the
+    /// model's activation shapes, the same on every run), not at batchSize. For users who did not
+    /// choose a batch size: calibration and dynamic trials (whose activation ranges are per batch)
+    /// keep batchSize.
+    bool chooseEvaluationBatch = false;
     qint64 errorSamples = 256; ///< first evaluation samples on which per-layer output errors are measured
     /// Bytes the float model's values at a cut may take over all batches: kept so that a trial
     /// that leaves the first layers float runs only the graph from the first layer it changes
@@ -147,6 +155,11 @@ struct TrialResult {
     /// (every layer before it float in this trial); -1: the whole model ran.
     int startLayer = -1;
     int batchSize = 0;             ///< samples per forward pass in the evaluation
+    /// The calibration split: the data set's first calibrationSamples samples, calibrated in
+    /// batches of calibrationBatch; the evaluation split follows it. 0: not recorded (trials
+    /// stored before schema 7).
+    qint64 calibrationSamples = 0;
+    int calibrationBatch = 0;
     /// Batches whose values at that cut did not fit the memory budget (computed, not kept).
     int batchesNotKept = 0;
     double referenceSeconds = 0;   ///< float reference outputs (0 when reused)
@@ -210,6 +223,11 @@ struct RunOptions {
 /// Runs trials on one model and data set. What does not depend on the configuration — the
 /// float model's outputs and each activation spec's calibrated qparams — is computed once and
 /// reused by later trials.
+/// The options a recorded trial ran with — its calibration split and batch, and its evaluation
+/// samples — so that whatever measures it again (int8 kernels, latency, exports) uses the
+/// trial's own split. `fallback` fills what an older trial did not record.
+TrialOptions recordedTrialOptions(const TrialResult& trial, TrialOptions fallback = {});
+
 class TrialRunner
 {
 public:
@@ -231,9 +249,8 @@ public:
     const Dataset& data() const { return *m_data; }
     /// Passes over the calibration split so far (one per new activation spec), for tests.
     int calibrationPasses() const;
-    /// The batch size trials of `mode` are evaluated at (measured on the first call when
-    /// TrialOptions::measureEvaluationBatch is set).
-    int evaluationBatch(TrialMode mode, const JobControl& control);
+    /// The batch size trials of `mode` are evaluated at (see TrialOptions::chooseEvaluationBatch).
+    int evaluationBatch(TrialMode mode);
 
     struct Cache;
     class SwappedWeights;

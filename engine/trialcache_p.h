@@ -70,7 +70,6 @@ struct TrialRunner::Cache {
         std::map<std::pair<qint64, int>, ErrorSums> floatSiteSums;
     };
     std::map<int, Evaluation> evaluations; ///< per batch size
-    int measuredBatch = 0;                 ///< the evaluation batch size chosen by measuring; 0: not yet
     std::map<QString, QVector<QParams>> calibrated;   ///< per activation spec, per site
     std::map<QString, QString> calibrationWarnings;   ///< per activation spec: non-finite values left out
     std::map<QString, CalibrationTrace> calibrationTraces; ///< per activation spec, when known

@@ -12,8 +12,8 @@
 
 #include "budget.h"
 
-#include <QElapsedTimer>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -136,21 +136,12 @@ int TrialRunner::calibrate(const QVector<QuantSpec>& actSpecs, const JobControl&
     return runs;
 }
 
-int TrialRunner::evaluationBatch(TrialMode mode, const JobControl& control)
+int evaluationBatchFor(const Model& model)
 {
-    if (!m_options.measureEvaluationBatch || mode == TrialMode::Dynamic)
-        return m_options.batchSize;
-    if (m_cache->measuredBatch > 0)
-        return m_cache->measuredBatch;
-    c10::InferenceMode guard;
-    const Dataset& data = *m_data;
-    const SampleRange eval = data.evaluationRange(m_options.calibrationSamples, m_options.evaluationLimit);
-    if (eval.size() <= 0)
-        return m_options.batchSize; // the trial says what is wrong
     // Bytes one sample's activations take at the layers, twice over (inputs and outputs of the
     // ops between them): a bound on what a batch holds while it runs.
     qint64 sampleBytes = 0;
-    for (const LayerInfo& l : m_model->layers()) {
+    for (const LayerInfo& l : model.layers()) {
         qint64 in = 1, out = 1;
         for (qint64 d : l.inputShape)
             in *= d;
@@ -158,39 +149,25 @@ int TrialRunner::evaluationBatch(TrialMode mode, const JobControl& control)
             out *= d;
         sampleBytes += 2 * 4 * (in + out);
     }
-    // Powers of two, which divide the 256 error samples: per-layer errors are then measured on
-    // the same samples whatever the choice. The measurement runs each candidate three times
-    // (the first specialises the graph to the shape), in all at most about one float pass over
-    // the evaluation split; it stops when a batch is 10% slower per sample than the best.
-    int chosen = 0;
-    double best = std::numeric_limits<double>::infinity();
-    qint64 spent = 0;
-    for (int candidate = 16; candidate <= kDefaultBatchSize; candidate *= 2) {
-        if (chosen && (candidate > eval.size() || spent + 3 * candidate > qMax<qint64>(eval.size(), 3 * 16) ||
-                       qint64(candidate) * sampleBytes > memoryBudgetBytes() / 4))
-            break;
-        control.checkCancelled();
-        control.report(0, QStringLiteral("Choosing the batch size"));
-        const at::Tensor inputs = data.impl().batchInputs(eval.begin, qMin(eval.end, eval.begin + candidate));
-        runForward(*m_model, data, inputs);
-        double seconds = std::numeric_limits<double>::infinity();
-        for (int run = 0; run < 2; ++run) {
-            QElapsedTimer t;
-            t.start();
-            runForward(*m_model, data, inputs);
-            seconds = qMin(seconds, t.nsecsElapsed() / 1e9);
-        }
-        spent += 3 * candidate;
-        const double perSample = seconds / candidate;
-        if (perSample < best) {
-            best = perSample;
-            chosen = candidate;
-        } else if (perSample > 1.1 * best) {
-            break;
-        }
-    }
-    m_cache->measuredBatch = chosen;
-    return chosen;
+    // Powers of two, which divide the 256 error samples: per-layer errors are then measured on the
+    // same samples whatever the model. The largest whose activations fit kEvaluationBatchBytes
+    // (a large batch's activations fall out of the cache and run slower per sample) and a quarter
+    // of the memory budget; never fewer than 16.
+    int batch = 16;
+    while (batch < kDefaultBatchSize && qint64(2 * batch) * sampleBytes <= kEvaluationBatchBytes &&
+           qint64(2 * batch) * sampleBytes <= memoryBudgetBytes() / 4)
+        batch *= 2;
+    return batch;
+}
+
+int TrialRunner::evaluationBatch(TrialMode mode)
+{
+    if (!m_options.chooseEvaluationBatch || mode == TrialMode::Dynamic)
+        return m_options.batchSize;
+    const QVector<LayerInfo>& layers = m_model->layers();
+    if (std::any_of(layers.begin(), layers.end(), [](const LayerInfo& l) { return l.inputShape.isEmpty() || l.outputShape.isEmpty(); }))
+        m_model->measureShapes(*m_data); // one sample through the model: what the rule reads
+    return evaluationBatchFor(*m_model);
 }
 
 } // namespace qs

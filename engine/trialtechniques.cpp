@@ -136,16 +136,19 @@ TrialResult TrialRunner::runEqualized(const QuantConfig& config, const JobContro
     }
     const EqualizedTensors& tensors = *m_cache->equalizedTensors[absorb];
     TrialRunner& runner = *m_cache->equalized[absorb];
-    if (!runner.m_cache->measuredBatch) // the float model runs as fast equalized
-        runner.m_cache->measuredBatch = m_cache->measuredBatch;
     const double setup = timer.nsecsElapsed() / 1e9;
     ScopedTensors equalized(m_model->impl().module);
     for (const auto& [path, value] : tensors.tensors)
         equalized.set(path, value);
     TrialResult r = runner.run(config, control, cache, options);
-    if (!m_cache->measuredBatch)
-        m_cache->measuredBatch = runner.m_cache->measuredBatch;
-    if (absorb && !m_cache->loadedFloat.count(options.evaluationLimit)) {
+    const CleResult& cle = tensors.result;
+    const bool moved = std::any_of(cle.pairs.begin(), cle.pairs.end(), [](const EqualizedPair& p) {
+        return std::any_of(p.absorbed.begin(), p.absorbed.end(), [](double c) { return c > 0; });
+    });
+    // Absorption that moved nothing leaves a CLE trial, scored as one: against the equalized float
+    // model (the model as loaded differs from it by float rounding, which can flip a prediction).
+    const bool rescore = absorb && moved;
+    if (rescore && !m_cache->loadedFloat.count(options.evaluationLimit)) {
         // Absorption changes what the float model computes: the trial is scored against the model
         // as loaded (its float run, kept by this runner), not against the absorbed one.
         QuantConfig asLoaded;
@@ -162,9 +165,8 @@ TrialResult TrialRunner::runEqualized(const QuantConfig& config, const JobContro
         }();
         m_cache->loadedFloat[options.evaluationLimit] = std::make_pair(loaded.floatTop1, loaded.floatPerplexity);
     }
-    if (absorb)
+    if (rescore)
         std::tie(r.floatTop1, r.floatPerplexity) = m_cache->loadedFloat[options.evaluationLimit];
-    const CleResult& cle = tensors.result;
     QHash<QString, int> row;
     for (int i = 0; i < r.layers.size(); ++i)
         row.insert(r.layers[i].name, i);
@@ -179,9 +181,7 @@ TrialResult TrialRunner::runEqualized(const QuantConfig& config, const JobContro
         r.warnings << QStringLiteral("cross-layer equalization found no convolution or linear layers joined by a ReLU, ReLU6 (or "
                                      "nothing) in %1: nothing was equalized")
                           .arg(m_model->displayName());
-    if (absorb && std::none_of(cle.pairs.begin(), cle.pairs.end(), [](const EqualizedPair& p) {
-            return std::any_of(p.absorbed.begin(), p.absorbed.end(), [](double c) { return c > 0; });
-        }))
+    if (absorb && !moved)
         r.warnings << QStringLiteral("high-bias absorption moved nothing: no equalized pair's first layer had batch norm with a "
                                      "channel whose shift β exceeds 3|γ|");
     r.seconds += setup;

@@ -190,6 +190,12 @@ private Q_SLOTS:
                            "--eval", "64",       "--weights", "int8:per_tensor:affine"}
             << 0 << "fc1: NaN or infinite values (in the float model too)";
 
+        // A float model that is itself broken is no baseline: refused before anything is
+        // recorded, naming the tensors (a PyTorch-trained CNN with one NaN and one Inf weight).
+        QTest::newRow("float model with NaN and Inf weights")
+            << QStringList{"trial", kFixtures + "/nonfinite_cnn_scripted.pt", "--eval", "64"} << 2
+            << "its tensors hold conv2.weight: 1 NaN; fc.weight: 1 Inf";
+
         // Recurrent layers QuantScope leaves float, and static mode on recurrent layers.
         const QString sequences = "random:7,8?n=600";
         QTest::newRow("LSTM with proj_size")
@@ -291,7 +297,9 @@ private Q_SLOTS:
             QCOMPARE(e.kind(), ErrorKind::BadInput);
             QVERIFY2(e.message().contains(message), qPrintable(e.message()));
         }
-        // Nothing stored is lost.
+        // Nothing stored is lost, and a refused trial adds nothing.
+        if (exitCode == 2)
+            QCOMPARE(Store(m_db, Store::Access::ReadOnly).trials().size(), m_storedTrials);
         QVERIFY(Store(m_db, Store::Access::ReadOnly).trials().size() >= m_storedTrials);
         m_storedTrials = Store(m_db, Store::Access::ReadOnly).trials().size();
     }

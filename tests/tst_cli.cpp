@@ -1,5 +1,6 @@
 // quantscope-cli as a user runs it: output, JSON, and one clear line with exit code 2 on bad input.
 
+#include "testmain.h"
 #include "testutils.h"
 #include "idxwrite.h"
 
@@ -28,6 +29,27 @@ QString& dataHome()
 Run cli(const QStringList& args)
 {
     return qs::test::runCli(args, dataHome());
+}
+
+/// A trial's JSON without what may differ between two runs of it: its id, its database's path
+/// and its timings.
+QJsonValue withoutTimingsAndIds(const QJsonValue& v)
+{
+    if (v.isArray()) {
+        QJsonArray out;
+        for (const QJsonValue& x : v.toArray())
+            out.append(withoutTimingsAndIds(x));
+        return out;
+    }
+    if (!v.isObject())
+        return v;
+    QJsonObject out;
+    const QJsonObject o = v.toObject();
+    for (auto it = o.begin(); it != o.end(); ++it)
+        if (it.key() != QLatin1String("id") && it.key() != QLatin1String("database") &&
+            !it.key().endsWith(QLatin1String("seconds")))
+            out.insert(it.key(), withoutTimingsAndIds(it.value()));
+    return out;
 }
 
 } // namespace
@@ -207,6 +229,57 @@ private Q_SLOTS:
         const Run r = cli({"profile", "--eval", "2000"});
         QCOMPARE(r.code, 0);
         QVERIFY2(r.out.contains("Float top-1: ") && r.out.contains("on 2000 evaluation samples"), qPrintable(r.out));
+    }
+
+    // The same demo trial run three times, each into a database of its own, the last with a
+    // CPU-bound process beside it: the JSON is identical but for timings and ids — no stopwatch
+    // decides a batch size or anything else that reaches a figure.
+    void sameTrialSameNumbersUnderLoad()
+    {
+        const QStringList args{"trial", "--weights", "int4:per_tensor:symmetric:minmax", "--json"};
+        QVector<QJsonValue> runs;
+        for (int i = 0; i < 3; ++i) {
+            QProcess busy;
+            if (i == 2) {
+                busy.start("/bin/sh", {"-c", "while :; do :; done"});
+                QVERIFY(busy.waitForStarted());
+            }
+            const Run r = cli(QStringList(args) << "--db" << m_dir.filePath(QStringLiteral("same%1.db").arg(i)));
+            if (i == 2) {
+                busy.kill();
+                busy.waitForFinished();
+            }
+            QCOMPARE(r.code, 0);
+            const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+            QCOMPARE(o["batch"].toInt(), 64); // chosen from the demo's shapes
+            QCOMPARE(o["calibration_samples"].toInt(), 512);
+            runs << withoutTimingsAndIds(o);
+        }
+        QCOMPARE(runs[1], runs[0]);
+        QCOMPARE(runs[2], runs[0]);
+    }
+
+    // A figure is never computed on nothing: the int8 export of a trial evaluates on the trial's
+    // own split (here calibrated on 256 of 512 samples), not on the CLI's default calibration of
+    // 512, which would leave no sample to evaluate or time.
+    void int8ExportUsesTheTrialsSplit()
+    {
+        const QString db = m_dir.filePath("split.db");
+        const QString data = "random:1,28,28?n=512&seed=3";
+        const Run trial = cli({"trial", "--db", db, "--data", data, "--calib", "256", "--json"});
+        QCOMPARE(trial.code, 0);
+        const QJsonObject o = QJsonDocument::fromJson(trial.out.toUtf8()).object();
+        QCOMPARE(o["calibration_samples"].toInt(), 256);
+        QCOMPARE(o["evaluation_samples"].toInt(), 256);
+        const QString id = QString::number(o["id"].toInt());
+        const Run int8 = cli({"export", id, "--db", db, "--format", "int8", "--out", m_dir.filePath("split_int8.pt")});
+        QCOMPARE(int8.code, 0);
+        QVERIFY2(int8.out.contains("on 256 evaluation samples") && !int8.out.contains("on 0 evaluation samples"),
+                 qPrintable(int8.out));
+        // A trial that leaves nothing to evaluate is refused, with why.
+        const Run none = cli({"trial", "--db", db, "--data", data, "--calib", "512"});
+        QCOMPARE(none.code, 2);
+        QVERIFY2(none.err.contains("leaves no samples to evaluate after calibration"), qPrintable(none.err));
     }
 
     void w8a8TrialKeepsAccuracyAndTwoBitsLoseIt()
@@ -391,10 +464,12 @@ private Q_SLOTS:
         QTest::newRow("bad size") << QStringList{"search", "--target-size", "12Q"} << "--target-size 12Q";
         QTest::newRow("zero subset") << QStringList{"sensitivity", "--subset", "0"} << "--subset 0";
         QTest::newRow("bad mode") << QStringList{"trial", "--mode", "eager"} << "--mode eager";
-        QTest::newRow("unknown trial") << QStringList{"compare", "1", "999", "--db", m_dir.filePath("trials.db")}
-                                       << "has no trial 999";
-        QTest::newRow("bad trial id") << QStringList{"compare", "one", "2", "--db", m_dir.filePath("trials.db")}
-                                      << "'one' is not a trial id";
+        // A database of these rows' own with one trial (CTest may run them apart from the rest).
+        const QString rows = m_dir.filePath("rows.db");
+        if (!QFile::exists(rows))
+            QCOMPARE(cli({"trial", "--db", rows, "--eval", "64"}).code, 0);
+        QTest::newRow("unknown trial") << QStringList{"compare", "1", "999", "--db", rows} << "has no trial 999";
+        QTest::newRow("bad trial id") << QStringList{"compare", "one", "2", "--db", rows} << "'one' is not a trial id";
         QTest::newRow("missing database") << QStringList{"history", "--db", m_dir.filePath("none.db")} << "does not exist";
         const QString junk = m_dir.filePath("junk.db");
         QFile j(junk);
@@ -417,5 +492,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestCli)
+QS_TEST_GUILESS_MAIN(TestCli)
 #include "tst_cli.moc"

@@ -2,6 +2,7 @@
 // scale and zero point as QuantScope; CSV; files written whole or not at all.
 
 #include "idxwrite.h"
+#include "testmain.h"
 #include "testutils.h"
 #include "data_p.h"
 #include "errors.h"
@@ -38,32 +39,37 @@ Run run(const QString& program, const QStringList& args, const QString& dataHome
     return qs::test::runProgram(program, args, dataHome);
 }
 
+/// The suite's one Python process (made in initTestCase, ended in cleanupTestCase).
+std::unique_ptr<qs::test::PythonChecks> g_python;
+
+/// What `/usr/bin/python3 ARGS` prints, run in the suite's Python process.
+Run python3(const QStringList& args)
+{
+    return g_python->run(args);
+}
+
 /// Python's PyTorch loads a TorchScript file and runs it on Fashion-MNIST test images.
-Run runTorchScriptCheck(const QString& model, qint64 first, int count, const QString& dataHome);
+Run runTorchScriptCheck(const QString& model, qint64 first, int count);
 
 const QString kCli = QStringLiteral(QS_CLI);
 const QString kCheck = QStringLiteral(QS_SOURCE "/tests/export/check_pytorch_export.py");
 const QString kDemo = QStringLiteral(QS_SOURCE "/resources/fashion_mobilenet.pt");
 const QString kImages = QStringLiteral("/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz");
 
-Run runTorchScriptCheck(const QString& model, qint64 first, int count, const QString& dataHome)
+Run runTorchScriptCheck(const QString& model, qint64 first, int count)
 {
-    return run("/usr/bin/python3",
-               {QStringLiteral(QS_SOURCE "/tests/export/check_torchscript_export.py"), model, kImages,
+    return python3({QStringLiteral(QS_SOURCE "/tests/export/check_torchscript_export.py"), model, kImages,
                 QStringLiteral("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz"), QString::number(first),
-                QString::number(count)},
-               dataHome);
+                QString::number(count)});
 }
 
 /// Runs a check script (tests/export/NAME) on an exported Python script and the model, with the
 /// Fashion-MNIST test files; it prints "top1 P". Returns P, or NaN with `failure` set.
-double exportedScriptTop1(const QString& check, const QString& script, const QString& model, const QString& dataHome,
+double exportedScriptTop1(const QString& check, const QString& script, const QString& model,
                           QString& failure, const QStringList& more = {})
 {
-    const Run python = run("/usr/bin/python3",
-                           QStringList{QStringLiteral(QS_SOURCE "/tests/export/") + check, script, model, kImages,
-                                       QStringLiteral("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz")} + more,
-                           dataHome);
+    const Run python = python3(QStringList{QStringLiteral(QS_SOURCE "/tests/export/") + check, script, model, kImages,
+                                       QStringLiteral("/usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz")} + more);
     if (python.code != 0 || !python.out.contains("top1 ")) {
         failure = python.out + python.err;
         return std::nan("");
@@ -99,6 +105,13 @@ class TestExport : public QObject
     }
 
 private Q_SLOTS:
+    void initTestCase()
+    {
+        initRuntime();
+        g_python = std::make_unique<qs::test::PythonChecks>();
+    }
+    void cleanupTestCase() { g_python.reset(); }
+
     // A trial recorded by the CLI, exported as a Python script, run by PyTorch itself: the weight
     // observers of block1.dw, block3.pw and fc and conv1's input observer give QuantScope's scale
     // and zero point.
@@ -146,7 +159,7 @@ private Q_SLOTS:
             QVERIFY(text.contains(R"(qconfig_mapping.set_module_name("block3.dw", None))"));
             QVERIFY(text.contains("quant_min=-2, quant_max=1"));
         }
-        const Run python = run("/usr/bin/python3", {kCheck, script, kDemo, kImages}, m_dir.path());
+        const Run python = python3({kCheck, script, kDemo, kImages});
         QVERIFY2(python.code == 0, qPrintable(python.out + python.err));
         QCOMPARE(python.out.count(QRegularExpression("^ok ", QRegularExpression::MultilineOption)), 4);
         QVERIFY2(python.out.contains("quantized model runs"), qPrintable(python.out));
@@ -172,13 +185,13 @@ private Q_SLOTS:
         QVERIFY2(exported.code == 0, qPrintable(exported.err));
         QVERIFY(QFileInfo::exists(m_dir.filePath("techniques_weights.pt")));
         QString failure;
-        const double scriptTop1 = exportedScriptTop1("check_technique_export.py", script, kDemo, m_dir.path(), failure);
+        const double scriptTop1 = exportedScriptTop1("check_technique_export.py", script, kDemo, failure);
         QVERIFY2(failure.isEmpty(), qPrintable(failure));
         QVERIFY2(std::abs(scriptTop1 - top1) <= 0.3, qPrintable(QStringLiteral("PyTorch %1%, trial %2%").arg(scriptTop1).arg(top1)));
 
         const QString baked = m_dir.filePath("techniques.pt");
         QCOMPARE(run(kCli, {"export", id, "--db", db, "--format", "torchscript", "--out", baked}, m_dir.path()).code, 0);
-        const Run torchscript = runTorchScriptCheck(baked, 512, 9488, m_dir.path());
+        const Run torchscript = runTorchScriptCheck(baked, 512, 9488);
         QVERIFY2(torchscript.code == 0, qPrintable(torchscript.err));
         const double bakedTop1 = 100 * torchscript.out.section("correct ", 1).section('\n', 0, 0).toDouble() / 9488;
         QVERIFY2(std::abs(bakedTop1 - top1) <= 0.3, qPrintable(QStringLiteral("baked %1%, trial %2%").arg(bakedTop1).arg(top1)));
@@ -213,7 +226,7 @@ private Q_SLOTS:
         const QString id = trial.err.section("recorded as trial ", 1).section(' ', 0, 0);
         const QString baked = m_dir.filePath("adaround.pt");
         QCOMPARE(run(kCli, {"export", id, "--db", db, "--format", "torchscript", "--out", baked}, m_dir.path()).code, 0);
-        const Run torchscript = runTorchScriptCheck(baked, 512, 9488, m_dir.path());
+        const Run torchscript = runTorchScriptCheck(baked, 512, 9488);
         QVERIFY2(torchscript.code == 0, qPrintable(torchscript.err));
         const qint64 correct = torchscript.out.section("correct ", 1).section('\n', 0, 0).toLongLong();
         QCOMPARE(correct, qRound64(o["top1"].toDouble() * 9488));
@@ -224,7 +237,7 @@ private Q_SLOTS:
         QVERIFY(text.open(QIODevice::ReadOnly));
         QVERIFY(text.readAll().contains("FakeQuantize.with_args(observer=TrialPerChannelQParams")); // the trial's own grid, fixed
         QString failure;
-        const double scriptTop1 = exportedScriptTop1("check_technique_export.py", script, kDemo, m_dir.path(), failure);
+        const double scriptTop1 = exportedScriptTop1("check_technique_export.py", script, kDemo, failure);
         QVERIFY2(failure.isEmpty(), qPrintable(failure));
         QVERIFY2(std::abs(scriptTop1 - 100 * o["top1"].toDouble()) <= 100.0 / 9488, // one sample
                  qPrintable(QStringLiteral("PyTorch %1%, trial %2%").arg(scriptTop1).arg(100 * o["top1"].toDouble())));
@@ -250,10 +263,9 @@ private Q_SLOTS:
         QVERIFY(text.contains(R"(    "rnn": QConfig()"));
         QVERIFY(!text.contains(R"("rnn.l1": QConfig)"));
         QVERIFY(!text.contains(R"("embed": QConfig)"));
-        const Run python = run("/usr/bin/python3", {QStringLiteral(QS_SOURCE "/tests/export/check_dynamic_export.py"), script,
+        const Run python = python3({QStringLiteral(QS_SOURCE "/tests/export/check_dynamic_export.py"), script,
                                                     fixtures + "lstm_lm_scripted.pt", fixtures + "tiny_lm_tokens.pt",
-                                                    fixtures + "lstm_lm_expected.json"},
-                               m_dir.path());
+                                                    fixtures + "lstm_lm_expected.json"});
         QVERIFY2(python.code == 0, qPrintable(python.out + python.err));
         QCOMPARE(python.out.count(QRegularExpression("^ok ", QRegularExpression::MultilineOption)), 3);
     }
@@ -294,7 +306,7 @@ private Q_SLOTS:
 
         const QString path = m_dir.filePath("baked.pt");
         writeFileAtomically(path, bytes);
-        const Run python = runTorchScriptCheck(path, eval.begin, 512, m_dir.path());
+        const Run python = runTorchScriptCheck(path, eval.begin, 512);
         QVERIFY2(python.code == 0, qPrintable(python.err));
         QVERIFY2(python.out.contains(QStringLiteral("correct %1\n").arg(qRound64(r.top1 * 512))), qPrintable(python.out));
         QVERIFY2(python.out.contains("fake_quantize_per_tensor_affine 7"), qPrintable(python.out)); // fc's input is float16
@@ -384,7 +396,7 @@ private Q_SLOTS:
         const qint64 correct = int8.forward({x}).toTensor().argmax(1).eq(labels).sum().item<int64_t>();
         const QString path = m_dir.filePath("int8.pt");
         writeFileAtomically(path, r.torchscript);
-        const Run python = runTorchScriptCheck(path, eval.begin, 512, m_dir.path());
+        const Run python = runTorchScriptCheck(path, eval.begin, 512);
         QVERIFY2(python.code == 0, qPrintable(python.err));
         QVERIFY2(python.out.contains(QStringLiteral("correct %1\n").arg(correct)), qPrintable(python.out));
 
@@ -422,7 +434,7 @@ private Q_SLOTS:
         const Run exported = run(kCli, {"export", id, "--db", db, "--format", "python", "--out", script, "--model", fixture}, m_dir.path());
         QVERIFY2(exported.code == 0, qPrintable(exported.err));
         QString failure;
-        const double scriptTop1 = exportedScriptTop1("check_fixture_export.py", script, fixture, m_dir.path(), failure, {"nobias"});
+        const double scriptTop1 = exportedScriptTop1("check_fixture_export.py", script, fixture, failure, {"nobias"});
         QVERIFY2(failure.isEmpty(), qPrintable(failure));
         QVERIFY2(std::abs(scriptTop1 - top1) <= 100.0 / 9488, qPrintable(QStringLiteral("PyTorch %1%, trial %2%").arg(scriptTop1).arg(top1)));
     }
@@ -464,14 +476,14 @@ private Q_SLOTS:
         const QString id = trial.err.section("recorded as trial ", 1).section(' ', 0, 0);
         const QString baked = m_dir.filePath("relu6.pt");
         QCOMPARE(run(kCli, {"export", id, "--db", db, "--format", "torchscript", "--out", baked, "--model", fixture}, m_dir.path()).code, 0);
-        const Run torchscript = runTorchScriptCheck(baked, 512, 9488, m_dir.path());
+        const Run torchscript = runTorchScriptCheck(baked, 512, 9488);
         QVERIFY2(torchscript.code == 0, qPrintable(torchscript.err));
         QCOMPARE(torchscript.out.section("correct ", 1).section('\n', 0, 0).toLongLong(), qRound64(o["top1"].toDouble() * 9488));
         const QString script = m_dir.filePath("relu6.py");
         const Run exported = run(kCli, {"export", id, "--db", db, "--format", "python", "--out", script, "--model", fixture}, m_dir.path());
         QVERIFY2(exported.code == 0, qPrintable(exported.err));
         QString failure;
-        const double scriptTop1 = exportedScriptTop1("check_fixture_export.py", script, fixture, m_dir.path(), failure, {"relu6"});
+        const double scriptTop1 = exportedScriptTop1("check_fixture_export.py", script, fixture, failure, {"relu6"});
         QVERIFY2(failure.isEmpty(), qPrintable(failure));
         const double top1 = 100 * o["top1"].toDouble();
         QVERIFY2(std::abs(scriptTop1 - top1) <= 0.3, qPrintable(QStringLiteral("PyTorch %1%, trial %2%").arg(scriptTop1).arg(top1)));
@@ -521,7 +533,7 @@ private Q_SLOTS:
         const qint64 correct = int8.forward({x}).toTensor().argmax(1).eq(labels).sum().item<int64_t>();
         const QString path = m_dir.filePath("residual_int8.pt");
         writeFileAtomically(path, r.torchscript);
-        const Run python = runTorchScriptCheck(path, eval.begin, 512, m_dir.path());
+        const Run python = runTorchScriptCheck(path, eval.begin, 512);
         QVERIFY2(python.code == 0, qPrintable(python.err));
         QVERIFY2(python.out.contains(QStringLiteral("correct %1\n").arg(correct)), qPrintable(python.out));
     }
@@ -565,7 +577,7 @@ private Q_SLOTS:
 
         const QString path = m_dir.filePath("lstm_int8.pt");
         writeFileAtomically(path, r.torchscript);
-        const Run python = run("/usr/bin/python3", {"-c", QStringLiteral(R"(
+        const Run python = python3({"-c", QStringLiteral(R"(
 import math, sys, torch, torch.nn.functional as F
 m = torch.jit.load(sys.argv[1]); w = torch.load(sys.argv[2])["inputs"][512:]
 total = 0.0
@@ -574,7 +586,7 @@ with torch.no_grad():
         b = w[i:i + 32]
         total += F.cross_entropy(m(b)[:, :-1].reshape(-1, 128), b[:, 1:].reshape(-1), reduction="sum").item()
 print("perplexity %.9f" % math.exp(total / (w.size(0) * 63)))
-)"), path, fixtures + "tiny_lm_tokens.pt"}, m_dir.path());
+)"), path, fixtures + "tiny_lm_tokens.pt"});
         QVERIFY2(python.code == 0, qPrintable(python.err));
         const double inPython = python.out.section("perplexity ", 1).trimmed().toDouble();
         QVERIFY2(std::abs(inPython - r.perplexity) <= 1e-6 * r.perplexity, qPrintable(python.out));
@@ -657,5 +669,5 @@ print("perplexity %.9f" % math.exp(total / (w.size(0) * 63)))
     }
 };
 
-QTEST_GUILESS_MAIN(TestExport)
+QS_TEST_GUILESS_MAIN(TestExport)
 #include "tst_export.moc"

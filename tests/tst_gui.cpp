@@ -2,6 +2,7 @@
 // the open model when another file fails, and cancels a job. The layer model runs under
 // QAbstractItemModelTester.
 
+#include "testmain.h"
 #include "testutils.h"
 
 #include "channelrangeplot.h"
@@ -66,6 +67,8 @@
 #include <QTest>
 
 using namespace qs;
+using qs::test::arrives;
+using qs::test::kUntilCTestTimeout;
 
 namespace {
 
@@ -191,7 +194,7 @@ private Q_SLOTS:
         w.trialBar()->setSettings("int4:per_tensor:symmetric:minmax", "float", "weight-only");
         QSignalSpy finished(w.session(), &Session::trialFinished);
         w.runTrial();
-        QVERIFY(finished.wait(120000));
+        QVERIFY(arrives(finished));
         const QParams& q = w.shownTrial().result.layers[1].weightQParams;
         QCOMPARE(q.scale.size(), 1);
         QCOMPARE(w.layerPlots()->channelPlot()->gridLineCount(), 16);
@@ -207,7 +210,7 @@ private Q_SLOTS:
         // Per channel: no shared grid, the caption says each channel has its own scale.
         w.trialBar()->setSettings("int4:per_channel:symmetric:minmax", "float", "weight-only");
         w.runTrial();
-        QVERIFY(finished.wait(120000));
+        QVERIFY(arrives(finished));
         QCOMPARE(w.layerPlots()->channelPlot()->gridLineCount(), 0);
         QVERIFY(w.layerPlots()->channelPlot()->caption().contains("one scale per channel"));
         w.layerPlots()->setWeightView(LayerPlots::HistogramView);
@@ -227,7 +230,7 @@ private Q_SLOTS:
         w.trialBar()->setSettings("int4:per_tensor:symmetric:minmax", "uint8:per_tensor:affine:histogram", "static");
         QSignalSpy finished(w.session(), &Session::trialFinished);
         w.runTrial();
-        QVERIFY(finished.wait(120000));
+        QVERIFY(arrives(finished));
 
         QCOMPARE(w.shownTrial().result.layers.size(), 8);
         // One 4-bit scale per tensor costs this demo tens of points (its depthwise channels).
@@ -340,7 +343,7 @@ private Q_SLOTS:
         w.results()->setCurrentWidget(latency);
         QSignalSpy timed(w.session(), &Session::latencyMeasured);
         Q_EMIT latency->measureRequested(1);
-        QVERIFY(timed.wait(120000));
+        QVERIFY(arrives(timed));
         QCOMPARE(latency->profiles().size(), 1);
         QCOMPARE(latency->plot()->barCount(), 9); // 8 layers and between them
         QVERIFY2(latency->summaryText().contains("int8: no layer of this trial can run on int8 kernels") &&
@@ -370,7 +373,7 @@ private Q_SLOTS:
         const double int4Top1 = w.shownTrial().result.top1;
         w.trialBar()->setSettings("int8:per_channel:symmetric:minmax", "uint8:per_tensor:affine:histogram", "static");
         w.runTrial();
-        QVERIFY(finished.wait(120000));
+        QVERIFY(arrives(finished));
         QCOMPARE(w.results()->paretoPlot()->pointCount(), 2);
         QVERIFY(w.results()->paretoPlot()->frontCount() >= 1);
         QCOMPARE(w.historyPanel()->table()->model()->rowCount(), 2);
@@ -380,7 +383,7 @@ private Q_SLOTS:
         // The history keeps no quantized weights: the overlay is recomputed from the model, and
         // the y axis takes in the levels' counts.
         QSignalSpy recomputed(w.session(), &Session::quantizedWeightsReady);
-        QVERIFY(recomputed.wait(60000));
+        QVERIFY(arrives(recomputed));
         QTRY_VERIFY(w.layerPlots()->weightPlot()->quantizedLevelCount() > 4 &&
                     w.layerPlots()->weightPlot()->quantizedLevelCount() <= 16);
         double highest = 0;
@@ -444,7 +447,7 @@ private Q_SLOTS:
         w.trialBar()->setSettings("int4:per_tensor:symmetric:minmax", "uint8:per_tensor:affine:histogram", "static");
         QSignalSpy finished(w.session(), &Session::trialFinished);
         w.runTrial();
-        QVERIFY(finished.wait(120000));
+        QVERIFY(arrives(finished));
         w.layerPanel()->table()->selectRow(6);
         HistogramPlot* weightPlot = w.layerPlots()->weightPlot();
         HistogramPlot* activationPlot = w.layerPlots()->activationPlot();
@@ -453,12 +456,12 @@ private Q_SLOTS:
         QCOMPARE(weightPlot->rangeTickCount(), 4);    // min-max weights: no histogram observer
         QSignalSpy previewed(w.session(), &Session::rangePreviewed);
         activationPlot->moveHandles(0, 4);
-        QVERIFY(previewed.wait(10000));
+        QVERIFY(arrives(previewed));
         QVERIFY2(w.layerPlots()->lastRangeLine().startsWith("Dragged range [0, 4]") &&
                      !w.layerPlots()->lastRangeLine().contains(" 0.00% of values clipped"),
                  qPrintable(w.layerPlots()->lastRangeLine()));
         weightPlot->moveHandles(-0.6, 0.6);
-        QVERIFY(previewed.wait(10000));
+        QVERIFY(arrives(previewed));
         const double previewSqnr = previewed.last().at(4).value<RangeEffect>().sqnr;
         QVERIFY(previewed.last().at(1).toBool()); // the weight's
         if (qEnvironmentVariableIsSet("QS_SHOT_ERRORS")) {
@@ -472,7 +475,7 @@ private Q_SLOTS:
         QCOMPARE(w.layerPanel()->model()->overrides().value("block3.pw").weight.toString(),
                  QString("int4:per_tensor:symmetric:range:-0.6,0.6"));
         w.runTrial();
-        QVERIFY(finished.wait(120000));
+        QVERIFY(arrives(finished));
         QVERIFY2(std::abs(w.shownTrial().result.layers[6].weightSqnr - previewSqnr) < 1e-9,
                  qPrintable(QStringLiteral("%1 against %2").arg(w.shownTrial().result.layers[6].weightSqnr).arg(previewSqnr)));
     }
@@ -490,7 +493,7 @@ private Q_SLOTS:
         w.trialBar()->setSettings("int4:per_tensor:symmetric:minmax", "float", "weight-only");
         QSignalSpy finished(w.session(), &Session::trialFinished);
         w.runTrial();
-        QVERIFY(finished.wait(120000));
+        QVERIFY(arrives(finished));
         const qint64 plainId = w.shownTrial().id;
         const double plainTop1 = w.shownTrial().result.top1;
         auto* equalizedBox = w.findChild<QCheckBox*>("weightEqualized");
@@ -516,7 +519,7 @@ private Q_SLOTS:
             a->setChecked(true);
         QVERIFY(w.trialBar()->config().techniques == Techniques::parse("cle,bias_correction"));
         w.runTrial();
-        QVERIFY(finished.wait(120000));
+        QVERIFY(arrives(finished));
         QVERIFY(w.shownTrial().config.techniques.cle);
         QVERIFY(w.shownTrial().result.top1 > plainTop1 + 0.3); // 46 → 85% on the demo
         QCOMPARE(w.shownTrial().equalizedWeights.size(), 8);
@@ -555,7 +558,7 @@ private Q_SLOTS:
         QSignalSpy baked(w.session(), &Session::baked);
         const QString script = m_dir.filePath("techniques.py");
         QVERIFY(w.exportTrial("python", script));
-        QVERIFY(baked.wait(60000));
+        QVERIFY(arrives(baked));
         QVERIFY(QFileInfo::exists(script) && QFileInfo::exists(m_dir.filePath("techniques_weights.pt")));
         QFile text(script);
         QVERIFY(text.open(QIODevice::ReadOnly) && text.readAll().contains("techniques_weights.pt"));
@@ -573,14 +576,15 @@ private Q_SLOTS:
         w.show();
         QVERIFY(qs::test::openDemo(w));
         const ModelTesters testers(w); // every change below runs under QAbstractItemModelTester
-        // A new window on the same model finds the trials an earlier one recorded.
+        // A new window on the same model finds the trials an earlier one recorded (runsATrial…,
+        // run before it in the same CTest entry).
         QVERIFY(w.historyPanel()->table()->model()->rowCount() >= 1);
         QAbstractItemModel* view = w.layerPanel()->table()->model();
         w.layerPanel()->table()->selectRow(0);
         QVERIFY(view->setData(view->index(0, LayerTableModel::WeightSettingColumn), "int4:per_tensor:symmetric"));
         // Previewed before any trial, from the real weight on the engine thread: grid and SQNR.
-        QTRY_COMPARE_WITH_TIMEOUT(w.layerPlots()->weightPlot()->gridLineCount(), 16, 30000);
-        QTRY_VERIFY_WITH_TIMEOUT(!view->index(0, LayerTableModel::WeightSqnrColumn).data().toString().isEmpty(), 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(w.layerPlots()->weightPlot()->gridLineCount(), 16, kUntilCTestTimeout);
+        QTRY_VERIFY_WITH_TIMEOUT(!view->index(0, LayerTableModel::WeightSqnrColumn).data().toString().isEmpty(), kUntilCTestTimeout);
         const QString previewSqnr = view->index(0, LayerTableModel::WeightSqnrColumn).data().toString();
 
         QSignalSpy rejected(w.layerPanel()->model(), &LayerTableModel::settingRejected);
@@ -599,7 +603,7 @@ private Q_SLOTS:
         w.trialBar()->setSettings("int8:per_channel:symmetric:minmax", "uint8:per_tensor:affine:histogram", "static");
         QSignalSpy finished(w.session(), &Session::trialFinished);
         w.runTrial();
-        QVERIFY(finished.wait(120000));
+        QVERIFY(arrives(finished));
         const QStringList specs = {w.shownTrial().result.layers[0].weightSpec, w.shownTrial().result.layers[1].weightSpec,
                                    w.shownTrial().result.layers[3].weightSpec, w.shownTrial().result.layers[4].weightSpec};
         QCOMPARE(specs, (QStringList{"int4:per_tensor:symmetric:minmax", "int8:per_channel:symmetric:minmax",
@@ -632,7 +636,7 @@ private Q_SLOTS:
         w.show();
         QSignalSpy opened(w.session(), &Session::modelOpened);
         w.openModel(QStringLiteral(QS_FIXTURES "/sensitive_mlp_scripted.pt"));
-        QVERIFY(opened.wait(60000));
+        QVERIFY(arrives(opened));
         QCOMPARE(w.layerPanel()->model()->rowCount(), 4);
         QVERIFY2(w.summaryText().contains("cannot run on") && w.summaryText().contains("takes 16 input features") &&
                      w.summaryText().contains("Open Data"),
@@ -651,7 +655,7 @@ private Q_SLOTS:
         w.show();
         QSignalSpy opened(w.session(), &Session::modelOpened);
         w.openModel(QStringLiteral(QS_FIXTURES "/dict_output_scripted.pt"));
-        QVERIFY(opened.wait(60000));
+        QVERIFY(arrives(opened));
         auto* choice = w.findChild<QComboBox*>(QStringLiteral("scoredOutput"));
         QVERIFY(choice);
         QTRY_VERIFY(choice->isVisible());
@@ -659,7 +663,7 @@ private Q_SLOTS:
         QCOMPARE(choice->count(), 2);
         choice->setCurrentText(QStringLiteral("features"));
         Q_EMIT choice->textActivated(QStringLiteral("features"));
-        QVERIFY(opened.wait(60000));
+        QVERIFY(arrives(opened));
         QCOMPARE(opened.last().first().value<ProfileReport>().output, QStringLiteral("features"));
         QCOMPARE(choice->currentText(), QStringLiteral("features"));
         QVERIFY(qs::test::openDemo(w));
@@ -678,15 +682,15 @@ private Q_SLOTS:
         f.close();
         QSignalSpy failed(w.session(), &Session::openFailed);
         w.openModel(bad);
-        QVERIFY(failed.wait(60000));
+        QVERIFY(arrives(failed));
         QVERIFY(failed.first().first().toString().contains(bad));
         QTRY_VERIFY(w.findChild<QMessageBox*>() != nullptr); // a dialog, not a crash
         QCOMPARE(w.layerPanel()->table()->model()->rowCount(), 8);     // the demo is still there
     }
 
-    // Issue 5's "done": sensitivity shows which layers need bits; one click on Search finds a
-    // model within 1 point of float that is smaller than all-int8, with the plot filled live.
-    void sensitivityAndSearchFromTheWindow()
+    // Issue 5's "done": sensitivity shows which layers need bits (and the search below finds a
+    // model within 1 point of float that is smaller than all-int8, with the plot filled live).
+    void sensitivityFromTheWindow()
     {
         MainWindow w;
         w.session()->setDatabasePath(m_dir.filePath("search.db"));
@@ -701,7 +705,7 @@ private Q_SLOTS:
         QSignalSpy sensitivity(w.session(), &Session::sensitivityFinished);
         QSignalSpy recorded(w.session(), &Session::trialRecorded);
         w.runSensitivity();
-        QVERIFY(sensitivity.wait(120000));
+        QVERIFY(arrives(sensitivity));
         QCOMPARE(recorded.count(), 17); // eight layers alone, all, eight all-but-one
         QCOMPARE(w.results()->sensitivityPlot()->barCount(), 16);
         QCOMPARE(w.results()->currentWidget(), w.results()->sensitivityPlot());
@@ -712,17 +716,30 @@ private Q_SLOTS:
         const QModelIndex conv1 = w.layerPanel()->model()->index(0, LayerTableModel::SensitivityColumn);
         QCOMPARE(conv1.data(LayerTableModel::SortRole).toDouble(), 100 * (stored[0].result.top1 - stored[0].result.floatTop1));
         QCOMPARE(w.results()->paretoPlot()->pointCount(), 0); // sensitivity trials stay off the size plot
+    }
 
+    // A search from the window, its best trial on int8 kernels, its latency per layer and its
+    // exports. (Apart from the sensitivity run above, so that CTest can run the two side by side.)
+    void searchFromTheWindow()
+    {
+        MainWindow w;
+        w.session()->setDatabasePath(m_dir.filePath("search2.db"));
+        w.show();
+        QVERIFY(qs::test::openDemo(w));
+        const ModelTesters testers(w);
+        SearchSettings settings;
+        settings.subsetSamples = 1024;
+        w.setSearchSettings(settings);
         w.trialBar()->setSettings("int8:per_channel:symmetric:minmax", "uint8:per_tensor:affine:histogram", "static");
         QSignalSpy searched(w.session(), &Session::searchFinished);
-        recorded.clear();
+        QSignalSpy recorded(w.session(), &Session::trialRecorded);
         w.runSearch();
-        QVERIFY(searched.wait(180000));
+        QVERIFY(arrives(searched));
         const SearchResult r = searched.first().first().value<SearchResult>();
         QVERIFY(r.withinBudget);
         QCOMPARE(recorded.count(), r.trials); // each one reached the window as it was recorded
         // Added one by one, the history holds exactly what the database holds.
-        QCOMPARE(w.historyPanel()->table()->model()->rowCount(), int(Store(m_dir.filePath("search.db")).trials().size()));
+        QCOMPARE(w.historyPanel()->table()->model()->rowCount(), int(Store(m_dir.filePath("search2.db")).trials().size()));
         QVERIFY(r.bestResult.floatTop1 - r.bestResult.top1 <= 0.01);
         QCOMPARE(w.shownTrial().result.top1, r.bestResult.top1); // the best configuration is selected
         QVERIFY(w.results()->paretoPlot()->pathLength() >= 2);
@@ -748,7 +765,7 @@ private Q_SLOTS:
         // The search's best trial has int4 and int2 layers: int8 kernels run only its int8 ones.
         QSignalSpy int8(w.session(), &Session::int8Finished);
         w.runInt8(m_dir.filePath("best-int8.pt"));
-        QVERIFY(int8.wait(120000));
+        QVERIFY(arrives(int8));
         QVERIFY(int8.first().first().value<Int8Result>().int8Layers >= 1 && !int8.first().first().value<Int8Result>().fakeQuantLayers.isEmpty());
         QVERIFY(QFile::exists(m_dir.filePath("best-int8.pt")));
         // Its time per layer, float beside int8: the layers not on int8 kernels marked, with why;
@@ -757,7 +774,7 @@ private Q_SLOTS:
         w.results()->setCurrentWidget(latency);
         QSignalSpy timed(w.session(), &Session::latencyMeasured);
         Q_EMIT latency->measureRequested(32);
-        QVERIFY(timed.wait(120000));
+        QVERIFY(arrives(timed));
         QCOMPARE(latency->profiles().size(), 2);
         QCOMPARE(latency->plot()->barCount(), 27); // float, int8 kernel, quantize × (8 layers + between)
         QVERIFY2(latency->summaryText().contains("not on int8 kernels") && latency->summaryText().contains("are not int8"),
@@ -794,7 +811,7 @@ private Q_SLOTS:
         QVERIFY(page.readAll().count("<img ") >= 4);
         QSignalSpy exported(&w, &MainWindow::exportFinished);
         QVERIFY(w.exportTrial("torchscript", m_dir.filePath("best.pt")));
-        QVERIFY(exported.wait(60000));
+        QVERIFY(arrives(exported));
         QVERIFY(exported.first().at(1).toBool());
         QVERIFY(QFile(m_dir.filePath("best.pt")).size() > 100000);
         QFile script(m_dir.filePath("best.python"));
@@ -847,14 +864,14 @@ private Q_SLOTS:
         QSignalSpy opened(w.session(), &Session::modelOpened);
         w.session()->setDataSpec(DataSpec::parse(QStringLiteral("tensors:" QS_FIXTURES "/tiny_lm_tokens.pt")));
         w.openModel(QStringLiteral(QS_FIXTURES "/tiny_lm_scripted.pt"));
-        QVERIFY(opened.wait(120000));
+        QVERIFY(arrives(opened));
         QCOMPARE(w.layerPanel()->model()->rowCount(), 15);
         QVERIFY2(w.summaryText().contains("float perplexity"), qPrintable(w.summaryText()));
         QCOMPARE(w.trialBar()->settings(), (QStringList{QuantConfig::languageModelPreset().weight.toString(), "float", "weight-only"}));
         QSignalSpy finished(w.session(), &Session::trialFinished);
         w.trialBar()->setSettings("int3:group128:symmetric:minmax", "float", "weight-only");
         w.runTrial();
-        QVERIFY(finished.wait(120000));
+        QVERIFY(arrives(finished));
         QCOMPARE(w.shownTrial().result.metric, Metric::Perplexity);
         QVERIFY(w.shownTrial().result.loss() > 0.5);
         QVERIFY2(w.trialSummaryText().contains("perplexity"), qPrintable(w.trialSummaryText()));
@@ -917,17 +934,17 @@ private Q_SLOTS:
                             kind = k;
                             message = m;
                         });
-        QTRY_COMPARE_WITH_TIMEOUT(message, QStringLiteral("out of memory"), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(message, QStringLiteral("out of memory"), kUntilCTestTimeout);
         QCOMPARE(kind, ErrorKind::Internal);
         std::function<int(const JobControl&)> fails = [](const JobControl&) -> int {
             throw std::runtime_error("LibTorch said no\nwith a second line");
         };
         jobs.start<int>("fails", fails, [](int) {}, [&](ErrorKind, const QString& m) { message = m; });
-        QTRY_COMPARE_WITH_TIMEOUT(message, QStringLiteral("LibTorch said no"), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(message, QStringLiteral("LibTorch said no"), kUntilCTestTimeout);
         int result = 0;
         std::function<int(const JobControl&)> works = [](const JobControl&) { return 42; };
         jobs.start<int>("works", works, [&](int r) { result = r; }, [](ErrorKind, const QString&) {});
-        QTRY_COMPARE_WITH_TIMEOUT(result, 42, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(result, 42, kUntilCTestTimeout);
     }
 
     // File ▸ Open Data…: the format follows the path picked, the fields make a spec that parses,
@@ -962,7 +979,7 @@ private Q_SLOTS:
         DataDialog demo(DataSpec::demo(), {"npy:old.npy"});
         QSignalSpy ready(&demo, &DataDialog::previewReady);
         demo.preview();
-        QVERIFY(ready.wait(60000));
+        QVERIFY(arrives(ready));
         QCOMPARE(demo.previewCount(), 16); // eight pictures and eight captions
         QStringList captions;
         for (QLabel* l : demo.findChildren<QLabel*>())
@@ -990,7 +1007,7 @@ private Q_SLOTS:
             DataDialog images(DataSpec::parse("folder:" + folder + options), {});
             QSignalSpy imagesReady(&images, &DataDialog::previewReady);
             images.preview();
-            QVERIFY(imagesReady.wait(60000));
+            QVERIFY(arrives(imagesReady));
             QStringList texts;
             for (QLabel* l : images.findChildren<QLabel*>())
                 texts << l->text();
@@ -1002,7 +1019,7 @@ private Q_SLOTS:
         DataDialog text(tokens, {});
         QSignalSpy textReady(&text, &DataDialog::previewReady);
         text.preview();
-        QVERIFY(textReady.wait(60000));
+        QVERIFY(arrives(textReady));
         QCOMPARE(text.previewCount(), 8);
         const QVector<qint64> first = Dataset::load(tokens)->tokens(0);
         QCOMPARE(first.size(), 64);
@@ -1038,7 +1055,7 @@ private Q_SLOTS:
         w.trialBar()->setSettings("int4:per_channel:symmetric:minmax", "float", "weight-only");
         QSignalSpy finished(w.session(), &Session::trialFinished);
         w.runTrial();
-        QVERIFY(finished.wait(120000));
+        QVERIFY(arrives(finished));
         if (cli.state() != QProcess::NotRunning) // it may have ended while the window's trial ran
             QVERIFY(cli.waitForFinished(300000));
         QCOMPARE(cli.exitCode(), 0);
@@ -1067,11 +1084,11 @@ private Q_SLOTS:
         QSignalSpy finished(w.session()->jobs(), &JobTracker::finished);
         w.openDemo();
         w.session()->jobs()->cancel();
-        QVERIFY(finished.wait(60000));
+        QVERIFY(arrives(finished));
         QCOMPARE(opened.count(), 0);
         QVERIFY(w.statusBar()->findChild<QLabel*>()->text().contains("cancelled"));
     }
 };
 
-QTEST_MAIN(TestGui)
+QS_TEST_MAIN(TestGui)
 #include "tst_gui.moc"

@@ -5,6 +5,7 @@
 #include "jobtracker.h"
 #include "session.h"
 #include "store.h"
+#include "testutils.h"
 #include "trialhistory.h"
 
 #include <QFile>
@@ -13,6 +14,8 @@
 #include <QTest>
 
 using namespace qs;
+using qs::test::arrives;
+using qs::test::kUntilCTestTimeout;
 
 class TestSession : public QObject
 {
@@ -26,8 +29,7 @@ class TestSession : public QObject
         s->setDatabasePath(database);
         QSignalSpy opened(s.get(), &Session::modelOpened);
         s->open(QString());
-        if (!opened.wait(120000))
-            return nullptr;
+        arrives(opened);
         return s;
     }
 
@@ -49,7 +51,7 @@ private Q_SLOTS:
         QuantConfig config;
         config.weight = QuantSpec::parse(QStringLiteral("int4:per_channel:symmetric"));
         s->runTrial(config);
-        QVERIFY(finished.wait(120000));
+        QVERIFY(arrives(finished));
         const ShownTrial t = finished.first().first().value<ShownTrial>();
         QVERIFY(t.valid && t.id > 0 && t.notRecorded.isEmpty());
         QCOMPARE(t.config.weight.toString(), config.weight.toString());
@@ -78,7 +80,7 @@ private Q_SLOTS:
         QVERIFY(s);
         QSignalSpy finished(s.get(), &Session::trialFinished);
         s->runTrial(QuantConfig());
-        QVERIFY(finished.wait(120000));
+        QVERIFY(arrives(finished));
         const ShownTrial t = finished.first().first().value<ShownTrial>();
         QCOMPARE(t.id, 0);
         QVERIFY2(t.notRecorded.contains(db), qPrintable(t.notRecorded));
@@ -96,7 +98,7 @@ private Q_SLOTS:
         QuantConfig config;
         config.weight = QuantSpec::parse(QStringLiteral("int4:per_channel:symmetric"));
         s->runSensitivity(config, 256);
-        QVERIFY(done.wait(120000));
+        QVERIFY(arrives(done));
         const SensitivityResult r = done.first().first().value<SensitivityResult>();
         QCOMPARE(recorded.count(), r.trials);
         QCOMPARE(s->history()->trials().size(), r.trials);
@@ -114,7 +116,7 @@ private Q_SLOTS:
         s.setDatabasePath(m_dir.filePath("mlp.db"));
         QSignalSpy opened(&s, &Session::modelOpened);
         s.open(QStringLiteral(QS_FIXTURES "/sensitive_mlp_scripted.pt")); // takes N×16; the demo data is N×1×28×28
-        QVERIFY(opened.wait(60000));
+        QVERIFY(arrives(opened));
         const ProfileReport r = opened.first().first().value<ProfileReport>();
         QVERIFY2(!r.dataProblem.isEmpty(), "the MLP ran on Fashion-MNIST");
         QCOMPARE(r.layers.size(), 4);
@@ -133,12 +135,12 @@ private Q_SLOTS:
         s.setDatabasePath(m_dir.filePath("dict.db"));
         QSignalSpy opened(&s, &Session::modelOpened);
         s.open(QStringLiteral(QS_FIXTURES "/dict_output_scripted.pt"));
-        QVERIFY(opened.wait(60000));
+        QVERIFY(arrives(opened));
         const ProfileReport logits = opened.takeFirst().first().value<ProfileReport>();
         QCOMPARE(logits.outputChoices, QStringList({"features", "logits"}));
         QCOMPARE(logits.output, QStringLiteral("logits"));
         s.chooseOutput(QStringLiteral("features"));
-        QVERIFY(opened.wait(60000));
+        QVERIFY(arrives(opened));
         const ProfileReport features = opened.takeFirst().first().value<ProfileReport>();
         QCOMPARE(features.output, QStringLiteral("features"));
         QVERIFY(features.floatTop1 != logits.floatTop1); // 32 features scored as if they were classes
@@ -155,7 +157,7 @@ private Q_SLOTS:
         f.write("not a model");
         f.close();
         s->open(f.fileName());
-        QVERIFY(failed.wait(60000));
+        QVERIFY(arrives(failed));
         QVERIFY(failed.first().first().toString().contains(f.fileName()));
         QVERIFY(!s->isOpen());
         QVERIFY_THROWS_EXCEPTION(EngineError, s->storedTrial(1));

@@ -1,6 +1,7 @@
 // Trials: fake-quantized weights against independent arithmetic, restored weights, cached
 // calibration, per-layer overrides, the config JSON, and sizes.
 
+#include "testmain.h"
 #include "cle.h"
 #include "data_p.h"
 #include "errors.h"
@@ -24,7 +25,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QElapsedTimer>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
@@ -335,18 +335,22 @@ private Q_SLOTS:
         QVERIFY(started >= layers.size() - 1);
     }
 
-    void measuredEvaluationBatchChangesOnlyTheSpeed()
+    // The evaluation batch users who chose none get: a rule from the model's activation shapes
+    // (the demo: 64), the same whatever the machine is doing; it changes a trial's figures by no
+    // more than the float rounding of another batch shape.
+    void chosenEvaluationBatchChangesOnlyTheSpeed()
     {
         auto data = Dataset::load(DataSpec::demo());
         TrialOptions fixed;
         fixed.evaluationLimit = 2000;
-        TrialOptions measured = fixed;
-        measured.measureEvaluationBatch = true;
-        TrialRunner a(loadDemoModel(), data, fixed), b(loadDemoModel(), data, measured);
-        const int batch = b.evaluationBatch(TrialMode::Static, JobControl());
-        QVERIFY2(batch >= 16 && batch <= kDefaultBatchSize && (batch & (batch - 1)) == 0, qPrintable(QString::number(batch)));
-        QCOMPARE(b.evaluationBatch(TrialMode::Static, JobControl()), batch); // measured once
-        QCOMPARE(b.evaluationBatch(TrialMode::Dynamic, JobControl()), kDefaultBatchSize);
+        TrialOptions chosen = fixed;
+        chosen.chooseEvaluationBatch = true;
+        TrialRunner a(loadDemoModel(), data, fixed), b(loadDemoModel(), data, chosen);
+        const int batch = b.evaluationBatch(TrialMode::Static);
+        QCOMPARE(batch, 64);
+        QCOMPARE(evaluationBatchFor(b.model()), batch);
+        QCOMPARE(b.evaluationBatch(TrialMode::WeightOnly), batch);
+        QCOMPARE(b.evaluationBatch(TrialMode::Dynamic), kDefaultBatchSize);
 
         for (const QString mode : {"static", "weight-only", "dynamic"}) {
             QuantConfig c;
@@ -691,41 +695,43 @@ private Q_SLOTS:
 
     // AdaRound in trials on the demo at its default 1,000 iterations per layer: at int4 per
     // channel the drop from nearest rounding's 1.75 points to at most 0.5, at int3 per channel at
-    // least 70% of the gap to float recovered, each within 60 s. Every layer but at most one
+    // least 70% of the gap to float recovered (its time: bench_techniques). Every layer but at most one
     // learns a lower loss; one that does not keeps nearest rounding, named in a warning (int3:
     // block1.dw at 1,000 iterations). Learning from the float model's inputs (the option) is
     // still better than nearest rounding; the inputs from the quantized model (AIMET's way, the
     // default) better still.
+    void adaRoundReachesTheDemoTargets_data()
+    {
+        QTest::addColumn<QString>("spec");
+        QTest::newRow("int4") << "int4:per_channel:symmetric";
+        QTest::newRow("int3") << "int3:per_channel:symmetric";
+    }
     void adaRoundReachesTheDemoTargets()
     {
+        QFETCH(QString, spec);
         TrialRunner runner(loadDemoModel(), Dataset::load(DataSpec::demo()), TrialOptions());
-        for (const char* spec : {"int4:per_channel:symmetric", "int3:per_channel:symmetric"}) {
-            QuantConfig c = config(spec, "float", TrialMode::WeightOnly);
-            const TrialResult nearest = runner.run(c, JobControl());
-            c.techniques = Techniques::parse("adaround");
-            QElapsedTimer timer;
-            timer.start();
-            const TrialResult learnt = runner.run(c, JobControl());
-            QVERIFY2(timer.elapsed() < 60000, qPrintable(QString::number(timer.elapsed())));
-            int improved = 0;
-            for (const LayerTrialResult& l : learnt.layers) {
-                QVERIFY2(!l.adaroundUp.isEmpty() && l.adaroundLoss <= l.adaroundLossNearest, qPrintable(l.name));
-                const bool kept = l.adaroundFlipped == 0; // nearest kept: named in a warning
-                QVERIFY2(!kept || learnt.warnings.filter("AdaRound kept nearest rounding").join("").contains(l.name), qPrintable(l.name));
-                improved += !kept && l.adaroundLoss < l.adaroundLossNearest;
-                QVERIFY(l.weightSqnr < nearest.layers[&l - learnt.layers.data()].weightSqnr + 3); // still on the grid
-            }
-            QVERIFY(improved >= learnt.layers.size() - 1);
-            qInfo("%s: nearest %.2f points lost, AdaRound %.2f", spec, nearest.loss(), learnt.loss());
-            if (QByteArray(spec).startsWith("int4")) {
-                QVERIFY2(nearest.loss() > 1 && learnt.loss() <= 0.5, qPrintable(QStringLiteral("%1 → %2").arg(nearest.loss()).arg(learnt.loss())));
-            } else {
-                QVERIFY2(learnt.loss() <= 0.3 * nearest.loss(), qPrintable(QStringLiteral("%1 → %2").arg(nearest.loss()).arg(learnt.loss())));
-                c.techniques.adaroundFloatInputs = true;
-                const TrialResult floatInputs = runner.run(c, JobControl());
-                qInfo("%s, float inputs: %.2f", spec, floatInputs.loss());
-                QVERIFY(floatInputs.loss() < nearest.loss() && floatInputs.loss() > learnt.loss());
-            }
+        QuantConfig c = config(spec, "float", TrialMode::WeightOnly);
+        const TrialResult nearest = runner.run(c, JobControl());
+        c.techniques = Techniques::parse("adaround");
+        const TrialResult learnt = runner.run(c, JobControl()); // its time: bench_techniques (target 60 s)
+        int improved = 0;
+        for (const LayerTrialResult& l : learnt.layers) {
+            QVERIFY2(!l.adaroundUp.isEmpty() && l.adaroundLoss <= l.adaroundLossNearest, qPrintable(l.name));
+            const bool kept = l.adaroundFlipped == 0; // nearest kept: named in a warning
+            QVERIFY2(!kept || learnt.warnings.filter("AdaRound kept nearest rounding").join("").contains(l.name), qPrintable(l.name));
+            improved += !kept && l.adaroundLoss < l.adaroundLossNearest;
+            QVERIFY(l.weightSqnr < nearest.layers[&l - learnt.layers.data()].weightSqnr + 3); // still on the grid
+        }
+        QVERIFY(improved >= learnt.layers.size() - 1);
+        qInfo("%s: nearest %.2f points lost, AdaRound %.2f", qPrintable(spec), nearest.loss(), learnt.loss());
+        if (spec.startsWith("int4")) {
+            QVERIFY2(nearest.loss() > 1 && learnt.loss() <= 0.5, qPrintable(QStringLiteral("%1 → %2").arg(nearest.loss()).arg(learnt.loss())));
+        } else {
+            QVERIFY2(learnt.loss() <= 0.3 * nearest.loss(), qPrintable(QStringLiteral("%1 → %2").arg(nearest.loss()).arg(learnt.loss())));
+            c.techniques.adaroundFloatInputs = true;
+            const TrialResult floatInputs = runner.run(c, JobControl());
+            qInfo("%s, float inputs: %.2f", qPrintable(spec), floatInputs.loss());
+            QVERIFY(floatInputs.loss() < nearest.loss() && floatInputs.loss() > learnt.loss());
         }
     }
 
@@ -759,16 +765,17 @@ private Q_SLOTS:
         c.techniques.adaroundIterations = 1000;
         QStringList stages;
         bool stop = false;
-        QElapsedTimer sinceCancel;
+        int checksAfterCancel = 0; // the work done after the cancel, counted, not timed
         JobControl control;
         control.progress = [&](double, const QString& stage) {
             stages << stage;
-            if (!stop && stage.startsWith("AdaRound block1.dw")) {
+            if (!stop && stage.startsWith("AdaRound block1.dw"))
                 stop = true;
-                sinceCancel.start();
-            }
         };
-        control.cancelled = [&] { return stop; };
+        control.cancelled = [&] {
+            checksAfterCancel += stop;
+            return stop;
+        };
         try {
             runner.run(c, control);
             QFAIL("expected a cancel");
@@ -776,7 +783,8 @@ private Q_SLOTS:
             QCOMPARE(e.kind(), ErrorKind::Cancelled);
         }
         // conv1 learnt, block1.dw stopped at its first check (its 1,000 iterations take seconds).
-        QVERIFY2(stop && sinceCancel.elapsed() < 3000, qPrintable(QString::number(sinceCancel.elapsed())));
+        QVERIFY(stop);
+        QCOMPARE(checksAfterCancel, 1);
         QVERIFY(!stages.filter("AdaRound block1.pw").size());
         QVERIFY(at::equal(model->impl().weight(1), before));
     }
@@ -843,16 +851,13 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("fixture");
         QTest::addColumn<QString>("expectedKey");
-        QTest::addColumn<bool>("adaround");
-        QTest::newRow("ReLU") << "separable_cnn_scripted.pt" << "float_correct" << true;
-        // AdaRound on it is measured in the README (int4 −3.09 → −0.18, int3 −19.86 → −1.26).
-        QTest::newRow("ReLU6") << "separable_relu6_scripted.pt" << "relu6_float_correct" << false;
+        QTest::newRow("ReLU") << "separable_cnn_scripted.pt" << "float_correct";
+        QTest::newRow("ReLU6") << "separable_relu6_scripted.pt" << "relu6_float_correct";
     }
     void techniquesOnAPyTorchTrainedModel()
     {
         QFETCH(QString, fixture);
         QFETCH(QString, expectedKey);
-        QFETCH(bool, adaround);
         QFile f(QStringLiteral(QS_FIXTURES "/separable_cnn_expected.json"));
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QJsonObject expected = QJsonDocument::fromJson(f.readAll()).object();
@@ -885,21 +890,32 @@ private Q_SLOTS:
         perTensor.techniques.cle = true;
         const double equalized = runner.run(perTensor, JobControl()).score();
         QVERIFY2(std::abs(equalized - perChannel) <= 0.3, qPrintable(QStringLiteral("%1 against %2").arg(equalized).arg(perChannel)));
-        for (const char* spec : {"int4:per_channel:symmetric", "int3:per_channel:symmetric"}) {
-            if (!adaround)
-                break;
-            if (!adaround)
-                break;
-            QuantConfig c = config(spec, "float", TrialMode::WeightOnly);
-            const TrialResult nearest = runner.run(c, JobControl());
-            c.techniques = Techniques::parse("adaround");
-            const TrialResult learnt = runner.run(c, JobControl());
-            qInfo("%s: nearest %.2f points lost, AdaRound %.2f", spec, nearest.loss(), learnt.loss());
-            if (QByteArray(spec).startsWith("int4"))
-                QVERIFY(nearest.loss() > 1 && learnt.loss() <= 0.5);
-            else
-                QVERIFY(learnt.loss() <= 0.3 * nearest.loss());
-        }
+    }
+
+    // AdaRound's targets on the PyTorch-trained separable fixture (ReLU): int4 per channel at
+    // most 0.5 point lost, int3 per channel at least 70% of the gap to float recovered. (On the
+    // ReLU6 one they are measured in the README: int4 −3.09 → −0.18, int3 −19.86 → −1.26.) One
+    // row per width, so that CTest can run them as entries of their own.
+    void adaRoundOnAPyTorchTrainedModel_data()
+    {
+        QTest::addColumn<QString>("spec");
+        QTest::newRow("int4") << "int4:per_channel:symmetric";
+        QTest::newRow("int3") << "int3:per_channel:symmetric";
+    }
+    void adaRoundOnAPyTorchTrainedModel()
+    {
+        QFETCH(QString, spec);
+        TrialRunner runner(Model::load(QStringLiteral(QS_FIXTURES "/separable_cnn_scripted.pt")), Dataset::load(DataSpec::demo()),
+                           TrialOptions());
+        QuantConfig c = config(spec, "float", TrialMode::WeightOnly);
+        const TrialResult nearest = runner.run(c, JobControl());
+        c.techniques = Techniques::parse("adaround");
+        const TrialResult learnt = runner.run(c, JobControl());
+        qInfo("%s: nearest %.2f points lost, AdaRound %.2f", qPrintable(spec), nearest.loss(), learnt.loss());
+        if (spec.startsWith("int4"))
+            QVERIFY(nearest.loss() > 1 && learnt.loss() <= 0.5);
+        else
+            QVERIFY(learnt.loss() <= 0.3 * nearest.loss());
     }
 
     // Across a ReLU6 (the fixture trained with ReLU6 everywhere, as MobileNet v2): each ReLU6
@@ -1542,5 +1558,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestTrial)
+QS_TEST_GUILESS_MAIN(TestTrial)
 #include "tst_trial.moc"

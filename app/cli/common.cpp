@@ -173,7 +173,7 @@ TrialOptions trialOptions(const QCommandLineParser& p)
     options.calibrationSamples = intOption(p, QStringLiteral("calib"), options.calibrationSamples, 0);
     options.evaluationLimit = intOption(p, QStringLiteral("eval"), options.evaluationLimit, 1);
     options.batchSize = int(intOption(p, QStringLiteral("batch"), options.batchSize, 1));
-    options.measureEvaluationBatch = !p.isSet(QStringLiteral("batch"));
+    options.chooseEvaluationBatch = !p.isSet(QStringLiteral("batch"));
     return options;
 }
 

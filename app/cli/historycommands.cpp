@@ -100,8 +100,8 @@ QByteArray int8Export(const QCommandLineParser& p, const StoredTrial& t)
 {
     const std::shared_ptr<Model> model = trialModel(p, t);
     const std::shared_ptr<Dataset> data = Dataset::load(DataSpec::parse(t.dataSpec));
-    TrialOptions options = trialOptions(p);
-    options.evaluationLimit = t.result.evaluationSamples; // the samples the trial was measured on
+    // The trial's own calibration and evaluation split (older trials: --calib and --batch).
+    const TrialOptions options = recordedTrialOptions(t.result, trialOptions(p));
     const Int8Result r = buildInt8Model(*model, *data, t.settings, t.result, options, JobControl());
     recordLatency(p, t.id, 1, r.floatMs1, r.int8Ms1);
     out() << "int8 kernels (" << r.engine << "): " << r.int8Layers << " layers on int8 (" << r.chainedLayers

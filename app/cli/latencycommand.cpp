@@ -42,7 +42,7 @@ int latencyCommand(const QCommandLineParser& p)
                                                        .arg(t.id)
                                                        .arg(t.modelName, m->displayName()));
         const std::shared_ptr<Dataset> data = Dataset::load(DataSpec::parse(t.dataSpec));
-        const TrialOptions trialOptions;
+        const TrialOptions trialOptions = recordedTrialOptions(t.result); // the trial's own split
         profiles << floatLatency(*m, *data, trialOptions.calibrationSamples, options, JobControl())
                  << int8Latency(*m, *data, t.settings, t.result, trialOptions, options, JobControl());
         model = m->displayName();

@@ -120,7 +120,7 @@ void Session::open(const QString& path, const QString& output)
             // Trials need data the model runs on.
             // The window has no batch size setting: trials evaluate at the fastest one, measured.
             TrialOptions options;
-            options.measureEvaluationBatch = true;
+            options.chooseEvaluationBatch = true;
             m_runner = m_profile.dataProblem.isEmpty() ? std::make_shared<TrialRunner>(m_model, m_data, options) : nullptr;
             Q_EMIT modelOpened(m_profile);
             m_history->load(m_model->sha256()); // after: the views know the model's metric
@@ -313,7 +313,7 @@ void Session::measureLatency(const ShownTrial& trial, int batch)
     std::function<Measured(const JobControl&)> job = [=](const JobControl& control) {
         LatencyOptions options;
         options.batch = batch;
-        const TrialOptions trialOptions;
+        const TrialOptions trialOptions = trial.valid ? recordedTrialOptions(trial.result) : TrialOptions();
         Measured m;
         m.profiles << floatLatency(*model, *data, trialOptions.calibrationSamples, options, control);
         if (!trial.valid)
@@ -344,8 +344,7 @@ void Session::runInt8(const ShownTrial& trial, const QString& savePath)
         return;
     std::shared_ptr<Model> model = m_model;
     std::shared_ptr<Dataset> data = m_data;
-    TrialOptions options;
-    options.evaluationLimit = trial.result.evaluationSamples; // the samples the trial was measured on
+    const TrialOptions options = recordedTrialOptions(trial.result); // the trial's own split
     std::function<Int8Result(const JobControl&)> job = [=](const JobControl& control) {
         Int8Result r = buildInt8Model(*model, *data, trial.config, trial.result, options, control);
         if (!savePath.isEmpty())

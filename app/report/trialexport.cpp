@@ -28,6 +28,9 @@ QByteArray trialExportBytes(ExportFormat format, const TrialExport& e)
         source.dataSpec = e.dataSpec;
         source.config = e.config;
         source.result = e.result;
+        const TrialOptions split = recordedTrialOptions(e.result); // the trial's own calibration split
+        source.calibrationSamples = split.calibrationSamples;
+        source.batchSize = split.batchSize;
         source.weightsFile = e.weightsFile;
         return pythonScript(source);
     }
