@@ -135,7 +135,7 @@ private Q_SLOTS:
         QVERIFY(w.session()->profile().hasAccuracy && w.session()->profile().floatTop1 >= 0.88);
 
         table->selectRow(2); // block1.pw
-        QTRY_VERIFY(w.layerPlots()->weightPlot()->barCount() > 0);
+        QTRY_VERIFY_WITH_TIMEOUT(w.layerPlots()->weightPlot()->barCount() > 0, kUntilCTestTimeout);
         QVERIFY(w.layerPlots()->activationPlot()->barCount() > 0);
         // The histogram's bars add up to every weight of block1.pw (64 × 32 × 1 × 1).
         double total = 0;
@@ -384,8 +384,9 @@ private Q_SLOTS:
         // the y axis takes in the levels' counts.
         QSignalSpy recomputed(w.session(), &Session::quantizedWeightsReady);
         QVERIFY(arrives(recomputed));
-        QTRY_VERIFY(w.layerPlots()->weightPlot()->quantizedLevelCount() > 4 &&
-                    w.layerPlots()->weightPlot()->quantizedLevelCount() <= 16);
+        QTRY_VERIFY_WITH_TIMEOUT(w.layerPlots()->weightPlot()->quantizedLevelCount() > 4 &&
+                                     w.layerPlots()->weightPlot()->quantizedLevelCount() <= 16,
+                                 kUntilCTestTimeout);
         double highest = 0;
         for (const auto& h : w.shownTrial().result.layers[0].quantizedWeight.counts)
             highest = std::max(highest, h);
@@ -641,7 +642,7 @@ private Q_SLOTS:
         QVERIFY2(w.summaryText().contains("cannot run on") && w.summaryText().contains("takes 16 input features") &&
                      w.summaryText().contains("Open Data"),
                  qPrintable(w.summaryText()));
-        QTRY_VERIFY(w.layerPlots()->weightPlot()->barCount() > 0);
+        QTRY_VERIFY_WITH_TIMEOUT(w.layerPlots()->weightPlot()->barCount() > 0, kUntilCTestTimeout);
         QCOMPARE(w.layerPlots()->activationPlot()->barCount(), 0);
         for (QAction* a : w.trialBar()->jobActions())
             QVERIFY(!a->isEnabled());
@@ -658,7 +659,7 @@ private Q_SLOTS:
         QVERIFY(arrives(opened));
         auto* choice = w.findChild<QComboBox*>(QStringLiteral("scoredOutput"));
         QVERIFY(choice);
-        QTRY_VERIFY(choice->isVisible());
+        QTRY_VERIFY_WITH_TIMEOUT(choice->isVisible(), kUntilCTestTimeout);
         QCOMPARE(choice->currentText(), QStringLiteral("logits"));
         QCOMPARE(choice->count(), 2);
         choice->setCurrentText(QStringLiteral("features"));
@@ -684,7 +685,7 @@ private Q_SLOTS:
         w.openModel(bad);
         QVERIFY(arrives(failed));
         QVERIFY(failed.first().first().toString().contains(bad));
-        QTRY_VERIFY(w.findChild<QMessageBox*>() != nullptr); // a dialog, not a crash
+        QTRY_VERIFY_WITH_TIMEOUT(w.findChild<QMessageBox*>() != nullptr, kUntilCTestTimeout); // a dialog, not a crash
         QCOMPARE(w.layerPanel()->table()->model()->rowCount(), 8);     // the demo is still there
     }
 
@@ -1057,7 +1058,7 @@ private Q_SLOTS:
         w.runTrial();
         QVERIFY(arrives(finished));
         if (cli.state() != QProcess::NotRunning) // it may have ended while the window's trial ran
-            QVERIFY(cli.waitForFinished(300000));
+            QVERIFY(cli.waitForFinished(-1));
         QCOMPARE(cli.exitCode(), 0);
         const QRegularExpressionMatch m =
             QRegularExpression("recorded as trial (\\d+)").match(QString::fromUtf8(cli.readAllStandardError()));
