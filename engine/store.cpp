@@ -400,7 +400,7 @@ qint64 Store::addTrial(const QString& modelSha256, const QString& modelName, con
                               QVariant(r.seconds), text(r.warnings.join(u'\n')), QVariant(qint64(r.layers.size())),
                               lm ? QVariant(r.perplexity) : none, lm ? QVariant(r.floatPerplexity) : none,
                               r.batchSize > 0 ? QVariant(r.batchSize) : noInt,
-                              r.calibrationSamples > 0 ? QVariant(r.calibrationSamples) : noInt,
+                              r.calibrationSamples >= 0 ? QVariant(r.calibrationSamples) : noInt,
                               r.calibrationBatch > 0 ? QVariant(r.calibrationBatch) : noInt})
         q.addBindValue(v);
     check(q);
@@ -479,7 +479,7 @@ QVector<StoredTrial> Store::select(const QString& where, const QVariantList& bin
         r.errorSamples = q.value(16).toLongLong();
         r.seconds = q.value(17).toDouble();
         r.batchSize = q.value(24).toInt();
-        r.calibrationSamples = q.value(25).toLongLong(); // NULL (older trials): 0, not recorded
+        r.calibrationSamples = q.value(25).isNull() ? -1 : q.value(25).toLongLong(); // NULL: an older trial
         r.calibrationBatch = q.value(26).toInt();
         const QString warnings = q.value(18).toString();
         if (!warnings.isEmpty())

@@ -118,7 +118,7 @@ QString formatChange(Metric metric, double change)
 
 TrialOptions recordedTrialOptions(const TrialResult& trial, TrialOptions fallback)
 {
-    if (trial.calibrationSamples > 0)
+    if (trial.calibrationSamples >= 0)
         fallback.calibrationSamples = trial.calibrationSamples;
     if (trial.calibrationBatch > 0)
         fallback.batchSize = trial.calibrationBatch;

@@ -156,9 +156,10 @@ struct TrialResult {
     int startLayer = -1;
     int batchSize = 0;             ///< samples per forward pass in the evaluation
     /// The calibration split: the data set's first calibrationSamples samples, calibrated in
-    /// batches of calibrationBatch; the evaluation split follows it. 0: not recorded (trials
-    /// stored before schema 7).
-    qint64 calibrationSamples = 0;
+    /// batches of calibrationBatch; the evaluation split follows it. -1 and 0: not recorded
+    /// (trials stored before schema 7); calibrationSamples 0 is a real split (calibration data
+    /// of its own).
+    qint64 calibrationSamples = -1;
     int calibrationBatch = 0;
     /// Batches whose values at that cut did not fit the memory budget (computed, not kept).
     int batchesNotKept = 0;

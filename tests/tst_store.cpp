@@ -291,7 +291,7 @@ private Q_SLOTS:
         const StoredTrial old = s.trial(s.trials().first().id);
         QCOMPARE(old.result.batchSize, 0);
         // Schema 7: its calibration split not recorded; whatever measures it again falls back.
-        QCOMPARE(old.result.calibrationSamples, qint64(0));
+        QCOMPARE(old.result.calibrationSamples, qint64(-1));
         QCOMPARE(old.result.calibrationBatch, 0);
         QCOMPARE(recordedTrialOptions(old.result).calibrationSamples, kDefaultCalibrationSamples);
         QVERIFY(!old.result.layers.isEmpty());
