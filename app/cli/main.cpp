@@ -37,7 +37,7 @@ QList<QCommandLineOption> allOptions()
         {QStringLiteral("calib"), QStringLiteral("Calibration samples, from the start of the data, or of --calib-data (default 512; 0 when nothing is calibrated)."), QStringLiteral("N")},
         {QStringLiteral("calib-data"), QStringLiteral("Calibrate on this data (e.g. training images) and evaluate on all of --data."), QStringLiteral("SPEC")},
         {QStringLiteral("eval"), QStringLiteral("Evaluate at most N samples after the calibration ones (default: all)."), QStringLiteral("N")},
-        {QStringLiteral("batch"), QStringLiteral("Batch size (default: 256 to calibrate; trials evaluate at the fastest of 16…256, measured)."), QStringLiteral("N")},
+        {QStringLiteral("batch"), QStringLiteral("Batch size (default: 256 to calibrate; trials evaluate at a batch of 16…256 chosen from the model's shapes)."), QStringLiteral("N")},
         {QStringLiteral("weights"), QStringLiteral("Weight spec (default int8:per_channel:symmetric:minmax; int4 per channel for sensitivity)."), QStringLiteral("SPEC")},
         {QStringLiteral("activations"), QStringLiteral("Activation spec (default uint8:per_tensor:affine:histogram; float = weight-only)."), QStringLiteral("SPEC")},
         {QStringLiteral("config"), QStringLiteral("Configuration JSON (see README); --weights/--activations/--mode override it."), QStringLiteral("FILE")},

@@ -118,7 +118,7 @@ void Session::open(const QString& path, const QString& output)
             m_profile = o.profile;
             m_modelPath = path;
             // Trials need data the model runs on.
-            // The window has no batch size setting: trials evaluate at the fastest one, measured.
+            // The window has no batch size setting: trials evaluate at the batch chosen from the model's shapes.
             TrialOptions options;
             options.chooseEvaluationBatch = true;
             m_runner = m_profile.dataProblem.isEmpty() ? std::make_shared<TrialRunner>(m_model, m_data, options) : nullptr;
